@@ -1,0 +1,39 @@
+# engram_nm — the two commands of the README are `make demo` and `make test`.
+# Both set up .venv themselves (idempotently) with the machine's Python.
+
+PYTHON ?= python3
+VENV   ?= .venv
+PY     := $(VENV)/bin/python
+PIP    := $(PY) -m pip
+STAMP  := $(VENV)/.engram_nm-setup-stamp
+PYTEST_ARGS ?=
+
+.PHONY: setup test demo bench clean-venv
+
+setup: $(STAMP)
+
+# The stamp depends on every file that decides what is installed, so a second
+# `make setup` is a no-op unless one of them changed.
+$(STAMP): pyproject.toml constraints.txt Makefile
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PIP) install --quiet --upgrade pip
+	# torch first: the CPU wheel on disk; a bare torch requirement would pull a CUDA build.
+	$(PIP) install --quiet torch==2.13.0
+	# lava-nc declares Python <3.11; install it without its metadata checks,
+	# then its dependencies, pinned, from constraints.txt.
+	$(PIP) install --quiet --no-deps --ignore-requires-python lava-nc==0.10.0
+	$(PIP) install --quiet -c constraints.txt "numpy" "scipy" "networkx" "asteval" "scikit-learn"
+	$(PIP) install --quiet -c constraints.txt -e ".[dev]"
+	@touch $(STAMP)
+
+test: setup
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+demo: setup
+	$(VENV)/bin/engram-nm demo
+
+bench: setup
+	$(PY) benchmarks/lava_step_cost.py
+
+clean-venv:
+	rm -rf $(VENV)

@@ -1,0 +1,56 @@
+"""The exception tree of engram_nm.
+
+Every error a user can provoke with bad input is an :class:`EngramError`
+subclass whose message says what was wrong and what to do about it.
+"""
+
+from __future__ import annotations
+
+
+class EngramError(Exception):
+    """Root of all engram_nm errors."""
+
+
+class SpecError(EngramError, ValueError):
+    """An :class:`~engram_nm.spec.EngramSpec` (or a value for one) is invalid."""
+
+
+class UnsupportedNodeError(EngramError):
+    """A NIR graph contains a node type (or configuration) we cannot map."""
+
+
+class NIRFileError(EngramError):
+    """A ``.nir`` file is missing, empty, truncated or not a NIR graph."""
+
+
+class QuantizationError(EngramError):
+    """A float network cannot be mapped to Loihi fixed-point ranges."""
+
+
+class HardwareUnavailableError(EngramError):
+    """A requested target (e.g. Loihi 2) is not available on this machine."""
+
+
+class UnknownTargetError(EngramError, ValueError):
+    """A target name that engram_nm does not know."""
+
+
+class LavaRunError(EngramError, RuntimeError):
+    """A Lava run failed; carries the child process' exception when known."""
+
+
+class InputError(EngramError, ValueError):
+    """Input spikes or run arguments have the wrong shape, type or range."""
+
+
+__all__ = [
+    "EngramError",
+    "SpecError",
+    "UnsupportedNodeError",
+    "NIRFileError",
+    "QuantizationError",
+    "HardwareUnavailableError",
+    "UnknownTargetError",
+    "LavaRunError",
+    "InputError",
+]

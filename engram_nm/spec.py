@@ -1,0 +1,333 @@
+"""EngramSpec: one framework-neutral description of a spiking network.
+
+A spec is a chain of populations (``LayerSpec``), each fed by the previous one
+(the first by the input), each optionally recurrent. Parameters are in
+continuous time, as in NIR: time constants in seconds, thresholds and biases in
+the membrane's own units, and one explicit step ``dt`` (s) for every backend.
+
+Discrete update of layer ``l`` (stock Lava LIF / CUBA-LIF; DESIGN rule 8)::
+
+    a_in[t] = W  @ s_{l-1}[t-1]  +  W_rec @ s_l[t-1]      one step per Dense
+    u[t]    = u[t-1] * (1 - du) + a_in[t] + syn_bias       du = dt/tau_syn (LIF: 1)
+    v[t]    = v[t-1] * (1 - dv) + u[t] + bias              dv = dt/tau_mem
+    s[t]    = v[t] > v_threshold                           strict comparison
+    v[t]    = 0  where s[t]          (reset="zero",     stock Lava)
+    v[t]    = v[t] - v_threshold     (reset="subtract", CPU-only custom model)
+
+``bias`` enters ``v`` from step 0 (Lava's ``bias_mant``). ``syn_bias`` is a
+constant input current (what an NIR ``Affine`` bias into a ``CubaLIF`` means);
+it is zero for engram_nm-built networks and needs the CPU-only custom model.
+"""
+
+from __future__ import annotations
+
+import copy
+import re
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+import numpy as np
+
+from engram_nm.errors import SpecError
+from engram_nm.units import decay_from_tau
+
+NeuronKind = Literal["lif", "cuba"]
+ResetMode = Literal["zero", "subtract"]
+NEURON_KINDS = ("lif", "cuba")
+RESET_MODES = ("zero", "subtract")
+_NAME_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+
+
+def _vector(value: Any, size: int, what: str, layer: str) -> np.ndarray:
+    """Broadcast a scalar or check a per-neuron vector; always float64, a copy."""
+    try:
+        arr = np.array(value, dtype=np.float64)
+    except (TypeError, ValueError) as exc:
+        raise SpecError(f"layer {layer!r}: {what} must be numeric, got {value!r}") from exc
+    if arr.ndim == 0:
+        arr = np.full(size, float(arr))
+    if arr.shape != (size,):
+        raise SpecError(
+            f"layer {layer!r}: {what} has shape {arr.shape}, expected ({size},) "
+            "— one value per neuron, or a scalar"
+        )
+    if np.any(np.isnan(arr)):
+        raise SpecError(f"layer {layer!r}: {what} contains NaN")
+    return arr
+
+
+def _matrix(value: Any, shape: tuple[int, int], what: str, layer: str) -> np.ndarray:
+    try:
+        arr = np.array(value, dtype=np.float64)
+    except (TypeError, ValueError) as exc:
+        raise SpecError(f"layer {layer!r}: {what} must be a numeric matrix") from exc
+    if arr.shape != shape:
+        raise SpecError(
+            f"layer {layer!r}: {what} has shape {arr.shape}, expected {shape} "
+            "(rows = this layer's neurons, columns = source neurons)"
+        )
+    if not np.all(np.isfinite(arr)):
+        raise SpecError(f"layer {layer!r}: {what} contains NaN or inf")
+    return arr
+
+
+@dataclass
+class LayerSpec:
+    """One population of LIF or current-based LIF neurons and its input weights.
+
+    Attributes:
+        name: identifier, also the population's NIR node name.
+        weight: ``[size, n_source]`` feed-forward weights (dimensionless: one
+            pre spike adds ``weight`` to ``u``).
+        tau_mem: membrane time constant (s), per neuron; ``inf`` = no leak (IF).
+        v_threshold: spike threshold (> 0); ``inf`` = never spikes (LI readout).
+        neuron: ``"lif"`` (no synaptic filter, du = 1) or ``"cuba"``.
+        tau_syn: synaptic time constant (s), ``"cuba"`` only.
+        bias: constant added to ``v`` every step, from step 0.
+        syn_bias: constant added to ``u`` every step (``"cuba"`` only).
+        recurrent_weight: ``[size, size]`` or None.
+        reset: ``"zero"`` (stock Lava) or ``"subtract"``.
+        metadata: free-form, carried through NIR.
+    """
+
+    name: str
+    weight: np.ndarray
+    tau_mem: Any = 20e-3
+    v_threshold: Any = 1.0
+    neuron: NeuronKind = "lif"
+    tau_syn: Any = None
+    bias: Any = 0.0
+    syn_bias: Any = 0.0
+    recurrent_weight: Any = None
+    reset: ResetMode = "zero"
+    metadata: dict = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.name, str) or not _NAME_RE.match(self.name):
+            raise SpecError(
+                f"layer name {self.name!r} is not an identifier (letters, digits, '_'; "
+                "no dots: NIR readers split node names on '.')"
+            )
+        w = np.array(self.weight, dtype=np.float64) if self.weight is not None else None
+        if w is None or w.ndim != 2 or 0 in w.shape:
+            raise SpecError(
+                f"layer {self.name!r}: weight must be a non-empty 2-D matrix [size, n_source], "
+                f"got shape {None if w is None else w.shape}"
+            )
+        size = w.shape[0]
+        self.weight = _matrix(w, w.shape, "weight", self.name)
+        if self.neuron not in NEURON_KINDS:
+            raise SpecError(f"layer {self.name!r}: unknown neuron {self.neuron!r}; use one of {NEURON_KINDS}")
+        if self.reset not in RESET_MODES:
+            raise SpecError(f"layer {self.name!r}: unknown reset mode {self.reset!r}; use one of {RESET_MODES}")
+        self.tau_mem = _vector(self.tau_mem, size, "tau_mem", self.name)
+        if np.any(~(self.tau_mem > 0)):
+            raise SpecError(f"layer {self.name!r}: tau_mem must be > 0 s (got min {self.tau_mem.min()!r})")
+        self.v_threshold = _vector(self.v_threshold, size, "v_threshold", self.name)
+        if np.any(~(self.v_threshold > 0)):
+            raise SpecError(
+                f"layer {self.name!r}: v_threshold must be > 0 (got min {self.v_threshold.min()!r}); "
+                "a neuron that should never spike takes inf"
+            )
+        if self.neuron == "cuba":
+            if self.tau_syn is None:
+                raise SpecError(f"layer {self.name!r}: a 'cuba' layer needs tau_syn (s)")
+            self.tau_syn = _vector(self.tau_syn, size, "tau_syn", self.name)
+            if np.any(~(self.tau_syn > 0)):
+                raise SpecError(f"layer {self.name!r}: tau_syn must be > 0 s")
+        elif self.tau_syn is not None:
+            raise SpecError(f"layer {self.name!r}: tau_syn is only for neuron='cuba' (this layer is 'lif')")
+        self.bias = _vector(self.bias, size, "bias", self.name)
+        self.syn_bias = _vector(self.syn_bias, size, "syn_bias", self.name)
+        if not np.all(np.isfinite(self.bias)) or not np.all(np.isfinite(self.syn_bias)):
+            raise SpecError(f"layer {self.name!r}: biases must be finite")
+        if self.neuron == "lif" and np.any(self.syn_bias != 0):
+            # For du = 1 a current bias is a voltage bias: keep one representation.
+            self.bias = self.bias + self.syn_bias
+            self.syn_bias = np.zeros(size)
+        if self.recurrent_weight is not None:
+            self.recurrent_weight = _matrix(self.recurrent_weight, (size, size), "recurrent_weight", self.name)
+        if not isinstance(self.metadata, dict):
+            raise SpecError(f"layer {self.name!r}: metadata must be a dict")
+
+    @property
+    def size(self) -> int:
+        return int(self.weight.shape[0])
+
+    @property
+    def n_source(self) -> int:
+        return int(self.weight.shape[1])
+
+    def decays(self, dt: float) -> tuple[np.ndarray, np.ndarray]:
+        """``(du, dv)`` per neuron for step ``dt`` (s); ``du = 1`` for LIF."""
+        dv = decay_from_tau(self.tau_mem, dt)
+        du = np.ones(self.size) if self.neuron == "lif" else decay_from_tau(self.tau_syn, dt)
+        return du, dv
+
+    def uniform(self, dt: float) -> bool:
+        """True when du, dv and the threshold are shared by all neurons (stock LIF can hold them)."""
+        du, dv = self.decays(dt)
+        return bool(np.all(du == du[0]) and np.all(dv == dv[0]) and np.all(self.v_threshold == self.v_threshold[0]))
+
+    def stock_lava_compatible(self, dt: float) -> tuple[bool, str]:
+        """Whether the stock Lava LIF (hence Loihi 2) runs this layer exactly, and why not."""
+        reasons = []
+        if self.reset != "zero":
+            reasons.append(f"reset={self.reset!r} (stock LIF resets to zero)")
+        if np.any(self.syn_bias != 0):
+            reasons.append("a synaptic-current bias (stock LIF biases v only)")
+        if not self.uniform(dt):
+            reasons.append("per-neuron tau or threshold (stock LIF holds one du, dv, vth per population)")
+        if np.any(np.isinf(self.v_threshold)):
+            reasons.append("an infinite threshold (readout without spikes)")
+        return (not reasons, "; ".join(reasons))
+
+    def equals(self, other: "LayerSpec") -> bool:
+        """Exact equality of every field and array."""
+        def same(a, b):
+            if a is None or b is None:
+                return a is b
+            return np.array_equal(np.asarray(a), np.asarray(b))
+
+        return (
+            self.name == other.name
+            and self.neuron == other.neuron
+            and self.reset == other.reset
+            and all(same(getattr(self, f), getattr(other, f)) for f in
+                    ("weight", "tau_mem", "v_threshold", "tau_syn", "bias", "syn_bias", "recurrent_weight"))
+        )
+
+
+@dataclass
+class EngramSpec:
+    """A validated, framework-neutral spiking network: input -> layers[0] -> ... -> layers[-1].
+
+    Attributes:
+        n_in: number of input channels (spike trains).
+        layers: the populations, in feed-forward order.
+        dt: simulation step (s) used by every backend.
+        name: model name (NIR metadata, file names).
+        metadata: free-form, carried through NIR.
+    """
+
+    n_in: int
+    layers: list
+    dt: float = 1e-3
+    name: str = "engram"
+    metadata: dict = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if isinstance(self.n_in, bool) or not isinstance(self.n_in, (int, np.integer)) or self.n_in <= 0:
+            raise SpecError(f"n_in must be a positive integer, got {self.n_in!r}")
+        self.n_in = int(self.n_in)
+        if not isinstance(self.dt, (int, float, np.floating)) or not (self.dt > 0) or not np.isfinite(self.dt):
+            raise SpecError(f"dt must be a positive number of seconds, got {self.dt!r}")
+        self.dt = float(self.dt)
+        self.layers = list(self.layers)
+        if not self.layers:
+            raise SpecError("a spec needs at least one layer")
+        names = set()
+        n_source = self.n_in
+        for i, layer in enumerate(self.layers):
+            if not isinstance(layer, LayerSpec):
+                raise SpecError(f"layers[{i}] is a {type(layer).__name__}, expected LayerSpec")
+            if layer.name in names or layer.name in ("input", "output"):
+                raise SpecError(f"layer name {layer.name!r} is used twice or reserved ('input', 'output')")
+            names.add(layer.name)
+            if layer.n_source != n_source:
+                src = "the input" if i == 0 else f"layer {self.layers[i - 1].name!r}"
+                raise SpecError(
+                    f"layer {layer.name!r}: weight has {layer.n_source} columns but {src} has "
+                    f"{n_source} neurons; weight must be [{layer.size}, {n_source}]"
+                )
+            layer.decays(self.dt)  # raises SpecError for tau < dt
+            n_source = layer.size
+
+    @property
+    def layer_names(self) -> list[str]:
+        return [layer.name for layer in self.layers]
+
+    @property
+    def sizes(self) -> list[int]:
+        return [layer.size for layer in self.layers]
+
+    def layer(self, name: str) -> LayerSpec:
+        for layer in self.layers:
+            if layer.name == name:
+                return layer
+        raise SpecError(f"no layer named {name!r}; layers are {self.layer_names}")
+
+    def stock_lava_compatible(self) -> tuple[bool, dict[str, str]]:
+        """(all layers stock-compatible, {layer: reason} for those that are not)."""
+        why = {}
+        for layer in self.layers:
+            ok, reason = layer.stock_lava_compatible(self.dt)
+            if not ok:
+                why[layer.name] = reason
+        return (not why, why)
+
+    def copy(self) -> "EngramSpec":
+        return copy.deepcopy(self)
+
+    def equals(self, other: "EngramSpec") -> bool:
+        """Exact equality (arrays compared element-wise, bit for bit)."""
+        return (
+            self.n_in == other.n_in
+            and self.dt == other.dt
+            and len(self.layers) == len(other.layers)
+            and all(a.equals(b) for a, b in zip(self.layers, other.layers))
+        )
+
+    def summary(self) -> str:
+        lines = [f"EngramSpec {self.name!r}: n_in={self.n_in}, dt={self.dt:g} s"]
+        for layer in self.layers:
+            rec = ", recurrent" if layer.recurrent_weight is not None else ""
+            lines.append(f"  {layer.name}: {layer.size} x {layer.neuron}, reset={layer.reset}{rec}")
+        return "\n".join(lines)
+
+
+def random_spec(
+    n_in: int,
+    sizes: list[int],
+    *,
+    neuron: NeuronKind = "lif",
+    reset: ResetMode = "zero",
+    recurrent: bool | list[bool] = False,
+    dt: float = 1e-3,
+    tau_mem: float = 20e-3,
+    tau_syn: float = 5e-3,
+    v_threshold: float = 1.0,
+    weight_scale: float = 1.0,
+    bias: float = 0.0,
+    seed: int = 0,
+    name: str = "random",
+) -> EngramSpec:
+    """A random spec for tests, examples and benchmarks.
+
+    Weights are ``N(0.5, 1) * weight_scale * v_threshold / sqrt(n_source)``-ish
+    (positive mean so activity propagates); recurrent weights are weaker and
+    zero-mean. Deterministic in ``seed``.
+    """
+    rng = np.random.default_rng(seed)
+    recurrent = recurrent if isinstance(recurrent, list) else [recurrent] * len(sizes)
+    layers = []
+    n_source = n_in
+    for i, size in enumerate(sizes):
+        w = rng.normal(0.6, 1.0, size=(size, n_source)) * weight_scale * v_threshold / np.sqrt(n_source) * 2.0
+        w_rec = (rng.normal(0.0, 1.0, size=(size, size)) * 0.5 * weight_scale * v_threshold / np.sqrt(size)
+                 if recurrent[i] else None)
+        layers.append(
+            LayerSpec(
+                name=f"layer{i}",
+                weight=w,
+                tau_mem=tau_mem,
+                tau_syn=tau_syn if neuron == "cuba" else None,
+                v_threshold=v_threshold,
+                neuron=neuron,
+                bias=bias,
+                recurrent_weight=w_rec,
+                reset=reset,
+            )
+        )
+        n_source = size
+    return EngramSpec(n_in=n_in, layers=layers, dt=dt, name=name)

@@ -1,0 +1,156 @@
+"""snnTorch backend: an :class:`EngramSpec` as a trainable ``torch.nn.Module``.
+
+"Train what you deploy" (DESIGN rule 8): the module runs the stock Lava update
+(:mod:`engram_nm.torch_lif`) with one step of delay per Dense and the bias from
+step 0, so its spikes equal those of the Lava graph built from the same spec
+*at the same step index* (no realignment is needed). Surrogate gradients come
+from :mod:`snntorch.surrogate`.
+
+Input and outputs are time-major ``[T, batch, n]``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+from torch import nn
+
+from engram_nm.errors import InputError
+from engram_nm.spec import EngramSpec, LayerSpec
+from engram_nm.torch_lif import LIFParameters, SpikeFn, default_spike_fn, initial_state, lif_step
+
+
+@dataclass
+class NetworkOutput:
+    """``spikes[name]`` and ``v[name]``: ``[T, batch, size]`` per layer."""
+
+    spikes: dict
+    v: dict
+
+
+class SpecLayer(nn.Module):
+    """One population: trainable ``weight``, ``recurrent_weight``, ``bias``; fixed decays."""
+
+    def __init__(self, layer: LayerSpec, dt: float, dtype: torch.dtype):
+        super().__init__()
+        self.name = layer.name
+        self.neuron = layer.neuron
+        self.reset = layer.reset
+        self.tau_mem = layer.tau_mem.copy()
+        self.tau_syn = None if layer.tau_syn is None else layer.tau_syn.copy()
+        self.layer_metadata = dict(layer.metadata)
+        du, dv = layer.decays(dt)
+        t = lambda a: torch.as_tensor(np.asarray(a), dtype=dtype)  # noqa: E731
+        self.weight = nn.Parameter(t(layer.weight))
+        self.recurrent_weight = (
+            nn.Parameter(t(layer.recurrent_weight)) if layer.recurrent_weight is not None else None
+        )
+        self.bias = nn.Parameter(t(layer.bias))
+        self.register_buffer("syn_bias", t(layer.syn_bias))
+        self.register_buffer("du", t(du))
+        self.register_buffer("dv", t(dv))
+        self.register_buffer("v_threshold", t(layer.v_threshold))
+
+    @property
+    def size(self) -> int:
+        return int(self.weight.shape[0])
+
+    def parameters_tuple(self) -> LIFParameters:
+        return LIFParameters(
+            du=self.du, dv=self.dv, v_threshold=self.v_threshold, bias=self.bias,
+            syn_bias=self.syn_bias, subtract_reset=self.reset == "subtract",
+        )
+
+    def to_layer_spec(self) -> LayerSpec:
+        npy = lambda x: x.detach().cpu().to(torch.float64).numpy().copy()  # noqa: E731
+        return LayerSpec(
+            name=self.name,
+            weight=npy(self.weight),
+            tau_mem=self.tau_mem.copy(),
+            v_threshold=npy(self.v_threshold),
+            neuron=self.neuron,
+            tau_syn=None if self.tau_syn is None else self.tau_syn.copy(),
+            bias=npy(self.bias),
+            syn_bias=npy(self.syn_bias),
+            recurrent_weight=None if self.recurrent_weight is None else npy(self.recurrent_weight),
+            reset=self.reset,
+            metadata=dict(self.layer_metadata),
+        )
+
+
+class SpecNetwork(nn.Module):
+    """The spec's chain of populations, stepped in time with Lava's semantics.
+
+    Args:
+        spec: the network.
+        dtype: ``torch.float64`` reproduces Lava's floating-point model bit for
+            bit (up to summation order); ``float32`` is faster for training.
+        spike_fn: surrogate spike function (default: snnTorch fast sigmoid).
+    """
+
+    def __init__(self, spec: EngramSpec, dtype: torch.dtype = torch.float32, spike_fn: SpikeFn | None = None):
+        super().__init__()
+        self.n_in = spec.n_in
+        self.dt = spec.dt
+        self.model_name = spec.name
+        self.spec_metadata = dict(spec.metadata)
+        self.dtype = dtype
+        self.spike_fn = spike_fn or default_spike_fn()
+        self.layers = nn.ModuleList([SpecLayer(layer, spec.dt, dtype) for layer in spec.layers])
+
+    def forward(self, x: torch.Tensor, record_v: bool = True) -> NetworkOutput:
+        """Run input spikes ``x [T, batch, n_in]``; returns per-layer spikes and voltages."""
+        if x.ndim != 3 or x.shape[2] != self.n_in:
+            raise InputError(f"input must be [T, batch, n_in={self.n_in}], got {tuple(x.shape)}")
+        x = x.to(self.dtype)
+        steps, batch, _ = x.shape
+        states = [initial_state(batch, layer.size, x) for layer in self.layers]
+        prev = [torch.zeros(batch, layer.size, dtype=x.dtype, device=x.device) for layer in self.layers]
+        x_prev = torch.zeros(batch, self.n_in, dtype=x.dtype, device=x.device)
+        params = [layer.parameters_tuple() for layer in self.layers]
+        out_s = {layer.name: [] for layer in self.layers}
+        out_v = {layer.name: [] for layer in self.layers}
+        for t in range(steps):
+            source = x_prev
+            now = []
+            for i, layer in enumerate(self.layers):
+                a_in = source @ layer.weight.T
+                if layer.recurrent_weight is not None:
+                    a_in = a_in + prev[i] @ layer.recurrent_weight.T
+                s, states[i] = lif_step(a_in, states[i], params[i], self.spike_fn)
+                out_s[layer.name].append(s)
+                if record_v:
+                    out_v[layer.name].append(states[i].v)
+                now.append(s)
+                source = prev[i]  # the next layer sees this layer's spikes one step late
+            prev = now
+            x_prev = x[t]
+        spikes = {k: torch.stack(v) for k, v in out_s.items()}
+        volts = {k: torch.stack(v) for k, v in out_v.items()} if record_v else {}
+        return NetworkOutput(spikes=spikes, v=volts)
+
+    def to_spec(self) -> EngramSpec:
+        """The (trained) network as a spec, parameters in float64."""
+        return EngramSpec(
+            n_in=self.n_in,
+            layers=[layer.to_layer_spec() for layer in self.layers],
+            dt=self.dt,
+            name=self.model_name,
+            metadata=dict(self.spec_metadata),
+        )
+
+
+def build_torch(spec: EngramSpec, dtype: torch.dtype = torch.float32, spike_fn: SpikeFn | None = None) -> SpecNetwork:
+    """spec -> ``SpecNetwork`` (an ``nn.Module``)."""
+    return SpecNetwork(spec, dtype=dtype, spike_fn=spike_fn)
+
+
+def run_torch(spec_or_net, spikes: np.ndarray, dtype: torch.dtype = torch.float64) -> dict:
+    """Run one sample ``[steps, n_in]`` without gradients; returns ``{layer: bool [steps, size]}``."""
+    net = spec_or_net if isinstance(spec_or_net, SpecNetwork) else build_torch(spec_or_net, dtype=dtype)
+    x = torch.as_tensor(np.asarray(spikes, dtype=np.float64)).unsqueeze(1)
+    with torch.no_grad():
+        out = net(x, record_v=False)
+    return {k: v[:, 0].cpu().numpy() > 0.5 for k, v in out.spikes.items()}

@@ -1,0 +1,172 @@
+"""Float spec -> Loihi 2 fixed point (mantissa + exponent), with a report of what was lost.
+
+Each layer gets its own scale ``K`` (integer state units per float membrane
+unit). Spikes between layers are binary, so layers can be scaled
+independently. With weight exponent ``e`` (kept at 0 so accumulations stay in
+range)::
+
+    w_int   = round(W * K / (64 * 2**e))          8-bit, even if mixed sign
+    vth_int = round(v_threshold * K / 64)         17-bit unsigned
+    bias    = bias_mant * 2**bias_exp ~= bias * K  13-bit signed mantissa, exp 0..7
+    du_int  = round(du * 4096) - 1                12-bit (the model adds 1)
+    dv_int  = round(dv * 4096)                    12-bit
+
+``K`` is chosen so the largest |weight| of the layer (feed-forward and
+recurrent) uses the full 8-bit range. The :class:`QuantizationReport` lists,
+per layer and quantity, the largest relative rounding error and how many
+values were clipped.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from engram_nm.errors import QuantizationError
+from engram_nm.hardware import loihi_fixed as fx
+from engram_nm.spec import EngramSpec, LayerSpec
+
+
+@dataclass
+class QuantizedLayer:
+    """Integer parameters of one layer for the fixed_pt models."""
+
+    name: str
+    scale: float                 # K: integer v units per float unit
+    weight: np.ndarray           # int, [size, n_source]
+    recurrent_weight: np.ndarray | None
+    weight_exp: int
+    du: np.ndarray               # int per neuron (model adds DS_OFFSET)
+    dv: np.ndarray
+    vth: np.ndarray              # int mantissa (<< 6 in the model)
+    bias_mant: np.ndarray
+    bias_exp: np.ndarray
+    syn_bias: np.ndarray         # int, in u units (already << 6 scale)
+
+    def dequantized_vth(self) -> np.ndarray:
+        return self.vth * 2.0 ** fx.ACT_SHIFT / self.scale
+
+
+@dataclass
+class QuantityReport:
+    layer: str
+    quantity: str
+    max_rel_error: float
+    clipped: int
+    count: int
+    note: str = ""
+
+
+@dataclass
+class QuantizationReport:
+    """What the float -> fixed mapping rounded or clipped."""
+
+    entries: list = field(default_factory=list)
+
+    @property
+    def clipped(self) -> int:
+        return sum(e.clipped for e in self.entries)
+
+    def add(self, layer: str, quantity: str, exact: np.ndarray, approx: np.ndarray, clipped: int, note: str = ""):
+        # Error relative to the quantity's range in this layer (max |value|):
+        # what rounding costs at the scale the hardware resolves.
+        exact = np.asarray(exact, dtype=np.float64)
+        approx = np.asarray(approx, dtype=np.float64)
+        span = float(np.max(np.abs(exact))) if exact.size else 0.0
+        err = float(np.max(np.abs(approx - exact))) / span if span > 0 else 0.0
+        self.entries.append(QuantityReport(layer, quantity, err, int(clipped), int(exact.size), note))
+
+    def problems(self) -> list:
+        """Entries with clipping or > 5 % rounding error."""
+        return [e for e in self.entries if e.clipped or e.max_rel_error > 0.05]
+
+    def table(self) -> str:
+        rows = ["| layer | quantity | max error / max |value| | clipped | values | note |", "|---|---|---|---|---|---|"]
+        for e in self.entries:
+            rows.append(f"| {e.layer} | {e.quantity} | {e.max_rel_error:.2e} | {e.clipped} | {e.count} | {e.note} |")
+        return "\n".join(rows)
+
+
+@dataclass
+class QuantizedSpec:
+    spec: EngramSpec
+    layers: list
+    report: QuantizationReport
+
+
+def _weights(w: np.ndarray, k: float, exp: int, mixed: bool) -> tuple[np.ndarray, int]:
+    scaled = w * k / (2.0 ** fx.ACT_SHIFT * 2.0 ** exp)
+    if mixed:
+        q = 2 * np.round(scaled / 2)  # Lava truncates the LSB of mixed-sign weights
+        lo, hi = fx.MIXED_WEIGHT_MIN, fx.MIXED_WEIGHT_MAX
+    else:
+        q = np.round(scaled)
+        lo, hi = -fx.EXC_WEIGHT_MAX, fx.EXC_WEIGHT_MAX
+    clipped = int(np.sum((q < lo) | (q > hi)))
+    return np.clip(q, lo, hi).astype(np.int32), clipped
+
+
+def _bias(b: np.ndarray, k: float) -> tuple[np.ndarray, np.ndarray, int]:
+    target = b * k
+    exp = np.zeros(b.shape, dtype=np.int32)
+    mag = np.abs(target)
+    for e in range(fx.BIAS_EXP_MAX + 1):
+        need = mag / 2.0 ** e > fx.BIAS_MANT_MAX
+        exp = np.where(need, e + 1, exp)
+    clipped = int(np.sum(exp > fx.BIAS_EXP_MAX))
+    exp = np.minimum(exp, fx.BIAS_EXP_MAX)
+    mant = np.clip(np.round(target / 2.0 ** exp), fx.BIAS_MANT_MIN, fx.BIAS_MANT_MAX).astype(np.int32)
+    return mant, exp.astype(np.int32), clipped
+
+
+def quantize_layer(layer: LayerSpec, dt: float, report: QuantizationReport) -> QuantizedLayer:
+    if np.any(np.isinf(layer.v_threshold)):
+        raise QuantizationError(
+            f"layer {layer.name!r}: an infinite threshold has no fixed-point form; "
+            "give readout neurons a large finite threshold for cpu-fixed / loihi2"
+        )
+    mats = [layer.weight] + ([layer.recurrent_weight] if layer.recurrent_weight is not None else [])
+    wmax = max(float(np.max(np.abs(m))) for m in mats)
+    mixed = any(np.min(m) < 0 for m in mats) and any(np.max(m) > 0 for m in mats)
+    w_int_max = fx.MIXED_WEIGHT_MAX if mixed else fx.EXC_WEIGHT_MAX
+    if wmax == 0:
+        k = float(2 ** fx.ACT_SHIFT) * w_int_max / float(np.max(layer.v_threshold))
+    else:
+        k = float(2 ** fx.ACT_SHIFT) * w_int_max / wmax
+    # Keep the threshold inside 17 bits: shrink K (coarser weights) if needed.
+    vth_scaled_max = float(np.max(layer.v_threshold)) * k / 2 ** fx.ACT_SHIFT
+    if vth_scaled_max > fx.VTH_MAX:
+        k *= fx.VTH_MAX / vth_scaled_max
+    exp = 0
+    w_int, clip_w = _weights(layer.weight, k, exp, mixed)
+    report.add(layer.name, "weight", layer.weight, w_int * 2.0 ** fx.ACT_SHIFT / k, clip_w)
+    rec_int = None
+    if layer.recurrent_weight is not None:
+        rec_int, clip_r = _weights(layer.recurrent_weight, k, exp, mixed)
+        report.add(layer.name, "recurrent_weight", layer.recurrent_weight,
+                   rec_int * 2.0 ** fx.ACT_SHIFT / k, clip_r)
+    vth = np.round(layer.v_threshold * k / 2 ** fx.ACT_SHIFT)
+    clip_v = int(np.sum((vth < 1) | (vth > fx.VTH_MAX)))
+    vth = np.clip(vth, 1, fx.VTH_MAX).astype(np.int32)
+    report.add(layer.name, "v_threshold", layer.v_threshold, vth * 2.0 ** fx.ACT_SHIFT / k, clip_v)
+    du, dv = layer.decays(dt)
+    du_int = np.clip(np.round(du * 2 ** fx.DECAY_BITS) - fx.DS_OFFSET, 0, fx.DECAY_MAX).astype(np.int32)
+    dv_int = np.clip(np.round(dv * 2 ** fx.DECAY_BITS), 0, fx.DECAY_MAX).astype(np.int32)
+    report.add(layer.name, "du", du, (du_int + fx.DS_OFFSET) / 2 ** fx.DECAY_BITS,
+               int(np.sum(np.round(du * 4096) - 1 < 0)))
+    report.add(layer.name, "dv", dv, dv_int / 2 ** fx.DECAY_BITS, int(np.sum(np.round(dv * 4096) > fx.DECAY_MAX)),
+               note="dv = 1 is 4095/4096 on Loihi" if np.any(dv_int == fx.DECAY_MAX) else "")
+    mant, bexp, clip_b = _bias(layer.bias, k)
+    report.add(layer.name, "bias", layer.bias, mant * 2.0 ** bexp / k, clip_b)
+    syn_bias = np.round(layer.syn_bias * k).astype(np.int32)
+    if np.any(layer.syn_bias):
+        report.add(layer.name, "syn_bias", layer.syn_bias, syn_bias / k, 0)
+    return QuantizedLayer(layer.name, k, w_int, rec_int, exp, du_int, dv_int, vth, mant, bexp, syn_bias)
+
+
+def quantize(spec: EngramSpec) -> QuantizedSpec:
+    """Map every layer of ``spec`` to Loihi 2 fixed point; see the module docstring."""
+    report = QuantizationReport()
+    layers = [quantize_layer(layer, spec.dt, report) for layer in spec.layers]
+    return QuantizedSpec(spec=spec, layers=layers, report=report)

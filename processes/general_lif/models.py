@@ -1,0 +1,107 @@
+"""ProcessModels of GeneralLIF: ``floating_pt`` and ``fixed_pt`` (bit-accurate style).
+
+The fixed-point model repeats the arithmetic of Lava's ``PyLifModelBitAcc``
+(24-bit u and v, 12-bit decays with ``ds_offset = 1`` on du, activations and
+thresholds MSB-aligned by 6 bits, bias = mantissa << exponent) so that with
+``reset_subtract == 0`` and shared parameters it is bit-identical to the stock
+model (tests/processes/test_general_lif.py pins this).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from engram_nm.lava_compat import lava
+from engram_nm.processes.general_lif.process import GeneralLIF
+
+LavaPyType = lava.LavaPyType
+PyInPort = lava.PyInPort
+PyOutPort = lava.PyOutPort
+
+# Loihi fixed-point constants (as in lava.proc.lif.models.AbstractPyLifModelFixed).
+UV_BITS = 24
+MAX_UV = 2 ** (UV_BITS - 1)
+DECAY_SHIFT = 12
+DECAY_UNITY = 2 ** DECAY_SHIFT
+ACT_SHIFT = 6
+VTH_SHIFT = 6
+DS_OFFSET = 1  # added to du: du = 4095 means "forget u every step"
+DM_OFFSET = 0
+
+
+def fixed_decay(x: np.ndarray, d: np.ndarray) -> np.ndarray:
+    """``sign(x) * ((|x| * (4096 - d)) >> 12)`` in int64, as Loihi decays u and v."""
+    prod = x.astype(np.int64) * (DECAY_UNITY - d.astype(np.int64))
+    return (np.sign(prod) * np.right_shift(np.abs(prod), DECAY_SHIFT)).astype(np.int64)
+
+
+def wrap_24bit(x: np.ndarray) -> np.ndarray:
+    """Wrap a current into the signed 24-bit range the way the stock model does."""
+    wrapped = np.where(x > MAX_UV, x - 2 * MAX_UV, x)
+    return np.where(wrapped <= -MAX_UV, x + 2 * MAX_UV, wrapped)
+
+
+@lava.implements(proc=GeneralLIF, protocol=lava.LoihiProtocol)
+@lava.requires(lava.CPU)
+@lava.tag("floating_pt")
+class PyGeneralLIFModelFloat(lava.PyLoihiProcessModel):
+    a_in: PyInPort = LavaPyType(PyInPort.VEC_DENSE, float)
+    s_out: PyOutPort = LavaPyType(PyOutPort.VEC_DENSE, float)
+    u: np.ndarray = LavaPyType(np.ndarray, float)
+    v: np.ndarray = LavaPyType(np.ndarray, float)
+    du: np.ndarray = LavaPyType(np.ndarray, float)
+    dv: np.ndarray = LavaPyType(np.ndarray, float)
+    vth: np.ndarray = LavaPyType(np.ndarray, float)
+    bias: np.ndarray = LavaPyType(np.ndarray, float)
+    bias_exp: np.ndarray = LavaPyType(np.ndarray, float)
+    syn_bias: np.ndarray = LavaPyType(np.ndarray, float)
+    reset_subtract: np.ndarray = LavaPyType(np.ndarray, int)
+
+    def run_spk(self) -> None:
+        a_in = self.a_in.recv()
+        # Same operation order as lava.proc.lif.models.AbstractPyLifModelFloat.
+        self.u[:] = self.u * (1 - self.du)
+        self.u[:] += a_in + self.syn_bias if np.any(self.syn_bias) else a_in
+        self.v[:] = self.v * (1 - self.dv) + self.u + self.bias
+        spikes = self.v > self.vth
+        subtract = spikes & (self.reset_subtract != 0)
+        self.v[subtract] -= self.vth[subtract]
+        self.v[spikes & ~subtract] = 0.0
+        self.s_out.send(spikes)
+
+
+@lava.implements(proc=GeneralLIF, protocol=lava.LoihiProtocol)
+@lava.requires(lava.CPU)
+@lava.tag("fixed_pt")
+class PyGeneralLIFModelFixed(lava.PyLoihiProcessModel):
+    a_in: PyInPort = LavaPyType(PyInPort.VEC_DENSE, np.int16, precision=16)
+    s_out: PyOutPort = LavaPyType(PyOutPort.VEC_DENSE, np.int32, precision=24)
+    u: np.ndarray = LavaPyType(np.ndarray, np.int32, precision=24)
+    v: np.ndarray = LavaPyType(np.ndarray, np.int32, precision=24)
+    du: np.ndarray = LavaPyType(np.ndarray, np.int32, precision=12)
+    dv: np.ndarray = LavaPyType(np.ndarray, np.int32, precision=12)
+    vth: np.ndarray = LavaPyType(np.ndarray, np.int32, precision=17)
+    bias: np.ndarray = LavaPyType(np.ndarray, np.int32, precision=13)
+    bias_exp: np.ndarray = LavaPyType(np.ndarray, np.int32, precision=3)
+    syn_bias: np.ndarray = LavaPyType(np.ndarray, np.int32, precision=24)
+    reset_subtract: np.ndarray = LavaPyType(np.ndarray, np.int32, precision=1)
+
+    def run_spk(self) -> None:
+        a_in = self.a_in.recv()
+        effective_bias = np.where(
+            self.bias_exp >= 0,
+            np.left_shift(self.bias.astype(np.int64), np.maximum(self.bias_exp, 0)),
+            np.right_shift(self.bias.astype(np.int64), np.maximum(-self.bias_exp, 0)),
+        )
+        effective_vth = np.left_shift(self.vth.astype(np.int64), VTH_SHIFT)
+        u = fixed_decay(self.u, self.du + DS_OFFSET)
+        u = u + np.left_shift(np.asarray(a_in).astype(np.int64), ACT_SHIFT) + self.syn_bias
+        self.u[:] = wrap_24bit(u)
+        v = fixed_decay(self.v, self.dv + DM_OFFSET) + self.u.astype(np.int64) + effective_bias
+        v = np.clip(v, -MAX_UV + 1, MAX_UV - 1)
+        spikes = v > effective_vth
+        subtract = spikes & (self.reset_subtract != 0)
+        v = np.where(subtract, v - effective_vth, v)
+        v = np.where(spikes & ~subtract, 0, v)
+        self.v[:] = v
+        self.s_out.send(spikes)

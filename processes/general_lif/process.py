@@ -1,0 +1,57 @@
+"""GeneralLIF: a CPU-only LIF / CUBA-LIF population for what the stock Lava LIF cannot hold.
+
+Ports and Vars only; the maths is in ``models.py`` (one model per tag).
+
+Same update as the stock Lava LIF, but every parameter is per neuron and the
+reset may subtract::
+
+    u[t] = u[t-1] * (1 - du) + a_in[t] + syn_bias
+    v[t] = v[t-1] * (1 - dv) + u[t] + bias
+    s[t] = v[t] > vth
+    v[t] = 0 (reset_subtract == 0)   or   v[t] - vth (reset_subtract == 1)   where s[t]
+
+All Vars are arrays (LAVA_NOTES: scalar float Vars hang on ``get``). For the
+``fixed_pt`` model the Vars hold Loihi integers (du, dv 12-bit, vth 17-bit,
+bias mantissa 13-bit with exponent) exactly as the stock bit-accurate LIF.
+Not deployable to Loihi 2 as it is: it exists so that networks with subtract
+reset, synaptic-current bias or per-neuron decays still run in a Lava graph.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from engram_nm.lava_compat import lava
+
+
+class GeneralLIF(lava.AbstractProcess):
+    """Population of ``shape`` LIF neurons with per-neuron parameters (see module docstring)."""
+
+    def __init__(
+        self,
+        *,
+        shape: tuple,
+        du,
+        dv,
+        vth,
+        bias=0,
+        bias_exp=0,
+        syn_bias=0,
+        reset_subtract=0,
+        u=0,
+        v=0,
+        name: str | None = None,
+    ) -> None:
+        super().__init__(shape=shape, name=name)
+        full = lambda x: np.broadcast_to(np.asarray(x), shape).copy()  # noqa: E731
+        self.a_in = lava.InPort(shape=shape)
+        self.s_out = lava.OutPort(shape=shape)
+        self.u = lava.Var(shape=shape, init=full(u))
+        self.v = lava.Var(shape=shape, init=full(v))
+        self.du = lava.Var(shape=shape, init=full(du))
+        self.dv = lava.Var(shape=shape, init=full(dv))
+        self.vth = lava.Var(shape=shape, init=full(vth))
+        self.bias = lava.Var(shape=shape, init=full(bias))
+        self.bias_exp = lava.Var(shape=shape, init=full(bias_exp))
+        self.syn_bias = lava.Var(shape=shape, init=full(syn_bias))
+        self.reset_subtract = lava.Var(shape=shape, init=full(reset_subtract))
