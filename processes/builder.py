@@ -132,13 +132,13 @@ def build_network(spec: EngramSpec, spikes: np.ndarray, tag: str = FLOAT_TAG, qu
                        sinks=sinks, monitors=monitors, custom_layers=custom, quantized=quantized)
 
 
-def run_network(net: LavaNetwork) -> tuple[dict, dict]:
+def run_network(net: LavaNetwork, run_cfg=None) -> tuple[dict, dict]:
     """Run a built network for its ``steps``; returns ``(spikes, v)`` dicts of ``[steps, size]``.
 
     Always stops the runtime, also on error (:func:`lava_session`). ``v`` is in
     float units for both tags (fixed-point voltages are divided by the layer scale).
     """
-    cfg = lava.Loihi2SimCfg(select_tag=net.tag)
+    cfg = run_cfg or lava.Loihi2SimCfg(select_tag=net.tag)
     first = next(iter(net.populations.values()))
     spikes, volts = {}, {}
     with lava_session(first, cfg) as session:

@@ -1,0 +1,372 @@
+"""NIR export and import: EngramSpec <-> ``nir.NIRGraph`` <-> ``.nir`` file.
+
+Export writes standard NIR nodes so any NIR reader (snnTorch's ``import_nir``,
+Norse, ...) loads a fixed-weight network, and puts what NIR cannot say into
+``metadata["engram_nm"]`` (DESIGN rule 3):
+
+=====================  ==================================================
+spec                   NIR
+=====================  ==================================================
+layer ``L`` weights    ``L_w``: ``Linear`` (``Affine`` when it has a bias)
+LIF neuron             ``L``: ``LIF(tau=tau_mem, r=tau_mem/dt, v_leak=0)``
+CUBA neuron            ``L``: ``CubaLIF(..., r=tau_mem/dt, w_in=tau_syn/dt)``
+no leak (tau = inf)    ``L``: ``IF(r=1/dt)``
+recurrence             ``L_rec``: ``Linear``, edges ``L -> L_rec -> L``
+v-bias, LIF            ``Affine`` bias (enters v directly when du = 1)
+v-bias, CUBA           ``v_leak = bias * tau_mem / dt`` (+ exact value in metadata)
+syn_bias, CUBA         ``Affine`` bias (NIR: a bias is an input current)
+reset mode             node metadata ``engram_nm.reset`` (NIR resets to v_reset = 0)
+dt, name               graph metadata ``engram_nm.dt``, ``engram_nm.name``
+=====================  ==================================================
+
+With ``r = tau/dt`` and ``w_in = tau_syn/dt`` the NIR input scalings
+``r*dt/tau`` and ``w_in*dt/tau_syn`` are 1, so weights cross unchanged (as in
+snnTorch's exporter). Import accepts any graph of that shape, folding input
+scalings into the weights, composing chains of Affine/Linear/Scale nodes and
+flattening nested subgraphs (snnTorch's RLeaky export).
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+import numpy as np
+
+from engram_nm.errors import NIRFileError, SpecError, UnsupportedNodeError
+from engram_nm.spec import EngramSpec, LayerSpec
+from engram_nm.units import snap_to_one
+
+META = "engram_nm"
+FORMAT_VERSION = 1
+_LINEAR_TYPES = ("Affine", "Linear", "Scale")
+_NEURON_TYPES = ("LIF", "CubaLIF", "IF", "LI")
+
+
+def _nir():
+    import nir
+
+    return nir
+
+
+# --------------------------------------------------------------------------- export
+
+
+def spec_to_nir(spec: EngramSpec):
+    """Build a ``nir.NIRGraph`` from ``spec`` (see the module table)."""
+    nir = _nir()
+    dt = spec.dt
+    nodes = {"input": nir.Input(input_type=np.array([spec.n_in]))}
+    edges = []
+    upstream = "input"
+    for layer in spec.layers:
+        w_name, rec_name = f"{layer.name}_w", f"{layer.name}_rec"
+        meta = {"reset": layer.reset, "neuron": layer.neuron, "bias": layer.bias.copy(),
+                "layer_metadata": dict(layer.metadata)}
+        if layer.neuron == "lif":
+            affine_bias = layer.bias
+            v_leak = np.zeros(layer.size)
+        else:
+            affine_bias = layer.syn_bias
+            v_leak = layer.bias * layer.tau_mem / dt
+        if np.any(affine_bias != 0):
+            nodes[w_name] = nir.Affine(weight=layer.weight.copy(), bias=affine_bias.copy())
+        else:
+            nodes[w_name] = nir.Linear(weight=layer.weight.copy())
+        thr = layer.v_threshold.copy()
+        if layer.neuron == "cuba":
+            node = nir.CubaLIF(tau_syn=layer.tau_syn.copy(), tau_mem=layer.tau_mem.copy(), r=layer.tau_mem / dt,
+                               v_leak=v_leak, v_threshold=thr, v_reset=np.zeros(layer.size),
+                               w_in=layer.tau_syn / dt, metadata={META: meta})
+        elif np.all(np.isinf(layer.tau_mem)) and not np.any(layer.bias):
+            node = nir.IF(r=np.full(layer.size, 1.0 / dt), v_threshold=thr, v_reset=np.zeros(layer.size),
+                          metadata={META: meta})
+        elif np.all(np.isinf(thr)):
+            node = nir.LI(tau=layer.tau_mem.copy(), r=layer.tau_mem / dt, v_leak=v_leak, metadata={META: meta})
+        else:
+            node = nir.LIF(tau=layer.tau_mem.copy(), r=layer.tau_mem / dt, v_leak=v_leak, v_threshold=thr,
+                           v_reset=np.zeros(layer.size), metadata={META: meta})
+        nodes[layer.name] = node
+        edges += [(upstream, w_name), (w_name, layer.name)]
+        if layer.recurrent_weight is not None:
+            nodes[rec_name] = nir.Linear(weight=layer.recurrent_weight.copy())
+            edges += [(layer.name, rec_name), (rec_name, layer.name)]
+        upstream = layer.name
+    nodes["output"] = nir.Output(output_type=np.array([spec.layers[-1].size]))
+    edges.append((upstream, "output"))
+    graph_meta = {META: {"format_version": FORMAT_VERSION, "dt": dt, "name": spec.name,
+                         "spec_metadata": dict(spec.metadata)}}
+    return nir.NIRGraph(nodes=nodes, edges=edges, metadata=graph_meta)
+
+
+def export_nir(spec_or_module, path: str | os.PathLike) -> Path:
+    """Write a spec (or a trained :class:`~engram_nm.torch_backend.SpecNetwork`) to ``path``.
+
+    The file is written to a temporary name in the same folder and renamed, so
+    an interrupted export never leaves a half-written ``.nir`` behind.
+    """
+    spec = spec_or_module.to_spec() if hasattr(spec_or_module, "to_spec") else spec_or_module
+    if not isinstance(spec, EngramSpec):
+        raise SpecError(f"export_nir needs an EngramSpec or SpecNetwork, got {type(spec_or_module).__name__}")
+    graph = spec_to_nir(spec)
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    os.close(fd)
+    try:
+        _nir().write(tmp, graph)
+        os.replace(tmp, path)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
+    return path
+
+
+# --------------------------------------------------------------------------- import
+
+
+def read_nir(path: str | os.PathLike):
+    """Read a ``.nir`` file; any failure becomes a :class:`NIRFileError` naming the file."""
+    path = Path(path)
+    if not path.exists():
+        raise NIRFileError(f"{path}: no such file")
+    if path.is_dir():
+        raise NIRFileError(f"{path}: is a folder, expected a .nir file")
+    if path.stat().st_size == 0:
+        raise NIRFileError(f"{path}: the file is empty; re-export the model")
+    try:
+        return _nir().read(str(path))
+    except Exception as exc:  # h5py OSError, KeyError, ... on truncated or foreign files
+        raise NIRFileError(
+            f"{path}: not a readable NIR file ({type(exc).__name__}: {exc}); it may be truncated or "
+            "not written by nir.write — re-export it"
+        ) from exc
+
+
+def _flatten(graph, prefix: str = ""):
+    """Inline nested NIRGraph nodes; returns ``(nodes, edges)`` with dotted names."""
+    nir = _nir()
+    nodes, edges = {}, []
+    entry, exit_ = {}, {}
+    for name, node in graph.nodes.items():
+        full = prefix + name
+        if isinstance(node, nir.NIRGraph):
+            sub_nodes, sub_edges = _flatten(node, full + ".")
+            ins = [n for n, v in node.nodes.items() if isinstance(v, nir.Input)]
+            outs = [n for n, v in node.nodes.items() if isinstance(v, nir.Output)]
+            if len(ins) != 1 or len(outs) != 1:
+                raise UnsupportedNodeError(f"subgraph {full!r} must have exactly one Input and one Output node")
+            entry[full], exit_[full] = f"{full}.{ins[0]}", f"{full}.{outs[0]}"
+            nodes.update(sub_nodes)
+            edges += sub_edges
+        else:
+            nodes[full] = node
+    for src, dst in graph.edges:
+        s, d = prefix + src, prefix + dst
+        for end in (s, d):
+            if end not in nodes and end not in entry:
+                raise NIRFileError(f"edge ({src!r}, {dst!r}) refers to node {end!r}, which the graph does not define")
+        edges.append((exit_.get(s, s), entry.get(d, d)))
+    return nodes, edges
+
+
+def _type(node) -> str:
+    return type(node).__name__
+
+
+def _as_linear(name: str, node, n_in: int) -> tuple[np.ndarray, np.ndarray]:
+    """(W, b) of an Affine / Linear / Scale node."""
+    t = _type(node)
+    if t == "Scale":
+        s = np.asarray(node.scale, dtype=np.float64).reshape(-1)
+        return np.diag(s), np.zeros(s.size)
+    w = np.asarray(node.weight, dtype=np.float64)
+    if w.ndim != 2:
+        raise UnsupportedNodeError(f"node {name!r} ({t}): weight must be 2-D, got shape {w.shape}")
+    b = np.asarray(node.bias, dtype=np.float64).reshape(-1) if t == "Affine" else np.zeros(w.shape[0])
+    if b.shape != (w.shape[0],):
+        raise SpecError(f"node {name!r} (Affine): bias has {b.size} values for {w.shape[0]} outputs")
+    return w, b
+
+
+def _infer_dt(neurons: dict) -> float | None:
+    ratios = []
+    for node in neurons.values():
+        t = _type(node)
+        if t in ("LIF", "LI"):
+            ratios.append(np.asarray(node.tau, float) / np.asarray(node.r, float))
+        elif t == "CubaLIF":
+            ratios.append(np.asarray(node.tau_mem, float) / np.asarray(node.r, float))
+    if not ratios:
+        return None
+    values = np.concatenate([np.ravel(r) for r in ratios])
+    values = values[np.isfinite(values) & (values > 0)]
+    if values.size and np.allclose(values, values[0], rtol=1e-6):
+        return float(values[0])
+    return None
+
+
+def _neuron_layer(name: str, node, w: np.ndarray, b: np.ndarray, w_rec, b_rec, dt: float,
+                  reset_override: str | None) -> LayerSpec:
+    t = _type(node)
+    size = w.shape[0]
+    meta = dict(node.metadata.get(META, {})) if isinstance(getattr(node, "metadata", None), dict) else {}
+    vec = lambda x: np.broadcast_to(np.asarray(x, dtype=np.float64).reshape(-1) if np.ndim(x) else np.asarray(x, dtype=np.float64), (size,)).copy()  # noqa: E731
+    v_reset = getattr(node, "v_reset", None)
+    if v_reset is not None and np.any(vec(v_reset) != 0):
+        raise UnsupportedNodeError(f"node {name!r} ({t}): v_reset != 0 is not supported (Lava resets to 0)")
+    b_rec = np.zeros(size) if b_rec is None else b_rec
+    syn_bias = np.zeros(size)
+    if t == "CubaLIF":
+        tau_syn, tau_mem = vec(node.tau_syn), vec(node.tau_mem)
+        s = snap_to_one(vec(node.w_in) * dt / tau_syn) * snap_to_one(vec(node.r) * dt / tau_mem)
+        s = snap_to_one(s)
+        weight, rec = w * s[:, None], None if w_rec is None else w_rec * s[:, None]
+        syn_bias = s * (b + b_rec)
+        v_leak = vec(node.v_leak)
+        bias = np.asarray(meta["bias"], float) if "bias" in meta else v_leak * dt / tau_mem
+        thr, neuron = vec(node.v_threshold), "cuba"
+    elif t in ("LIF", "LI", "IF"):
+        tau_syn, neuron = None, "lif"
+        if t == "IF":
+            tau_mem = np.full(size, np.inf)
+            s = snap_to_one(vec(node.r) * dt)
+            v_leak_bias = np.zeros(size)
+        else:
+            tau_mem = vec(node.tau)
+            s = snap_to_one(vec(node.r) * dt / tau_mem)
+            v_leak_bias = vec(node.v_leak) * dt / tau_mem
+        weight, rec = w * s[:, None], None if w_rec is None else w_rec * s[:, None]
+        bias = s * (b + b_rec) + v_leak_bias
+        if "bias" in meta and np.allclose(np.asarray(meta["bias"], float), bias, rtol=1e-9, atol=1e-12):
+            bias = np.asarray(meta["bias"], float)
+        thr = np.full(size, np.inf) if t == "LI" else vec(node.v_threshold)
+    else:  # pragma: no cover - filtered by the caller
+        raise UnsupportedNodeError(f"node {name!r}: unsupported neuron type {t}")
+    reset = reset_override or meta.get("reset", "zero")
+    layer_meta = dict(meta.get("layer_metadata", {})) if isinstance(meta.get("layer_metadata", {}), dict) else {}
+    clean = name.replace(".", "_")
+    return LayerSpec(name=clean, weight=weight, tau_mem=tau_mem, v_threshold=thr, neuron=neuron, tau_syn=tau_syn,
+                     bias=bias, syn_bias=syn_bias, recurrent_weight=rec, reset=reset, metadata=layer_meta)
+
+
+def nir_to_spec(graph, dt: float | None = None, reset: str | None = None, name: str | None = None) -> EngramSpec:
+    """Build an :class:`EngramSpec` from a NIR graph.
+
+    Args:
+        graph: a ``nir.NIRGraph`` (e.g. from :func:`read_nir`).
+        dt: simulation step (s). Default: ``metadata["engram_nm"]["dt"]``, else
+            inferred as ``tau / r`` (snnTorch's and our exports set ``r = tau/dt``).
+        reset: override the reset mode of every layer (NIR has none; snnTorch's
+            exporter drops it): ``"zero"`` or ``"subtract"``.
+    """
+    nir = _nir()
+    if not isinstance(graph, nir.NIRGraph):
+        raise NIRFileError(f"expected a nir.NIRGraph, got {type(graph).__name__}")
+    gmeta = graph.metadata.get(META, {}) if isinstance(graph.metadata, dict) else {}
+    nodes, edges = _flatten(graph)
+    for n, node in nodes.items():
+        t = _type(node)
+        if t not in _LINEAR_TYPES + _NEURON_TYPES + ("Input", "Output"):
+            raise UnsupportedNodeError(
+                f"node {n!r} has type {t}, which engram_nm cannot map to Lava; supported: "
+                f"{', '.join(_LINEAR_TYPES + _NEURON_TYPES)}, Input, Output"
+            )
+    inputs = [n for n, v in nodes.items() if _type(v) == "Input"]
+    preds: dict = {n: [] for n in nodes}
+    succs: dict = {n: [] for n in nodes}
+    for s, d in edges:
+        succs[s].append(d)
+        preds[d].append(s)
+    top_inputs = [n for n in inputs if not preds[n]]
+    if len(top_inputs) != 1:
+        raise UnsupportedNodeError(f"the graph needs exactly one Input node, found {top_inputs or 'none'}")
+    # Input nodes inside flattened subgraphs are pass-throughs.
+    passthrough = {n for n, v in nodes.items() if _type(v) in ("Input", "Output")} - {top_inputs[0]}
+    in_type = nodes[top_inputs[0]].input_type
+    in_shape = np.asarray(next(iter(in_type.values())) if isinstance(in_type, dict) else in_type).reshape(-1)
+    if in_shape.size != 1:
+        raise UnsupportedNodeError(f"input {top_inputs[0]!r} has shape {tuple(in_shape)}; only flat inputs are supported")
+    n_in = int(in_shape[0])
+    neurons = {n: v for n, v in nodes.items() if _type(v) in _NEURON_TYPES}
+    if not neurons:
+        raise UnsupportedNodeError("the graph has no neuron node (LIF, CubaLIF, IF, LI)")
+    if dt is None:
+        dt = gmeta.get("dt") or _infer_dt(neurons)
+        if dt is None:
+            raise SpecError("the NIR graph stores no dt and none can be inferred from tau / r; pass dt= (seconds)")
+    dt = float(dt)
+
+    def trace_back(start: str, stop_at: str | None, seen=()):
+        """Paths from ``start`` backwards through linear / pass-through nodes to a neuron or the input."""
+        results = []
+        for p in preds[start]:
+            if p in seen:
+                raise UnsupportedNodeError(f"cycle through non-neuron node {p!r}")
+            t = _type(nodes[p])
+            if p in neurons or p == top_inputs[0]:
+                results.append((p, []))
+            elif p in passthrough:
+                results += trace_back(p, stop_at, seen + (p,))
+            else:
+                for origin, chain in trace_back(p, stop_at, seen + (p,)):
+                    results.append((origin, chain + [p]))
+                if t not in _LINEAR_TYPES:
+                    raise UnsupportedNodeError(f"node {p!r} ({t}) cannot sit between populations")
+        return results
+
+    def compose(chain: list, n_src: int, n_dst: int, target: str):
+        w, b = np.eye(n_src), np.zeros(n_src)
+        for node_name in chain:
+            wk, bk = _as_linear(node_name, nodes[node_name], w.shape[0])
+            if wk.shape[1] != w.shape[0]:
+                raise SpecError(f"node {node_name!r}: weight has {wk.shape[1]} inputs but receives {w.shape[0]}")
+            w, b = wk @ w, wk @ b + bk
+        if w.shape[0] != n_dst:
+            raise SpecError(f"connection into {target!r} delivers {w.shape[0]} values for {n_dst} neurons")
+        return w, b
+
+    def size_of(n: str) -> int:
+        node = neurons[n]
+        for attr in ("v_threshold", "tau", "tau_mem", "r"):
+            if hasattr(node, attr):
+                return int(np.asarray(getattr(node, attr)).size)
+        raise UnsupportedNodeError(f"cannot tell the size of node {n!r}")
+
+    # Order the populations from the input (a chain: one feed-forward source each).
+    layers, order, source, n_source = [], [], top_inputs[0], n_in
+    remaining = set(neurons)
+    while remaining:
+        nxt = [n for n in remaining if any(o == source for o, _ in trace_back(n, None))]
+        if len(nxt) != 1:
+            raise UnsupportedNodeError(
+                f"engram_nm maps chains of populations; {source!r} feeds {sorted(nxt) or 'no population'} "
+                f"(unreached: {sorted(remaining)})"
+            )
+        n = nxt[0]
+        size = size_of(n)
+        paths = trace_back(n, None)
+        ff = [(o, c) for o, c in paths if o == source]
+        rec = [(o, c) for o, c in paths if o == n]
+        other = [o for o, _ in paths if o not in (source, n)]
+        if other or len(ff) != 1 or len(rec) > 1:
+            raise UnsupportedNodeError(f"population {n!r}: expected one feed-forward and at most one recurrent "
+                                       f"input, found sources {[o for o, _ in paths]}")
+        w, b = compose(ff[0][1], n_source, size, n)
+        w_rec = b_rec = None
+        if rec:
+            w_rec, b_rec = compose(rec[0][1], size, size, n)
+        layers.append(_neuron_layer(n, neurons[n], w, b, w_rec, b_rec, dt, reset))
+        order.append(n)
+        remaining.discard(n)
+        source, n_source = n, size
+    return EngramSpec(n_in=n_in, layers=layers, dt=dt, name=name or gmeta.get("name", "imported"),
+                      metadata=dict(gmeta.get("spec_metadata", {})) if isinstance(gmeta.get("spec_metadata", {}), dict) else {})
+
+
+def import_nir(path_or_graph, dt: float | None = None, reset: str | None = None) -> EngramSpec:
+    """Read a ``.nir`` file (or take a graph) and return its :class:`EngramSpec`."""
+    graph = path_or_graph if not isinstance(path_or_graph, (str, os.PathLike)) else read_nir(path_or_graph)
+    return nir_to_spec(graph, dt=dt, reset=reset)

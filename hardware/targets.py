@@ -1,0 +1,135 @@
+"""Targets: where a spec runs, and one function that runs it there.
+
+=============  ==========================================================
+target         what runs
+=============  ==========================================================
+``snntorch``   the torch backend (float64), same semantics as Lava
+``cpu-float``  Lava CPU simulator, ``Loihi2SimCfg(select_tag="floating_pt")``
+``cpu-fixed``  Lava CPU simulator, bit-accurate ``fixed_pt`` after quantisation
+``loihi2``     ``Loihi2HwCfg`` — needs the lava-loihi extension and a board
+=============  ==========================================================
+
+:func:`run` returns the same :class:`RunResult` for every target.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import time
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from engram_nm.errors import HardwareUnavailableError, UnknownTargetError
+from engram_nm.reference import check_input
+from engram_nm.spec import EngramSpec
+
+TARGETS = ("snntorch", "cpu-float", "cpu-fixed", "loihi2")
+
+
+@dataclass
+class RunResult:
+    """What a run produced: per-layer ``[steps, size]`` spikes (bool) and, if recorded, voltages."""
+
+    target: str
+    steps: int
+    spikes: dict
+    v: dict = field(default_factory=dict)
+    wall_s: float = 0.0
+    deployable: bool = True
+    not_deployable_because: dict = field(default_factory=dict)
+    process_count: int = 0
+    quantization: object = None
+
+    def spike_counts(self) -> dict:
+        return {k: int(np.sum(v)) for k, v in self.spikes.items()}
+
+    def save(self, path) -> None:
+        """Write spikes (and voltages as ``v_<layer>``) to an ``.npz`` atomically."""
+        from engram_nm.io_utils import atomic_savez
+
+        arrays = {k: v for k, v in self.spikes.items()}
+        arrays.update({f"v_{k}": v for k, v in self.v.items()})
+        atomic_savez(path, **arrays)
+
+
+def loihi2_status() -> tuple[bool, str]:
+    """(available, why not): needs the lava-loihi compiler and a board (or NxSDK) environment."""
+    if importlib.util.find_spec("lava.magma.compiler.subcompilers.nc") is None:
+        try:
+            from engram_nm.lava_compat import lava  # noqa: F401 - makes the lava tree importable
+        except Exception as exc:  # noqa: BLE001
+            return False, f"lava-nc is not importable ({exc})"
+    try:
+        found = importlib.util.find_spec("lava.magma.compiler.subcompilers.nc.ncproc_compiler") is not None
+    except ModuleNotFoundError:
+        found = False
+    if not found:
+        return False, ("the lava-loihi extension is not installed (Intel's INRC package); "
+                       "Loihi 2 runs need it and access to a Loihi 2 system")
+    if "NXSDK_HOST" not in os.environ and "LOIHI_GEN" not in os.environ and "PARTITION" not in os.environ:
+        return False, "lava-loihi is installed but no Loihi 2 board is configured (set PARTITION / LOIHI_GEN)"
+    return True, ""
+
+
+def available_targets() -> dict:
+    """{target: "" if available else the reason it is not}."""
+    out = {"snntorch": "", "cpu-float": "", "cpu-fixed": ""}
+    try:
+        from engram_nm.lava_compat import lava  # noqa: F401
+    except Exception as exc:  # noqa: BLE001
+        out["cpu-float"] = out["cpu-fixed"] = f"lava-nc not importable: {exc}"
+    ok, why = loihi2_status()
+    out["loihi2"] = "" if ok else why
+    return out
+
+
+def check_target(target: str) -> str:
+    if target not in TARGETS:
+        raise UnknownTargetError(f"unknown target {target!r}; choose one of {', '.join(TARGETS)}")
+    return target
+
+
+def run(spec: EngramSpec, spikes: np.ndarray, target: str = "cpu-float", record_v: bool = False) -> RunResult:
+    """Run ``spec`` on input ``spikes [steps, n_in]`` on ``target``; see the module table."""
+    check_target(target)
+    x = check_input(spec, spikes)
+    t0 = time.perf_counter()
+    if target == "snntorch":
+        import torch
+
+        from engram_nm.torch_backend import build_torch
+
+        net = build_torch(spec, dtype=torch.float64)
+        with torch.no_grad():
+            out = net(torch.as_tensor(x).unsqueeze(1), record_v=record_v)
+        spikes_out = {k: v[:, 0].numpy() > 0.5 for k, v in out.spikes.items()}
+        volts = {k: v[:, 0].numpy().copy() for k, v in out.v.items()}
+        ok, why = spec.stock_lava_compatible()
+        return RunResult(target, x.shape[0], spikes_out, volts, time.perf_counter() - t0, ok, why)
+    if target == "loihi2":
+        ok, why = loihi2_status()
+        if not ok:
+            raise HardwareUnavailableError(f"target 'loihi2' is not available: {why}. Use 'cpu-fixed' to "
+                                           "simulate the chip's fixed-point arithmetic bit-accurately.")
+    from engram_nm.processes.builder import FIXED_TAG, FLOAT_TAG, build_network, run_network
+
+    quantized = None
+    if target in ("cpu-fixed", "loihi2"):
+        from engram_nm.hardware.quantize import quantize
+
+        quantized = quantize(spec)
+    tag = FLOAT_TAG if target == "cpu-float" else FIXED_TAG
+    net = build_network(spec, x, tag=tag, quantized=quantized, record_v=record_v)
+    run_cfg = None
+    if target == "loihi2":  # pragma: no cover - needs a board
+        if net.custom_layers:
+            raise HardwareUnavailableError(
+                f"these layers use CPU-only models and cannot go to Loihi 2 as they are: {net.custom_layers}")
+        from engram_nm.lava_compat import lava
+
+        run_cfg = lava.Loihi2HwCfg()
+    spikes_out, volts = run_network(net, run_cfg=run_cfg)
+    return RunResult(target, x.shape[0], spikes_out, volts, time.perf_counter() - t0, net.deployable,
+                     dict(net.custom_layers), net.process_count, None if quantized is None else quantized.report)
