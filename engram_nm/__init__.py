@@ -1,0 +1,49 @@
+"""engram_nm: engram memory models from computational neuroscience onto neuromorphic hardware.
+
+Define a network once (:class:`EngramSpec`), train it in snnTorch
+(:func:`build_torch`), exchange it as NIR (:func:`export_nir`,
+:func:`import_nir`), and run it on the Lava CPU simulator in floating or
+bit-accurate fixed point, or on Loihi 2 (:func:`run`).
+"""
+
+from engram_nm.errors import (
+    EngramError,
+    HardwareUnavailableError,
+    InputError,
+    LavaRunError,
+    NIRFileError,
+    QuantizationError,
+    SpecError,
+    UnknownTargetError,
+    UnsupportedNodeError,
+)
+from engram_nm.spec import EngramSpec, LayerSpec, random_spec
+
+__version__ = "0.1.0"
+
+
+def __getattr__(name):
+    # Heavy backends (torch, lava, nir) load on first use, not on `import engram_nm`.
+    lazy = {
+        "build_torch": ("engram_nm.torch_backend", "build_torch"),
+        "SpecNetwork": ("engram_nm.torch_backend", "SpecNetwork"),
+        "export_nir": ("engram_nm.nir_io", "export_nir"),
+        "import_nir": ("engram_nm.nir_io", "import_nir"),
+        "run": ("engram_nm.hardware.targets", "run"),
+        "RunResult": ("engram_nm.hardware.targets", "RunResult"),
+        "simulate": ("engram_nm.reference", "simulate"),
+        "verify": ("engram_nm.verify", "verify"),
+    }
+    if name in lazy:
+        import importlib
+
+        mod, attr = lazy[name]
+        return getattr(importlib.import_module(mod), attr)
+    raise AttributeError(f"module 'engram_nm' has no attribute {name!r}")
+
+
+__all__ = [
+    "EngramSpec", "LayerSpec", "random_spec", "build_torch", "SpecNetwork", "export_nir", "import_nir", "run",
+    "RunResult", "simulate", "verify", "EngramError", "SpecError", "UnsupportedNodeError", "NIRFileError",
+    "QuantizationError", "HardwareUnavailableError", "UnknownTargetError", "LavaRunError", "InputError",
+]

@@ -21,11 +21,13 @@ Use::
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 import importlib.abc
 import importlib.machinery
 import importlib.util
 import logging
+import multiprocessing
 import sys
 import types
 
@@ -85,6 +87,26 @@ def _quiet_lava_logging() -> None:
     logging.getLogger("lava").setLevel(logging.ERROR)
 
 
+@contextlib.contextmanager
+def _forced_fork_start_method():
+    """Let Lava's import-time ``mp.set_start_method('fork')`` succeed once, then restore.
+
+    Lava forces the fork start method at import and raises "context has
+    already been set" when anything (torch, joblib, ...) fixed the method
+    first. For that one call we pass ``force=True``; nothing else changes.
+    """
+    original = multiprocessing.set_start_method
+
+    def set_start_method(method, force=False):
+        return original(method, force=True)
+
+    multiprocessing.set_start_method = set_start_method
+    try:
+        yield
+    finally:
+        multiprocessing.set_start_method = original
+
+
 def load_lava() -> types.SimpleNamespace:
     """Import the Lava API engram_nm uses and return it as one namespace.
 
@@ -93,6 +115,8 @@ def load_lava() -> types.SimpleNamespace:
     """
     install_var_model_fix()
     try:
+        with _forced_fork_start_method():
+            from lava.magma.core.process.process import AbstractProcess
         from lava.magma.core.run_conditions import RunSteps
         from lava.magma.core.run_configs import Loihi2SimCfg, Loihi2HwCfg
         from lava.magma.core.process.process import AbstractProcess

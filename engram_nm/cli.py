@@ -1,0 +1,212 @@
+"""The ``engram-nm`` command line.
+
+Exit codes: 0 ok, 1 error (an engram_nm error, message on stderr), 2 usage.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+import numpy as np
+
+from engram_nm.errors import EngramError, InputError
+
+EPILOG = """examples:
+  engram-nm info
+  engram-nm export --random 20,30,10 --neuron cuba --recurrent --seed 1 -o model.nir
+  engram-nm run model.nir --target cpu-float --steps 200 --out result.npz
+  engram-nm run model.nir --target cpu-fixed --input spikes.npy --out result.npz
+  engram-nm verify model.nir --steps 200
+  engram-nm demo --out out/demo
+"""
+
+
+def _add_common(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--seed", type=int, default=0, help="random seed (input spikes, random networks)")
+    p.add_argument("--quiet", action="store_true", help="print only errors")
+
+
+def _load_model(path: str, dt: float | None, reset: str | None):
+    from engram_nm.nir_io import import_nir
+
+    return import_nir(path, dt=dt, reset=reset)
+
+
+def _input_spikes(args, n_in: int) -> np.ndarray:
+    if args.input:
+        path = Path(args.input)
+        if not path.exists():
+            raise InputError(f"{path}: no such input file (expected a .npy array [steps, n_in])")
+        try:
+            x = np.load(path, allow_pickle=False)
+        except Exception as exc:  # noqa: BLE001
+            raise InputError(f"{path}: not a readable .npy array ({exc})") from exc
+        if args.steps is not None:
+            if x.ndim != 2 or x.shape[0] < args.steps:
+                raise InputError(f"{path}: has shape {x.shape}, fewer than --steps {args.steps} steps")
+            x = x[: args.steps]
+        return x
+    steps = args.steps or 100
+    rng = np.random.default_rng(args.seed)
+    return (rng.random((steps, n_in)) < args.rate).astype(np.float64)
+
+
+def cmd_info(args) -> int:
+    import platform
+
+    from engram_nm import __version__
+    from engram_nm.hardware.targets import available_targets
+
+    lines = [f"engram_nm {__version__}  (Python {platform.python_version()})"]
+    for mod in ("numpy", "torch", "snntorch", "nir", "nirtorch"):
+        try:
+            m = __import__(mod)
+            lines.append(f"  {mod:9s} {getattr(m, '__version__', '?')}")
+        except ImportError:
+            lines.append(f"  {mod:9s} not installed")
+    try:
+        from engram_nm.lava_compat import lava
+
+        lines.append(f"  {'lava-nc':9s} {lava.version}")
+    except EngramError as exc:
+        lines.append(f"  lava-nc   unavailable: {exc}")
+    lines.append("targets:")
+    for target, why in available_targets().items():
+        lines.append(f"  {target:10s} {'available' if not why else 'unavailable: ' + why}")
+    print("\n".join(lines))
+    return 0
+
+
+def cmd_export(args) -> int:
+    from engram_nm.nir_io import export_nir
+    from engram_nm.spec import random_spec
+
+    if args.random:
+        try:
+            sizes = [int(s) for s in args.random.split(",")]
+        except ValueError:
+            raise InputError(f"--random takes comma-separated sizes 'n_in,n1,n2,...', got {args.random!r}")
+        if len(sizes) < 2:
+            raise InputError("--random needs the input size and at least one layer size, e.g. 20,30,10")
+        spec = random_spec(sizes[0], sizes[1:], neuron=args.neuron, reset=args.reset or "zero",
+                           recurrent=args.recurrent, dt=args.dt or 1e-3, seed=args.seed,
+                           weight_scale=args.weight_scale)
+    elif args.model:
+        spec = _load_model(args.model, args.dt, args.reset)
+    else:
+        raise InputError("give a model to re-export (MODEL.nir) or --random SIZES")
+    path = export_nir(spec, args.out)
+    if not args.quiet:
+        print(spec.summary())
+        print(f"wrote {path}")
+    return 0
+
+
+def cmd_run(args) -> int:
+    from engram_nm.hardware.targets import run
+
+    spec = _load_model(args.model, args.dt, args.reset)
+    x = _input_spikes(args, spec.n_in)
+    result = run(spec, x, args.target, record_v=args.record_v)
+    if args.out:
+        result.save(args.out)
+    if not args.quiet:
+        print(f"{args.target}: {result.steps} steps in {result.wall_s:.2f} s")
+        for name, count in result.spike_counts().items():
+            print(f"  {name}: {count} spikes")
+        if not result.deployable:
+            print(f"  not deployable to Loihi 2 as it is: {result.not_deployable_because}")
+        if result.quantization is not None and result.quantization.problems():
+            print("  quantisation: " + "; ".join(f"{e.layer}.{e.quantity} err {e.max_rel_error:.1e} "
+                                                  f"clipped {e.clipped}" for e in result.quantization.problems()))
+        if args.out:
+            print(f"wrote {args.out}")
+    return 0
+
+
+def cmd_verify(args) -> int:
+    from engram_nm.verify import verify
+
+    spec = _load_model(args.model, args.dt, args.reset)
+    x = _input_spikes(args, spec.n_in)
+    report = verify(spec, x)
+    if not args.quiet:
+        print(report.table())
+        print("snntorch == cpu-float (identical spikes):", "yes" if report.float_identical else "NO")
+    return 0 if report.float_identical else 1
+
+
+def cmd_demo(args) -> int:
+    from engram_nm.demo import run_demo
+
+    run_demo(out_dir=args.out, seed=args.seed, quiet=args.quiet, epochs=args.epochs, n_eval=args.n_eval)
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="engram-nm", description="Engram memory models on neuromorphic targets.",
+                                     epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("info", help="versions and available targets")
+    _add_common(p)
+    p.set_defaults(func=cmd_info)
+
+    def model_opts(p):
+        p.add_argument("--dt", type=float, default=None, help="step in s (default: from the file, or tau/r)")
+        p.add_argument("--reset", choices=["zero", "subtract"], default=None,
+                       help="override the reset mode (NIR files from other tools do not store it)")
+
+    p = sub.add_parser("export", help="write a .nir file (random network, or re-export a NIR graph)")
+    p.add_argument("model", nargs="?", help="a .nir file to normalise and re-export")
+    p.add_argument("--random", metavar="SIZES", help="random network: n_in,n1,n2,...")
+    p.add_argument("--neuron", choices=["lif", "cuba"], default="lif")
+    p.add_argument("--recurrent", action="store_true")
+    p.add_argument("--weight-scale", type=float, default=0.3)
+    p.add_argument("-o", "--out", required=True, help="output .nir path")
+    model_opts(p)
+    _add_common(p)
+    p.set_defaults(func=cmd_export)
+
+    def run_opts(p):
+        p.add_argument("model", help="a .nir file")
+        p.add_argument("--input", help=".npy array [steps, n_in] of 0/1 spikes (default: random)")
+        p.add_argument("--steps", type=int, default=None, help="number of steps (default: the input's, or 100)")
+        p.add_argument("--rate", type=float, default=0.2, help="spike probability per step of random input")
+        model_opts(p)
+        _add_common(p)
+
+    p = sub.add_parser("run", help="run a .nir model on a target")
+    run_opts(p)
+    p.add_argument("--target", default="cpu-float", help="snntorch | cpu-float | cpu-fixed | loihi2")
+    p.add_argument("--out", help="write spikes (one array per population) to this .npz")
+    p.add_argument("--record-v", action="store_true", help="also record voltages (v_<layer> in the .npz)")
+    p.set_defaults(func=cmd_run)
+
+    p = sub.add_parser("verify", help="run snntorch, cpu-float and cpu-fixed and compare spikes per layer")
+    run_opts(p)
+    p.set_defaults(func=cmd_verify)
+
+    p = sub.add_parser("demo", help="the end-to-end define-once example")
+    p.add_argument("--out", default="out/demo")
+    p.add_argument("--epochs", type=int, default=8)
+    p.add_argument("--n-eval", type=int, default=20, help="test digits run on every backend")
+    _add_common(p)
+    p.set_defaults(func=cmd_demo)
+    return parser
+
+
+def main(argv=None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return args.func(args)
+    except EngramError as exc:
+        print(f"engram-nm {args.command}: error: {exc}", file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,66 @@
+"""Cross-backend agreement: run one spec on several targets and compare spikes per layer."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from engram_nm.agreement import count_agreement, event_agreement, exact_mismatches
+from engram_nm.hardware.targets import RunResult, run
+from engram_nm.spec import EngramSpec
+
+
+@dataclass
+class LayerAgreement:
+    layer: str
+    counts: dict               # target -> spikes
+    float_vs_torch_mismatches: int
+    fixed_count_agreement: float | None
+    fixed_event_agreement: float | None     # exact step
+    fixed_event_agreement_2: float | None   # within +-2 steps
+
+
+@dataclass
+class VerifyReport:
+    results: dict   # target -> RunResult
+    layers: list
+
+    @property
+    def float_identical(self) -> bool:
+        return all(la.float_vs_torch_mismatches == 0 for la in self.layers)
+
+    @property
+    def min_fixed_count_agreement(self) -> float | None:
+        vals = [la.fixed_count_agreement for la in self.layers if la.fixed_count_agreement is not None]
+        return min(vals) if vals else None
+
+    def table(self) -> str:
+        targets = list(self.results)
+        head = "| layer | " + " | ".join(f"spikes {t}" for t in targets) + \
+            " | snntorch vs cpu-float mismatches | fixed/float count agr. | event agr. (exact / ±2 steps) |"
+        rows = [head, "|" + "---|" * (len(targets) + 4)]
+        for la in self.layers:
+            cells = [str(la.counts[t]) for t in targets]
+            fx = "n/a" if la.fixed_count_agreement is None else f"{la.fixed_count_agreement:.3f}"
+            ev = ("n/a" if la.fixed_event_agreement is None
+                  else f"{la.fixed_event_agreement:.3f} / {la.fixed_event_agreement_2:.3f}")
+            rows.append(f"| {la.layer} | " + " | ".join(cells) + f" | {la.float_vs_torch_mismatches} | {fx} | {ev} |")
+        return "\n".join(rows)
+
+
+def verify(spec: EngramSpec, spikes: np.ndarray, targets=("snntorch", "cpu-float", "cpu-fixed")) -> VerifyReport:
+    """Run ``spec`` on each target and compare (see :mod:`engram_nm.agreement` for the metrics)."""
+    results: dict[str, RunResult] = {t: run(spec, spikes, t) for t in targets}
+    layers = []
+    for layer in spec.layer_names:
+        counts = {t: int(r.spikes[layer].sum()) for t, r in results.items()}
+        mism = -1
+        if "snntorch" in results and "cpu-float" in results:
+            mism = exact_mismatches(results["snntorch"].spikes[layer], results["cpu-float"].spikes[layer])
+        ca = ea = ea2 = None
+        if "cpu-fixed" in results and "cpu-float" in results:
+            a, b = results["cpu-float"].spikes[layer], results["cpu-fixed"].spikes[layer]
+            ca, ea, ea2 = count_agreement(a, b), event_agreement(a, b, 0), event_agreement(a, b, 2)
+        layers.append(LayerAgreement(layer, counts, mism, ca, ea, ea2))
+    return VerifyReport(results, layers)

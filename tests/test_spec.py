@@ -1,0 +1,81 @@
+import numpy as np
+import pytest
+
+from engram_nm import EngramSpec, LayerSpec, SpecError, random_spec
+
+
+def layer(**kw):
+    base = dict(name="a", weight=np.ones((3, 2)))
+    base.update(kw)
+    return LayerSpec(**base)
+
+
+def test_scalars_broadcast_per_neuron():
+    lay = layer(tau_mem=0.01, v_threshold=2.0, bias=0.1)
+    assert lay.tau_mem.shape == (3,) and np.all(lay.v_threshold == 2.0) and np.all(lay.bias == 0.1)
+
+
+@pytest.mark.parametrize(
+    "kw, match",
+    [
+        (dict(tau_mem=-1.0), "tau_mem"),
+        (dict(tau_mem=0.0), "tau_mem"),
+        (dict(v_threshold=0.0), "v_threshold"),
+        (dict(v_threshold=-1.0), "v_threshold"),
+        (dict(reset="soft"), "reset"),
+        (dict(neuron="izhikevich"), "neuron"),
+        (dict(neuron="cuba"), "tau_syn"),
+        (dict(tau_syn=0.005), "tau_syn"),
+        (dict(tau_mem=np.ones(4)), "shape"),
+        (dict(recurrent_weight=np.ones((2, 2))), "recurrent_weight"),
+        (dict(weight=np.ones(3)), "2-D"),
+        (dict(name="a.b"), "identifier"),
+        (dict(weight=np.array([[np.nan, 1.0]])), "NaN"),
+    ],
+)
+def test_bad_layer_values(kw, match):
+    with pytest.raises(SpecError, match=match):
+        layer(**kw)
+
+
+def test_shape_mismatch_between_layers():
+    with pytest.raises(SpecError, match="columns"):
+        EngramSpec(n_in=4, layers=[layer()])
+
+
+def test_tau_shorter_than_dt():
+    with pytest.raises(SpecError, match="shorter than dt"):
+        EngramSpec(n_in=2, layers=[layer(tau_mem=1e-4)], dt=1e-3)
+
+
+@pytest.mark.parametrize("kw", [dict(n_in=0), dict(n_in=2.5), dict(dt=0.0), dict(dt=-1e-3), dict(layers=[])])
+def test_bad_spec_values(kw):
+    base = dict(n_in=2, layers=[layer()], dt=1e-3)
+    base.update(kw)
+    with pytest.raises(SpecError):
+        EngramSpec(**base)
+
+
+def test_duplicate_names():
+    with pytest.raises(SpecError, match="twice"):
+        EngramSpec(n_in=2, layers=[layer(), layer(weight=np.ones((3, 3)))])
+
+
+def test_stock_compatibility_reasons():
+    spec = random_spec(4, [5, 3], reset="subtract")
+    ok, why = spec.stock_lava_compatible()
+    assert not ok and "subtract" in why["layer0"]
+    assert random_spec(4, [5]).stock_lava_compatible()[0]
+
+
+def test_lif_current_bias_folds_into_voltage_bias():
+    lay = layer(bias=0.1, syn_bias=0.2)
+    assert np.allclose(lay.bias, 0.3) and not np.any(lay.syn_bias)
+
+
+def test_equals_and_copy():
+    spec = random_spec(4, [5, 3], recurrent=True, seed=3)
+    other = spec.copy()
+    assert spec.equals(other)
+    other.layers[0].weight[0, 0] += 1e-12
+    assert not spec.equals(other)
