@@ -29,6 +29,7 @@ flattening nested subgraphs (snnTorch's RLeaky export).
 from __future__ import annotations
 
 import os
+import re
 import tempfile
 from pathlib import Path
 
@@ -172,6 +173,12 @@ def _flatten(graph, prefix: str = ""):
     return nodes, edges
 
 
+def layer_name_for(node_name: str) -> str:
+    """A valid layer name for a NIR node name (snnTorch names nodes '0', '1', 'lif.lif', ...)."""
+    clean = re.sub(r"[^A-Za-z0-9_]", "_", node_name)
+    return clean if re.match(r"^[A-Za-z_]", clean) else f"pop_{clean}"
+
+
 def _type(node) -> str:
     return type(node).__name__
 
@@ -247,7 +254,9 @@ def _neuron_layer(name: str, node, w: np.ndarray, b: np.ndarray, w_rec, b_rec, d
         raise UnsupportedNodeError(f"node {name!r}: unsupported neuron type {t}")
     reset = reset_override or meta.get("reset", "zero")
     layer_meta = dict(meta.get("layer_metadata", {})) if isinstance(meta.get("layer_metadata", {}), dict) else {}
-    clean = name.replace(".", "_")
+    clean = layer_name_for(name)
+    if clean != name:
+        layer_meta.setdefault("nir_node", name)
     return LayerSpec(name=clean, weight=weight, tau_mem=tau_mem, v_threshold=thr, neuron=neuron, tau_syn=tau_syn,
                      bias=bias, syn_bias=syn_bias, recurrent_weight=rec, reset=reset, metadata=layer_meta)
 
