@@ -1,0 +1,88 @@
+"""The engram-nm command line: exit codes 0 / 1 / 2, outputs on disk, clear errors."""
+
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+from engram_nm.cli import main
+
+
+def cli(*args):
+    return subprocess.run([sys.executable, "-m", "engram_nm.cli", *args], capture_output=True, text=True,
+                          timeout=300)
+
+
+def test_info_lists_targets(capsys):
+    assert main(["info"]) == 0
+    out = capsys.readouterr().out
+    assert "cpu-float" in out and "available" in out
+    assert "loihi2" in out
+
+
+def test_usage_error_exit_2():
+    proc = cli("run")
+    assert proc.returncode == 2
+    assert "usage" in proc.stderr
+
+
+def test_missing_model_exit_1():
+    proc = cli("run", "/nonexistent/model.nir")
+    assert proc.returncode == 1
+    assert "no such file" in proc.stderr
+    assert "Traceback" not in proc.stderr
+
+
+@pytest.mark.lava
+def test_export_run_and_result_file(tmp_path, capsys):
+    model = tmp_path / "m.nir"
+    assert main(["export", "--random", "10,12,4", "--seed", "2", "-o", str(model), "--quiet"]) == 0
+    x = (np.random.default_rng(0).random((50, 10)) < 0.3).astype(np.float64)
+    np.save(tmp_path / "x.npy", x)
+    out = tmp_path / "r.npz"
+    assert main(["run", str(model), "--target", "cpu-fixed", "--input", str(tmp_path / "x.npy"), "--steps", "40",
+                 "--out", str(out)]) == 0
+    data = np.load(out)
+    assert set(data.files) == {"layer0", "layer1"}
+    assert data["layer0"].shape == (40, 12) and data["layer1"].shape == (40, 4)
+
+
+def test_unknown_target_is_a_clear_error(tmp_path, capsys):
+    model = tmp_path / "m.nir"
+    main(["export", "--random", "4,3", "-o", str(model), "--quiet"])
+    assert main(["run", str(model), "--target", "gpu"]) == 1
+    assert "unknown target 'gpu'" in capsys.readouterr().err
+
+
+def test_loihi2_unavailable_is_explained(tmp_path, capsys):
+    model = tmp_path / "m.nir"
+    main(["export", "--random", "4,3", "-o", str(model), "--quiet"])
+    assert main(["run", str(model), "--target", "loihi2", "--steps", "5"]) == 1
+    assert "not available" in capsys.readouterr().err
+
+
+def test_bad_input_shape(tmp_path, capsys):
+    model = tmp_path / "m.nir"
+    main(["export", "--random", "4,3", "-o", str(model), "--quiet"])
+    np.save(tmp_path / "x.npy", np.zeros((10, 5)))
+    assert main(["run", str(model), "--input", str(tmp_path / "x.npy")]) == 1
+    assert "n_in=4" in capsys.readouterr().err
+
+
+@pytest.mark.lava
+def test_verify_prints_agreement(tmp_path, capsys):
+    model = tmp_path / "m.nir"
+    main(["export", "--random", "8,10,4", "--neuron", "cuba", "--recurrent", "-o", str(model), "--quiet"])
+    assert main(["verify", str(model), "--steps", "60"]) == 0
+    out = capsys.readouterr().out
+    assert "identical spikes): yes" in out and "| layer0 |" in out
+
+
+@pytest.mark.slow
+@pytest.mark.lava
+def test_demo_small(tmp_path, capsys):
+    assert main(["demo", "--out", str(tmp_path), "--epochs", "1", "--n-eval", "2", "--quiet"]) == 0
+    report = (tmp_path / "report.md").read_text()
+    assert "spike mismatches over 2 digits: **0**" in report
+    assert (tmp_path / "model.nir").exists()
