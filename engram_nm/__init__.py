@@ -33,6 +33,7 @@ def __getattr__(name):
         "RunResult": ("engram_nm.hardware.targets", "RunResult"),
         "simulate": ("engram_nm.reference", "simulate"),
         "verify": ("engram_nm.verify", "verify"),
+        "spec_from_snntorch": ("engram_nm.snntorch_models", "spec_from_snntorch"),
     }
     if name in lazy:
         import importlib
@@ -44,6 +45,6 @@ def __getattr__(name):
 
 __all__ = [
     "EngramSpec", "LayerSpec", "random_spec", "build_torch", "SpecNetwork", "export_nir", "import_nir", "run",
-    "RunResult", "simulate", "verify", "EngramError", "SpecError", "UnsupportedNodeError", "NIRFileError",
+    "RunResult", "simulate", "verify", "spec_from_snntorch", "EngramError", "SpecError", "UnsupportedNodeError", "NIRFileError",
     "QuantizationError", "HardwareUnavailableError", "UnknownTargetError", "LavaRunError", "InputError",
 ]
