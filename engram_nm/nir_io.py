@@ -30,12 +30,12 @@ from __future__ import annotations
 
 import os
 import re
-import tempfile
 from pathlib import Path
 
 import numpy as np
 
 from engram_nm.errors import NIRFileError, SpecError, UnsupportedNodeError
+from engram_nm.io_utils import atomic_target
 from engram_nm.spec import EngramSpec, LayerSpec
 from engram_nm.units import snap_to_one
 
@@ -111,18 +111,9 @@ def export_nir(spec_or_module, path: str | os.PathLike) -> Path:
     if not isinstance(spec, EngramSpec):
         raise SpecError(f"export_nir needs an EngramSpec or SpecNetwork, got {type(spec_or_module).__name__}")
     graph = spec_to_nir(spec)
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    os.close(fd)
-    try:
+    with atomic_target(path) as tmp:
         _nir().write(tmp, graph)
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
-    return path
+    return Path(path)
 
 
 # --------------------------------------------------------------------------- import
