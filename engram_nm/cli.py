@@ -111,7 +111,8 @@ def cmd_run(args) -> int:
     x = _input_spikes(args, spec.n_in)
     result = run(spec, x, args.target, record_v=args.record_v)
     if args.out:
-        result.save(args.out)
+        # Keyed by NIR node name, as in the file the user gave us.
+        result.save(args.out, names={l.name: l.metadata.get("nir_node", l.name) for l in spec.layers})
     if not args.quiet:
         print(f"{args.target}: {result.steps} steps in {result.wall_s:.2f} s")
         for name, count in result.spike_counts().items():

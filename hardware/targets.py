@@ -45,12 +45,16 @@ class RunResult:
     def spike_counts(self) -> dict:
         return {k: int(np.sum(v)) for k, v in self.spikes.items()}
 
-    def save(self, path) -> None:
-        """Write spikes (and voltages as ``v_<layer>``) to an ``.npz`` atomically."""
+    def save(self, path, names: dict | None = None) -> None:
+        """Write spikes (and voltages as ``v_<name>``) to an ``.npz`` atomically.
+
+        ``names`` maps layer names to the keys to use (e.g. the NIR node names).
+        """
         from engram_nm.io_utils import atomic_savez
 
-        arrays = {k: v for k, v in self.spikes.items()}
-        arrays.update({f"v_{k}": v for k, v in self.v.items()})
+        names = names or {}
+        arrays = {names.get(k, k): v for k, v in self.spikes.items()}
+        arrays.update({f"v_{names.get(k, k)}": v for k, v in self.v.items()})
         atomic_savez(path, **arrays)
 
 

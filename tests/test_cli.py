@@ -86,3 +86,19 @@ def test_demo_small(tmp_path, capsys):
     report = (tmp_path / "report.md").read_text()
     assert "spike mismatches over 2 digits: **0**" in report
     assert (tmp_path / "model.nir").exists()
+
+
+@pytest.mark.lava
+def test_run_keys_results_by_nir_node_name(tmp_path):
+    """A foreign file whose node names are not identifiers ('0', 'lif.lif') keeps them in the .npz."""
+    import nir
+
+    from engram_nm import random_spec
+    from engram_nm.nir_io import spec_to_nir
+
+    g = spec_to_nir(random_spec(4, [3]))
+    g = nir.NIRGraph(nodes={("1" if k == "layer0" else k): v for k, v in g.nodes.items()},
+                     edges=[tuple("1" if n == "layer0" else n for n in e) for e in g.edges], metadata=g.metadata)
+    nir.write(str(tmp_path / "f.nir"), g)
+    assert main(["run", str(tmp_path / "f.nir"), "--steps", "10", "--out", str(tmp_path / "r.npz"), "--quiet"]) == 0
+    assert np.load(tmp_path / "r.npz").files == ["1"]
