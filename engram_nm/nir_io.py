@@ -64,6 +64,7 @@ def spec_to_nir(spec: EngramSpec):
     for layer in spec.layers:
         w_name, rec_name = f"{layer.name}_w", f"{layer.name}_rec"
         meta = {"reset": layer.reset, "neuron": layer.neuron, "bias": layer.bias.copy(),
+                "bias_onset": layer.bias_onset,
                 "layer_metadata": dict(layer.metadata)}
         if layer.neuron == "lif":
             affine_bias = layer.bias
@@ -249,7 +250,8 @@ def _neuron_layer(name: str, node, w: np.ndarray, b: np.ndarray, w_rec, b_rec, d
     if clean != name:
         layer_meta.setdefault("nir_node", name)
     return LayerSpec(name=clean, weight=weight, tau_mem=tau_mem, v_threshold=thr, neuron=neuron, tau_syn=tau_syn,
-                     bias=bias, syn_bias=syn_bias, recurrent_weight=rec, reset=reset, metadata=layer_meta)
+                     bias=bias, syn_bias=syn_bias, recurrent_weight=rec, reset=reset,
+                     bias_onset=int(meta.get("bias_onset", 0)), metadata=layer_meta)
 
 
 def nir_to_spec(graph, dt: float | None = None, reset: str | None = None, name: str | None = None) -> EngramSpec:

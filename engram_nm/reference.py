@@ -58,6 +58,7 @@ def simulate(spec: EngramSpec, spikes: np.ndarray) -> SimulationResult:
     v = [np.zeros(layer.size) for layer in spec.layers]
     s_prev = [np.zeros(layer.size, dtype=bool) for layer in spec.layers]
     x_prev = np.zeros(spec.n_in, dtype=bool)
+    zero_bias = [np.zeros(layer.size) for layer in spec.layers]
     rec_s = {layer.name: np.zeros((steps, layer.size), dtype=bool) for layer in spec.layers}
     rec_v = {layer.name: np.zeros((steps, layer.size)) for layer in spec.layers}
     rec_u = {layer.name: np.zeros((steps, layer.size)) for layer in spec.layers}
@@ -70,9 +71,11 @@ def simulate(spec: EngramSpec, spikes: np.ndarray) -> SimulationResult:
             a_in = layer.weight[:, source_prev].sum(axis=1)
             if layer.recurrent_weight is not None:
                 a_in = a_in + layer.recurrent_weight[:, s_prev[i]].sum(axis=1)
+            on = t >= layer.bias_onset
+            bias, syn_bias = (layer.bias, layer.syn_bias) if on else (zero_bias[i], zero_bias[i])
             u[i] = u[i] * (1 - du)
-            u[i] += a_in + layer.syn_bias if np.any(layer.syn_bias) else a_in
-            v[i] = v[i] * (1 - dv) + u[i] + layer.bias
+            u[i] += a_in + syn_bias if np.any(syn_bias) else a_in
+            v[i] = v[i] * (1 - dv) + u[i] + bias
             s = v[i] > layer.v_threshold
             if layer.reset == "zero":
                 v[i][s] = 0.0

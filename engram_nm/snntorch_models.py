@@ -12,8 +12,10 @@ steps later because snnTorch's ``nn.Linear`` has no delay):
   the state on the next step (snnTorch) or right after the spike (Lava) gives
   the same spikes, because the next step adds only that step's input either way;
 * ``Synaptic`` and ``RLeaky`` with ``reset_mechanism="zero", reset_delay=False``;
-* no bias in the ``nn.Linear`` layers (a bias is a constant current that Lava
-  applies from step 0, i.e. ``l`` steps before snnTorch's first step).
+* biases of the ``nn.Linear`` layers: a bias is a constant input current, which
+  snnTorch applies from its step 0, i.e. Lava step ``l``; the spec therefore
+  gets ``bias_onset = l`` for such layers, which runs on the CPU-only
+  GeneralLIF process (the stock LIF biases from step 0).
 
 Everything else (subtract reset, delayed reset of Synaptic/RLeaky, biases)
 still imports and runs, with the differences listed.
@@ -35,9 +37,6 @@ def snntorch_semantic_differences(module) -> list[str]:
     notes = []
     for name, sub in module.named_modules():
         label = name or type(sub).__name__
-        if isinstance(sub, torch.nn.Linear) and sub.bias is not None and bool(torch.any(sub.bias != 0)):
-            notes.append(f"{label}: bias enters from Lava step 0 (snnTorch: from its step 0, one step per "
-                         "layer later)")
         if isinstance(sub, (snn.Leaky, snn.Synaptic, snn.RLeaky, snn.RSynaptic)):
             mech = getattr(sub, "reset_mechanism", "subtract")
             delay = bool(getattr(sub, "reset_delay", True))
@@ -78,5 +77,8 @@ def spec_from_snntorch(module, n_in: int, dt: float = 1e-4, name: str = "snntorc
                             "(e.g. beta=torch.full((n,), 0.9), threshold=torch.ones(n)) to know layer sizes")
     graph = export_to_nir(module, torch.zeros(n_in))
     spec = nir_to_spec(graph, dt=dt, reset=reset)
+    for depth, layer in enumerate(spec.layers, start=1):
+        if np.any(layer.bias) or np.any(layer.syn_bias):
+            layer.bias_onset = depth  # snnTorch's step 0 is Lava's step `depth`
     spec.name = name
     return spec, snntorch_semantic_differences(module)

@@ -87,6 +87,9 @@ class LayerSpec:
         syn_bias: constant added to ``u`` every step (``"cuba"`` only).
         recurrent_weight: ``[size, size]`` or None.
         reset: ``"zero"`` (stock Lava) or ``"subtract"``.
+        bias_onset: step from which ``bias`` and ``syn_bias`` apply (0 = from the
+            start, as Lava does; snnTorch models get their depth, see
+            :mod:`engram_nm.snntorch_models`). Non-zero needs the CPU-only model.
         metadata: free-form, carried through NIR.
     """
 
@@ -100,6 +103,7 @@ class LayerSpec:
     syn_bias: Any = 0.0
     recurrent_weight: Any = None
     reset: ResetMode = "zero"
+    bias_onset: int = 0
     metadata: dict = field(default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -145,6 +149,11 @@ class LayerSpec:
             # For du = 1 a current bias is a voltage bias: keep one representation.
             self.bias = self.bias + self.syn_bias
             self.syn_bias = np.zeros(size)
+        if isinstance(self.bias_onset, bool) or not isinstance(self.bias_onset, (int, np.integer)) \
+                or self.bias_onset < 0:
+            raise SpecError(f"layer {self.name!r}: bias_onset must be a whole number of steps >= 0, "
+                            f"got {self.bias_onset!r}")
+        self.bias_onset = int(self.bias_onset)
         if self.recurrent_weight is not None:
             self.recurrent_weight = _matrix(self.recurrent_weight, (size, size), "recurrent_weight", self.name)
         if not isinstance(self.metadata, dict):
@@ -176,6 +185,8 @@ class LayerSpec:
             reasons.append(f"reset={self.reset!r} (stock LIF resets to zero)")
         if np.any(self.syn_bias != 0):
             reasons.append("a synaptic-current bias (stock LIF biases v only)")
+        if self.bias_onset and (np.any(self.bias) or np.any(self.syn_bias)):
+            reasons.append(f"a bias that starts at step {self.bias_onset} (stock LIF biases from step 0)")
         if not self.uniform(dt):
             reasons.append("per-neuron tau or threshold (stock LIF holds one du, dv, vth per population)")
         if np.any(np.isinf(self.v_threshold)):
@@ -193,6 +204,7 @@ class LayerSpec:
             self.name == other.name
             and self.neuron == other.neuron
             and self.reset == other.reset
+            and self.bias_onset == other.bias_onset
             and all(same(getattr(self, f), getattr(other, f)) for f in
                     ("weight", "tau_mem", "v_threshold", "tau_syn", "bias", "syn_bias", "recurrent_weight"))
         )

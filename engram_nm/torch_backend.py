@@ -38,6 +38,7 @@ class SpecLayer(nn.Module):
         self.name = layer.name
         self.neuron = layer.neuron
         self.reset = layer.reset
+        self.bias_onset = layer.bias_onset
         self.tau_mem = layer.tau_mem.copy()
         self.tau_syn = None if layer.tau_syn is None else layer.tau_syn.copy()
         self.layer_metadata = dict(layer.metadata)
@@ -76,6 +77,7 @@ class SpecLayer(nn.Module):
             syn_bias=npy(self.syn_bias),
             recurrent_weight=None if self.recurrent_weight is None else npy(self.recurrent_weight),
             reset=self.reset,
+            bias_onset=self.bias_onset,
             metadata=dict(self.layer_metadata),
         )
 
@@ -119,7 +121,10 @@ class SpecNetwork(nn.Module):
                 a_in = source @ layer.weight.T
                 if layer.recurrent_weight is not None:
                     a_in = a_in + prev[i] @ layer.recurrent_weight.T
-                s, states[i] = lif_step(a_in, states[i], params[i], self.spike_fn)
+                p = params[i]
+                if t < layer.bias_onset:
+                    p = p._replace(bias=torch.zeros_like(p.bias), syn_bias=torch.zeros_like(p.syn_bias))
+                s, states[i] = lif_step(a_in, states[i], p, self.spike_fn)
                 out_s[layer.name].append(s)
                 if record_v:
                     out_v[layer.name].append(states[i].v)

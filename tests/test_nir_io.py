@@ -17,6 +17,7 @@ SPECS = {
     "per-neuron": lambda: EngramSpec(3, [LayerSpec("p", weight=np.ones((2, 3)), tau_mem=[0.01, 0.03],
                                                   v_threshold=[1.0, 2.0], neuron="cuba", tau_syn=[0.002, 0.004],
                                                   syn_bias=[0.1, -0.2], bias=[0.0, 0.3])]),
+    "bias-onset": lambda: EngramSpec(3, [LayerSpec("late", weight=np.ones((2, 3)), bias=0.2, bias_onset=3)]),
     "if-and-li": lambda: EngramSpec(3, [LayerSpec("integrate", weight=np.ones((2, 3)), tau_mem=np.inf),
                                         LayerSpec("readout", weight=np.ones((2, 2)), v_threshold=np.inf)]),
 }

@@ -15,6 +15,8 @@ def _net(neuron_factory, bias=False):
     fc1, fc2 = torch.nn.Linear(10, 16, bias=bias), torch.nn.Linear(16, 6, bias=bias)
     for fc in (fc1, fc2):
         fc.weight.data = fc.weight.data.abs() * 0.8 + 0.05
+        if bias:
+            fc.bias.data = fc.bias.data.abs() * 0.3
     return torch.nn.Sequential(fc1, neuron_factory(16), fc2, neuron_factory(6))
 
 
@@ -40,6 +42,33 @@ def test_leaky_zero_reset_is_exact_either_reset_delay(reset_delay):
     assert np.mean(theirs[:-2] != ours[2:]) <= 0.01  # float32 threshold ties only
 
 
+@pytest.mark.lava
+@pytest.mark.parametrize("kind", ["leaky", "synaptic"])
+def test_biases_start_at_snntorch_step_zero(kind):
+    """Linear biases are constant currents from snnTorch's step 0 = Lava step `depth` (bias_onset)."""
+    import snntorch as snn
+
+    if kind == "leaky":
+        factory = lambda n: snn.Leaky(beta=torch.full((n,), 0.9), threshold=torch.ones(n),  # noqa: E731
+                                      reset_mechanism="zero", init_hidden=True, reset_delay=False)
+    else:
+        factory = lambda n: snn.Synaptic(alpha=torch.full((n,), 0.7), beta=torch.full((n,), 0.9),  # noqa: E731
+                                         threshold=torch.ones(n), reset_mechanism="zero", init_hidden=True,
+                                         reset_delay=False)
+    net = _net(factory, bias=True)
+    spec, notes = spec_from_snntorch(net, n_in=10)
+    assert notes == []
+    assert [layer.bias_onset for layer in spec.layers] == [1, 2]
+    x = random_spikes(100, 10, rate=0.3, seed=2)
+    theirs = _run_snntorch(net, x)
+    result = run(spec, x, "cpu-float")
+    ours = result.spikes[spec.layer_names[-1]]
+    assert not result.deployable and "step 2" in result.not_deployable_because[spec.layer_names[-1]]
+    assert ours.sum() > 10
+    assert np.mean(theirs[:-2] != ours[2:]) <= 0.01  # float32 threshold ties only
+    assert np.all(~ours[:2])  # nothing moves before snnTorch's first step arrives
+
+
 def test_differences_are_listed():
     import snntorch as snn
 
@@ -47,7 +76,8 @@ def test_differences_are_listed():
                bias=True)  # snnTorch defaults: subtract reset, reset_delay=True
     spec, notes = spec_from_snntorch(net, n_in=10)
     assert all(layer.reset == "subtract" for layer in spec.layers)
-    assert any("subtract" in n for n in notes) and any("bias" in n for n in notes)
+    assert any("subtract" in n for n in notes)
+    assert [layer.bias_onset for layer in spec.layers] == [1, 2]
 
 
 def test_scalar_beta_is_explained():

@@ -56,13 +56,17 @@ class PyGeneralLIFModelFloat(lava.PyLoihiProcessModel):
     bias_exp: np.ndarray = LavaPyType(np.ndarray, float)
     syn_bias: np.ndarray = LavaPyType(np.ndarray, float)
     reset_subtract: np.ndarray = LavaPyType(np.ndarray, int)
+    bias_onset: np.ndarray = LavaPyType(np.ndarray, int)
 
     def run_spk(self) -> None:
         a_in = self.a_in.recv()
+        on = (self.time_step - 1) >= self.bias_onset  # Lava counts steps from 1
+        bias = np.where(on, self.bias, 0.0)
+        syn_bias = np.where(on, self.syn_bias, 0.0)
         # Same operation order as lava.proc.lif.models.AbstractPyLifModelFloat.
         self.u[:] = self.u * (1 - self.du)
-        self.u[:] += a_in + self.syn_bias if np.any(self.syn_bias) else a_in
-        self.v[:] = self.v * (1 - self.dv) + self.u + self.bias
+        self.u[:] += a_in + syn_bias if np.any(syn_bias) else a_in
+        self.v[:] = self.v * (1 - self.dv) + self.u + bias
         spikes = self.v > self.vth
         subtract = spikes & (self.reset_subtract != 0)
         self.v[subtract] -= self.vth[subtract]
@@ -85,9 +89,11 @@ class PyGeneralLIFModelFixed(lava.PyLoihiProcessModel):
     bias_exp: np.ndarray = LavaPyType(np.ndarray, np.int32, precision=3)
     syn_bias: np.ndarray = LavaPyType(np.ndarray, np.int32, precision=24)
     reset_subtract: np.ndarray = LavaPyType(np.ndarray, np.int32, precision=1)
+    bias_onset: np.ndarray = LavaPyType(np.ndarray, np.int32, precision=24)
 
     def run_spk(self) -> None:
         a_in = self.a_in.recv()
+        on = (self.time_step - 1) >= self.bias_onset
         effective_bias = np.where(
             self.bias_exp >= 0,
             np.left_shift(self.bias.astype(np.int64), np.maximum(self.bias_exp, 0)),
@@ -95,7 +101,8 @@ class PyGeneralLIFModelFixed(lava.PyLoihiProcessModel):
         )
         effective_vth = np.left_shift(self.vth.astype(np.int64), VTH_SHIFT)
         u = fixed_decay(self.u, self.du + DS_OFFSET)
-        u = u + np.left_shift(np.asarray(a_in).astype(np.int64), ACT_SHIFT) + self.syn_bias
+        effective_bias = np.where(on, effective_bias, 0)
+        u = u + np.left_shift(np.asarray(a_in).astype(np.int64), ACT_SHIFT) + np.where(on, self.syn_bias, 0)
         self.u[:] = wrap_24bit(u)
         v = fixed_decay(self.v, self.dv + DM_OFFSET) + self.u.astype(np.int64) + effective_bias
         v = np.clip(v, -MAX_UV + 1, MAX_UV - 1)

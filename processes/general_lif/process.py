@@ -10,6 +10,8 @@ reset may subtract::
     s[t] = v[t] > vth
     v[t] = 0 (reset_subtract == 0)   or   v[t] - vth (reset_subtract == 1)   where s[t]
 
+``bias`` and ``syn_bias`` apply from step ``bias_onset`` (0-based; 0 = always).
+
 All Vars are arrays (LAVA_NOTES: scalar float Vars hang on ``get``). For the
 ``fixed_pt`` model the Vars hold Loihi integers (du, dv 12-bit, vth 17-bit,
 bias mantissa 13-bit with exponent) exactly as the stock bit-accurate LIF.
@@ -38,6 +40,7 @@ class GeneralLIF(lava.AbstractProcess):
         bias_exp=0,
         syn_bias=0,
         reset_subtract=0,
+        bias_onset=0,
         u=0,
         v=0,
         name: str | None = None,
@@ -55,3 +58,4 @@ class GeneralLIF(lava.AbstractProcess):
         self.bias_exp = lava.Var(shape=shape, init=full(bias_exp))
         self.syn_bias = lava.Var(shape=shape, init=full(syn_bias))
         self.reset_subtract = lava.Var(shape=shape, init=full(reset_subtract))
+        self.bias_onset = lava.Var(shape=shape, init=full(bias_onset))

@@ -99,3 +99,29 @@ def test_float32_mismatch_rate_is_small(neuron):
     total = sum(ref.spikes[n].size for n in spec.layer_names)
     wrong = sum(exact_mismatches(ref.spikes[n], out.spikes[n][:, 0].detach().numpy() > 0.5) for n in spec.layer_names)
     assert wrong / total < 0.02, f"float32 mismatch rate {wrong / total:.4f}"
+
+
+@pytest.mark.lava
+@pytest.mark.parametrize("neuron", ["lif", "cuba"])
+def test_bias_onset_equal_across_backends(neuron):
+    spec = random_spec(12, [16, 8], neuron=neuron, weight_scale=0.3, bias=0.05, seed=9)
+    for depth, layer in enumerate(spec.layers, start=1):
+        layer.bias_onset = depth
+        if neuron == "cuba":
+            layer.syn_bias = np.full(layer.size, 0.02)
+    x = random_spikes(80, 12, seed=3)
+    lava_res = run(spec, x, "cpu-float")
+    torch_res = run(spec, x, "snntorch")
+    ref = simulate(spec, x)
+    shifted = spec.copy()
+    for layer in shifted.layers:
+        layer.bias_onset = 0
+    differs = simulate(shifted, x)
+    assert any(exact_mismatches(ref.spikes[n], differs.spikes[n]) for n in spec.layer_names), "onset unused"
+    for name in spec.layer_names:
+        assert exact_mismatches(ref.spikes[name], lava_res.spikes[name]) == 0
+        assert exact_mismatches(ref.spikes[name], torch_res.spikes[name]) == 0
+    fixed = run(spec, x, "cpu-fixed")
+    from engram_nm.agreement import count_agreement
+
+    assert all(count_agreement(lava_res.spikes[n], fixed.spikes[n]) >= 0.9 for n in spec.layer_names)
