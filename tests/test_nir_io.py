@@ -8,7 +8,7 @@ from engram_nm import EngramSpec, LayerSpec, random_spec
 from engram_nm.errors import EngramError, NIRFileError, SpecError, UnsupportedNodeError
 from engram_nm.nir_io import export_nir, import_nir, nir_to_spec, spec_to_nir
 from engram_nm.reference import simulate
-from tests.helpers import random_spikes
+from tests.helpers import random_spikes, snntorch_neuron, snntorch_two_layer
 
 SPECS = {
     "lif-ff": lambda: random_spec(6, [5, 4], seed=1),
@@ -81,30 +81,6 @@ def test_our_file_runs_in_snntorch_import_nir(tmp_path, sizes):
     assert np.array_equal(theirs[: len(x) - depth], ours[depth:])
 
 
-def _snn_leaky_net(kind, reset, bias):
-    import snntorch as snn
-
-    torch.manual_seed(0)
-    fc1, fc2 = torch.nn.Linear(10, 16, bias=bias), torch.nn.Linear(16, 6, bias=bias)
-    for fc in (fc1, fc2):
-        fc.weight.data = fc.weight.data.abs() * 0.8 + 0.05
-        if bias:
-            fc.bias.data = fc.bias.data.abs() * 0.1
-    # snnTorch's exporter needs per-neuron beta / threshold vectors to know the layer size.
-    v = lambda x, n: torch.full((n,), x)  # noqa: E731
-    if kind == "leaky":
-        n1 = snn.Leaky(beta=v(0.9, 16), threshold=v(1.0, 16), reset_mechanism=reset, init_hidden=True,
-                       reset_delay=False)
-        n2 = snn.Leaky(beta=v(0.8, 6), threshold=v(1.0, 6), reset_mechanism=reset, init_hidden=True,
-                       reset_delay=False)
-    else:
-        n1 = snn.Synaptic(alpha=v(0.7, 16), beta=v(0.9, 16), threshold=v(1.0, 16), reset_mechanism=reset,
-                          init_hidden=True, reset_delay=False)
-        n2 = snn.Synaptic(alpha=v(0.6, 6), beta=v(0.8, 6), threshold=v(1.0, 6), reset_mechanism=reset,
-                          init_hidden=True, reset_delay=False)
-    return torch.nn.Sequential(fc1, n1, fc2, n2)
-
-
 @pytest.mark.lava
 @pytest.mark.parametrize("kind", ["leaky", "synaptic"])
 def test_snntorch_export_runs_on_lava_with_same_spikes(kind):
@@ -116,7 +92,7 @@ def test_snntorch_export_runs_on_lava_with_same_spikes(kind):
 
     from engram_nm.hardware.targets import run
 
-    net = _snn_leaky_net(kind, "zero", bias=False)
+    net = snntorch_two_layer(snntorch_neuron(kind))
     graph = export_to_nir(net, torch.zeros(10))
     spec = nir_to_spec(graph)
     assert spec.dt == pytest.approx(1e-4)

@@ -7,17 +7,10 @@ import torch
 from engram_nm.errors import SpecError
 from engram_nm.hardware.targets import run
 from engram_nm.snntorch_models import spec_from_snntorch
-from tests.helpers import random_spikes
+from tests.helpers import random_spikes, snntorch_neuron, snntorch_two_layer
 
 
-def _net(neuron_factory, bias=False):
-    torch.manual_seed(0)
-    fc1, fc2 = torch.nn.Linear(10, 16, bias=bias), torch.nn.Linear(16, 6, bias=bias)
-    for fc in (fc1, fc2):
-        fc.weight.data = fc.weight.data.abs() * 0.8 + 0.05
-        if bias:
-            fc.bias.data = fc.bias.data.abs() * 0.3
-    return torch.nn.Sequential(fc1, neuron_factory(16), fc2, neuron_factory(6))
+_net = snntorch_two_layer
 
 
 def _run_snntorch(net, x):
@@ -48,14 +41,7 @@ def test_biases_start_at_snntorch_step_zero(kind):
     """Linear biases are constant currents from snnTorch's step 0 = Lava step `depth` (bias_onset)."""
     import snntorch as snn
 
-    if kind == "leaky":
-        factory = lambda n: snn.Leaky(beta=torch.full((n,), 0.9), threshold=torch.ones(n),  # noqa: E731
-                                      reset_mechanism="zero", init_hidden=True, reset_delay=False)
-    else:
-        factory = lambda n: snn.Synaptic(alpha=torch.full((n,), 0.7), beta=torch.full((n,), 0.9),  # noqa: E731
-                                         threshold=torch.ones(n), reset_mechanism="zero", init_hidden=True,
-                                         reset_delay=False)
-    net = _net(factory, bias=True)
+    net = _net(snntorch_neuron(kind), bias=True)
     spec, notes = spec_from_snntorch(net, n_in=10)
     assert notes == []
     assert [layer.bias_onset for layer in spec.layers] == [1, 2]
