@@ -175,7 +175,7 @@ def _type(node) -> str:
     return type(node).__name__
 
 
-def _as_linear(name: str, node, n_in: int) -> tuple[np.ndarray, np.ndarray]:
+def _as_linear(name: str, node) -> tuple[np.ndarray, np.ndarray]:
     """(W, b) of an Affine / Linear / Scale node."""
     t = _type(node)
     if t == "Scale":
@@ -188,6 +188,11 @@ def _as_linear(name: str, node, n_in: int) -> tuple[np.ndarray, np.ndarray]:
     if b.shape != (w.shape[0],):
         raise SpecError(f"node {name!r} (Affine): bias has {b.size} values for {w.shape[0]} outputs")
     return w, b
+
+
+def _per_neuron(x, size: int) -> np.ndarray:
+    """A NIR parameter (scalar or vector) as a float64 vector of ``size``."""
+    return np.broadcast_to(np.asarray(x, dtype=np.float64).reshape(-1), (size,)).copy()
 
 
 def _infer_dt(neurons: dict) -> float | None:
@@ -212,7 +217,7 @@ def _neuron_layer(name: str, node, w: np.ndarray, b: np.ndarray, w_rec, b_rec, d
     t = _type(node)
     size = w.shape[0]
     meta = dict(node.metadata.get(META, {})) if isinstance(getattr(node, "metadata", None), dict) else {}
-    vec = lambda x: np.broadcast_to(np.asarray(x, dtype=np.float64).reshape(-1) if np.ndim(x) else np.asarray(x, dtype=np.float64), (size,)).copy()  # noqa: E731
+    vec = lambda x: _per_neuron(x, size)  # noqa: E731
     v_reset = getattr(node, "v_reset", None)
     if v_reset is not None and np.any(vec(v_reset) != 0):
         raise UnsupportedNodeError(f"node {name!r} ({t}): v_reset != 0 is not supported (Lava resets to 0)")
@@ -301,28 +306,26 @@ def nir_to_spec(graph, dt: float | None = None, reset: str | None = None, name: 
             raise SpecError("the NIR graph stores no dt and none can be inferred from tau / r; pass dt= (seconds)")
     dt = float(dt)
 
-    def trace_back(start: str, stop_at: str | None, seen=()):
+    def trace_back(start: str, seen=()):
         """Paths from ``start`` backwards through linear / pass-through nodes to a neuron or the input."""
         results = []
         for p in preds[start]:
             if p in seen:
                 raise UnsupportedNodeError(f"cycle through non-neuron node {p!r}")
-            t = _type(nodes[p])
             if p in neurons or p == top_inputs[0]:
                 results.append((p, []))
             elif p in passthrough:
-                results += trace_back(p, stop_at, seen + (p,))
+                results += trace_back(p, seen + (p,))
+            elif _type(nodes[p]) in _LINEAR_TYPES:
+                results += [(origin, chain + [p]) for origin, chain in trace_back(p, seen + (p,))]
             else:
-                for origin, chain in trace_back(p, stop_at, seen + (p,)):
-                    results.append((origin, chain + [p]))
-                if t not in _LINEAR_TYPES:
-                    raise UnsupportedNodeError(f"node {p!r} ({t}) cannot sit between populations")
+                raise UnsupportedNodeError(f"node {p!r} ({_type(nodes[p])}) cannot sit between populations")
         return results
 
     def compose(chain: list, n_src: int, n_dst: int, target: str):
         w, b = np.eye(n_src), np.zeros(n_src)
         for node_name in chain:
-            wk, bk = _as_linear(node_name, nodes[node_name], w.shape[0])
+            wk, bk = _as_linear(node_name, nodes[node_name])
             if wk.shape[1] != w.shape[0]:
                 raise SpecError(f"node {node_name!r}: weight has {wk.shape[1]} inputs but receives {w.shape[0]}")
             w, b = wk @ w, wk @ b + bk
@@ -338,10 +341,11 @@ def nir_to_spec(graph, dt: float | None = None, reset: str | None = None, name: 
         raise UnsupportedNodeError(f"cannot tell the size of node {n!r}")
 
     # Order the populations from the input (a chain: one feed-forward source each).
-    layers, order, source, n_source = [], [], top_inputs[0], n_in
+    paths_into = {n: trace_back(n) for n in neurons}
+    layers, source, n_source = [], top_inputs[0], n_in
     remaining = set(neurons)
     while remaining:
-        nxt = [n for n in remaining if any(o == source for o, _ in trace_back(n, None))]
+        nxt = [n for n in remaining if any(o == source for o, _ in paths_into[n])]
         if len(nxt) != 1:
             raise UnsupportedNodeError(
                 f"engram_nm maps chains of populations; {source!r} feeds {sorted(nxt) or 'no population'} "
@@ -349,7 +353,7 @@ def nir_to_spec(graph, dt: float | None = None, reset: str | None = None, name: 
             )
         n = nxt[0]
         size = size_of(n)
-        paths = trace_back(n, None)
+        paths = paths_into[n]
         ff = [(o, c) for o, c in paths if o == source]
         rec = [(o, c) for o, c in paths if o == n]
         other = [o for o, _ in paths if o not in (source, n)]
@@ -361,7 +365,6 @@ def nir_to_spec(graph, dt: float | None = None, reset: str | None = None, name: 
         if rec:
             w_rec, b_rec = compose(rec[0][1], size, size, n)
         layers.append(_neuron_layer(n, neurons[n], w, b, w_rec, b_rec, dt, reset))
-        order.append(n)
         remaining.discard(n)
         source, n_source = n, size
     return EngramSpec(n_in=n_in, layers=layers, dt=dt, name=name or gmeta.get("name", "imported"),

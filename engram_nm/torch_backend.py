@@ -152,10 +152,17 @@ def build_torch(spec: EngramSpec, dtype: torch.dtype = torch.float32, spike_fn: 
     return SpecNetwork(spec, dtype=dtype, spike_fn=spike_fn)
 
 
-def run_torch(spec_or_net, spikes: np.ndarray, dtype: torch.dtype = torch.float64) -> dict:
-    """Run one sample ``[steps, n_in]`` without gradients; returns ``{layer: bool [steps, size]}``."""
+def run_torch(spec_or_net, spikes: np.ndarray, dtype: torch.dtype = torch.float64,
+              record_v: bool = False) -> tuple[dict, dict]:
+    """Run one sample ``[steps, n_in]`` without gradients.
+
+    Returns ``(spikes, v)``: ``{layer: bool [steps, size]}`` and, if ``record_v``,
+    ``{layer: float [steps, size]}`` (else empty).
+    """
     net = spec_or_net if isinstance(spec_or_net, SpecNetwork) else build_torch(spec_or_net, dtype=dtype)
     x = torch.as_tensor(np.asarray(spikes, dtype=np.float64)).unsqueeze(1)
     with torch.no_grad():
-        out = net(x, record_v=False)
-    return {k: v[:, 0].cpu().numpy() > 0.5 for k, v in out.spikes.items()}
+        out = net(x, record_v=record_v)
+    spikes_out = {k: v[:, 0].cpu().numpy() > 0.5 for k, v in out.spikes.items()}
+    volts = {k: v[:, 0].cpu().numpy().astype(np.float64) for k, v in out.v.items()}
+    return spikes_out, volts

@@ -15,7 +15,7 @@ from engram_nm.spec import EngramSpec
 class LayerAgreement:
     layer: str
     counts: dict               # target -> spikes
-    float_vs_torch_mismatches: int
+    float_vs_torch_mismatches: int | None   # None when one of the two targets was not run
     fixed_count_agreement: float | None
     fixed_event_agreement: float | None     # exact step
     fixed_event_agreement_2: float | None   # within +-2 steps
@@ -28,7 +28,7 @@ class VerifyReport:
 
     @property
     def float_identical(self) -> bool:
-        return all(la.float_vs_torch_mismatches == 0 for la in self.layers)
+        return all(la.float_vs_torch_mismatches == 0 for la in self.layers)  # None (not compared) is not 0
 
     @property
     def min_fixed_count_agreement(self) -> float | None:
@@ -45,7 +45,8 @@ class VerifyReport:
             fx = "n/a" if la.fixed_count_agreement is None else f"{la.fixed_count_agreement:.3f}"
             ev = ("n/a" if la.fixed_event_agreement is None
                   else f"{la.fixed_event_agreement:.3f} / {la.fixed_event_agreement_2:.3f}")
-            rows.append(f"| {la.layer} | " + " | ".join(cells) + f" | {la.float_vs_torch_mismatches} | {fx} | {ev} |")
+            mism = "n/a" if la.float_vs_torch_mismatches is None else la.float_vs_torch_mismatches
+            rows.append(f"| {la.layer} | " + " | ".join(cells) + f" | {mism} | {fx} | {ev} |")
         return "\n".join(rows)
 
 
@@ -55,7 +56,7 @@ def verify(spec: EngramSpec, spikes: np.ndarray, targets=("snntorch", "cpu-float
     layers = []
     for layer in spec.layer_names:
         counts = {t: int(r.spikes[layer].sum()) for t, r in results.items()}
-        mism = -1
+        mism = None
         if "snntorch" in results and "cpu-float" in results:
             mism = exact_mismatches(results["snntorch"].spikes[layer], results["cpu-float"].spikes[layer])
         ca = ea = ea2 = None

@@ -60,11 +60,10 @@ class RunResult:
 
 def loihi2_status() -> tuple[bool, str]:
     """(available, why not): needs the lava-loihi compiler and a board (or NxSDK) environment."""
-    if importlib.util.find_spec("lava.magma.compiler.subcompilers.nc") is None:
-        try:
-            from engram_nm.lava_compat import lava  # noqa: F401 - makes the lava tree importable
-        except Exception as exc:  # noqa: BLE001
-            return False, f"lava-nc is not importable ({exc})"
+    try:
+        from engram_nm.lava_compat import lava  # noqa: F401 - Lava's packages import only through it
+    except Exception as exc:  # noqa: BLE001
+        return False, f"lava-nc is not importable ({exc})"
     try:
         found = importlib.util.find_spec("lava.magma.compiler.subcompilers.nc.ncproc_compiler") is not None
     except ModuleNotFoundError:
@@ -101,15 +100,9 @@ def run(spec: EngramSpec, spikes: np.ndarray, target: str = "cpu-float", record_
     x = check_input(spec, spikes)
     t0 = time.perf_counter()
     if target == "snntorch":
-        import torch
+        from engram_nm.torch_backend import run_torch
 
-        from engram_nm.torch_backend import build_torch
-
-        net = build_torch(spec, dtype=torch.float64)
-        with torch.no_grad():
-            out = net(torch.as_tensor(x).unsqueeze(1), record_v=record_v)
-        spikes_out = {k: v[:, 0].numpy() > 0.5 for k, v in out.spikes.items()}
-        volts = {k: v[:, 0].numpy().copy() for k, v in out.v.items()}
+        spikes_out, volts = run_torch(spec, x, record_v=record_v)
         ok, why = spec.stock_lava_compatible()
         return RunResult(target, x.shape[0], spikes_out, volts, time.perf_counter() - t0, ok, why)
     if target == "loihi2":

@@ -31,27 +31,29 @@ def _input(n=8, seed=0):
     return (np.random.default_rng(seed).random((STEPS, n)) < 0.3).astype(float)
 
 
-def test_fixed_zero_reset_is_bit_identical_to_stock_lif():
-    rng = np.random.default_rng(1)
-    w = (2 * np.round(rng.normal(20, 60, size=(6, 8)) / 2)).astype(np.int32)
-    w = np.clip(w, -256, 254)
-    x = _input()
-    params = dict(du=900, dv=300, vth=80)
-    bias = rng.integers(-50, 50, size=6)
-    stock = _run(lambda: lava.LIF(shape=(6,), bias_mant=bias, bias_exp=np.full(6, 2), **params), w, x, "fixed_pt")
-    ours = _run(lambda: GeneralLIF(shape=(6,), bias=bias, bias_exp=2, **params), w, x, "fixed_pt")
-    assert stock[0].sum() > 5
-    np.testing.assert_array_equal(stock[0], ours[0])
-    np.testing.assert_array_equal(stock[1], ours[1])
-
-
-def test_float_zero_reset_equals_stock_lif():
+def _zero_reset_case(tag):
+    """(weights, input, stock LIF factory, GeneralLIF factory) with the same parameters for ``tag``."""
+    if tag == "fixed_pt":
+        rng = np.random.default_rng(1)
+        w = np.clip((2 * np.round(rng.normal(20, 60, size=(6, 8)) / 2)).astype(np.int32), -256, 254)
+        params = dict(du=900, dv=300, vth=80)
+        bias = rng.integers(-50, 50, size=6)
+        return (w, _input(),
+                lambda: lava.LIF(shape=(6,), bias_mant=bias, bias_exp=np.full(6, 2), **params),
+                lambda: GeneralLIF(shape=(6,), bias=bias, bias_exp=2, **params))
     rng = np.random.default_rng(2)
-    w = rng.normal(0.3, 0.5, size=(6, 8))
-    x = _input(seed=3)
-    stock = _run(lambda: lava.LIF(shape=(6,), du=0.2, dv=0.05, vth=1.0, bias_mant=np.full(6, 0.01)), w, x,
-                 "floating_pt")
-    ours = _run(lambda: GeneralLIF(shape=(6,), du=0.2, dv=0.05, vth=1.0, bias=0.01), w, x, "floating_pt")
+    params = dict(du=0.2, dv=0.05, vth=1.0)
+    return (rng.normal(0.3, 0.5, size=(6, 8)), _input(seed=3),
+            lambda: lava.LIF(shape=(6,), bias_mant=np.full(6, 0.01), **params),
+            lambda: GeneralLIF(shape=(6,), bias=0.01, **params))
+
+
+@pytest.mark.parametrize("tag", ["floating_pt", "fixed_pt"])
+def test_zero_reset_is_identical_to_stock_lif(tag):
+    """With zero reset and shared parameters GeneralLIF is the stock LIF, bit for bit, in each tag."""
+    w, x, stock_factory, ours_factory = _zero_reset_case(tag)
+    stock = _run(stock_factory, w, x, tag)
+    ours = _run(ours_factory, w, x, tag)
     assert stock[0].sum() > 5
     np.testing.assert_array_equal(stock[0], ours[0])
     np.testing.assert_array_equal(stock[1], ours[1])
