@@ -15,7 +15,7 @@ recurrence             ``L_rec``: ``Linear``, edges ``L -> L_rec -> L``
 v-bias, LIF            ``Affine`` bias (enters v directly when du = 1)
 v-bias, CUBA           ``v_leak = bias * tau_mem / dt`` (+ exact value in metadata)
 syn_bias, CUBA         ``Affine`` bias (NIR: a bias is an input current)
-reset mode             node metadata ``engram_nm.reset`` (NIR resets to v_reset = 0)
+reset mode, delay      node metadata ``engram_nm.reset``, ``.reset_delay`` (NIR: v_reset = 0)
 dt, name               graph metadata ``engram_nm.dt``, ``engram_nm.name``
 =====================  ==================================================
 
@@ -63,7 +63,8 @@ def spec_to_nir(spec: EngramSpec):
     upstream = "input"
     for layer in spec.layers:
         w_name, rec_name = f"{layer.name}_w", f"{layer.name}_rec"
-        meta = {"reset": layer.reset, "neuron": layer.neuron, "bias": layer.bias.copy(),
+        meta = {"reset": layer.reset, "reset_delay": layer.reset_delay, "neuron": layer.neuron,
+                "bias": layer.bias.copy(),
                 "bias_onset": layer.bias_onset,
                 "layer_metadata": dict(layer.metadata)}
         if layer.neuron == "lif":
@@ -256,7 +257,8 @@ def _neuron_layer(name: str, node, w: np.ndarray, b: np.ndarray, w_rec, b_rec, d
         layer_meta.setdefault("nir_node", name)
     return LayerSpec(name=clean, weight=weight, tau_mem=tau_mem, v_threshold=thr, neuron=neuron, tau_syn=tau_syn,
                      bias=bias, syn_bias=syn_bias, recurrent_weight=rec, reset=reset,
-                     bias_onset=int(meta.get("bias_onset", 0)), metadata=layer_meta)
+                     reset_delay=bool(meta.get("reset_delay", False)), bias_onset=int(meta.get("bias_onset", 0)),
+                     metadata=layer_meta)
 
 
 def nir_to_spec(graph, dt: float | None = None, reset: str | None = None, name: str | None = None) -> EngramSpec:

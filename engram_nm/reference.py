@@ -8,6 +8,9 @@ that the two agree bit for bit::
     v = v * (1 - dv) + u + bias
     s = v > v_threshold ;  v = 0 | v - v_threshold  where s
 
+or, for layers with ``reset_delay``, the reset of the previous step's spikes
+applied to the new ``v`` before the threshold test (see :mod:`engram_nm.spec`).
+
 with ``a_in[t] = W @ s_src[t-1] + W_rec @ s[t-1]`` (one step of delay per
 Dense). Input spike ``x[t]`` therefore first moves layer 0 at step ``t + 1``
 and layer ``l`` at step ``t + l + 1``.
@@ -46,6 +49,14 @@ def check_input(spec: EngramSpec, spikes: np.ndarray) -> np.ndarray:
     return arr.astype(np.float64)
 
 
+def _reset(v: np.ndarray, fired: np.ndarray, layer) -> None:
+    """In place: ``v = 0`` (zero) or ``v -= v_threshold`` (subtract) where ``fired``."""
+    if layer.reset == "zero":
+        v[fired] = 0.0
+    else:
+        v[fired] -= layer.v_threshold[fired]
+
+
 def simulate(spec: EngramSpec, spikes: np.ndarray) -> SimulationResult:
     """Run ``spec`` on input ``spikes [steps, n_in]`` (0/1); returns per-layer records."""
     x = check_input(spec, spikes)
@@ -76,11 +87,12 @@ def simulate(spec: EngramSpec, spikes: np.ndarray) -> SimulationResult:
             u[i] = u[i] * (1 - du)
             u[i] += a_in + syn_bias if np.any(syn_bias) else a_in
             v[i] = v[i] * (1 - dv) + u[i] + bias
-            s = v[i] > layer.v_threshold
-            if layer.reset == "zero":
-                v[i][s] = 0.0
+            if layer.reset_delay:
+                _reset(v[i], s_prev[i], layer)
+                s = v[i] > layer.v_threshold
             else:
-                v[i][s] -= layer.v_threshold[s]
+                s = v[i] > layer.v_threshold
+                _reset(v[i], s, layer)
             rec_s[layer.name][t] = s
             rec_v[layer.name][t] = v[i]
             rec_u[layer.name][t] = u[i]

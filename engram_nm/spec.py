@@ -14,6 +14,17 @@ Discrete update of layer ``l`` (stock Lava LIF / CUBA-LIF; DESIGN rule 8)::
     v[t]    = 0  where s[t]          (reset="zero",     stock Lava)
     v[t]    = v[t] - v_threshold     (reset="subtract", CPU-only custom model)
 
+With ``reset_delay=True`` (snnTorch's default, CPU-only custom model) the spike
+does not touch ``v`` at once; the reset is applied one step later, to the
+freshly integrated voltage, before the threshold test::
+
+    v[t]    = (v[t-1] * (1 - dv) + u[t] + bias) * (1 - s[t-1])          reset="zero"
+    v[t]    =  v[t-1] * (1 - dv) + u[t] + bias - v_threshold * s[t-1]   reset="subtract"
+
+so a zero reset loses the input of the step after a spike (snnTorch
+``Synaptic`` / ``RLeaky``) and a subtract reset removes ``v_threshold`` undecayed
+(snnTorch ``Leaky`` / ``Synaptic`` / ``RLeaky``).
+
 ``bias`` enters ``v`` from step 0 (Lava's ``bias_mant``). ``syn_bias`` is a
 constant input current (what an NIR ``Affine`` bias into a ``CubaLIF`` means);
 it is zero for engram_nm-built networks and needs the CPU-only custom model.
@@ -87,6 +98,8 @@ class LayerSpec:
         syn_bias: constant added to ``u`` every step (``"cuba"`` only).
         recurrent_weight: ``[size, size]`` or None.
         reset: ``"zero"`` (stock Lava) or ``"subtract"``.
+        reset_delay: apply the reset one step late (module docstring); False is
+            Lava's behaviour, True is snnTorch's ``reset_delay=True``.
         bias_onset: step from which ``bias`` and ``syn_bias`` apply (0 = from the
             start, as Lava does; snnTorch models get their depth, see
             :mod:`engram_nm.snntorch_models`). Non-zero needs the CPU-only model.
@@ -103,6 +116,7 @@ class LayerSpec:
     syn_bias: Any = 0.0
     recurrent_weight: Any = None
     reset: ResetMode = "zero"
+    reset_delay: bool = False
     bias_onset: int = 0
     metadata: dict = field(default_factory=dict)
 
@@ -124,6 +138,9 @@ class LayerSpec:
             raise SpecError(f"layer {self.name!r}: unknown neuron {self.neuron!r}; use one of {NEURON_KINDS}")
         if self.reset not in RESET_MODES:
             raise SpecError(f"layer {self.name!r}: unknown reset mode {self.reset!r}; use one of {RESET_MODES}")
+        if not isinstance(self.reset_delay, (bool, np.bool_)):
+            raise SpecError(f"layer {self.name!r}: reset_delay must be True or False, got {self.reset_delay!r}")
+        self.reset_delay = bool(self.reset_delay)
         self.tau_mem = _vector(self.tau_mem, size, "tau_mem", self.name)
         if np.any(~(self.tau_mem > 0)):
             raise SpecError(f"layer {self.name!r}: tau_mem must be > 0 s (got min {self.tau_mem.min()!r})")
@@ -183,6 +200,8 @@ class LayerSpec:
         reasons = []
         if self.reset != "zero":
             reasons.append(f"reset={self.reset!r} (stock LIF resets to zero)")
+        if self.reset_delay:
+            reasons.append("a delayed reset (stock LIF resets right after the spike)")
         if np.any(self.syn_bias != 0):
             reasons.append("a synaptic-current bias (stock LIF biases v only)")
         if self.bias_onset and (np.any(self.bias) or np.any(self.syn_bias)):
@@ -204,6 +223,7 @@ class LayerSpec:
             self.name == other.name
             and self.neuron == other.neuron
             and self.reset == other.reset
+            and self.reset_delay == other.reset_delay
             and self.bias_onset == other.bias_onset
             and all(same(getattr(self, f), getattr(other, f)) for f in
                     ("weight", "tau_mem", "v_threshold", "tau_syn", "bias", "syn_bias", "recurrent_weight"))
@@ -294,7 +314,8 @@ class EngramSpec:
         lines = [f"EngramSpec {self.name!r}: n_in={self.n_in}, dt={self.dt:g} s"]
         for layer in self.layers:
             rec = ", recurrent" if layer.recurrent_weight is not None else ""
-            lines.append(f"  {layer.name}: {layer.size} x {layer.neuron}, reset={layer.reset}{rec}")
+            delayed = " (delayed)" if layer.reset_delay else ""
+            lines.append(f"  {layer.name}: {layer.size} x {layer.neuron}, reset={layer.reset}{delayed}{rec}")
         return "\n".join(lines)
 
 
@@ -304,6 +325,7 @@ def random_spec(
     *,
     neuron: NeuronKind = "lif",
     reset: ResetMode = "zero",
+    reset_delay: bool = False,
     recurrent: bool | list[bool] = False,
     dt: float = 1e-3,
     tau_mem: float = 20e-3,
@@ -339,6 +361,7 @@ def random_spec(
                 bias=bias,
                 recurrent_weight=w_rec,
                 reset=reset,
+                reset_delay=reset_delay,
             )
         )
         n_source = size

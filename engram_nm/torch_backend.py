@@ -38,6 +38,7 @@ class SpecLayer(nn.Module):
         self.name = layer.name
         self.neuron = layer.neuron
         self.reset = layer.reset
+        self.reset_delay = layer.reset_delay
         self.bias_onset = layer.bias_onset
         self.tau_mem = layer.tau_mem.copy()
         self.tau_syn = None if layer.tau_syn is None else layer.tau_syn.copy()
@@ -62,6 +63,7 @@ class SpecLayer(nn.Module):
         return LIFParameters(
             du=self.du, dv=self.dv, v_threshold=self.v_threshold, bias=self.bias,
             syn_bias=self.syn_bias, subtract_reset=self.reset == "subtract",
+            reset_delay=self.reset_delay,
         )
 
     def to_layer_spec(self) -> LayerSpec:
@@ -77,6 +79,7 @@ class SpecLayer(nn.Module):
             syn_bias=npy(self.syn_bias),
             recurrent_weight=None if self.recurrent_weight is None else npy(self.recurrent_weight),
             reset=self.reset,
+            reset_delay=self.reset_delay,
             bias_onset=self.bias_onset,
             metadata=dict(self.layer_metadata),
         )

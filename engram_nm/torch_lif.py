@@ -11,6 +11,9 @@ uses snnTorch's machinery while the forward pass is exactly Lava's update::
     v' = v' * (1 - s)                reset="zero"
     v' = v' - v_threshold * s        reset="subtract"
 
+With ``reset_delay`` the reset uses the previous step's spikes ``state.s`` and
+is applied before the threshold test (snnTorch's default; :mod:`engram_nm.spec`).
+
 The reset uses ``s`` detached from the graph (as snnTorch does), so the
 gradient flows through the spike and the subthreshold path only.
 """
@@ -33,13 +36,15 @@ class LIFParameters(NamedTuple):
     bias: torch.Tensor
     syn_bias: torch.Tensor
     subtract_reset: bool = False
+    reset_delay: bool = False
 
 
 class LIFState(NamedTuple):
-    """Synaptic current ``u`` and membrane voltage ``v``, each ``[batch, n]``."""
+    """Synaptic current ``u``, membrane voltage ``v`` and last spikes ``s``, each ``[batch, n]``."""
 
     u: torch.Tensor
     v: torch.Tensor
+    s: torch.Tensor
 
 
 def default_spike_fn() -> SpikeFn:
@@ -58,16 +63,20 @@ def lif_step(
     """
     u = state.u * (1 - p.du) + (a_in + p.syn_bias)
     v = state.v * (1 - p.dv) + u + p.bias
+    if p.reset_delay:
+        v = _reset(v, state.s, p)
     # snnTorch's Heaviside returns float32 whatever the input dtype.
     spikes = spike_fn(v - p.v_threshold).to(v.dtype)
     fired = spikes.detach()
-    if p.subtract_reset:
-        v = v - p.v_threshold * fired
-    else:
-        v = v * (1 - fired)
-    return spikes, LIFState(u=u, v=v)
+    if not p.reset_delay:
+        v = _reset(v, fired, p)
+    return spikes, LIFState(u=u, v=v, s=fired)
+
+
+def _reset(v: torch.Tensor, fired: torch.Tensor, p: LIFParameters) -> torch.Tensor:
+    return v - p.v_threshold * fired if p.subtract_reset else v * (1 - fired)
 
 
 def initial_state(batch: int, n: int, like: torch.Tensor) -> LIFState:
     zeros = torch.zeros(batch, n, dtype=like.dtype, device=like.device)
-    return LIFState(u=zeros, v=zeros.clone())
+    return LIFState(u=zeros, v=zeros.clone(), s=zeros.clone())

@@ -68,7 +68,8 @@ def _population(layer, dt: float, tag: str, qlayer) -> tuple[object, str]:
             return lava.LIF(shape=shape, du=float(du[0]), dv=float(dv[0]), vth=float(layer.v_threshold[0]),
                             bias_mant=layer.bias.copy(), name=layer.name), ""
         return GeneralLIF(shape=shape, du=du, dv=dv, vth=layer.v_threshold, bias=layer.bias,
-                          syn_bias=layer.syn_bias, reset_subtract=subtract, bias_onset=layer.bias_onset,
+                          syn_bias=layer.syn_bias, reset_subtract=subtract, reset_delay=int(layer.reset_delay),
+                          bias_onset=layer.bias_onset,
                           name=layer.name), reason
     q = qlayer
     uniform_ints = bool(np.all(q.du == q.du[0]) and np.all(q.dv == q.dv[0]) and np.all(q.vth == q.vth[0]))
@@ -76,7 +77,8 @@ def _population(layer, dt: float, tag: str, qlayer) -> tuple[object, str]:
         return lava.LIF(shape=shape, du=int(q.du[0]), dv=int(q.dv[0]), vth=int(q.vth[0]),
                         bias_mant=q.bias_mant.copy(), bias_exp=q.bias_exp.copy(), name=layer.name), ""
     return GeneralLIF(shape=shape, du=q.du, dv=q.dv, vth=q.vth, bias=q.bias_mant, bias_exp=q.bias_exp,
-                      syn_bias=q.syn_bias, reset_subtract=subtract, bias_onset=layer.bias_onset,
+                      syn_bias=q.syn_bias, reset_subtract=subtract, reset_delay=int(layer.reset_delay),
+                          bias_onset=layer.bias_onset,
                       name=layer.name), (
         reason or "per-neuron fixed-point decays or thresholds")
 

@@ -23,6 +23,7 @@ def test_scalars_broadcast_per_neuron():
         (dict(v_threshold=0.0), "v_threshold"),
         (dict(v_threshold=-1.0), "v_threshold"),
         (dict(reset="soft"), "reset"),
+        (dict(reset_delay="yes"), "reset_delay"),
         (dict(neuron="izhikevich"), "neuron"),
         (dict(neuron="cuba"), "tau_syn"),
         (dict(tau_syn=0.005), "tau_syn"),
@@ -66,6 +67,8 @@ def test_stock_compatibility_reasons():
     ok, why = spec.stock_lava_compatible()
     assert not ok and "subtract" in why["layer0"]
     assert random_spec(4, [5]).stock_lava_compatible()[0]
+    ok, why = random_spec(4, [5], reset_delay=True).stock_lava_compatible()
+    assert not ok and "delayed reset" in why["layer0"]
 
 
 def test_lif_current_bias_folds_into_voltage_bias():

@@ -56,6 +56,8 @@ class PyGeneralLIFModelFloat(lava.PyLoihiProcessModel):
     bias_exp: np.ndarray = LavaPyType(np.ndarray, float)
     syn_bias: np.ndarray = LavaPyType(np.ndarray, float)
     reset_subtract: np.ndarray = LavaPyType(np.ndarray, int)
+    reset_delay: np.ndarray = LavaPyType(np.ndarray, int)
+    spiked: np.ndarray = LavaPyType(np.ndarray, float)
     bias_onset: np.ndarray = LavaPyType(np.ndarray, int)
 
     def run_spk(self) -> None:
@@ -67,11 +69,18 @@ class PyGeneralLIFModelFloat(lava.PyLoihiProcessModel):
         self.u[:] = self.u * (1 - self.du)
         self.u[:] += a_in + syn_bias if np.any(syn_bias) else a_in
         self.v[:] = self.v * (1 - self.dv) + self.u + bias
+        delayed = self.reset_delay != 0
+        late = delayed & (self.spiked != 0)
+        self._reset(late)
         spikes = self.v > self.vth
-        subtract = spikes & (self.reset_subtract != 0)
-        self.v[subtract] -= self.vth[subtract]
-        self.v[spikes & ~subtract] = 0.0
+        self._reset(spikes & ~delayed)
+        self.spiked[:] = spikes
         self.s_out.send(spikes)
+
+    def _reset(self, where: np.ndarray) -> None:
+        subtract = where & (self.reset_subtract != 0)
+        self.v[subtract] -= self.vth[subtract]
+        self.v[where & ~subtract] = 0.0
 
 
 @lava.implements(proc=GeneralLIF, protocol=lava.LoihiProtocol)
@@ -89,6 +98,8 @@ class PyGeneralLIFModelFixed(lava.PyLoihiProcessModel):
     bias_exp: np.ndarray = LavaPyType(np.ndarray, np.int32, precision=3)
     syn_bias: np.ndarray = LavaPyType(np.ndarray, np.int32, precision=24)
     reset_subtract: np.ndarray = LavaPyType(np.ndarray, np.int32, precision=1)
+    reset_delay: np.ndarray = LavaPyType(np.ndarray, np.int32, precision=1)
+    spiked: np.ndarray = LavaPyType(np.ndarray, np.int32, precision=1)
     bias_onset: np.ndarray = LavaPyType(np.ndarray, np.int32, precision=24)
 
     def run_spk(self) -> None:
@@ -106,9 +117,15 @@ class PyGeneralLIFModelFixed(lava.PyLoihiProcessModel):
         self.u[:] = wrap_24bit(u)
         v = fixed_decay(self.v, self.dv + DM_OFFSET) + self.u.astype(np.int64) + effective_bias
         v = np.clip(v, -MAX_UV + 1, MAX_UV - 1)
+        delayed = self.reset_delay != 0
+        v = self._reset(v, delayed & (self.spiked != 0), effective_vth)
         spikes = v > effective_vth
-        subtract = spikes & (self.reset_subtract != 0)
-        v = np.where(subtract, v - effective_vth, v)
-        v = np.where(spikes & ~subtract, 0, v)
+        v = self._reset(v, spikes & ~delayed, effective_vth)
         self.v[:] = v
+        self.spiked[:] = spikes
         self.s_out.send(spikes)
+
+    def _reset(self, v: np.ndarray, where: np.ndarray, effective_vth: np.ndarray) -> np.ndarray:
+        subtract = where & (self.reset_subtract != 0)
+        v = np.where(subtract, v - effective_vth, v)
+        return np.where(where & ~subtract, 0, v)

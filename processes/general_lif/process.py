@@ -10,6 +10,10 @@ reset may subtract::
     s[t] = v[t] > vth
     v[t] = 0 (reset_subtract == 0)   or   v[t] - vth (reset_subtract == 1)   where s[t]
 
+With ``reset_delay == 1`` the same reset is applied one step late: to the new
+``v[t]``, where ``s[t-1]`` (held in ``spiked``), before the threshold test
+(snnTorch's ``reset_delay=True``; equations in :mod:`engram_nm.spec`).
+
 ``bias`` and ``syn_bias`` apply from step ``bias_onset`` (0-based; 0 = always).
 
 All Vars are arrays (LAVA_NOTES: scalar float Vars hang on ``get``). For the
@@ -40,6 +44,7 @@ class GeneralLIF(lava.AbstractProcess):
         bias_exp=0,
         syn_bias=0,
         reset_subtract=0,
+        reset_delay=0,
         bias_onset=0,
         u=0,
         v=0,
@@ -58,4 +63,6 @@ class GeneralLIF(lava.AbstractProcess):
         self.bias_exp = lava.Var(shape=shape, init=full(bias_exp))
         self.syn_bias = lava.Var(shape=shape, init=full(syn_bias))
         self.reset_subtract = lava.Var(shape=shape, init=full(reset_subtract))
+        self.reset_delay = lava.Var(shape=shape, init=full(reset_delay))
+        self.spiked = lava.Var(shape=shape, init=np.zeros(shape))
         self.bias_onset = lava.Var(shape=shape, init=full(bias_onset))

@@ -22,6 +22,8 @@ CASES = [
     dict(neuron="cuba", reset="zero", recurrent=False),
     dict(neuron="cuba", reset="subtract", recurrent=True),
     dict(neuron="lif", reset="zero", recurrent=True),
+    dict(neuron="cuba", reset="zero", recurrent=False, reset_delay=True),
+    dict(neuron="lif", reset="subtract", recurrent=True, reset_delay=True),
 ]
 
 

@@ -3,7 +3,8 @@
 Delay convention: every Dense (feed-forward and recurrent) delays by one step
 in all three, so the records are compared at the *same* step index; an input
 spike at step t first moves layer l at step t + l + 1. Threshold: strict
-``v > v_threshold``. Reset: "zero" (stock Lava LIF) or "subtract" (GeneralLIF).
+``v > v_threshold``. Reset: "zero" (stock Lava LIF) or "subtract" (GeneralLIF),
+immediate or delayed by a step (``reset_delay``, GeneralLIF).
 """
 
 import numpy as np
@@ -27,19 +28,24 @@ CASES = [
     dict(neuron="lif", reset="subtract", recurrent=True, sizes=[24, 12]),
     dict(neuron="cuba", reset="zero", recurrent=True, sizes=[24, 12]),
     dict(neuron="cuba", reset="subtract", recurrent=[True, False, True], sizes=[20, 16, 8]),
+    # snnTorch's delayed reset (reset_delay=True), on GeneralLIF
+    dict(neuron="lif", reset="subtract", recurrent=True, sizes=[24, 12], reset_delay=True),
+    dict(neuron="cuba", reset="zero", recurrent=[True, False], sizes=[24, 12], reset_delay=True),
+    dict(neuron="cuba", reset="subtract", recurrent=False, sizes=[24, 16, 8], reset_delay=True),
 ]
 
 
 def _id(c):
     rec = "rec" if c["recurrent"] else "ff"
-    return f"{c['neuron']}-{c['reset']}-{rec}-{len(c['sizes'])}L"
+    delayed = "-delayed" if c.get("reset_delay") else ""
+    return f"{c['neuron']}-{c['reset']}{delayed}-{rec}-{len(c['sizes'])}L"
 
 
 @pytest.mark.lava
 @pytest.mark.parametrize("case", CASES, ids=_id)
 def test_snntorch_float64_equals_lava_float(case):
     spec = random_spec(12, case["sizes"], neuron=case["neuron"], reset=case["reset"], recurrent=case["recurrent"],
-                       weight_scale=0.3, bias=0.01, seed=7)
+                       reset_delay=case.get("reset_delay", False), weight_scale=0.3, bias=0.01, seed=7)
     x = random_spikes(120, 12, rate=0.25, seed=1)
     lava_res = run(spec, x, "cpu-float", record_v=True)
     torch_res = run(spec, x, "snntorch", record_v=True)
