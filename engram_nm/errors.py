@@ -43,6 +43,10 @@ class InputError(EngramError, ValueError):
     """Input spikes or run arguments have the wrong shape, type or range."""
 
 
+class PlasticityError(EngramError, ValueError):
+    """A plasticity rule has invalid parameters or cannot go where it was sent."""
+
+
 __all__ = [
     "EngramError",
     "SpecError",
@@ -53,4 +57,5 @@ __all__ = [
     "UnknownTargetError",
     "LavaRunError",
     "InputError",
+    "PlasticityError",
 ]

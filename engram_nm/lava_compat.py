@@ -128,8 +128,10 @@ def load_lava() -> types.SimpleNamespace:
         from lava.magma.core.resources import CPU
         from lava.magma.core.decorator import implements, requires, tag
         from lava.magma.core.sync.protocols.loihi_protocol import LoihiProtocol
-        from lava.proc.lif.process import LIF
-        from lava.proc.dense.process import Dense
+        from lava.proc.lif.process import LIF, LearningLIF
+        from lava.proc.dense.process import Dense, LearningDense
+        from lava.magma.core.learning.learning_rule import Loihi2FLearningRule
+        from lava.utils.weightutils import SignMode
         from lava.proc.io.source import RingBuffer as SourceRingBuffer
         from lava.proc.io.sink import RingBuffer as SinkRingBuffer
         from lava.proc.monitor.process import Monitor
@@ -159,7 +161,11 @@ def load_lava() -> types.SimpleNamespace:
         tag=tag,
         LoihiProtocol=LoihiProtocol,
         LIF=LIF,
+        LearningLIF=LearningLIF,
         Dense=Dense,
+        LearningDense=LearningDense,
+        Loihi2FLearningRule=Loihi2FLearningRule,
+        SignMode=SignMode,
         SourceRingBuffer=SourceRingBuffer,
         SinkRingBuffer=SinkRingBuffer,
         Monitor=Monitor,
