@@ -16,6 +16,8 @@ v-bias, LIF            ``Affine`` bias (enters v directly when du = 1)
 v-bias, CUBA           ``v_leak = bias * tau_mem / dt`` (+ exact value in metadata)
 syn_bias, CUBA         ``Affine`` bias (NIR: a bias is an input current)
 reset mode, delay      node metadata ``engram_nm.reset``, ``.reset_delay`` (NIR: v_reset = 0)
+plasticity             node metadata ``engram_nm.plasticity`` (rule dicts; readers that
+                       ignore it get the network with its current, fixed weights)
 dt, name               graph metadata ``engram_nm.dt``, ``engram_nm.name``
 =====================  ==================================================
 
@@ -67,6 +69,8 @@ def spec_to_nir(spec: EngramSpec):
                 "bias": layer.bias.copy(),
                 "bias_onset": layer.bias_onset,
                 "layer_metadata": dict(layer.metadata)}
+        if layer.plasticity is not None:
+            meta["plasticity"] = layer.plasticity.to_dict()
         if layer.neuron == "lif":
             affine_bias = layer.bias
             v_leak = np.zeros(layer.size)
@@ -258,7 +262,20 @@ def _neuron_layer(name: str, node, w: np.ndarray, b: np.ndarray, w_rec, b_rec, d
     return LayerSpec(name=clean, weight=weight, tau_mem=tau_mem, v_threshold=thr, neuron=neuron, tau_syn=tau_syn,
                      bias=bias, syn_bias=syn_bias, recurrent_weight=rec, reset=reset,
                      reset_delay=bool(meta.get("reset_delay", False)), bias_onset=int(meta.get("bias_onset", 0)),
-                     metadata=layer_meta)
+                     plasticity=_plasticity(meta.get("plasticity"), name), metadata=layer_meta)
+
+
+def _plasticity(entry, node_name: str):
+    """Rules from node metadata; malformed entries name the node and the problem."""
+    if entry is None:
+        return None
+    from engram_nm.errors import PlasticityError
+    from engram_nm.plasticity.layer import LayerPlasticity
+
+    try:
+        return LayerPlasticity.from_dict({k: dict(v) for k, v in dict(entry).items()})
+    except (PlasticityError, TypeError, ValueError) as exc:
+        raise NIRFileError(f"node {node_name!r}: unreadable plasticity metadata ({exc})") from exc
 
 
 def nir_to_spec(graph, dt: float | None = None, reset: str | None = None, name: str | None = None) -> EngramSpec:

@@ -18,7 +18,7 @@ and layer ``l`` at step ``t + l + 1``.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -28,11 +28,38 @@ from engram_nm.spec import EngramSpec
 
 @dataclass
 class SimulationResult:
-    """Per-layer records, each ``[steps, size]``: spikes (bool), ``v`` and ``u`` after the step."""
+    """Per-layer records, each ``[steps, size]``: spikes (bool), ``v`` and ``u`` after the step.
+
+    With learning: ``weights[projection]`` (``"<layer>_w"``, ``"<layer>_rec"``)
+    after the run and ``thresholds[layer]`` for layers with intrinsic plasticity.
+    """
 
     spikes: dict
     v: dict
     u: dict
+    weights: dict = field(default_factory=dict)
+    thresholds: dict = field(default_factory=dict)
+
+
+def _learners(spec: EngramSpec, dt: float) -> dict:
+    """``{(layer index, "feedforward" | "recurrent"): SynapseLearner}`` for every plastic projection."""
+    from engram_nm.plasticity.learner import SynapseLearner
+
+    out = {}
+    for i, layer in enumerate(spec.layers):
+        p = layer.plasticity
+        if p is None:
+            continue
+        if p.feedforward is not None or p.structural is not None:
+            out[(i, "feedforward")] = SynapseLearner(layer.weight, dt, p.feedforward, p.structural)
+        if p.recurrent is not None:
+            out[(i, "recurrent")] = SynapseLearner(layer.recurrent_weight, dt, p.recurrent)
+    return out
+
+
+def projection_name(layer_name: str, kind: str) -> str:
+    """Name of a layer's weight matrix (also its Lava process and NIR node): ``L_w`` / ``L_rec``."""
+    return f"{layer_name}_w" if kind == "feedforward" else f"{layer_name}_rec"
 
 
 def check_input(spec: EngramSpec, spikes: np.ndarray) -> np.ndarray:
@@ -49,16 +76,20 @@ def check_input(spec: EngramSpec, spikes: np.ndarray) -> np.ndarray:
     return arr.astype(np.float64)
 
 
-def _reset(v: np.ndarray, fired: np.ndarray, layer) -> None:
-    """In place: ``v = 0`` (zero) or ``v -= v_threshold`` (subtract) where ``fired``."""
+def _reset(v: np.ndarray, fired: np.ndarray, layer, vth: np.ndarray) -> None:
+    """In place: ``v = 0`` (zero) or ``v -= vth`` (subtract) where ``fired``."""
     if layer.reset == "zero":
         v[fired] = 0.0
     else:
-        v[fired] -= layer.v_threshold[fired]
+        v[fired] -= vth[fired]
 
 
-def simulate(spec: EngramSpec, spikes: np.ndarray) -> SimulationResult:
-    """Run ``spec`` on input ``spikes [steps, n_in]`` (0/1); returns per-layer records."""
+def simulate(spec: EngramSpec, spikes: np.ndarray, learn: bool = False) -> SimulationResult:
+    """Run ``spec`` on input ``spikes [steps, n_in]`` (0/1); returns per-layer records.
+
+    ``learn=True`` turns the layers' plasticity on (module docstring); the spec
+    itself is not changed: read the learned values from the result.
+    """
     x = check_input(spec, spikes)
     steps = x.shape[0]
     params = []
@@ -73,31 +104,48 @@ def simulate(spec: EngramSpec, spikes: np.ndarray) -> SimulationResult:
     rec_s = {layer.name: np.zeros((steps, layer.size), dtype=bool) for layer in spec.layers}
     rec_v = {layer.name: np.zeros((steps, layer.size)) for layer in spec.layers}
     rec_u = {layer.name: np.zeros((steps, layer.size)) for layer in spec.layers}
+    learners = _learners(spec, spec.dt) if learn else {}
+    thresholds = [layer.v_threshold.copy() for layer in spec.layers]
+    intrinsic = [layer.plasticity.intrinsic if learn and layer.plasticity is not None else None
+                 for layer in spec.layers]
+
+    def weight(i, kind, fixed):
+        learner = learners.get((i, kind))
+        return fixed if learner is None else learner.transmit_weight
+
     for t in range(steps):
         source_prev = x_prev
         s_now = []
         for i, (layer, du, dv) in enumerate(params):
             # Summing the columns of active sources is what Lava's Dense does
             # for binary spikes; the same summation order keeps float64 equal.
-            a_in = layer.weight[:, source_prev].sum(axis=1)
+            a_in = weight(i, "feedforward", layer.weight)[:, source_prev].sum(axis=1)
             if layer.recurrent_weight is not None:
-                a_in = a_in + layer.recurrent_weight[:, s_prev[i]].sum(axis=1)
+                a_in = a_in + weight(i, "recurrent", layer.recurrent_weight)[:, s_prev[i]].sum(axis=1)
             on = t >= layer.bias_onset
             bias, syn_bias = (layer.bias, layer.syn_bias) if on else (zero_bias[i], zero_bias[i])
             u[i] = u[i] * (1 - du)
             u[i] += a_in + syn_bias if np.any(syn_bias) else a_in
             v[i] = v[i] * (1 - dv) + u[i] + bias
+            vth = thresholds[i]
             if layer.reset_delay:
-                _reset(v[i], s_prev[i], layer)
-                s = v[i] > layer.v_threshold
+                _reset(v[i], s_prev[i], layer, vth)
+                s = v[i] > vth
             else:
-                s = v[i] > layer.v_threshold
-                _reset(v[i], s, layer)
+                s = v[i] > vth
+                _reset(v[i], s, layer, vth)
+            if intrinsic[i] is not None:
+                thresholds[i] = intrinsic[i].step(vth, s, spec.dt)
             rec_s[layer.name][t] = s
             rec_v[layer.name][t] = v[i]
             rec_u[layer.name][t] = u[i]
             s_now.append(s)
             source_prev = s_prev[i]
+        for (i, kind), learner in learners.items():
+            pre = (x[t] if i == 0 else s_now[i - 1]) if kind == "feedforward" else s_now[i]
+            learner.step(pre, s_now[i], t)
         s_prev = s_now
         x_prev = x[t].astype(bool)
-    return SimulationResult(spikes=rec_s, v=rec_v, u=rec_u)
+    weights = {projection_name(spec.layers[i].name, kind): lr.weight.copy() for (i, kind), lr in learners.items()}
+    learned_thr = {layer.name: thresholds[i].copy() for i, layer in enumerate(spec.layers) if intrinsic[i] is not None}
+    return SimulationResult(spikes=rec_s, v=rec_v, u=rec_u, weights=weights, thresholds=learned_thr)

@@ -100,6 +100,9 @@ class LayerSpec:
         reset: ``"zero"`` (stock Lava) or ``"subtract"``.
         reset_delay: apply the reset one step late (module docstring); False is
             Lava's behaviour, True is snnTorch's ``reset_delay=True``.
+        plasticity: a :class:`~engram_nm.plasticity.LayerPlasticity` (rules on the
+            feed-forward and recurrent weights, intrinsic, structural), a dict of
+            it (as in NIR metadata), or None for fixed weights.
         bias_onset: step from which ``bias`` and ``syn_bias`` apply (0 = from the
             start, as Lava does; snnTorch models get their depth, see
             :mod:`engram_nm.snntorch_models`). Non-zero needs the CPU-only model.
@@ -118,6 +121,7 @@ class LayerSpec:
     reset: ResetMode = "zero"
     reset_delay: bool = False
     bias_onset: int = 0
+    plasticity: Any = None
     metadata: dict = field(default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -175,6 +179,31 @@ class LayerSpec:
             self.recurrent_weight = _matrix(self.recurrent_weight, (size, size), "recurrent_weight", self.name)
         if not isinstance(self.metadata, dict):
             raise SpecError(f"layer {self.name!r}: metadata must be a dict")
+        self._check_plasticity()
+
+    def _check_plasticity(self) -> None:
+        from engram_nm.errors import PlasticityError
+        from engram_nm.plasticity.layer import LayerPlasticity
+
+        if self.plasticity is None:
+            return
+        try:
+            if isinstance(self.plasticity, dict):
+                self.plasticity = LayerPlasticity.from_dict(self.plasticity)
+        except PlasticityError as exc:
+            raise SpecError(f"layer {self.name!r}: {exc}") from exc
+        if not isinstance(self.plasticity, LayerPlasticity):
+            raise SpecError(f"layer {self.name!r}: plasticity must be a LayerPlasticity (or its dict), "
+                            f"got {type(self.plasticity).__name__}")
+        if self.plasticity.recurrent is not None and self.recurrent_weight is None:
+            raise SpecError(f"layer {self.name!r}: a recurrent plasticity rule needs recurrent_weight")
+        if not self.plasticity.any:
+            self.plasticity = None
+
+    @property
+    def plastic(self) -> bool:
+        """True when any weight or threshold of the layer learns."""
+        return self.plasticity is not None
 
     @property
     def size(self) -> int:
@@ -208,6 +237,8 @@ class LayerSpec:
             reasons.append(f"a bias that starts at step {self.bias_onset} (stock LIF biases from step 0)")
         if not self.uniform(dt):
             reasons.append("per-neuron tau or threshold (stock LIF holds one du, dv, vth per population)")
+        if self.plasticity is not None and self.plasticity.intrinsic is not None:
+            reasons.append("intrinsic plasticity (thresholds adapt in the CPU-only GeneralLIF)")
         if np.any(np.isinf(self.v_threshold)):
             reasons.append("an infinite threshold (readout without spikes)")
         return (not reasons, "; ".join(reasons))
@@ -225,6 +256,7 @@ class LayerSpec:
             and self.reset == other.reset
             and self.reset_delay == other.reset_delay
             and self.bias_onset == other.bias_onset
+            and self.plasticity == other.plasticity
             and all(same(getattr(self, f), getattr(other, f)) for f in
                     ("weight", "tau_mem", "v_threshold", "tau_syn", "bias", "syn_bias", "recurrent_weight"))
         )

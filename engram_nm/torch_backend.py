@@ -40,6 +40,7 @@ class SpecLayer(nn.Module):
         self.reset = layer.reset
         self.reset_delay = layer.reset_delay
         self.bias_onset = layer.bias_onset
+        self.plasticity = layer.plasticity
         self.tau_mem = layer.tau_mem.copy()
         self.tau_syn = None if layer.tau_syn is None else layer.tau_syn.copy()
         self.layer_metadata = dict(layer.metadata)
@@ -81,6 +82,7 @@ class SpecLayer(nn.Module):
             reset=self.reset,
             reset_delay=self.reset_delay,
             bias_onset=self.bias_onset,
+            plasticity=self.plasticity,
             metadata=dict(self.layer_metadata),
         )
 

@@ -12,7 +12,10 @@ range)::
     dv_int  = round(dv * 4096)                    12-bit
 
 ``K`` is chosen so the largest |weight| of the layer (feed-forward and
-recurrent) uses the full 8-bit range. The :class:`QuantizationReport` lists,
+recurrent) uses the full 8-bit range. With ``learning=True``, a layer with
+plastic weights counts its rules' weight bounds in that largest |weight|, and
+keeps a factor 2 of headroom when a rule has no bound, so learned weights do
+not saturate at once; a rule without a sign bound makes the weights mixed-sign. The :class:`QuantizationReport` lists,
 per layer and quantity, the largest relative rounding error and how many
 values were clipped.
 """
@@ -120,7 +123,20 @@ def _bias(b: np.ndarray, k: float) -> tuple[np.ndarray, np.ndarray, int]:
     return mant, exp.astype(np.int32), clipped
 
 
-def quantize_layer(layer: LayerSpec, dt: float, report: QuantizationReport) -> QuantizedLayer:
+def _learning_range(layer: LayerSpec, wmax: float, mixed: bool) -> tuple[float, bool]:
+    """(largest |weight| to plan for, mixed sign) when the layer's weights learn."""
+    p = layer.plasticity
+    rules = [r for r in (p.feedforward, p.recurrent) if r is not None] if p is not None else []
+    if p is not None and p.structural is not None:
+        wmax = max(wmax, abs(p.structural.w_init))
+    for rule in rules:
+        bounds = [abs(b) for b in (rule.w_min, rule.w_max) if b is not None and b != 0]
+        wmax = max([wmax] + bounds) if bounds else 2.0 * wmax
+        mixed = mixed or rule.sign_mode() is None
+    return wmax, mixed
+
+
+def quantize_layer(layer: LayerSpec, dt: float, report: QuantizationReport, learning: bool = False) -> QuantizedLayer:
     if np.any(np.isinf(layer.v_threshold)):
         raise QuantizationError(
             f"layer {layer.name!r}: an infinite threshold has no fixed-point form; "
@@ -129,6 +145,8 @@ def quantize_layer(layer: LayerSpec, dt: float, report: QuantizationReport) -> Q
     mats = [layer.weight] + ([layer.recurrent_weight] if layer.recurrent_weight is not None else [])
     wmax = max(float(np.max(np.abs(m))) for m in mats)
     mixed = any(np.min(m) < 0 for m in mats) and any(np.max(m) > 0 for m in mats)
+    if learning:
+        wmax, mixed = _learning_range(layer, wmax, mixed)
     w_int_max = fx.MIXED_WEIGHT_MAX if mixed else fx.EXC_WEIGHT_MAX
     if wmax == 0:
         k = float(2 ** fx.ACT_SHIFT) * w_int_max / float(np.max(layer.v_threshold))
@@ -165,8 +183,8 @@ def quantize_layer(layer: LayerSpec, dt: float, report: QuantizationReport) -> Q
     return QuantizedLayer(layer.name, k, w_int, rec_int, exp, du_int, dv_int, vth, mant, bexp, syn_bias)
 
 
-def quantize(spec: EngramSpec) -> QuantizedSpec:
+def quantize(spec: EngramSpec, learning: bool = False) -> QuantizedSpec:
     """Map every layer of ``spec`` to Loihi 2 fixed point; see the module docstring."""
     report = QuantizationReport()
-    layers = [quantize_layer(layer, spec.dt, report) for layer in spec.layers]
+    layers = [quantize_layer(layer, spec.dt, report, learning) for layer in spec.layers]
     return QuantizedSpec(spec=spec, layers=layers, report=report)

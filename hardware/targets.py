@@ -9,7 +9,11 @@ target         what runs
 ``loihi2``     ``Loihi2HwCfg`` — needs the lava-loihi extension and a board
 =============  ==========================================================
 
-:func:`run` returns the same :class:`RunResult` for every target.
+:func:`run` returns the same :class:`RunResult` for every target. With
+``learn=True`` the spec's plasticity runs too (snntorch: the torch mirror of
+the numpy rules; Lava: the learning engine or CPU-only PlasticDense, see
+:mod:`engram_nm.processes.builder`), and the result carries the learned
+weights and thresholds; :meth:`RunResult.learned_spec` folds them into a spec.
 """
 
 from __future__ import annotations
@@ -41,6 +45,22 @@ class RunResult:
     not_deployable_because: dict = field(default_factory=dict)
     process_count: int = 0
     quantization: object = None
+    learned_weights: dict = field(default_factory=dict)     # projection ("L_w", "L_rec") -> [n_post, n_pre]
+    learned_thresholds: dict = field(default_factory=dict)  # layer -> [size]
+    learning: dict = field(default_factory=dict)            # projection -> how it ran (Lava targets)
+
+    def learned_spec(self, spec: EngramSpec) -> EngramSpec:
+        """A copy of ``spec`` with the learned weights and thresholds in place (plasticity kept)."""
+        from engram_nm.plasticity.apply import with_learned
+
+        return with_learned(spec, self.learned_weights, self.learned_thresholds)
+
+    def learning_table(self) -> str:
+        """Markdown: per plastic projection, where it ran and how faithfully."""
+        rows = ["| projection | runs on | exact | why not on the engine |", "|---|---|---|---|"]
+        for name, info in self.learning.items():
+            rows.append(f"| {name} | {info.where} | {'yes' if info.exact else 'no'} | {info.reason} |")
+        return "\n".join(rows)
 
     def spike_counts(self) -> dict:
         return {k: int(np.sum(v)) for k, v in self.spikes.items()}
@@ -94,16 +114,27 @@ def check_target(target: str) -> str:
     return target
 
 
-def run(spec: EngramSpec, spikes: np.ndarray, target: str = "cpu-float", record_v: bool = False) -> RunResult:
-    """Run ``spec`` on input ``spikes [steps, n_in]`` on ``target``; see the module table."""
+def run(spec: EngramSpec, spikes: np.ndarray, target: str = "cpu-float", record_v: bool = False,
+        learn: bool = False, seed: int = 0) -> RunResult:
+    """Run ``spec`` on input ``spikes [steps, n_in]`` on ``target``; see the module table.
+
+    ``learn`` switches the spec's plasticity on; ``seed`` seeds the learning
+    engine's stochastic rounding (fixed point), so learning is reproducible.
+    """
     check_target(target)
     x = check_input(spec, spikes)
     t0 = time.perf_counter()
     if target == "snntorch":
+        ok, why = spec.stock_lava_compatible()
+        if learn:
+            from engram_nm.torch_plasticity import learn_torch
+
+            out = learn_torch(spec, x, record_v=record_v)
+            return RunResult(target, x.shape[0], out.spikes, out.v, time.perf_counter() - t0, ok, why,
+                             learned_weights=out.weights, learned_thresholds=out.thresholds)
         from engram_nm.torch_backend import run_torch
 
         spikes_out, volts = run_torch(spec, x, record_v=record_v)
-        ok, why = spec.stock_lava_compatible()
         return RunResult(target, x.shape[0], spikes_out, volts, time.perf_counter() - t0, ok, why)
     if target == "loihi2":
         ok, why = loihi2_status()
@@ -116,17 +147,19 @@ def run(spec: EngramSpec, spikes: np.ndarray, target: str = "cpu-float", record_
     if target in ("cpu-fixed", "loihi2"):
         from engram_nm.hardware.quantize import quantize
 
-        quantized = quantize(spec)
+        quantized = quantize(spec, learning=learn)
     tag = FLOAT_TAG if target == "cpu-float" else FIXED_TAG
-    net = build_network(spec, x, tag=tag, quantized=quantized, record_v=record_v)
+    net = build_network(spec, x, tag=tag, quantized=quantized, record_v=record_v, learn=learn, seed=seed)
     run_cfg = None
     if target == "loihi2":  # pragma: no cover - needs a board
-        if net.custom_layers:
-            raise HardwareUnavailableError(
-                f"these layers use CPU-only models and cannot go to Loihi 2 as they are: {net.custom_layers}")
+        if not net.deployable:
+            raise HardwareUnavailableError("these parts use CPU-only models and cannot go to Loihi 2 as they "
+                                           f"are: {net.not_deployable_because()}")
         from engram_nm.lava_compat import lava
 
         run_cfg = lava.Loihi2HwCfg()
-    spikes_out, volts = run_network(net, run_cfg=run_cfg)
+    spikes_out, volts, learned = run_network(net, run_cfg=run_cfg)
     return RunResult(target, x.shape[0], spikes_out, volts, time.perf_counter() - t0, net.deployable,
-                     dict(net.custom_layers), net.process_count, None if quantized is None else quantized.report)
+                     net.not_deployable_because(), net.process_count,
+                     None if quantized is None else quantized.report, learned_weights=learned.weights,
+                     learned_thresholds=learned.thresholds, learning=dict(net.learning))

@@ -14,6 +14,17 @@ reports that it is not deployable as it is.
 
 Timing: each Dense delays by one step, exactly as the torch backend and the
 numpy reference model it, so spikes agree at the same step index.
+
+Learning (``learn=True``): a projection with a synaptic rule becomes a
+``LearningDense`` on Lava's learning engine (what Loihi 2 runs) when the
+engine holds the rule exactly (``floating_pt``) or always (``fixed_pt``, which
+is approximate by nature); otherwise, and for structural plasticity, the
+CPU-only ``PlasticDense`` (the numpy rule inside Lava). Post spikes reach
+either through ``s_in_bap`` from the population's ``s_out``: Lava 0.10's
+``LearningLIF`` models never send on ``s_out_bap`` (a LearningDense wired to
+it waits forever; pinned in tests/processes/test_learning_graph.py), and on
+the CPU the population's spikes are the same signal. Layers with intrinsic
+plasticity use GeneralLIF.
 """
 
 from __future__ import annotations
@@ -25,12 +36,31 @@ import numpy as np
 from engram_nm.errors import InputError
 from engram_nm.lava_compat import lava
 from engram_nm.processes.general_lif.process import GeneralLIF
+from engram_nm.processes.general_lif.models import IP_FRACTION_BITS
+from engram_nm.processes.plastic_dense.process import PlasticDense
 from engram_nm.processes.runtime import lava_session
 from engram_nm.reference import check_input
 from engram_nm.spec import EngramSpec
 
 FLOAT_TAG = "floating_pt"
 FIXED_TAG = "fixed_pt"
+ENGINE, CPU_ONLY = "learning engine", "CPU-only PlasticDense"
+
+
+@dataclass
+class ProjectionLearning:
+    """How one plastic projection runs: ``where`` is ENGINE or CPU_ONLY; ``weight_scale``
+    turns the process' weights back into spec units (1 in float)."""
+
+    projection: str
+    where: str
+    reason: str
+    weight_scale: float
+    engine: object = None  # processes.learning_rules.EngineRule when on the engine
+
+    @property
+    def exact(self) -> bool:
+        return self.where == CPU_ONLY if self.engine is None else self.engine.exact
 
 
 @dataclass
@@ -47,6 +77,8 @@ class LavaNetwork:
     monitors: dict = field(default_factory=dict)
     custom_layers: dict = field(default_factory=dict)  # layer -> reason it is not stock
     quantized: object = None
+    learning: dict = field(default_factory=dict)      # projection -> ProjectionLearning
+    intrinsic_scale: dict = field(default_factory=dict)  # layer -> vth units per spec unit
 
     @property
     def process_count(self) -> int:
@@ -54,12 +86,36 @@ class LavaNetwork:
 
     @property
     def deployable(self) -> bool:
-        return not self.custom_layers
+        return not self.custom_layers and all(p.where == ENGINE for p in self.learning.values())
+
+    def not_deployable_because(self) -> dict:
+        why = dict(self.custom_layers)
+        for name, p in self.learning.items():
+            if p.where != ENGINE:
+                why[name] = p.reason
+        return why
 
 
-def _population(layer, dt: float, tag: str, qlayer) -> tuple[object, str]:
+def _intrinsic(layer, dt: float, learn: bool, qlayer) -> dict:
+    """GeneralLIF keyword arguments for the layer's intrinsic plasticity (empty when off)."""
+    ip = layer.plasticity.intrinsic if learn and layer.plasticity is not None else None
+    if ip is None:
+        return {}
+    if qlayer is None:
+        return dict(ip_eta=ip.eta, ip_target=ip.target_rate * dt, ip_theta_min=ip.theta_min)
+    fine = qlayer.scale * 2 ** IP_FRACTION_BITS  # effective-vth units * 16 per spec unit
+    return dict(ip_eta=int(round(ip.eta * fine)), ip_target=int(round(ip.eta * ip.target_rate * dt * fine)),
+                ip_theta_min=int(round(ip.theta_min * fine)),
+                vth_fine=np.left_shift(qlayer.vth.astype(np.int64), 6 + IP_FRACTION_BITS))
+
+
+def _population(layer, dt: float, tag: str, qlayer, learn: bool = False) -> tuple[object, str]:
     """Create the population process; returns (process, reason-if-custom or '')."""
     ok, reason = layer.stock_lava_compatible(dt)
+    ip = _intrinsic(layer, dt, learn, qlayer)
+    if not learn and layer.plasticity is not None and layer.plasticity.intrinsic is not None:
+        # Without learning the thresholds stay put: the stock model can hold the layer.
+        ok, reason = _stock_without_intrinsic(layer, dt)
     shape = (layer.size,)
     subtract = int(layer.reset == "subtract")
     if tag == FLOAT_TAG:
@@ -69,8 +125,7 @@ def _population(layer, dt: float, tag: str, qlayer) -> tuple[object, str]:
                             bias_mant=layer.bias.copy(), name=layer.name), ""
         return GeneralLIF(shape=shape, du=du, dv=dv, vth=layer.v_threshold, bias=layer.bias,
                           syn_bias=layer.syn_bias, reset_subtract=subtract, reset_delay=int(layer.reset_delay),
-                          bias_onset=layer.bias_onset,
-                          name=layer.name), reason
+                          bias_onset=layer.bias_onset, name=layer.name, **ip), reason
     q = qlayer
     uniform_ints = bool(np.all(q.du == q.du[0]) and np.all(q.dv == q.dv[0]) and np.all(q.vth == q.vth[0]))
     if ok and uniform_ints:
@@ -78,9 +133,42 @@ def _population(layer, dt: float, tag: str, qlayer) -> tuple[object, str]:
                         bias_mant=q.bias_mant.copy(), bias_exp=q.bias_exp.copy(), name=layer.name), ""
     return GeneralLIF(shape=shape, du=q.du, dv=q.dv, vth=q.vth, bias=q.bias_mant, bias_exp=q.bias_exp,
                       syn_bias=q.syn_bias, reset_subtract=subtract, reset_delay=int(layer.reset_delay),
-                          bias_onset=layer.bias_onset,
-                      name=layer.name), (
+                      bias_onset=layer.bias_onset, name=layer.name, **ip), (
         reason or "per-neuron fixed-point decays or thresholds")
+
+
+def _stock_without_intrinsic(layer, dt: float) -> tuple[bool, str]:
+    import dataclasses
+
+    rest = dataclasses.replace(layer.plasticity, intrinsic=None)
+    probe = dataclasses.replace(layer, plasticity=rest if rest.any else None)
+    return probe.stock_lava_compatible(dt)
+
+
+def _projection(name: str, weights: np.ndarray, rule, structural, tag: str, qlayer, dt: float, seed: int):
+    """A plastic projection: (process, ProjectionLearning)."""
+    from engram_nm.processes.learning_rules import fixed_engine_rule, float_engine_rule
+
+    scale = 1.0 if qlayer is None else qlayer.scale / 2.0 ** 6  # integer weight per spec weight unit
+    engine, reason = None, ""
+    if structural is not None:
+        reason = "structural plasticity (prune/grow has no learning-engine form)"
+    elif tag == FLOAT_TAG:
+        engine = float_engine_rule(rule, dt)
+        if not engine.exact:
+            reason = "the engine form is approximate: " + "; ".join(
+                engine.limits or [f"scales rounded by up to {engine.max_relative_error:.1%}"])
+            engine = None
+    else:
+        engine = fixed_engine_rule(rule, dt, scale)
+    if engine is not None:
+        proc = lava.LearningDense(weights=weights.copy(), learning_rule=engine.to_lava(seed),
+                                  sign_mode=engine.lava_sign_mode(), name=name,
+                                  **({} if tag == FLOAT_TAG else dict(weight_exp=0, num_weight_bits=8)))
+        return proc, ProjectionLearning(name, ENGINE, "", scale, engine)
+    proc = PlasticDense(weights=weights.copy(), dt=dt, rule=rule, structural=structural, weight_scale=scale,
+                        name=name)
+    return proc, ProjectionLearning(name, CPU_ONLY, reason, scale)
 
 
 def _dense(weights: np.ndarray, tag: str, weight_exp: int, name: str):
@@ -91,11 +179,13 @@ def _dense(weights: np.ndarray, tag: str, weight_exp: int, name: str):
 
 
 def build_network(spec: EngramSpec, spikes: np.ndarray, tag: str = FLOAT_TAG, quantized=None,
-                  record_v: bool = False) -> LavaNetwork:
+                  record_v: bool = False, learn: bool = False, seed: int = 0) -> LavaNetwork:
     """Build the Lava graph of ``spec`` fed by ``spikes [steps, n_in]``.
 
     ``tag`` is ``"floating_pt"`` or ``"fixed_pt"``; the latter needs
-    ``quantized`` (:func:`engram_nm.hardware.quantize.quantize`).
+    ``quantized`` (:func:`engram_nm.hardware.quantize.quantize`). ``learn``
+    turns the layers' plasticity on (module docstring); ``seed`` seeds the
+    engine's stochastic rounding (each projection gets ``seed + its index``).
     """
     x = check_input(spec, spikes)
     steps = x.shape[0]
@@ -105,24 +195,31 @@ def build_network(spec: EngramSpec, spikes: np.ndarray, tag: str = FLOAT_TAG, qu
         raise InputError("fixed_pt needs the quantized spec (engram_nm.hardware.quantize.quantize(spec))")
     data = x.T.copy() if tag == FLOAT_TAG else x.T.astype(np.int32)
     source = lava.SourceRingBuffer(data=data)
-    populations, dense, sinks, monitors, custom = {}, {}, {}, {}, {}
+    populations, dense, sinks, monitors, custom, learning, ip_scale = {}, {}, {}, {}, {}, {}, {}
     upstream = source.s_out
     for i, layer in enumerate(spec.layers):
         q = quantized.layers[i] if quantized is not None else None
-        pop, reason = _population(layer, spec.dt, tag, q)
+        pop, reason = _population(layer, spec.dt, tag, q, learn)
         if reason:
             custom[layer.name] = reason
-        w = layer.weight if tag == FLOAT_TAG else q.weight
-        ff = _dense(w, tag, 0 if q is None else q.weight_exp, f"{layer.name}_w")
-        upstream.connect(ff.s_in)
-        ff.a_out.connect(pop.a_in)
-        dense[f"{layer.name}_w"] = ff
+        if learn and layer.plasticity is not None and layer.plasticity.intrinsic is not None:
+            ip_scale[layer.name] = 1.0 if q is None else q.scale * 2 ** IP_FRACTION_BITS
+        plastic = layer.plasticity if learn else None
+        kinds = [("feedforward", upstream, layer.weight if q is None else q.weight)]
         if layer.recurrent_weight is not None:
-            wr = layer.recurrent_weight if tag == FLOAT_TAG else q.recurrent_weight
-            rec = _dense(wr, tag, 0 if q is None else q.weight_exp, f"{layer.name}_rec")
-            pop.s_out.connect(rec.s_in)
-            rec.a_out.connect(pop.a_in)
-            dense[f"{layer.name}_rec"] = rec
+            kinds.append(("recurrent", pop.s_out, layer.recurrent_weight if q is None else q.recurrent_weight))
+        for kind, pre_port, w in kinds:
+            name = f"{layer.name}_w" if kind == "feedforward" else f"{layer.name}_rec"
+            rule = getattr(plastic, kind, None) if plastic is not None else None
+            structural = plastic.structural if plastic is not None and kind == "feedforward" else None
+            if rule is None and structural is None:
+                proc = _dense(w, tag, 0 if q is None else q.weight_exp, name)
+            else:
+                proc, learning[name] = _projection(name, w, rule, structural, tag, q, spec.dt, seed + len(learning))
+                pop.s_out.connect(proc.s_in_bap)
+            pre_port.connect(proc.s_in)
+            proc.a_out.connect(pop.a_in)
+            dense[name] = proc
         sink = lava.SinkRingBuffer(shape=(layer.size,), buffer=steps)
         pop.s_out.connect(sink.a_in)
         populations[layer.name] = pop
@@ -133,18 +230,29 @@ def build_network(spec: EngramSpec, spikes: np.ndarray, tag: str = FLOAT_TAG, qu
             monitors[layer.name] = mon
         upstream = pop.s_out
     return LavaNetwork(spec=spec, tag=tag, steps=steps, source=source, populations=populations, dense=dense,
-                       sinks=sinks, monitors=monitors, custom_layers=custom, quantized=quantized)
+                       sinks=sinks, monitors=monitors, custom_layers=custom, quantized=quantized,
+                       learning=learning, intrinsic_scale=ip_scale)
 
 
-def run_network(net: LavaNetwork, run_cfg=None) -> tuple[dict, dict]:
-    """Run a built network for its ``steps``; returns ``(spikes, v)`` dicts of ``[steps, size]``.
+@dataclass
+class Learned:
+    """After a learning run: ``weights[projection]`` and ``thresholds[layer]`` in spec units."""
 
-    Always stops the runtime, also on error (:func:`lava_session`). ``v`` is in
-    float units for both tags (fixed-point voltages are divided by the layer scale).
+    weights: dict = field(default_factory=dict)
+    thresholds: dict = field(default_factory=dict)
+
+
+def run_network(net: LavaNetwork, run_cfg=None) -> tuple[dict, dict, Learned]:
+    """Run a built network for its ``steps``; returns ``(spikes, v, learned)``.
+
+    Spikes and ``v`` are dicts of ``[steps, size]``; always stops the runtime,
+    also on error (:func:`lava_session`). ``v`` is in float units for both tags
+    (fixed-point voltages are divided by the layer scale); so are the learned
+    weights and thresholds.
     """
     cfg = run_cfg or lava.Loihi2SimCfg(select_tag=net.tag)
     first = next(iter(net.populations.values()))
-    spikes, volts = {}, {}
+    spikes, volts, learned = {}, {}, Learned()
     with lava_session(first, cfg) as session:
         session.run(net.steps)
         for name, sink in net.sinks.items():
@@ -156,4 +264,10 @@ def run_network(net: LavaNetwork, run_cfg=None) -> tuple[dict, dict]:
             if net.quantized is not None:
                 v = v / net.quantized.layers[[l.name for l in net.spec.layers].index(name)].scale
             volts[name] = v
-    return spikes, volts
+        for name, info in net.learning.items():
+            learned.weights[name] = np.asarray(net.dense[name].weights.get(), dtype=np.float64) / info.weight_scale
+        for name, scale in net.intrinsic_scale.items():
+            pop = net.populations[name]
+            raw = pop.vth.get() if net.tag == FLOAT_TAG else pop.vth_fine.get()
+            learned.thresholds[name] = np.asarray(raw, dtype=np.float64) / scale
+    return spikes, volts, learned

@@ -10,12 +10,13 @@ thresholds, :class:`StructuralPlasticity` prunes and grows synapses.
 from engram_nm.plasticity.base import RULES, SynapticRule, Term, Trace, rule_from_dict
 from engram_nm.plasticity.hebbian import SPaSS, AntiHebbian, Hebbian
 from engram_nm.plasticity.intrinsic import IntrinsicPlasticity
+from engram_nm.plasticity.layer import LayerPlasticity
 from engram_nm.plasticity.simulate import PlasticityRun, run_on_spike_trains
 from engram_nm.plasticity.stdp import InhibitorySTDP, PairSTDP
 from engram_nm.plasticity.structural import StructuralPlasticity, StructuralState
 
 __all__ = [
     "RULES", "SynapticRule", "Term", "Trace", "rule_from_dict", "Hebbian", "AntiHebbian", "SPaSS", "PairSTDP",
-    "InhibitorySTDP", "IntrinsicPlasticity", "StructuralPlasticity", "StructuralState", "PlasticityRun",
+    "InhibitorySTDP", "IntrinsicPlasticity", "LayerPlasticity", "StructuralPlasticity", "StructuralState", "PlasticityRun",
     "run_on_spike_trains",
 ]

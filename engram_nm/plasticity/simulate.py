@@ -15,7 +15,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from engram_nm.errors import InputError
-from engram_nm.plasticity.base import PRE_TRACES, SynapticRule
+from engram_nm.plasticity.base import SynapticRule
+from engram_nm.plasticity.learner import SynapseLearner
 
 
 @dataclass
@@ -60,17 +61,11 @@ def run_on_spike_trains(rule: SynapticRule, w0, pre, post, dt: float, checkpoint
     """Weights of ``rule`` driven by ``pre``/``post`` spike trains, recorded at ``checkpoints``."""
     w, pre, post = check_spike_trains(w0, pre, post)
     cps = checkpoint_steps(pre.shape[0], checkpoints)
-    n_post, n_pre = w.shape
-    spec = rule.traces()
-    decay = {name: tr.decay(dt) for name, tr in spec.items()}
-    traces = {name: np.zeros((1, n_pre) if name in PRE_TRACES else (n_post, 1)) for name in spec}
+    learner = SynapseLearner(w, dt, rule=rule)
     out, wanted = [], set(cps.tolist())
     for t in range(pre.shape[0]):
-        x0, y0 = pre[t][None, :], post[t][:, None]
-        for name, tr in spec.items():
-            s = x0 if name in PRE_TRACES else y0
-            traces[name] = traces[name] * decay[name] + tr.impulse * s
-        w = rule.apply_bounds(w + rule.dw(w, x0, y0, traces, dt))
+        learner.step(pre[t], post[t], t)
         if t + 1 in wanted:
-            out.append(w.copy())
-    return PlasticityRun(steps=cps, weights=np.array(out), traces={k: v.ravel().copy() for k, v in traces.items()})
+            out.append(learner.weight.copy())
+    traces = {k: v.ravel().copy() for k, v in learner.traces.items()}
+    return PlasticityRun(steps=cps, weights=np.array(out), traces=traces)

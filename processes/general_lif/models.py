@@ -27,6 +27,7 @@ ACT_SHIFT = 6
 VTH_SHIFT = 6
 DS_OFFSET = 1  # added to du: du = 4095 means "forget u every step"
 DM_OFFSET = 0
+IP_FRACTION_BITS = 4  # intrinsic plasticity: vth_fine = effective vth * 2**4
 
 
 def fixed_decay(x: np.ndarray, d: np.ndarray) -> np.ndarray:
@@ -59,6 +60,10 @@ class PyGeneralLIFModelFloat(lava.PyLoihiProcessModel):
     reset_delay: np.ndarray = LavaPyType(np.ndarray, int)
     spiked: np.ndarray = LavaPyType(np.ndarray, float)
     bias_onset: np.ndarray = LavaPyType(np.ndarray, int)
+    ip_eta: np.ndarray = LavaPyType(np.ndarray, float)
+    ip_target: np.ndarray = LavaPyType(np.ndarray, float)
+    ip_theta_min: np.ndarray = LavaPyType(np.ndarray, float)
+    vth_fine: np.ndarray = LavaPyType(np.ndarray, float)
 
     def run_spk(self) -> None:
         a_in = self.a_in.recv()
@@ -75,6 +80,10 @@ class PyGeneralLIFModelFloat(lava.PyLoihiProcessModel):
         spikes = self.v > self.vth
         self._reset(spikes & ~delayed)
         self.spiked[:] = spikes
+        adapt = self.ip_eta > 0
+        if np.any(adapt):
+            moved = np.maximum(self.ip_theta_min, self.vth + self.ip_eta * (spikes - self.ip_target))
+            self.vth[:] = np.where(adapt, moved, self.vth)
         self.s_out.send(spikes)
 
     def _reset(self, where: np.ndarray) -> None:
@@ -101,6 +110,10 @@ class PyGeneralLIFModelFixed(lava.PyLoihiProcessModel):
     reset_delay: np.ndarray = LavaPyType(np.ndarray, np.int32, precision=1)
     spiked: np.ndarray = LavaPyType(np.ndarray, np.int32, precision=1)
     bias_onset: np.ndarray = LavaPyType(np.ndarray, np.int32, precision=24)
+    ip_eta: np.ndarray = LavaPyType(np.ndarray, np.int32, precision=24)
+    ip_target: np.ndarray = LavaPyType(np.ndarray, np.int32, precision=24)
+    ip_theta_min: np.ndarray = LavaPyType(np.ndarray, np.int32, precision=28)
+    vth_fine: np.ndarray = LavaPyType(np.ndarray, np.int32, precision=28)
 
     def run_spk(self) -> None:
         a_in = self.a_in.recv()
@@ -110,7 +123,9 @@ class PyGeneralLIFModelFixed(lava.PyLoihiProcessModel):
             np.left_shift(self.bias.astype(np.int64), np.maximum(self.bias_exp, 0)),
             np.right_shift(self.bias.astype(np.int64), np.maximum(-self.bias_exp, 0)),
         )
-        effective_vth = np.left_shift(self.vth.astype(np.int64), VTH_SHIFT)
+        adapt = self.ip_eta > 0
+        effective_vth = np.where(adapt, np.right_shift(self.vth_fine.astype(np.int64), IP_FRACTION_BITS),
+                                 np.left_shift(self.vth.astype(np.int64), VTH_SHIFT))
         u = fixed_decay(self.u, self.du + DS_OFFSET)
         effective_bias = np.where(on, effective_bias, 0)
         u = u + np.left_shift(np.asarray(a_in).astype(np.int64), ACT_SHIFT) + np.where(on, self.syn_bias, 0)
@@ -123,6 +138,9 @@ class PyGeneralLIFModelFixed(lava.PyLoihiProcessModel):
         v = self._reset(v, spikes & ~delayed, effective_vth)
         self.v[:] = v
         self.spiked[:] = spikes
+        if np.any(adapt):
+            fine = self.vth_fine.astype(np.int64) + self.ip_eta * spikes - self.ip_target
+            self.vth_fine[:] = np.where(adapt, np.maximum(self.ip_theta_min, fine), self.vth_fine)
         self.s_out.send(spikes)
 
     def _reset(self, v: np.ndarray, where: np.ndarray, effective_vth: np.ndarray) -> np.ndarray:

@@ -16,6 +16,14 @@ With ``reset_delay == 1`` the same reset is applied one step late: to the new
 
 ``bias`` and ``syn_bias`` apply from step ``bias_onset`` (0-based; 0 = always).
 
+Intrinsic plasticity (where ``ip_eta > 0``), after the spike decision::
+
+    vth[t+1] = max(ip_theta_min, vth[t] + ip_eta * (s[t] - ip_target))
+
+with ``ip_target = target_rate * dt`` (expected spikes per step). In ``fixed_pt``
+the adapting threshold lives in ``vth_fine`` = effective threshold * 16 (4
+fractional bits below Loihi's ``vth << 6``), with ``ip_*`` in the same units.
+
 All Vars are arrays (LAVA_NOTES: scalar float Vars hang on ``get``). For the
 ``fixed_pt`` model the Vars hold Loihi integers (du, dv 12-bit, vth 17-bit,
 bias mantissa 13-bit with exponent) exactly as the stock bit-accurate LIF.
@@ -46,6 +54,10 @@ class GeneralLIF(lava.AbstractProcess):
         reset_subtract=0,
         reset_delay=0,
         bias_onset=0,
+        ip_eta=0,
+        ip_target=0,
+        ip_theta_min=0,
+        vth_fine=0,
         u=0,
         v=0,
         name: str | None = None,
@@ -66,3 +78,7 @@ class GeneralLIF(lava.AbstractProcess):
         self.reset_delay = lava.Var(shape=shape, init=full(reset_delay))
         self.spiked = lava.Var(shape=shape, init=np.zeros(shape))
         self.bias_onset = lava.Var(shape=shape, init=full(bias_onset))
+        self.ip_eta = lava.Var(shape=shape, init=full(ip_eta))
+        self.ip_target = lava.Var(shape=shape, init=full(ip_target))
+        self.ip_theta_min = lava.Var(shape=shape, init=full(ip_theta_min))
+        self.vth_fine = lava.Var(shape=shape, init=full(vth_fine))

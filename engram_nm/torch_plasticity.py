@@ -1,0 +1,158 @@
+"""The plasticity rules in the torch simulation: unsupervised phases between gradient steps.
+
+:func:`plasticity_phase` runs a :class:`~engram_nm.torch_backend.SpecNetwork`
+on one sample with its layers' rules switched on and writes the learned
+weights and thresholds into the module (no gradients). It steps exactly like
+the numpy reference with ``learn=True`` (same lag between learning and
+transmission, same trace timing; :mod:`engram_nm.plasticity.learner`), using
+the rules' own ``dw`` on torch tensors, so float64 runs match the reference.
+Structural checks (every ``interval`` steps) run in numpy on the same seeded
+generator.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+
+from engram_nm.errors import InputError
+from engram_nm.plasticity.base import PRE_TRACES
+from engram_nm.reference import projection_name
+from engram_nm.torch_backend import SpecNetwork, build_torch
+from engram_nm.torch_lif import initial_state, lif_step
+
+
+@dataclass
+class LearnOutput:
+    """Spikes ``{layer: bool [T, size]}``, voltages if recorded, and what was learned (spec units)."""
+
+    spikes: dict
+    v: dict
+    weights: dict
+    thresholds: dict
+
+
+class TorchSynapseLearner:
+    """Torch twin of :class:`engram_nm.plasticity.learner.SynapseLearner` (same update, tensors)."""
+
+    def __init__(self, weight: torch.Tensor, dt: float, rule=None, structural=None):
+        self.rule, self.structural, self.dt = rule, structural, dt
+        self.weight = weight.detach().clone()
+        self.transmit_weight = self.weight.clone()
+        n_post, n_pre = self.weight.shape
+        self._spec = rule.traces() if rule is not None else {}
+        self._decay = {name: tr.decay(dt) for name, tr in self._spec.items()}
+        zeros = lambda shape: torch.zeros(shape, dtype=weight.dtype, device=weight.device)  # noqa: E731
+        self.traces = {n: zeros((1, n_pre) if n in PRE_TRACES else (n_post, 1)) for n in self._spec}
+        self.mask = (self.weight != 0).cpu().numpy() if structural is not None else None
+        self._rng = structural.rng() if structural is not None else None
+
+    def step(self, pre: torch.Tensor, post: torch.Tensor, t: int) -> None:
+        before, w = self.weight, self.weight
+        if self.rule is not None:
+            x0, y0 = pre.reshape(1, -1).to(w.dtype), post.reshape(-1, 1).to(w.dtype)
+            for name, tr in self._spec.items():
+                s = x0 if name in PRE_TRACES else y0
+                self.traces[name] = self.traces[name] * self._decay[name] + tr.impulse * s
+            w = self.rule.apply_bounds(w + self.rule.dw(w, x0, y0, self.traces, self.dt))
+        if self.structural is not None:
+            mask = torch.as_tensor(self.mask, device=w.device)
+            if self.rule is not None:
+                w = torch.where(mask, w, torch.zeros_like(w))
+            if (t + 1) % int(self.structural.interval) == 0:
+                state = self.structural.check(w.cpu().numpy(), self.mask, self._rng)
+                w = torch.as_tensor(state.weight, dtype=w.dtype, device=w.device)
+                self.mask = state.mask
+        self.transmit_weight, self.weight = before, w
+
+
+def learn_torch(spec_or_net, spikes: np.ndarray, record_v: bool = False, dtype: torch.dtype = torch.float64,
+                update: bool = False) -> LearnOutput:
+    """Run one sample ``[steps, n_in]`` with plasticity on.
+
+    ``update=True`` (with a ``SpecNetwork``) writes the learned weights and
+    thresholds into the module.
+    """
+    net = spec_or_net if isinstance(spec_or_net, SpecNetwork) else build_torch(spec_or_net, dtype=dtype)
+    x = torch.as_tensor(np.asarray(spikes, dtype=np.float64), dtype=net.dtype)
+    if x.ndim != 2 or x.shape[1] != net.n_in:
+        raise InputError(f"input must be [steps, n_in={net.n_in}], got {tuple(x.shape)}")
+    with torch.no_grad():
+        out = _run(net, x, record_v)
+        if update:
+            _write_back(net, out)
+    return out
+
+
+def plasticity_phase(net: SpecNetwork, spikes: np.ndarray) -> LearnOutput:
+    """Unsupervised phase: learn on one sample and keep the result in ``net``."""
+    return learn_torch(net, spikes, update=True)
+
+
+def _run(net: SpecNetwork, x: torch.Tensor, record_v: bool) -> LearnOutput:
+    layers, dt = list(net.layers), net.dt
+    learners, intrinsic = {}, {}
+    for i, layer in enumerate(layers):
+        p = layer.plasticity
+        if p is None:
+            continue
+        if p.feedforward is not None or p.structural is not None:
+            learners[(i, "feedforward")] = TorchSynapseLearner(layer.weight, dt, p.feedforward, p.structural)
+        if p.recurrent is not None:
+            learners[(i, "recurrent")] = TorchSynapseLearner(layer.recurrent_weight, dt, p.recurrent)
+        if p.intrinsic is not None:
+            intrinsic[i] = p.intrinsic
+    params = [layer.parameters_tuple() for layer in layers]
+    thresholds = [p.v_threshold.clone() for p in params]
+    states = [initial_state(1, layer.size, x) for layer in layers]
+    prev = [torch.zeros(layer.size, dtype=x.dtype) for layer in layers]
+    x_prev = torch.zeros(net.n_in, dtype=x.dtype)
+    rec_s = {layer.name: [] for layer in layers}
+    rec_v = {layer.name: [] for layer in layers}
+
+    def weight(i, kind, fixed):
+        learner = learners.get((i, kind))
+        return fixed if learner is None else learner.transmit_weight
+
+    for t in range(x.shape[0]):
+        source, now = x_prev, []
+        for i, layer in enumerate(layers):
+            a_in = weight(i, "feedforward", layer.weight) @ source
+            if layer.recurrent_weight is not None:
+                a_in = a_in + weight(i, "recurrent", layer.recurrent_weight) @ prev[i]
+            p = params[i]._replace(v_threshold=thresholds[i])
+            if t < layer.bias_onset:
+                p = p._replace(bias=torch.zeros_like(p.bias), syn_bias=torch.zeros_like(p.syn_bias))
+            s, states[i] = lif_step(a_in.unsqueeze(0), states[i], p, net.spike_fn)
+            s = s[0]
+            if i in intrinsic:
+                ip = intrinsic[i]
+                thresholds[i] = torch.clamp(thresholds[i] + ip.eta * (s - ip.target_rate * dt), min=ip.theta_min)
+            rec_s[layer.name].append(s > 0.5)
+            if record_v:
+                rec_v[layer.name].append(states[i].v[0].clone())
+            now.append(s)
+            source = prev[i]
+        for (i, kind), learner in learners.items():
+            pre = (x[t] if i == 0 else now[i - 1]) if kind == "feedforward" else now[i]
+            learner.step(pre, now[i], t)
+        prev, x_prev = now, x[t]
+    spikes = {k: torch.stack(v).cpu().numpy() for k, v in rec_s.items()}
+    volts = {k: torch.stack(v).cpu().numpy().astype(np.float64) for k, v in rec_v.items()} if record_v else {}
+    weights = {projection_name(layers[i].name, kind): lr.weight.cpu().numpy().astype(np.float64)
+               for (i, kind), lr in learners.items()}
+    thr = {layers[i].name: thresholds[i].cpu().numpy().astype(np.float64) for i in intrinsic}
+    return LearnOutput(spikes=spikes, v=volts, weights=weights, thresholds=thr)
+
+
+def _write_back(net: SpecNetwork, out: LearnOutput) -> None:
+    for layer in net.layers:
+        ff, rec = projection_name(layer.name, "feedforward"), projection_name(layer.name, "recurrent")
+        if ff in out.weights:
+            layer.weight.copy_(torch.as_tensor(out.weights[ff], dtype=layer.weight.dtype))
+        if rec in out.weights:
+            layer.recurrent_weight.copy_(torch.as_tensor(out.weights[rec], dtype=layer.recurrent_weight.dtype))
+        if layer.name in out.thresholds:
+            layer.v_threshold.copy_(torch.as_tensor(out.thresholds[layer.name], dtype=layer.v_threshold.dtype))
