@@ -40,6 +40,7 @@ TRACE_MAX_INT = 2 ** 7 - 1              # W_TRACE = 7 (lava/magma/core/learning/
 FACTOR_WIDTH = {"x1": 7, "x2": 7, "y1": 7, "y2": 7, "y3": 7, "w": 9}
 MANTISSA_WIDTH, ACCUMULATOR_WIDTH = 4, 15
 DEFAULT_FIXED_IMPULSE = 16              # Lava's STDPLoihi default x1/y1 impulse
+MAX_SEARCH_IMPULSE = 32                 # room for ~4 overlapping impulses before a 7-bit trace saturates
 
 # Every positive scale the engine can hold: m * 2**e, m in 1..7, e in -7..8.
 _REPRESENTABLE = np.unique([m * 2.0 ** e for m in range(1, MANTISSA_MAX + 1) for e in range(EXP_MIN, EXP_MAX + 1)])
@@ -226,8 +227,9 @@ def fixed_engine_rule(rule: SynapticRule, dt: float, weight_scale: float,
     """The rule for the bit-approximate ``fixed_pt`` engine, weights scaled by ``weight_scale``.
 
     Trace impulses are integers in 1..127. With ``impulse=None`` they are
-    searched (like the float scales) to make the product scales representable,
-    preferring impulses near Lava's default of 16; an integer fixes them all.
+    searched in 1..32 (a 7-bit trace then holds a few overlapping impulses
+    before it saturates) to make the product scales representable, preferring
+    impulses near Lava's default of 16; an integer fixes them all.
     See the module docstring for the products' shifts and why the result is
     approximate.
     """
@@ -244,7 +246,7 @@ def fixed_engine_rule(rule: SynapticRule, dt: float, weight_scale: float,
                                   f"got {impulse}")
         chosen = {n: int(impulse) for n in used}
     elif used:
-        options = np.arange(1, TRACE_MAX_INT + 1, dtype=float)
+        options = np.arange(1, MAX_SEARCH_IMPULSE + 1, dtype=float)
         grids = np.meshgrid(*[options] * len(used), indexing="ij") if len(used) <= 2 else \
             np.meshgrid(*[np.array([DEFAULT_FIXED_IMPULSE], float)] * len(used), indexing="ij")
         imp = np.stack([g.ravel() for g in grids], axis=1)

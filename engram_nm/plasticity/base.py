@@ -126,20 +126,20 @@ class SynapticRule:
 
     # -- where it can run -----------------------------------------------------------------------
     def sign_mode(self) -> str | None:
-        """The engine's only bound: 'excitatory' (w >= 0), 'inhibitory' (w <= 0), or None."""
-        if self.w_min == 0 and self.w_max is None:
+        """The engine's sign bound: 'excitatory' (w >= 0), 'inhibitory' (w <= 0), or None (mixed)."""
+        if self.w_min == 0:
             return "excitatory"
-        if self.w_max == 0 and self.w_min is None:
+        if self.w_max == 0:
             return "inhibitory"
         return None
 
     def engine_limits(self) -> list:
         """Reasons the Loihi learning engine cannot run this rule exactly (empty: exact)."""
-        limits = []
-        if (self.w_min is not None or self.w_max is not None) and self.sign_mode() is None:
-            limits.append(f"hard bounds [{self.w_min}, {self.w_max}]: the engine only clips at 0 "
-                          "(sign mode) and at the weight precision")
-        return limits
+        other = [b for b in (self.w_min, self.w_max) if b is not None and b != 0]
+        if other:
+            return [f"hard bounds [{self.w_min}, {self.w_max}]: the engine clips only at 0 (sign mode) and at "
+                    "its 8-bit weight range (in fixed point the layer scale maps the bound to that range)"]
+        return []
 
     # -- serialisation (NIR metadata) -----------------------------------------------------------
     def to_dict(self) -> dict:

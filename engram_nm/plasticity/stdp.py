@@ -108,9 +108,12 @@ class InhibitorySTDP(SynapticRule):
         if self.weight_sign not in (-1, 1):
             raise PlasticityError(f"weight_sign must be -1 (negative inhibitory weights) or +1, got {self.weight_sign}")
         # The magnitude never changes sign: the engine's inhibitory/excitatory sign mode.
-        if self.w_min is None and self.w_max is None:
-            bound = "w_max" if self.weight_sign < 0 else "w_min"
+        bound = "w_max" if self.weight_sign < 0 else "w_min"
+        if getattr(self, bound) is None:
             object.__setattr__(self, bound, 0.0)
+        if getattr(self, bound) != 0:
+            raise PlasticityError(f"inhibitory STDP with weight_sign={self.weight_sign} keeps {bound} = 0 "
+                                  f"(weights never change sign); got {getattr(self, bound)}")
         super().__post_init__()
         check_positive("inhibitory STDP eta", self.eta)
         check_positive("inhibitory STDP rho0", self.rho0, allow_zero=True)
