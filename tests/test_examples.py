@@ -18,3 +18,22 @@ def test_example_01_define_once(tmp_path):
     assert "spike for spike: yes" in proc.stdout
     assert "| engram |" in proc.stdout and "| readout |" in proc.stdout
     assert (tmp_path / "define_once.nir").exists()
+
+
+@pytest.mark.lava
+def test_example_02_onchip_stdp(tmp_path):
+    import re
+
+    proc = subprocess.run([sys.executable, str(ROOT / "examples" / "02_onchip_stdp.py"), "--epochs", "1",
+                           "--samples", "10", "--out", str(tmp_path)], capture_output=True, text=True, timeout=600)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    out = proc.stdout
+    assert "rule re-created on import: True" in out
+    assert "| hidden_w | learning engine | yes |" in out
+    gap = float(re.search(r"max \|w difference\| = ([0-9.e+-]+)", out).group(1))
+    assert gap < 1e-12
+    fixed_corr = float(re.search(r"cpu-float learned change: correlation ([0-9.-]+)", out).group(1))
+    pixel_corr = float(re.search(r"mean image of digit 3: correlation ([0-9.-]+)", out).group(1))
+    assert fixed_corr > 0.9 and pixel_corr > 0.5  # STDP strengthened the shown digit's pixels
+    assert (tmp_path / "weight_change.png").stat().st_size > 10_000
+    assert (tmp_path / "learned.nir").exists()

@@ -1,0 +1,59 @@
+"""Figures people would rather look at than read (matplotlib, headless, written atomically)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+
+def _pyplot():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    return plt
+
+
+def save_figure(fig, path) -> Path:
+    """Write ``fig`` as PNG through a temporary file (never a half-written image), then close it."""
+    from engram_nm.io_utils import atomic_target
+
+    plt = _pyplot()
+    with atomic_target(path) as tmp:
+        fig.savefig(tmp, format="png", dpi=120, bbox_inches="tight")
+    plt.close(fig)
+    return Path(path)
+
+
+def plot_weight_change(before: np.ndarray, after: np.ndarray, path, title: str = "",
+                       input_shape: tuple | None = None):
+    """Before / after / change heatmaps of a weight matrix ``[n_post, n_pre]``; with
+    ``input_shape`` (e.g. ``(8, 8)``) a fourth panel shows the mean change per input as an image."""
+    plt = _pyplot()
+    before, after = np.asarray(before, float), np.asarray(after, float)
+    delta = after - before
+    panels = 4 if input_shape is not None else 3
+    fig, axes = plt.subplots(1, panels, figsize=(4.2 * panels, 3.6), layout="constrained")
+    lim = float(np.max(np.abs(np.concatenate([before.ravel(), after.ravel()])))) or 1.0
+    dlim = float(np.max(np.abs(delta))) or 1.0
+    for ax, data, name, vmax, cmap in ((axes[0], before, "before", lim, "RdBu_r"),
+                                       (axes[1], after, "after", lim, "RdBu_r"),
+                                       (axes[2], delta, "change", dlim, "PuOr_r")):
+        im = ax.imshow(data, aspect="auto", cmap=cmap, vmin=-vmax, vmax=vmax, interpolation="nearest")
+        ax.set_title(f"weights {name}")
+        ax.set_xlabel("pre neuron")
+        fig.colorbar(im, ax=ax, fraction=0.046)
+    axes[0].set_ylabel("post neuron")
+    if input_shape is not None:
+        per_input = delta.mean(axis=0).reshape(input_shape)
+        m = float(np.max(np.abs(per_input))) or 1.0
+        im = axes[3].imshow(per_input, cmap="PuOr_r", vmin=-m, vmax=m, interpolation="nearest")
+        axes[3].set_title("mean change per input")
+        axes[3].set_xticks([])
+        axes[3].set_yticks([])
+        fig.colorbar(im, ax=axes[3], fraction=0.046)
+    if title:
+        fig.suptitle(title)
+    return save_figure(fig, path)
