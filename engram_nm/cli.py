@@ -18,6 +18,7 @@ EPILOG = """examples:
   engram-nm export --random 20,30,10 --neuron cuba --recurrent --seed 1 -o model.nir
   engram-nm run model.nir --target cpu-float --steps 200 --out result.npz
   engram-nm run model.nir --target cpu-fixed --input spikes.npy --out result.npz
+  engram-nm run plastic.nir --learn --seed 3 --learned-model learned.nir
   engram-nm verify model.nir --steps 200
   engram-nm demo --out out/demo
 """
@@ -109,7 +110,11 @@ def cmd_run(args) -> int:
 
     spec = _load_model(args.model, args.dt, args.reset)
     x = _input_spikes(args, spec.n_in)
-    result = run(spec, x, args.target, record_v=args.record_v)
+    result = run(spec, x, args.target, record_v=args.record_v, learn=args.learn, seed=args.seed)
+    if args.learned_model:
+        from engram_nm.nir_io import export_nir
+
+        export_nir(result.learned_spec(spec), args.learned_model)
     if args.out:
         # Keyed by NIR node name, as in the file the user gave us.
         result.save(args.out, names={l.name: l.metadata.get("nir_node", l.name) for l in spec.layers})
@@ -122,8 +127,12 @@ def cmd_run(args) -> int:
         if result.quantization is not None and result.quantization.problems():
             print("  quantisation: " + "; ".join(f"{e.layer}.{e.quantity} err {e.max_rel_error:.1e} "
                                                   f"clipped {e.clipped}" for e in result.quantization.problems()))
+        if result.learning:
+            print(result.learning_table())
         if args.out:
             print(f"wrote {args.out}")
+        if args.learned_model:
+            print(f"wrote the learned model to {args.learned_model}")
     return 0
 
 
@@ -184,6 +193,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--target", default="cpu-float", help="snntorch | cpu-float | cpu-fixed | loihi2")
     p.add_argument("--out", help="write spikes (one array per population) to this .npz")
     p.add_argument("--record-v", action="store_true", help="also record voltages (v_<layer> in the .npz)")
+    p.add_argument("--learn", action="store_true", help="switch on the plasticity rules stored in the model")
+    p.add_argument("--learned-model", help="with --learn: write the model with its learned weights to this .nir")
     p.set_defaults(func=cmd_run)
 
     p = sub.add_parser("verify", help="run snntorch, cpu-float and cpu-fixed and compare spikes per layer")
@@ -202,6 +213,8 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv=None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    if getattr(args, "learned_model", None) and not args.learn:
+        parser.error("--learned-model needs --learn")  # exits 2, like every usage error
     try:
         return args.func(args)
     except EngramError as exc:

@@ -102,3 +102,28 @@ def test_run_keys_results_by_nir_node_name(tmp_path):
     nir.write(str(tmp_path / "f.nir"), g)
     assert main(["run", str(tmp_path / "f.nir"), "--steps", "10", "--out", str(tmp_path / "r.npz"), "--quiet"]) == 0
     assert np.load(tmp_path / "r.npz").files == ["1"]
+
+
+@pytest.mark.lava
+def test_run_with_learning_writes_the_learned_model(tmp_path, capsys):
+    from engram_nm import random_spec
+    from engram_nm.nir_io import export_nir, import_nir
+    from engram_nm.plasticity import LayerPlasticity, PairSTDP
+
+    spec = random_spec(10, [8], weight_scale=0.5, seed=1)
+    spec.layers[0].plasticity = LayerPlasticity(feedforward=PairSTDP(a_plus=2 ** -5, a_minus=2 ** -6, w_min=0.0))
+    spec.layers[0]._check_plasticity()
+    spec.layers[0].weight = np.abs(spec.layers[0].weight)
+    model = export_nir(spec, tmp_path / "plastic.nir")
+    learned = tmp_path / "learned.nir"
+    assert main(["run", str(model), "--learn", "--steps", "120", "--seed", "4", "--learned-model", str(learned)]) == 0
+    out = capsys.readouterr().out
+    assert "| layer0_w | learning engine | yes |" in out
+    back = import_nir(learned)
+    assert not np.array_equal(back.layers[0].weight, spec.layers[0].weight)
+    assert back.layers[0].plasticity == spec.layers[0].plasticity
+
+
+def test_learned_model_needs_learn():
+    proc = cli("run", "m.nir", "--learned-model", "x.nir")
+    assert proc.returncode == 2 and "--learned-model needs --learn" in proc.stderr
