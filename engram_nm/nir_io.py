@@ -18,6 +18,7 @@ syn_bias, CUBA         ``Affine`` bias (NIR: a bias is an input current)
 reset mode, delay      node metadata ``engram_nm.reset``, ``.reset_delay`` (NIR: v_reset = 0)
 plasticity             node metadata ``engram_nm.plasticity`` (rule dicts; readers that
                        ignore it get the network with its current, fixed weights)
+SDM memory stage       graph metadata ``engram_nm.memory`` (parameters, addresses, counters)
 dt, name               graph metadata ``engram_nm.dt``, ``engram_nm.name``
 =====================  ==================================================
 
@@ -104,6 +105,8 @@ def spec_to_nir(spec: EngramSpec):
     edges.append((upstream, "output"))
     graph_meta = {META: {"format_version": FORMAT_VERSION, "dt": dt, "name": spec.name,
                          "spec_metadata": dict(spec.metadata)}}
+    if spec.memory is not None:
+        graph_meta[META]["memory"] = spec.memory.to_dict()
     return nir.NIRGraph(nodes=nodes, edges=edges, metadata=graph_meta)
 
 
@@ -386,8 +389,9 @@ def nir_to_spec(graph, dt: float | None = None, reset: str | None = None, name: 
         layers.append(_neuron_layer(n, neurons[n], w, b, w_rec, b_rec, dt, reset))
         remaining.discard(n)
         source, n_source = n, size
+    spec_meta = gmeta.get("spec_metadata", {})
     return EngramSpec(n_in=n_in, layers=layers, dt=dt, name=name or gmeta.get("name", "imported"),
-                      metadata=dict(gmeta.get("spec_metadata", {})) if isinstance(gmeta.get("spec_metadata", {}), dict) else {})
+                      memory=gmeta.get("memory"), metadata=dict(spec_meta) if isinstance(spec_meta, dict) else {})
 
 
 def import_nir(path_or_graph, dt: float | None = None, reset: str | None = None) -> EngramSpec:

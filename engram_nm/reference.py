@@ -32,6 +32,8 @@ class SimulationResult:
 
     With learning: ``weights[projection]`` (``"<layer>_w"``, ``"<layer>_rec"``)
     after the run and ``thresholds[layer]`` for layers with intrinsic plasticity.
+    With a memory stage and an op stream: ``memory_reads [steps, data_bits]`` and
+    the memory's final ``memory_counters``.
     """
 
     spikes: dict
@@ -39,6 +41,8 @@ class SimulationResult:
     u: dict
     weights: dict = field(default_factory=dict)
     thresholds: dict = field(default_factory=dict)
+    memory_reads: np.ndarray | None = None
+    memory_counters: np.ndarray | None = None
 
 
 def _learners(spec: EngramSpec, dt: float) -> dict:
@@ -84,14 +88,19 @@ def _reset(v: np.ndarray, fired: np.ndarray, layer, vth: np.ndarray) -> None:
         v[fired] -= vth[fired]
 
 
-def simulate(spec: EngramSpec, spikes: np.ndarray, learn: bool = False) -> SimulationResult:
+def simulate(spec: EngramSpec, spikes: np.ndarray, learn: bool = False, memory_ops=None,
+             memory_data=None) -> SimulationResult:
     """Run ``spec`` on input ``spikes [steps, n_in]`` (0/1); returns per-layer records.
 
     ``learn=True`` turns the layers' plasticity on (module docstring); the spec
     itself is not changed: read the learned values from the result.
+    ``memory_ops [steps]`` / ``memory_data [steps, data_bits]`` drive the spec's
+    SDM stage (:mod:`engram_nm.sdm.memory_spec`), addressed at step ``t`` by the
+    last layer's spikes of step ``t``.
     """
     x = check_input(spec, spikes)
     steps = x.shape[0]
+    memory = _memory(spec, steps, memory_ops, memory_data)
     params = []
     for layer in spec.layers:
         du, dv = layer.decays(spec.dt)
@@ -144,8 +153,51 @@ def simulate(spec: EngramSpec, spikes: np.ndarray, learn: bool = False) -> Simul
         for (i, kind), learner in learners.items():
             pre = (x[t] if i == 0 else s_now[i - 1]) if kind == "feedforward" else s_now[i]
             learner.step(pre, s_now[i], t)
+        if memory is not None:
+            memory.step(t, s_now[-1])
         s_prev = s_now
         x_prev = x[t].astype(bool)
     weights = {projection_name(spec.layers[i].name, kind): lr.weight.copy() for (i, kind), lr in learners.items()}
     learned_thr = {layer.name: thresholds[i].copy() for i, layer in enumerate(spec.layers) if intrinsic[i] is not None}
-    return SimulationResult(spikes=rec_s, v=rec_v, u=rec_u, weights=weights, thresholds=learned_thr)
+    return SimulationResult(spikes=rec_s, v=rec_v, u=rec_u, weights=weights, thresholds=learned_thr,
+                            memory_reads=None if memory is None else memory.reads,
+                            memory_counters=None if memory is None else memory.sdm.counters)
+
+
+class _MemoryStream:
+    """The spec's SDM stage executing one op per step (the reference of the Lava SDM process)."""
+
+    def __init__(self, sdm, ops, data):
+        self.sdm, self.ops, self.data = sdm, ops, data
+        self.reads = np.zeros((len(ops), sdm.data_bits), dtype=np.int8)
+
+    def step(self, t: int, address: np.ndarray) -> None:
+        from engram_nm.sdm.ops import OP_READ, OP_WRITE
+
+        if self.ops[t] == OP_WRITE:
+            self.sdm.write(address.astype(np.int8), self.data[t])
+        elif self.ops[t] == OP_READ:
+            self.reads[t] = self.sdm.read(address.astype(np.int8))[0]
+
+
+def memory_stream(spec: EngramSpec, steps: int, ops, data):
+    """Validated ``(ops, data)`` for the spec's memory stage (None when there is nothing to do)."""
+    if ops is None and data is None:
+        return None
+    if spec.memory is None:
+        raise InputError("memory_ops were given but the spec has no memory stage (EngramSpec.memory)")
+    from engram_nm.sdm.ops import check_ops
+
+    sdm = spec.memory.build(spec.layers[-1].size)
+    if ops is None:
+        raise InputError("memory_data needs memory_ops (0 idle, 1 write, 2 read per step)")
+    ops = np.asarray(ops)
+    if ops.shape != (steps,):
+        raise InputError(f"memory_ops must have one op per step: shape ({steps},), got {ops.shape}")
+    ops, _, data = check_ops(sdm, ops, np.zeros((steps, sdm.address_bits), dtype=np.int8), data)
+    return sdm, ops, data
+
+
+def _memory(spec, steps, ops, data):
+    stream = memory_stream(spec, steps, ops, data)
+    return None if stream is None else _MemoryStream(*stream)

@@ -271,6 +271,8 @@ class EngramSpec:
         layers: the populations, in feed-forward order.
         dt: simulation step (s) used by every backend.
         name: model name (NIR metadata, file names).
+        memory: an SDM stage addressed by the last layer's spikes
+            (:class:`~engram_nm.sdm.memory_spec.MemorySpec`), or None.
         metadata: free-form, carried through NIR.
     """
 
@@ -278,6 +280,7 @@ class EngramSpec:
     layers: list
     dt: float = 1e-3
     name: str = "engram"
+    memory: Any = None
     metadata: dict = field(default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -306,6 +309,14 @@ class EngramSpec:
                 )
             layer.decays(self.dt)  # raises SpecError for tau < dt
             n_source = layer.size
+        if self.memory is not None:
+            from engram_nm.sdm.memory_spec import MemorySpec
+
+            if isinstance(self.memory, dict):
+                self.memory = MemorySpec.from_dict(self.memory)
+            if not isinstance(self.memory, MemorySpec):
+                raise SpecError(f"memory must be a MemorySpec (or its dict), got {type(self.memory).__name__}")
+            self.memory.check(self.layers[-1].size)
 
     @property
     def layer_names(self) -> list[str]:
@@ -340,6 +351,8 @@ class EngramSpec:
             and self.dt == other.dt
             and len(self.layers) == len(other.layers)
             and all(a.equals(b) for a, b in zip(self.layers, other.layers))
+            and ((self.memory is None and other.memory is None)
+                 or (self.memory is not None and self.memory.equals(other.memory)))
         )
 
     def summary(self) -> str:
@@ -348,6 +361,10 @@ class EngramSpec:
             rec = ", recurrent" if layer.recurrent_weight is not None else ""
             delayed = " (delayed)" if layer.reset_delay else ""
             lines.append(f"  {layer.name}: {layer.size} x {layer.neuron}, reset={layer.reset}{delayed}{rec}")
+        if self.memory is not None:
+            m = self.memory
+            act = f"top-{m.k}" if m.activation == "topk" else f"radius {m.radius}"
+            lines.append(f"  memory: SDM, {m.n_locations} locations x {m.data_bits} bits, {act}")
         return "\n".join(lines)
 
 

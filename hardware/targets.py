@@ -48,6 +48,7 @@ class RunResult:
     learned_weights: dict = field(default_factory=dict)     # projection ("L_w", "L_rec") -> [n_post, n_pre]
     learned_thresholds: dict = field(default_factory=dict)  # layer -> [size]
     learning: dict = field(default_factory=dict)            # projection -> how it ran (Lava targets)
+    memory_reads: np.ndarray | None = None                  # [steps, data_bits] from the SDM stage
 
     def learned_spec(self, spec: EngramSpec) -> EngramSpec:
         """A copy of ``spec`` with the learned weights and thresholds in place (plasticity kept)."""
@@ -115,27 +116,40 @@ def check_target(target: str) -> str:
 
 
 def run(spec: EngramSpec, spikes: np.ndarray, target: str = "cpu-float", record_v: bool = False,
-        learn: bool = False, seed: int = 0) -> RunResult:
+        learn: bool = False, seed: int = 0, memory_ops=None, memory_data=None) -> RunResult:
     """Run ``spec`` on input ``spikes [steps, n_in]`` on ``target``; see the module table.
 
     ``learn`` switches the spec's plasticity on; ``seed`` seeds the learning
     engine's stochastic rounding (fixed point), so learning is reproducible.
+    ``memory_ops [steps]`` (0 idle, 1 write, 2 read) and ``memory_data
+    [steps, data_bits]`` drive the spec's SDM stage; reads land in
+    ``RunResult.memory_reads``.
     """
     check_target(target)
     x = check_input(spec, spikes)
     t0 = time.perf_counter()
     if target == "snntorch":
+        from engram_nm.reference import memory_stream
+
         ok, why = spec.stock_lava_compatible()
+        stream = memory_stream(spec, x.shape[0], memory_ops, memory_data)  # validate before the run
         if learn:
             from engram_nm.torch_plasticity import learn_torch
 
             out = learn_torch(spec, x, record_v=record_v)
-            return RunResult(target, x.shape[0], out.spikes, out.v, time.perf_counter() - t0, ok, why,
-                             learned_weights=out.weights, learned_thresholds=out.thresholds)
-        from engram_nm.torch_backend import run_torch
+            result = RunResult(target, x.shape[0], out.spikes, out.v, time.perf_counter() - t0, ok, why,
+                               learned_weights=out.weights, learned_thresholds=out.thresholds)
+        else:
+            from engram_nm.torch_backend import run_torch
 
-        spikes_out, volts = run_torch(spec, x, record_v=record_v)
-        return RunResult(target, x.shape[0], spikes_out, volts, time.perf_counter() - t0, ok, why)
+            spikes_out, volts = run_torch(spec, x, record_v=record_v)
+            result = RunResult(target, x.shape[0], spikes_out, volts, time.perf_counter() - t0, ok, why)
+        if stream is not None:
+            from engram_nm.sdm.ops import run_ops
+
+            sdm, ops, data = stream  # the memory does not feed back: run it on the recorded spikes
+            result.memory_reads = run_ops(sdm, ops, result.spikes[spec.layer_names[-1]].astype(np.int8), data)
+        return result
     if target == "loihi2":
         ok, why = loihi2_status()
         if not ok:
@@ -149,7 +163,8 @@ def run(spec: EngramSpec, spikes: np.ndarray, target: str = "cpu-float", record_
 
         quantized = quantize(spec, learning=learn)
     tag = FLOAT_TAG if target == "cpu-float" else FIXED_TAG
-    net = build_network(spec, x, tag=tag, quantized=quantized, record_v=record_v, learn=learn, seed=seed)
+    net = build_network(spec, x, tag=tag, quantized=quantized, record_v=record_v, learn=learn, seed=seed,
+                        memory_ops=memory_ops, memory_data=memory_data)
     run_cfg = None
     if target == "loihi2":  # pragma: no cover - needs a board
         if not net.deployable:
@@ -162,4 +177,5 @@ def run(spec: EngramSpec, spikes: np.ndarray, target: str = "cpu-float", record_
     return RunResult(target, x.shape[0], spikes_out, volts, time.perf_counter() - t0, net.deployable,
                      net.not_deployable_because(), net.process_count,
                      None if quantized is None else quantized.report, learned_weights=learned.weights,
-                     learned_thresholds=learned.thresholds, learning=dict(net.learning))
+                     learned_thresholds=learned.thresholds, learning=dict(net.learning),
+                     memory_reads=learned.memory_reads)

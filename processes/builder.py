@@ -79,10 +79,13 @@ class LavaNetwork:
     quantized: object = None
     learning: dict = field(default_factory=dict)      # projection -> ProjectionLearning
     intrinsic_scale: dict = field(default_factory=dict)  # layer -> vth units per spec unit
+    memory: object = None                              # the SDM process, when the spec has a memory stage
+    memory_sink: object = None
 
     @property
     def process_count(self) -> int:
-        return 1 + len(self.populations) + len(self.dense) + len(self.sinks) + len(self.monitors)
+        memory = 0 if self.memory is None else 4  # SDM, op and data sources, read sink
+        return 1 + len(self.populations) + len(self.dense) + len(self.sinks) + len(self.monitors) + memory
 
     @property
     def deployable(self) -> bool:
@@ -179,13 +182,16 @@ def _dense(weights: np.ndarray, tag: str, weight_exp: int, name: str):
 
 
 def build_network(spec: EngramSpec, spikes: np.ndarray, tag: str = FLOAT_TAG, quantized=None,
-                  record_v: bool = False, learn: bool = False, seed: int = 0) -> LavaNetwork:
+                  record_v: bool = False, learn: bool = False, seed: int = 0, memory_ops=None,
+                  memory_data=None) -> LavaNetwork:
     """Build the Lava graph of ``spec`` fed by ``spikes [steps, n_in]``.
 
     ``tag`` is ``"floating_pt"`` or ``"fixed_pt"``; the latter needs
     ``quantized`` (:func:`engram_nm.hardware.quantize.quantize`). ``learn``
     turns the layers' plasticity on (module docstring); ``seed`` seeds the
     engine's stochastic rounding (each projection gets ``seed + its index``).
+    ``memory_ops``/``memory_data`` drive the spec's SDM stage, whose address
+    port is fed by the last population's spikes in the same step.
     """
     x = check_input(spec, spikes)
     steps = x.shape[0]
@@ -229,21 +235,45 @@ def build_network(spec: EngramSpec, spikes: np.ndarray, tag: str = FLOAT_TAG, qu
             mon.probe(pop.v, steps)
             monitors[layer.name] = mon
         upstream = pop.s_out
+    memory, memory_sink = _memory_stage(spec, steps, tag, upstream, memory_ops, memory_data)
     return LavaNetwork(spec=spec, tag=tag, steps=steps, source=source, populations=populations, dense=dense,
                        sinks=sinks, monitors=monitors, custom_layers=custom, quantized=quantized,
-                       learning=learning, intrinsic_scale=ip_scale)
+                       learning=learning, intrinsic_scale=ip_scale, memory=memory, memory_sink=memory_sink)
+
+
+def _memory_stage(spec, steps, tag, last_spikes, ops, data):
+    """The SDM process fed by ``last_spikes`` and two ring buffers (op, data), or (None, None)."""
+    from engram_nm.processes.sdm_run import sdm_process
+    from engram_nm.reference import memory_stream
+
+    stream = memory_stream(spec, steps, ops, data)
+    if stream is None:
+        return None, None
+    sdm, ops, data = stream
+    kind = float if tag == FLOAT_TAG else np.int32
+    proc = sdm_process(sdm, tag, spec.memory.counter_bits, name="memory")
+    op_src = lava.SourceRingBuffer(data=ops[None, :].astype(kind))
+    data_src = lava.SourceRingBuffer(data=data.T.astype(kind))
+    sink = lava.SinkRingBuffer(shape=(sdm.data_bits,), buffer=steps)
+    last_spikes.connect(proc.addr_in)
+    op_src.s_out.connect(proc.op_in)
+    data_src.s_out.connect(proc.data_in)
+    proc.data_out.connect(sink.a_in)
+    return proc, sink
 
 
 @dataclass
-class Learned:
-    """After a learning run: ``weights[projection]`` and ``thresholds[layer]`` in spec units."""
+class RunState:
+    """What a run leaves besides spikes: learned ``weights[projection]`` and ``thresholds[layer]``
+    (spec units) and the memory stage's ``memory_reads [steps, data_bits]``."""
 
     weights: dict = field(default_factory=dict)
     thresholds: dict = field(default_factory=dict)
+    memory_reads: np.ndarray | None = None
 
 
-def run_network(net: LavaNetwork, run_cfg=None) -> tuple[dict, dict, Learned]:
-    """Run a built network for its ``steps``; returns ``(spikes, v, learned)``.
+def run_network(net: LavaNetwork, run_cfg=None) -> tuple[dict, dict, RunState]:
+    """Run a built network for its ``steps``; returns ``(spikes, v, state)``.
 
     Spikes and ``v`` are dicts of ``[steps, size]``; always stops the runtime,
     also on error (:func:`lava_session`). ``v`` is in float units for both tags
@@ -252,7 +282,7 @@ def run_network(net: LavaNetwork, run_cfg=None) -> tuple[dict, dict, Learned]:
     """
     cfg = run_cfg or lava.Loihi2SimCfg(select_tag=net.tag)
     first = next(iter(net.populations.values()))
-    spikes, volts, learned = {}, {}, Learned()
+    spikes, volts, learned = {}, {}, RunState()
     with lava_session(first, cfg) as session:
         session.run(net.steps)
         for name, sink in net.sinks.items():
@@ -270,4 +300,6 @@ def run_network(net: LavaNetwork, run_cfg=None) -> tuple[dict, dict, Learned]:
             pop = net.populations[name]
             raw = pop.vth.get() if net.tag == FLOAT_TAG else pop.vth_fine.get()
             learned.thresholds[name] = np.asarray(raw, dtype=np.float64) / scale
+        if net.memory_sink is not None:
+            learned.memory_reads = (net.memory_sink.data.get().T > 0).astype(np.int8)
     return spikes, volts, learned
