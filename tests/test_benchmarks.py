@@ -20,3 +20,37 @@ def test_lava_step_cost_writes_results(tmp_path):
     row = data["rows"][0]
     assert row["N"] == 50 and row["ratio_lava_over_numpy"] > 0 and row["lava_startup_s"] > 0
     assert "| 50 |" in (tmp_path / "lava_step_cost.md").read_text()
+
+
+def _bench(name):
+    import sys
+    from pathlib import Path
+
+    folder = Path(__file__).resolve().parents[1] / "benchmarks"
+    sys.path.insert(0, str(folder))
+    try:
+        from _common import load_module
+
+        return load_module(name)
+    finally:
+        sys.path.remove(str(folder))
+
+
+def test_sdm_capacity_benchmark_writes_json_markdown_and_plot(tmp_path):
+    result = _bench("sdm_capacity").main(["--quick", "--out", str(tmp_path)])
+    data = json.loads((tmp_path / "sdm_capacity.json").read_text())
+    assert data["benchmark"] == "sdm_capacity" and data["cpus"] >= 1
+    assert [r["N"] for r in data["willshaw_vs_n"]] == [256, 512]
+    assert all(abs(r["measured_over_M_star"] - 1) < 0.2 for r in result["willshaw_vs_n"])
+    assert "| 256 | 8 |" in (tmp_path / "sdm_capacity.md").read_text()
+    assert (tmp_path / "sdm_capacity.png").stat().st_size > 10_000
+
+
+@pytest.mark.lava
+def test_sdm_speed_benchmark_writes_ratios(tmp_path):
+    result = _bench("sdm_speed").main(["--quick", "--out", str(tmp_path)])
+    data = json.loads((tmp_path / "sdm_speed.json").read_text())
+    assert [r["M"] for r in data["throughput"]] == [1000, 5000]
+    assert all(r["ratio_to_gemm"] > 0 for r in result["throughput"])
+    assert data["lava"][0]["ratio_lava_over_reference"] > 0
+    assert "ratio (target >= 0.5)" in (tmp_path / "sdm_speed.md").read_text()

@@ -59,18 +59,18 @@ def willshaw_capacity(n: int, k: int, false_positives: float = 1.0, probes: int 
     target = willshaw_capacity_at(n, k, false_positives)
     chunk = max(1, int(round(target / resolution * 2)))
     mem = WillshawMemory(n)
-    stored = np.zeros((0, n), dtype=np.int8)
     ms, errs = [0], [0.0]
     while True:
         new = random_sparse_patterns(chunk, n, k, rng)
         mem.store(new)
-        stored = np.concatenate([stored, new])
-        sample = stored[rng.choice(len(stored), size=min(probes, len(stored)), replace=False)]
+        # Every stored pattern has the same odds of spurious units (storing is an OR), so probing
+        # the newest chunk is unbiased and keeps memory flat at large N.
+        sample = new[rng.choice(len(new), size=min(probes, len(new)), replace=False)]
         out = mem.retrieve(sample)
         spurious = float(((out == 1) & (sample == 0)).sum(axis=1).mean())
-        ms.append(len(stored))
+        ms.append(mem.stored)
         errs.append(spurious)
-        if spurious > false_positives or len(stored) > 4 * target:
+        if spurious > false_positives or mem.stored > 4 * target:
             break
     return CapacityResult(_crossing(ms, errs, false_positives), target, false_positives, ms, errs)
 
@@ -81,10 +81,12 @@ def willshaw_optimum(n: int, k: int) -> float:
 
 
 def sdm_capacity(n_locations: int, address_bits: int, data_bits: int, k: int, bit_error: float = 0.01,
-                 probes: int = 200, chunk: int = 10, max_patterns: int = 100_000, seed: int = 0) -> CapacityResult:
-    """Patterns a Top-K Kanerva SDM holds before the mean read bit error (at the stored,
-    uncorrupted addresses, random dense data) exceeds ``bit_error``. ``theory`` is NaN: the
-    closed forms give the optimal activation, not this count."""
+                 probes: int = 200, chunk: int = 10, max_patterns: int = 100_000, cue_noise: float = 0.0,
+                 seed: int = 0) -> CapacityResult:
+    """Patterns a Top-K Kanerva SDM holds before the mean read bit error (random dense data,
+    read at the stored addresses with a fraction ``cue_noise`` of their bits flipped) exceeds
+    ``bit_error``. ``theory`` is :func:`~engram_nm.sdm.theory.kanerva_topk_bit_error`'s
+    crossing for clean cues, NaN for noisy ones."""
     rng = np.random.default_rng(seed)
     sdm = KanervaSDM(n_locations, address_bits, data_bits, activation="topk", k=k, seed=seed)
     addrs = np.zeros((0, address_bits), dtype=np.int8)
@@ -96,9 +98,32 @@ def sdm_capacity(n_locations: int, address_bits: int, data_bits: int, k: int, bi
         sdm.write(a, d)
         addrs, datas = np.concatenate([addrs, a]), np.concatenate([datas, d])
         pick = rng.choice(len(addrs), size=min(probes, len(addrs)), replace=False)
-        err = float(np.mean(sdm.read(addrs[pick]) != datas[pick]))
+        cues = flip_bits(addrs[pick], cue_noise, rng)
+        err = float(np.mean(sdm.read(cues) != datas[pick]))
         ms.append(len(addrs))
         errs.append(err)
         if err > bit_error:
             break
-    return CapacityResult(_crossing(ms, errs, bit_error), float("nan"), bit_error, ms, errs)
+    theory = _topk_theory(n_locations, k, bit_error) if cue_noise == 0 else float("nan")
+    return CapacityResult(_crossing(ms, errs, bit_error), theory, bit_error, ms, errs)
+
+
+def flip_bits(bits: np.ndarray, fraction: float, rng: np.random.Generator) -> np.ndarray:
+    """A copy of ``bits`` with each bit flipped with probability ``fraction`` (a noisy cue)."""
+    out = np.array(bits, copy=True)
+    if fraction > 0:
+        flips = rng.random(out.shape) < fraction
+        out[flips] = 1 - out[flips]
+    return out
+
+
+def _topk_theory(n_locations: int, k: int, bit_error: float) -> float:
+    from engram_nm.sdm.theory import kanerva_topk_bit_error
+
+    lo, hi = 1, 2
+    while kanerva_topk_bit_error(n_locations, k, hi) < bit_error:
+        lo, hi = hi, hi * 2
+    while hi - lo > 1:
+        mid = (lo + hi) // 2
+        lo, hi = (mid, hi) if kanerva_topk_bit_error(n_locations, k, mid) < bit_error else (lo, mid)
+    return float(hi)

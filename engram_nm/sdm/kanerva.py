@@ -71,7 +71,7 @@ class KanervaSDM:
         self.alive = np.ones(self.n_locations, dtype=bool) if self.alive is None else np.asarray(self.alive, bool)
         # Address popcounts and a float copy for the distance GEMM, computed once.
         self._addr_f = self.addresses.astype(np.float32)
-        self._addr_pop = self.addresses.sum(axis=1).astype(np.int64)
+        self._addr_pop = self.addresses.sum(axis=1).astype(np.int32)
 
     # ---------------------------------------------------------------------------------------------
     def _bits(self, x, width: int, what: str) -> np.ndarray:
@@ -88,16 +88,18 @@ class KanervaSDM:
         """Hamming distances ``[B, M]`` from each query to every hard location."""
         q = self._bits(query, self.address_bits, "address")
         # float32 GEMM is exact here: the sums are integers far below 2**24.
-        overlap = (q.astype(np.float32) @ self._addr_f.T).astype(np.int64)
-        d = q.sum(axis=1, dtype=np.int64)[:, None] + self._addr_pop[None, :] - 2 * overlap
+        overlap = (q.astype(np.float32) @ self._addr_f.T).astype(np.int32)
+        d = q.sum(axis=1, dtype=np.int32)[:, None] + self._addr_pop[None, :] - 2 * overlap
         # Ablated locations are out of reach: farther than any address can be.
         return np.where(self.alive[None, :], d, self.address_bits + 1)
 
     def topk_indices(self, query) -> np.ndarray:
         """``[B, k]`` indices of the ``k`` nearest locations, ties to the lower index (Top-K only)."""
         d = self.distances(query)
-        # Unique keys (distance, index) make the selection exact and deterministic in O(M).
-        key = d * self.n_locations + np.arange(self.n_locations)[None, :]
+        # Unique keys (distance, index) make the selection exact and deterministic in O(M);
+        # int64 only when (address_bits + 2) * M would not fit in int32.
+        dtype = np.int32 if (self.address_bits + 2) * self.n_locations < 2 ** 31 else np.int64
+        key = d.astype(dtype) * dtype(self.n_locations) + np.arange(self.n_locations, dtype=dtype)[None, :]
         k = int(self.k)
         return np.argpartition(key, k - 1, axis=1)[:, :k] if k < self.n_locations else np.argsort(key, axis=1)
 
@@ -118,7 +120,7 @@ class KanervaSDM:
             idx = self.topk_indices(address)
             if idx.shape[0] != d.shape[0]:
                 raise InputError(f"SDM write: {idx.shape[0]} addresses but {d.shape[0]} data rows")
-            np.add.at(self.counters, idx.ravel(), np.repeat(bipolar, idx.shape[1], axis=0))
+            self.counters += self._selection(idx).T @ bipolar
             return
         active = self.activate(address)
         if d.shape[0] != active.shape[0]:
@@ -128,8 +130,16 @@ class KanervaSDM:
     def read_sums(self, address) -> np.ndarray:
         """Counter sums ``[B, D]`` over the active locations (before the threshold)."""
         if self.activation == "topk":
-            return self.counters[self.topk_indices(address)].sum(axis=1)
+            return self._selection(self.topk_indices(address)) @ self.counters
         return self.activate(address).astype(np.int64) @ self.counters
+
+    def _selection(self, idx: np.ndarray):
+        """Sparse ``[B, M]`` 0/1 matrix with the ``k`` chosen locations of each query."""
+        from scipy.sparse import csr_matrix
+
+        b, k = idx.shape
+        return csr_matrix((np.ones(b * k, dtype=np.int64), idx.ravel(), np.arange(0, b * k + 1, k)),
+                          shape=(b, self.n_locations))
 
     def read(self, address) -> np.ndarray:
         """Recalled data bits ``[B, D]``: ``sums > 0``."""

@@ -1,0 +1,38 @@
+"""What every benchmark shares: machine info and writing JSON + markdown atomically."""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+from pathlib import Path
+
+RESULTS = Path(__file__).resolve().parent / "results"
+
+
+def machine_info() -> dict:
+    import numpy as np
+
+    return {"machine": platform.platform(), "processor": platform.processor() or platform.machine(),
+            "cpus": os.cpu_count(), "python": platform.python_version(), "numpy": np.__version__}
+
+
+def write_results(out: Path, name: str, result: dict, markdown: list) -> None:
+    """``<out>/<name>.json`` and ``<out>/<name>.md``, each written through a temporary file."""
+    from engram_nm.io_utils import atomic_write_text
+
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    atomic_write_text(out / f"{name}.json", json.dumps(result, indent=2, default=float) + "\n")
+    atomic_write_text(out / f"{name}.md", "\n".join(markdown) + "\n")
+
+
+def load_module(name: str):
+    """Import a benchmark script as a module (tests call their ``main``)."""
+    import importlib.util
+
+    path = Path(__file__).resolve().parent / f"{name}.py"
+    spec = importlib.util.spec_from_file_location(name, path)
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod
