@@ -19,6 +19,7 @@ reset mode, delay      node metadata ``engram_nm.reset``, ``.reset_delay`` (NIR:
 plasticity             node metadata ``engram_nm.plasticity`` (rule dicts; readers that
                        ignore it get the network with its current, fixed weights)
 SDM memory stage       graph metadata ``engram_nm.memory`` (parameters, addresses, counters)
+engram gate            node metadata ``engram_nm.gate`` (logits per task, mode, period, seed)
 dt, name               graph metadata ``engram_nm.dt``, ``engram_nm.name``
 =====================  ==================================================
 
@@ -72,6 +73,8 @@ def spec_to_nir(spec: EngramSpec):
                 "layer_metadata": dict(layer.metadata)}
         if layer.plasticity is not None:
             meta["plasticity"] = layer.plasticity.to_dict()
+        if layer.gate is not None:
+            meta["gate"] = layer.gate.to_dict()
         if layer.neuron == "lif":
             affine_bias = layer.bias
             v_leak = np.zeros(layer.size)
@@ -265,7 +268,8 @@ def _neuron_layer(name: str, node, w: np.ndarray, b: np.ndarray, w_rec, b_rec, d
     return LayerSpec(name=clean, weight=weight, tau_mem=tau_mem, v_threshold=thr, neuron=neuron, tau_syn=tau_syn,
                      bias=bias, syn_bias=syn_bias, recurrent_weight=rec, reset=reset,
                      reset_delay=bool(meta.get("reset_delay", False)), bias_onset=int(meta.get("bias_onset", 0)),
-                     plasticity=_plasticity(meta.get("plasticity"), name), metadata=layer_meta)
+                     plasticity=_plasticity(meta.get("plasticity"), name), gate=meta.get("gate"),
+                     metadata=layer_meta)
 
 
 def _plasticity(entry, node_name: str):

@@ -88,19 +88,35 @@ def _reset(v: np.ndarray, fired: np.ndarray, layer, vth: np.ndarray) -> None:
         v[fired] -= vth[fired]
 
 
+def gate_masks(spec: EngramSpec, steps: int, tasks=None) -> dict:
+    """``{layer: bool [steps, size]}`` for the spec's gated layers, for ``tasks`` (an int, or one
+    task per step; default 0), drawn as the Lava EngramGate draws them."""
+    gated = [layer for layer in spec.layers if layer.gate is not None]
+    if not gated:
+        if tasks is not None:
+            raise InputError("a task was given but no layer of the spec has an engram gate")
+        return {}
+    per_step = np.full(steps, 0 if tasks is None else tasks) if np.ndim(tasks) == 0 else np.asarray(tasks)
+    if per_step.shape != (steps,):
+        raise InputError(f"tasks must be one int or one task per step ({steps}), got shape {per_step.shape}")
+    return {layer.name: layer.gate.masks(per_step) for layer in gated}
+
+
 def simulate(spec: EngramSpec, spikes: np.ndarray, learn: bool = False, memory_ops=None,
-             memory_data=None) -> SimulationResult:
+             memory_data=None, tasks=None) -> SimulationResult:
     """Run ``spec`` on input ``spikes [steps, n_in]`` (0/1); returns per-layer records.
 
     ``learn=True`` turns the layers' plasticity on (module docstring); the spec
     itself is not changed: read the learned values from the result.
     ``memory_ops [steps]`` / ``memory_data [steps, data_bits]`` drive the spec's
     SDM stage (:mod:`engram_nm.sdm.memory_spec`), addressed at step ``t`` by the
-    last layer's spikes of step ``t``.
+    last layer's spikes of step ``t``. ``tasks`` (an int or one per step) selects
+    the engram gates' task; a gate multiplies its layer's input current by the mask.
     """
     x = check_input(spec, spikes)
     steps = x.shape[0]
     memory = _memory(spec, steps, memory_ops, memory_data)
+    masks = gate_masks(spec, steps, tasks)
     params = []
     for layer in spec.layers:
         du, dv = layer.decays(spec.dt)
@@ -131,6 +147,8 @@ def simulate(spec: EngramSpec, spikes: np.ndarray, learn: bool = False, memory_o
             a_in = weight(i, "feedforward", layer.weight)[:, source_prev].sum(axis=1)
             if layer.recurrent_weight is not None:
                 a_in = a_in + weight(i, "recurrent", layer.recurrent_weight)[:, s_prev[i]].sum(axis=1)
+            if layer.name in masks:
+                a_in = np.where(masks[layer.name][t], a_in, 0.0)
             on = t >= layer.bias_onset
             bias, syn_bias = (layer.bias, layer.syn_bias) if on else (zero_bias[i], zero_bias[i])
             u[i] = u[i] * (1 - du)

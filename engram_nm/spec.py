@@ -100,6 +100,8 @@ class LayerSpec:
         reset: ``"zero"`` (stock Lava) or ``"subtract"``.
         reset_delay: apply the reset one step late (module docstring); False is
             Lava's behaviour, True is snnTorch's ``reset_delay=True``.
+        gate: an engram gate on the layer's input current
+            (:class:`~engram_nm.gating.GateSpec`, ``[n_tasks, size]`` logits), or None.
         plasticity: a :class:`~engram_nm.plasticity.LayerPlasticity` (rules on the
             feed-forward and recurrent weights, intrinsic, structural), a dict of
             it (as in NIR metadata), or None for fixed weights.
@@ -122,6 +124,7 @@ class LayerSpec:
     reset_delay: bool = False
     bias_onset: int = 0
     plasticity: Any = None
+    gate: Any = None
     metadata: dict = field(default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -180,6 +183,19 @@ class LayerSpec:
         if not isinstance(self.metadata, dict):
             raise SpecError(f"layer {self.name!r}: metadata must be a dict")
         self._check_plasticity()
+        self._check_gate()
+
+    def _check_gate(self) -> None:
+        if self.gate is None:
+            return
+        from engram_nm.gating.reference import GateSpec
+
+        if isinstance(self.gate, dict):
+            self.gate = GateSpec.from_dict(self.gate)
+        if not isinstance(self.gate, GateSpec):
+            raise SpecError(f"layer {self.name!r}: gate must be a GateSpec (or its dict), got {type(self.gate).__name__}")
+        if self.gate.size != self.size:
+            raise SpecError(f"layer {self.name!r}: gate logits have {self.gate.size} columns for {self.size} neurons")
 
     def _check_plasticity(self) -> None:
         from engram_nm.errors import PlasticityError
@@ -239,6 +255,8 @@ class LayerSpec:
             reasons.append("per-neuron tau or threshold (stock LIF holds one du, dv, vth per population)")
         if self.plasticity is not None and self.plasticity.intrinsic is not None:
             reasons.append("intrinsic plasticity (thresholds adapt in the CPU-only GeneralLIF)")
+        if self.gate is not None:
+            reasons.append("an engram gate (the CPU-only EngramGate process masks the input current)")
         if np.any(np.isinf(self.v_threshold)):
             reasons.append("an infinite threshold (readout without spikes)")
         return (not reasons, "; ".join(reasons))
@@ -257,6 +275,9 @@ class LayerSpec:
             and self.reset_delay == other.reset_delay
             and self.bias_onset == other.bias_onset
             and self.plasticity == other.plasticity
+            and ((self.gate is None and other.gate is None) or (self.gate is not None and other.gate is not None
+                 and self.gate.mode == other.gate.mode and self.gate.period == other.gate.period
+                 and self.gate.seed == other.gate.seed and np.array_equal(self.gate.logits, other.gate.logits)))
             and all(same(getattr(self, f), getattr(other, f)) for f in
                     ("weight", "tau_mem", "v_threshold", "tau_syn", "bias", "syn_bias", "recurrent_weight"))
         )

@@ -41,6 +41,7 @@ class SpecLayer(nn.Module):
         self.reset_delay = layer.reset_delay
         self.bias_onset = layer.bias_onset
         self.plasticity = layer.plasticity
+        self.gate_spec = layer.gate
         self.tau_mem = layer.tau_mem.copy()
         self.tau_syn = None if layer.tau_syn is None else layer.tau_syn.copy()
         self.layer_metadata = dict(layer.metadata)
@@ -83,6 +84,7 @@ class SpecLayer(nn.Module):
             reset_delay=self.reset_delay,
             bias_onset=self.bias_onset,
             plasticity=self.plasticity,
+            gate=self.gate_spec,
             metadata=dict(self.layer_metadata),
         )
 
@@ -103,16 +105,48 @@ class SpecNetwork(nn.Module):
         self.dt = spec.dt
         self.model_name = spec.name
         self.spec_metadata = dict(spec.metadata)
+        self.memory = spec.memory
         self.dtype = dtype
         self.spike_fn = spike_fn or default_spike_fn()
         self.layers = nn.ModuleList([SpecLayer(layer, spec.dt, dtype) for layer in spec.layers])
+        # Multiplicative gates on a layer's input current, by layer name: engram gates
+        # (engram_nm.gating.torch_gates) or hard-concrete L0 gates (engram_nm.sparsity).
+        self.input_gates = nn.ModuleDict()
+        for layer in spec.layers:
+            if layer.gate is not None:
+                from engram_nm.gating.torch_gates import gate_from_spec
 
-    def forward(self, x: torch.Tensor, record_v: bool = True) -> NetworkOutput:
-        """Run input spikes ``x [T, batch, n_in]``; returns per-layer spikes and voltages."""
+                self.input_gates[layer.name] = gate_from_spec(layer.gate).to(dtype)
+
+    def set_task(self, task: int) -> None:
+        """Select task ``task`` in every engram gate of the network."""
+        for gate in self.input_gates.values():
+            if hasattr(gate, "set_task"):
+                gate.set_task(task)
+
+    def _masks(self, batch: int, steps: int, gate_masks) -> dict:
+        """Per layer, a mask ``[batch, n]`` for the whole sample or ``[T, batch|1, n]`` per step."""
+        masks = {}
+        for name, gate in self.input_gates.items():
+            masks[name] = gate((batch,))
+        for name, m in (gate_masks or {}).items():
+            m = torch.as_tensor(m, dtype=self.dtype)
+            if m.ndim != 2 or m.shape[0] != steps:
+                raise InputError(f"gate_masks[{name!r}] must be [T={steps}, n], got {tuple(m.shape)}")
+            masks[name] = m.unsqueeze(1)
+        return masks
+
+    def forward(self, x: torch.Tensor, record_v: bool = True, gate_masks: dict | None = None) -> NetworkOutput:
+        """Run input spikes ``x [T, batch, n_in]``; returns per-layer spikes and voltages.
+
+        ``gate_masks`` (layer name -> ``[T, n]``) replaces the gate modules' masks
+        step by step (to replay the masks a Lava EngramGate draws).
+        """
         if x.ndim != 3 or x.shape[2] != self.n_in:
             raise InputError(f"input must be [T, batch, n_in={self.n_in}], got {tuple(x.shape)}")
         x = x.to(self.dtype)
         steps, batch, _ = x.shape
+        masks = self._masks(batch, steps, gate_masks)
         states = [initial_state(batch, layer.size, x) for layer in self.layers]
         prev = [torch.zeros(batch, layer.size, dtype=x.dtype, device=x.device) for layer in self.layers]
         x_prev = torch.zeros(batch, self.n_in, dtype=x.dtype, device=x.device)
@@ -126,6 +160,9 @@ class SpecNetwork(nn.Module):
                 a_in = source @ layer.weight.T
                 if layer.recurrent_weight is not None:
                     a_in = a_in + prev[i] @ layer.recurrent_weight.T
+                mask = masks.get(layer.name)
+                if mask is not None:
+                    a_in = a_in * (mask[t] if mask.ndim == 3 else mask)
                 p = params[i]
                 if t < layer.bias_onset:
                     p = p._replace(bias=torch.zeros_like(p.bias), syn_bias=torch.zeros_like(p.syn_bias))
@@ -142,14 +179,31 @@ class SpecNetwork(nn.Module):
         return NetworkOutput(spikes=spikes, v=volts)
 
     def to_spec(self) -> EngramSpec:
-        """The (trained) network as a spec, parameters in float64."""
-        return EngramSpec(
-            n_in=self.n_in,
-            layers=[layer.to_layer_spec() for layer in self.layers],
-            dt=self.dt,
-            name=self.model_name,
-            metadata=dict(self.spec_metadata),
-        )
+        """The (trained) network as a spec, parameters in float64.
+
+        Engram gates become the layer's ``GateSpec`` (deterministic); an L0
+        gate's deterministic value ``z`` is folded into the rows of the layer's
+        weights (``z * (W s) = (z W) s``), so the exported network needs no gate.
+        """
+        from engram_nm.gating.torch_gates import TaskGate
+        from engram_nm.sparsity import HardConcreteGate
+
+        layers = []
+        for layer in self.layers:
+            spec_layer = layer.to_layer_spec()
+            gate = self.input_gates[layer.name] if layer.name in self.input_gates else None
+            if isinstance(gate, TaskGate):
+                spec_layer.gate = gate.to_gate_spec()
+                spec_layer._check_gate()
+            elif isinstance(gate, HardConcreteGate):
+                z = gate.eval()(()).detach().cpu().double().numpy()
+                gate.train(self.training)
+                spec_layer.weight = spec_layer.weight * z[:, None]
+                if spec_layer.recurrent_weight is not None:
+                    spec_layer.recurrent_weight = spec_layer.recurrent_weight * z[:, None]
+            layers.append(spec_layer)
+        return EngramSpec(n_in=self.n_in, layers=layers, dt=self.dt, name=self.model_name, memory=self.memory,
+                          metadata=dict(self.spec_metadata))
 
 
 def build_torch(spec: EngramSpec, dtype: torch.dtype = torch.float32, spike_fn: SpikeFn | None = None) -> SpecNetwork:
@@ -158,8 +212,8 @@ def build_torch(spec: EngramSpec, dtype: torch.dtype = torch.float32, spike_fn: 
 
 
 def run_torch(spec_or_net, spikes: np.ndarray, dtype: torch.dtype = torch.float64,
-              record_v: bool = False) -> tuple[dict, dict]:
-    """Run one sample ``[steps, n_in]`` without gradients.
+              record_v: bool = False, gate_masks: dict | None = None) -> tuple[dict, dict]:
+    """Run one sample ``[steps, n_in]`` without gradients (``gate_masks``: see ``SpecNetwork.forward``).
 
     Returns ``(spikes, v)``: ``{layer: bool [steps, size]}`` and, if ``record_v``,
     ``{layer: float [steps, size]}`` (else empty).
@@ -167,7 +221,7 @@ def run_torch(spec_or_net, spikes: np.ndarray, dtype: torch.dtype = torch.float6
     net = spec_or_net if isinstance(spec_or_net, SpecNetwork) else build_torch(spec_or_net, dtype=dtype)
     x = torch.as_tensor(np.asarray(spikes, dtype=np.float64)).unsqueeze(1)
     with torch.no_grad():
-        out = net(x, record_v=record_v)
+        out = net(x, record_v=record_v, gate_masks=gate_masks)
     spikes_out = {k: v[:, 0].cpu().numpy() > 0.5 for k, v in out.spikes.items()}
     volts = {k: v[:, 0].cpu().numpy().astype(np.float64) for k, v in out.v.items()}
     return spikes_out, volts

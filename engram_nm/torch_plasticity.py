@@ -69,18 +69,20 @@ class TorchSynapseLearner:
 
 
 def learn_torch(spec_or_net, spikes: np.ndarray, record_v: bool = False, dtype: torch.dtype = torch.float64,
-                update: bool = False) -> LearnOutput:
+                update: bool = False, gate_masks: dict | None = None) -> LearnOutput:
     """Run one sample ``[steps, n_in]`` with plasticity on.
 
     ``update=True`` (with a ``SpecNetwork``) writes the learned weights and
-    thresholds into the module.
+    thresholds into the module. ``gate_masks`` (layer -> ``[steps, n]``) gate the
+    layers' input currents as :func:`engram_nm.reference.simulate` does.
     """
     net = spec_or_net if isinstance(spec_or_net, SpecNetwork) else build_torch(spec_or_net, dtype=dtype)
     x = torch.as_tensor(np.asarray(spikes, dtype=np.float64), dtype=net.dtype)
     if x.ndim != 2 or x.shape[1] != net.n_in:
         raise InputError(f"input must be [steps, n_in={net.n_in}], got {tuple(x.shape)}")
     with torch.no_grad():
-        out = _run(net, x, record_v)
+        masks = {k: torch.as_tensor(np.asarray(v), dtype=net.dtype) for k, v in (gate_masks or {}).items()}
+        out = _run(net, x, record_v, masks)
         if update:
             _write_back(net, out)
     return out
@@ -91,7 +93,7 @@ def plasticity_phase(net: SpecNetwork, spikes: np.ndarray) -> LearnOutput:
     return learn_torch(net, spikes, update=True)
 
 
-def _run(net: SpecNetwork, x: torch.Tensor, record_v: bool) -> LearnOutput:
+def _run(net: SpecNetwork, x: torch.Tensor, record_v: bool, masks: dict) -> LearnOutput:
     layers, dt = list(net.layers), net.dt
     learners, intrinsic = {}, {}
     for i, layer in enumerate(layers):
@@ -122,6 +124,8 @@ def _run(net: SpecNetwork, x: torch.Tensor, record_v: bool) -> LearnOutput:
             a_in = weight(i, "feedforward", layer.weight) @ source
             if layer.recurrent_weight is not None:
                 a_in = a_in + weight(i, "recurrent", layer.recurrent_weight) @ prev[i]
+            if layer.name in masks:
+                a_in = a_in * masks[layer.name][t]
             p = params[i]._replace(v_threshold=thresholds[i])
             if t < layer.bias_onset:
                 p = p._replace(bias=torch.zeros_like(p.bias), syn_bias=torch.zeros_like(p.syn_bias))

@@ -116,14 +116,15 @@ def check_target(target: str) -> str:
 
 
 def run(spec: EngramSpec, spikes: np.ndarray, target: str = "cpu-float", record_v: bool = False,
-        learn: bool = False, seed: int = 0, memory_ops=None, memory_data=None) -> RunResult:
+        learn: bool = False, seed: int = 0, memory_ops=None, memory_data=None, tasks=None) -> RunResult:
     """Run ``spec`` on input ``spikes [steps, n_in]`` on ``target``; see the module table.
 
     ``learn`` switches the spec's plasticity on; ``seed`` seeds the learning
     engine's stochastic rounding (fixed point), so learning is reproducible.
     ``memory_ops [steps]`` (0 idle, 1 write, 2 read) and ``memory_data
     [steps, data_bits]`` drive the spec's SDM stage; reads land in
-    ``RunResult.memory_reads``.
+    ``RunResult.memory_reads``. ``tasks`` (an int, or one task per step) selects
+    the engram gates' task (default 0).
     """
     check_target(target)
     x = check_input(spec, spikes)
@@ -133,16 +134,19 @@ def run(spec: EngramSpec, spikes: np.ndarray, target: str = "cpu-float", record_
 
         ok, why = spec.stock_lava_compatible()
         stream = memory_stream(spec, x.shape[0], memory_ops, memory_data)  # validate before the run
+        from engram_nm.reference import gate_masks
+
+        masks = gate_masks(spec, x.shape[0], tasks)  # the reference's draws = Lava EngramGate's, every mode
         if learn:
             from engram_nm.torch_plasticity import learn_torch
 
-            out = learn_torch(spec, x, record_v=record_v)
+            out = learn_torch(spec, x, record_v=record_v, gate_masks=masks)
             result = RunResult(target, x.shape[0], out.spikes, out.v, time.perf_counter() - t0, ok, why,
                                learned_weights=out.weights, learned_thresholds=out.thresholds)
         else:
             from engram_nm.torch_backend import run_torch
 
-            spikes_out, volts = run_torch(spec, x, record_v=record_v)
+            spikes_out, volts = run_torch(spec, x, record_v=record_v, gate_masks=masks or None)
             result = RunResult(target, x.shape[0], spikes_out, volts, time.perf_counter() - t0, ok, why)
         if stream is not None:
             from engram_nm.sdm.ops import run_ops
@@ -164,7 +168,7 @@ def run(spec: EngramSpec, spikes: np.ndarray, target: str = "cpu-float", record_
         quantized = quantize(spec, learning=learn)
     tag = FLOAT_TAG if target == "cpu-float" else FIXED_TAG
     net = build_network(spec, x, tag=tag, quantized=quantized, record_v=record_v, learn=learn, seed=seed,
-                        memory_ops=memory_ops, memory_data=memory_data)
+                        memory_ops=memory_ops, memory_data=memory_data, tasks=tasks)
     run_cfg = None
     if target == "loihi2":  # pragma: no cover - needs a board
         if not net.deployable:

@@ -37,6 +37,7 @@ from engram_nm.errors import InputError
 from engram_nm.lava_compat import lava
 from engram_nm.processes.general_lif.process import GeneralLIF
 from engram_nm.processes.general_lif.models import IP_FRACTION_BITS
+from engram_nm.processes.engram_gate.process import EngramGate
 from engram_nm.processes.plastic_dense.process import PlasticDense
 from engram_nm.processes.runtime import lava_session
 from engram_nm.reference import check_input
@@ -81,11 +82,14 @@ class LavaNetwork:
     intrinsic_scale: dict = field(default_factory=dict)  # layer -> vth units per spec unit
     memory: object = None                              # the SDM process, when the spec has a memory stage
     memory_sink: object = None
+    gates: dict = field(default_factory=dict)          # layer -> EngramGate process
+    tasks: np.ndarray | None = None                    # the gates' task per step
 
     @property
     def process_count(self) -> int:
         memory = 0 if self.memory is None else 4  # SDM, op and data sources, read sink
-        return 1 + len(self.populations) + len(self.dense) + len(self.sinks) + len(self.monitors) + memory
+        return (1 + len(self.populations) + len(self.dense) + len(self.sinks) + len(self.monitors) + memory
+                + len(self.gates))
 
     @property
     def deployable(self) -> bool:
@@ -183,7 +187,7 @@ def _dense(weights: np.ndarray, tag: str, weight_exp: int, name: str):
 
 def build_network(spec: EngramSpec, spikes: np.ndarray, tag: str = FLOAT_TAG, quantized=None,
                   record_v: bool = False, learn: bool = False, seed: int = 0, memory_ops=None,
-                  memory_data=None) -> LavaNetwork:
+                  memory_data=None, tasks=None) -> LavaNetwork:
     """Build the Lava graph of ``spec`` fed by ``spikes [steps, n_in]``.
 
     ``tag`` is ``"floating_pt"`` or ``"fixed_pt"``; the latter needs
@@ -191,7 +195,9 @@ def build_network(spec: EngramSpec, spikes: np.ndarray, tag: str = FLOAT_TAG, qu
     turns the layers' plasticity on (module docstring); ``seed`` seeds the
     engine's stochastic rounding (each projection gets ``seed + its index``).
     ``memory_ops``/``memory_data`` drive the spec's SDM stage, whose address
-    port is fed by the last population's spikes in the same step.
+    port is fed by the last population's spikes in the same step. ``tasks`` (an
+    int or one per step) selects the engram gates' task; :func:`run_network`
+    switches it between run segments without rebuilding.
     """
     x = check_input(spec, spikes)
     steps = x.shape[0]
@@ -201,13 +207,26 @@ def build_network(spec: EngramSpec, spikes: np.ndarray, tag: str = FLOAT_TAG, qu
         raise InputError("fixed_pt needs the quantized spec (engram_nm.hardware.quantize.quantize(spec))")
     data = x.T.copy() if tag == FLOAT_TAG else x.T.astype(np.int32)
     source = lava.SourceRingBuffer(data=data)
-    populations, dense, sinks, monitors, custom, learning, ip_scale = {}, {}, {}, {}, {}, {}, {}
+    populations, dense, sinks, monitors, custom, learning, ip_scale, gates = {}, {}, {}, {}, {}, {}, {}, {}
+    from engram_nm.reference import gate_masks
+
+    gate_masks(spec, steps, tasks)  # validates tasks against the gated layers
+    task_schedule = None if tasks is None else (np.full(steps, tasks) if np.ndim(tasks) == 0 else np.asarray(tasks))
     upstream = source.s_out
     for i, layer in enumerate(spec.layers):
         q = quantized.layers[i] if quantized is not None else None
         pop, reason = _population(layer, spec.dt, tag, q, learn)
         if reason:
             custom[layer.name] = reason
+        target_port = pop.a_in
+        if layer.gate is not None:
+            g = layer.gate
+            first = 0 if task_schedule is None else int(task_schedule[0])
+            gate = EngramGate(logits=g.logits, task=first, mode=g.mode, period=g.period, seed=g.seed,
+                              name=f"{layer.name}_gate")
+            gate.a_out.connect(pop.a_in)
+            target_port = gate.a_in
+            gates[layer.name] = gate
         if learn and layer.plasticity is not None and layer.plasticity.intrinsic is not None:
             ip_scale[layer.name] = 1.0 if q is None else q.scale * 2 ** IP_FRACTION_BITS
         plastic = layer.plasticity if learn else None
@@ -224,7 +243,7 @@ def build_network(spec: EngramSpec, spikes: np.ndarray, tag: str = FLOAT_TAG, qu
                 proc, learning[name] = _projection(name, w, rule, structural, tag, q, spec.dt, seed + len(learning))
                 pop.s_out.connect(proc.s_in_bap)
             pre_port.connect(proc.s_in)
-            proc.a_out.connect(pop.a_in)
+            proc.a_out.connect(target_port)
             dense[name] = proc
         sink = lava.SinkRingBuffer(shape=(layer.size,), buffer=steps)
         pop.s_out.connect(sink.a_in)
@@ -238,7 +257,8 @@ def build_network(spec: EngramSpec, spikes: np.ndarray, tag: str = FLOAT_TAG, qu
     memory, memory_sink = _memory_stage(spec, steps, tag, upstream, memory_ops, memory_data)
     return LavaNetwork(spec=spec, tag=tag, steps=steps, source=source, populations=populations, dense=dense,
                        sinks=sinks, monitors=monitors, custom_layers=custom, quantized=quantized,
-                       learning=learning, intrinsic_scale=ip_scale, memory=memory, memory_sink=memory_sink)
+                       learning=learning, intrinsic_scale=ip_scale, memory=memory, memory_sink=memory_sink,
+                       gates=gates, tasks=task_schedule)
 
 
 def _memory_stage(spec, steps, tag, last_spikes, ops, data):
@@ -260,6 +280,14 @@ def _memory_stage(spec, steps, tag, last_spikes, ops, data):
     data_src.s_out.connect(proc.data_in)
     proc.data_out.connect(sink.a_in)
     return proc, sink
+
+
+def _task_segments(net: LavaNetwork) -> list:
+    """``[(start, stop), ...]``: runs of steps with one gate task (the whole run without gates)."""
+    if not net.gates or net.tasks is None:
+        return [(0, net.steps)]
+    edges = [0] + [t for t in range(1, net.steps) if net.tasks[t] != net.tasks[t - 1]] + [net.steps]
+    return list(zip(edges, edges[1:]))
 
 
 @dataclass
@@ -284,7 +312,11 @@ def run_network(net: LavaNetwork, run_cfg=None) -> tuple[dict, dict, RunState]:
     first = next(iter(net.populations.values()))
     spikes, volts, learned = {}, {}, RunState()
     with lava_session(first, cfg) as session:
-        session.run(net.steps)
+        for start, stop in _task_segments(net):
+            if start and net.gates:  # the first task is the gates' init (Var.set needs a started runtime)
+                for gate in net.gates.values():
+                    gate.task.set(np.array([int(net.tasks[start])]))
+            session.run(stop - start)
         for name, sink in net.sinks.items():
             spikes[name] = sink.data.get().T.astype(bool)
         for name, mon in net.monitors.items():
