@@ -30,3 +30,17 @@ def load_digits_spikes(steps: int = 25, max_rate: float = 0.5, test_fraction: fl
     test, train = order[:n_test], order[n_test:]
     return (rate_encode(x[train], steps, max_rate, rng), y[train],
             rate_encode(x[test], steps, max_rate, rng), y[test])
+
+
+def load_digits_images(test_fraction: float = 0.25, seed: int = 0):
+    """The digits as images in [0, 1]: ``(x_train [n, 64], y_train, x_test [m, 64], y_test)``,
+    split with the same permutation as :func:`load_digits_spikes`."""
+    from sklearn.datasets import load_digits
+
+    digits = load_digits()
+    x = digits.data.astype(np.float64) / 16.0
+    y = digits.target.astype(np.int64)
+    order = np.random.default_rng(seed).permutation(len(y))
+    n_test = int(len(y) * test_fraction)
+    test, train = order[:n_test], order[n_test:]
+    return x[train], y[train], x[test], y[test]

@@ -54,3 +54,14 @@ def test_sdm_speed_benchmark_writes_ratios(tmp_path):
     assert all(r["ratio_to_gemm"] > 0 for r in result["throughput"])
     assert data["lava"][0]["ratio_lava_over_reference"] > 0
     assert "ratio (target >= 0.5)" in (tmp_path / "sdm_speed.md").read_text()
+
+
+@pytest.mark.lava
+def test_continual_benchmark_quick(tmp_path):
+    result = _bench("continual").main(["--quick", "--out", str(tmp_path)])
+    data = json.loads((tmp_path / "continual.json").read_text())
+    assert {s["method"] for s in data["summary"]} == {"snn", "gating_sdm"}
+    assert data["lava"]["samples"] == 10 and set(data["targets"]) == set(result["targets"])
+    md = (tmp_path / "continual.md").read_text()
+    assert "| class | gating_sdm |" in md and "## Targets" in md
+    assert (tmp_path / "continual.png").stat().st_size > 10_000

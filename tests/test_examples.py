@@ -37,3 +37,17 @@ def test_example_02_onchip_stdp(tmp_path):
     assert fixed_corr > 0.9 and pixel_corr > 0.5  # STDP strengthened the shown digit's pixels
     assert (tmp_path / "weight_change.png").stat().st_size > 10_000
     assert (tmp_path / "learned.nir").exists()
+
+
+@pytest.mark.lava
+def test_example_03_continual_gating(tmp_path):
+    import re
+
+    proc = subprocess.run([sys.executable, str(ROOT / "examples" / "03_continual_gating.py"), "--epochs", "1",
+                           "--tasks", "3", "--lava-samples", "2", "--out", str(tmp_path)],
+                          capture_output=True, text=True, timeout=600)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    finals = dict(re.findall(r"^(\w+): final average accuracy ([0-9.]+)", proc.stdout, flags=re.M))
+    assert float(finals["gating_sdm"]) > float(finals["snn"]) + 0.2
+    assert re.search(r"Lava cpu-float, gated network from gated.nir: \d+/6 test digits right", proc.stdout)
+    assert (tmp_path / "forgetting.png").stat().st_size > 5_000

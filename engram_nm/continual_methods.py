@@ -1,0 +1,139 @@
+"""The models compared in the continual-learning benchmark, behind one small interface.
+
+Each method is a ``torch.nn.Module`` with ``logits(x, task)`` (``x``: images for
+the MLP, rate-coded spikes ``[T, B, 64]`` for spiking models), ``spiking``,
+``gated`` and ``task_inference`` attributes, ``penalty()`` for its
+regularisers, and ``activity(x)`` -> (active-neuron fraction, synaptic ops per
+sample). :func:`make_method` builds one by name.
+
+=================  =====================================================================
+method             what it is
+=================  =====================================================================
+``mlp``            64-h-10 ReLU MLP on the images (the ANN baseline)
+``sdm``            SDMLP: Top-K, L2-normalised hidden layer, no bias (Bricken et al. 2023)
+``snn``            64-h-10 LIF network (stock Lava semantics), surrogate gradients
+``snn_l1``         ``snn`` + L1 on hidden spike counts
+``snn_kl``         ``snn`` + KL sparsity (target 2 % spikes per step)
+``snn_l0``         ``snn`` + hard-concrete L0 gates on the hidden neurons
+``ewc``            ``snn`` + elastic weight consolidation
+``xdg``            ``snn`` + fixed random 20 % gates per task (Masse et al. 2018)
+``gating``         ``snn`` + learned engram gates; class scenario: task = highest confidence
+``gating_sdm``     ``gating``; class scenario: task = vote of an SDM key memory of the inputs
+=================  =====================================================================
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import torch
+from torch import nn
+
+from engram_nm.errors import InputError
+
+METHODS = ("mlp", "sdm", "snn", "snn_l1", "snn_kl", "snn_l0", "ewc", "xdg", "gating", "gating_sdm")
+
+
+class MLPMethod(nn.Module):
+    spiking, gated, task_inference = False, False, None
+
+    def __init__(self, hidden: int, n_tasks: int, sdm_k: int | None = None):
+        super().__init__()
+        from engram_nm.sdm.torch_layers import TopKSDMLayer
+
+        if sdm_k:
+            self.hidden = TopKSDMLayer(64, hidden, sdm_k, gaba_steps=200)
+            self.out = nn.Linear(hidden, 10, bias=False)
+        else:
+            self.hidden = nn.Sequential(nn.Linear(64, hidden), nn.ReLU())
+            self.out = nn.Linear(hidden, 10)
+        self.n_hidden = hidden
+
+    def logits(self, x, task=None):
+        return self.out(self.hidden(x))
+
+    def penalty(self):
+        return torch.zeros(())
+
+    def activity(self, x):
+        with torch.no_grad():
+            h = self.hidden(x)
+        return float((h > 0).float().mean()), float(64 * self.n_hidden + self.n_hidden * 10)
+
+
+class SNNMethod(nn.Module):
+    spiking = True
+
+    def __init__(self, hidden: int, n_tasks: int, seed: int, gate: str | None = None, penalty=None,
+                 task_inference: str | None = None, count_scale: float = 0.3):
+        super().__init__()
+        from engram_nm.spec import EngramSpec, LayerSpec
+        from engram_nm.torch_backend import build_torch
+
+        rng = np.random.default_rng(seed)
+        spec = EngramSpec(64, [LayerSpec("hidden", weight=rng.normal(0.0, 0.3, (hidden, 64)), tau_mem=20e-3),
+                               LayerSpec("readout", weight=rng.normal(0.0, 0.3, (10, hidden)), tau_mem=20e-3)],
+                          dt=1e-3, name="continual_snn")
+        self.net = build_torch(spec)
+        self.count_scale = count_scale
+        self.sparsity = penalty
+        self.gated = gate in ("learned", "xdg")
+        self.task_inference = task_inference
+        if gate == "learned":
+            from engram_nm.gating.torch_gates import TaskGate
+
+            self.net.input_gates["hidden"] = TaskGate(n_tasks, hidden, init_keep=0.5, seed=seed)
+        elif gate == "xdg":
+            from engram_nm.gating.torch_gates import FixedTaskGate
+
+            self.net.input_gates["hidden"] = FixedTaskGate(n_tasks, hidden, keep_fraction=0.2, seed=seed)
+        elif gate == "l0":
+            from engram_nm.sparsity import HardConcreteGate
+
+            self.net.input_gates["hidden"] = HardConcreteGate(hidden)
+        self._last = None
+
+    def logits(self, x, task=None):
+        if self.gated:
+            self.net.set_task(0 if task is None else int(task))
+        out = self.net(x, record_v=False)
+        self._last = out
+        return out.spikes["readout"].sum(dim=0) * self.count_scale
+
+    def penalty(self):
+        if self.sparsity is None or self._last is None:
+            return torch.zeros(())
+        return self.sparsity(self.net, self._last)
+
+    def activity(self, x):
+        with torch.no_grad():
+            out = self.net(x, record_v=False)
+        hidden, steps, batch = out.spikes["hidden"], x.shape[0], x.shape[1]
+        active = float((hidden.sum(dim=0) > 0).float().mean())
+        synops = float((x.sum() * hidden.shape[-1] + hidden.sum() * 10) / batch)
+        return active, synops
+
+
+def make_method(name: str, hidden: int, n_tasks: int, seed: int) -> nn.Module:
+    """Build method ``name`` (see the module table) with ``hidden`` hidden neurons."""
+    from engram_nm.sparsity import SparsityPenalty
+
+    torch.manual_seed(seed)
+    if name == "mlp":
+        return MLPMethod(hidden, n_tasks)
+    if name == "sdm":
+        return MLPMethod(hidden, n_tasks, sdm_k=max(1, hidden // 10))
+    if name in ("snn", "ewc"):
+        return SNNMethod(hidden, n_tasks, seed)
+    if name == "snn_l1":
+        return SNNMethod(hidden, n_tasks, seed, penalty=SparsityPenalty(l1_activity=0.05))
+    if name == "snn_kl":
+        return SNNMethod(hidden, n_tasks, seed, penalty=SparsityPenalty(kl=0.05, kl_target=0.02))
+    if name == "snn_l0":
+        return SNNMethod(hidden, n_tasks, seed, gate="l0", penalty=SparsityPenalty(l0=0.01))
+    if name == "xdg":
+        return SNNMethod(hidden, n_tasks, seed, gate="xdg", task_inference="sdm")
+    if name == "gating":
+        return SNNMethod(hidden, n_tasks, seed, gate="learned", task_inference="confidence")
+    if name == "gating_sdm":
+        return SNNMethod(hidden, n_tasks, seed, gate="learned", task_inference="sdm")
+    raise InputError(f"unknown method {name!r}; choose one of {METHODS}")

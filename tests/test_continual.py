@@ -1,0 +1,80 @@
+"""The continual-learning loop: metrics, checkpoints, task inference, and what gating buys."""
+
+import numpy as np
+import pytest
+import torch
+
+from engram_nm.continual import (
+    ContinualConfig, ContinualResult, TaskKeyMemory, load_checkpoint, split_digits, train_sequential,
+)
+from engram_nm.continual_methods import METHODS, make_method
+from engram_nm.errors import InputError
+
+
+def test_split_digits_has_disjoint_two_class_tasks():
+    tasks = split_digits()
+    assert [t.classes for t in tasks] == [(0, 1), (2, 3), (4, 5), (6, 7), (8, 9)]
+    for t in tasks:
+        assert set(np.unique(t.y_train)) == set(t.classes) and set(np.unique(t.y_test)) == set(t.classes)
+    with pytest.raises(InputError):
+        split_digits(3)
+
+
+def test_metrics_follow_their_definitions():
+    r = np.array([[0.9, 0, 0], [0.5, 0.8, 0], [0.4, 0.6, 1.0]])
+    res = ContinualResult("x", "class", r, 0.1, 10.0)
+    assert res.final_average == pytest.approx((0.4 + 0.6 + 1.0) / 3)
+    assert res.forgetting == pytest.approx(((0.9 - 0.4) + (0.8 - 0.6)) / 2)
+
+
+def test_sdm_key_infers_the_task_of_unseen_training_digits():
+    tasks = split_digits()
+    key = TaskKeyMemory(5)
+    rng = np.random.default_rng(0)
+    held_out = []
+    for h, t in enumerate(tasks):
+        idx = rng.permutation(len(t.y_train))
+        key.write(t.x_train[idx[40:]], h)
+        held_out.append(t.x_train[idx[:40]])
+    acc = np.mean([np.mean(key.infer(x, 5) == h) for h, x in enumerate(held_out)])
+    assert acc > 0.9
+
+
+def test_training_is_deterministic_and_checkpoints_load_safely(tmp_path):
+    tasks = split_digits()[:2]
+    cfg = ContinualConfig(epochs=1, seed=3)
+    a, model = train_sequential("gating_sdm", tasks, "class", cfg, hidden=32, checkpoint_dir=tmp_path, quiet=True)
+    b, _ = train_sequential("gating_sdm", tasks, "class", cfg, hidden=32, quiet=True)
+    np.testing.assert_array_equal(a.accuracy, b.accuracy)
+    files = sorted(p.name for p in tmp_path.iterdir())
+    assert files == ["gating_sdm_class_task0.pt", "gating_sdm_class_task1.pt"]
+    fresh = make_method("gating_sdm", 32, 2, seed=99)
+    load_checkpoint(fresh, tmp_path / "gating_sdm_class_task1.pt")
+    for (n, p), q in zip(model.state_dict().items(), fresh.state_dict().values()):
+        assert torch.equal(p, q), n
+
+
+@pytest.mark.slow
+def test_gating_with_an_sdm_key_beats_plain_training_in_the_class_scenario():
+    tasks = split_digits()
+    cfg = ContinualConfig(epochs=2, seed=0)
+    plain, _ = train_sequential("snn", tasks, "class", cfg, quiet=True)
+    gated, _ = train_sequential("gating_sdm", tasks, "class", cfg, quiet=True)
+    assert plain.forgetting > 0.2 and plain.final_average < 0.4   # catastrophic forgetting
+    assert gated.final_average > 0.75 and gated.forgetting < 0.1
+    assert gated.task_inference_accuracy > 0.9
+    assert gated.active_fraction < plain.active_fraction          # engrams are sparse
+
+
+@pytest.mark.parametrize("method", METHODS)
+def test_every_method_trains_one_task(method):
+    res, _ = train_sequential(method, split_digits()[:1], "task", ContinualConfig(epochs=1), hidden=40, quiet=True)
+    assert res.accuracy.shape == (1, 1) and res.final_average > 0.6
+    assert res.synops_per_sample > 0 and 0 <= res.active_fraction <= 1
+
+
+def test_unknown_method_and_scenario():
+    with pytest.raises(InputError, match="unknown method"):
+        make_method("dropout", 8, 2, 0)
+    with pytest.raises(InputError, match="scenario"):
+        train_sequential("snn", split_digits()[:1], "domain", quiet=True)
