@@ -1,8 +1,9 @@
 """Continual learning on split digits: forgetting, sparsity and cost, methods side by side.
 
-scikit-learn's bundled digits split into 5 tasks of 2 classes. Two scenarios
+scikit-learn's bundled digits split into 5 tasks of 2 classes, in two scenarios
 (van de Ven & Tolias 2019): class-incremental (one head, no task id at test)
-and task-incremental (task id given). Methods (engram_nm.continual_methods):
+and task-incremental (task id given); and permuted digits, 10 tasks of all 10
+classes, domain-incremental (one head, no task id at test). Methods (engram_nm.continual_methods):
 mlp, sdm (SDMLP), snn, snn_l1, snn_kl, snn_l0, ewc, xdg, gating (task by
 confidence), gating_sdm (task by an SDM key of the inputs). Three seeds; mean
 and sd of the final average accuracy and forgetting, active-neuron fraction and
@@ -36,13 +37,13 @@ ENGRAM_METHODS = ("xdg", "gating", "gating_sdm", "sdm")
 SPIKING = ("snn", "snn_l1", "snn_kl", "snn_l0", "ewc", "xdg", "gating", "gating_sdm")
 
 
-def run_methods(methods, scenarios, seeds, config_kwargs):
-    from engram_nm.continual import ContinualConfig, split_digits, train_sequential
+def run_methods(methods, scenarios, seeds, config_kwargs, n_permuted=10):
+    from engram_nm.continual import ContinualConfig, permuted_digits, split_digits, train_sequential
 
     rows, models = [], {}
     for seed in seeds:
-        tasks = split_digits(seed=seed)
         for scenario in scenarios:
+            tasks = permuted_digits(n_permuted, seed=seed) if scenario == "domain" else split_digits(seed=seed)
             for method in methods:
                 t0 = time.perf_counter()
                 cfg = ContinualConfig(seed=seed, **config_kwargs)
@@ -159,7 +160,7 @@ def main(argv=None) -> dict:
     methods = ["snn", "gating_sdm"] if args.quick else list(METHODS)
     seeds = [0] if args.quick else [0, 1, 2]
     config = {"epochs": 1} if args.quick else {}
-    rows, models = run_methods(methods, ["class", "task"], seeds, config)
+    rows, models = run_methods(methods, ["class", "task", "domain"], seeds, config, 3 if args.quick else 10)
     summary = summarise(rows)
     spiking_class = sorted([s for s in summary if s["scenario"] == "class" and s["spiking"]],
                            key=lambda s: -s["final_mean"])
@@ -179,7 +180,7 @@ def main(argv=None) -> dict:
     result = {"benchmark": "continual", **machine_info(), "seeds": seeds, "rows": rows, "summary": summary,
               "best_spiking_class": best_spiking, "lava": lava, "targets": targets,
               "seconds": time.perf_counter() - t0}
-    md = ["# Continual learning on split digits (5 tasks x 2 classes)", "",
+    md = ["# Continual learning on digits: split (5 tasks x 2 classes: class, task) and permuted (10 tasks: domain)", "",
           f"Machine: {result['machine']}, {result['cpus']} CPUs; seeds {seeds}; {result['seconds']:.0f} s.", "",
           "| scenario | method | spiking | final avg acc (mean ± sd) | forgetting | active neurons | synaptic ops / sample |",
           "|---|---|---|---|---|---|---|"]

@@ -11,9 +11,11 @@ task ``j`` after training task ``i``. Reported, as usual in the field
 
 Scenarios (van de Ven & Tolias 2019): ``"task"`` — the task id is given at test
 and the answer is chosen among its classes; ``"class"`` — one head over all
-classes and no task id at test. Gated models infer the task in the class
-scenario with the method they carry (:class:`TaskInference`): the highest
-readout confidence over gates, or an SDM key memory of the inputs.
+classes and no task id at test; ``"domain"`` — every task has the same classes
+in a new input domain (permuted digits) and no task id at test. Gated models
+infer the task in the class and domain scenarios with the method they carry:
+the highest readout confidence over gates, or an SDM key memory of the inputs
+(:class:`TaskKeyMemory`).
 
 Models are trained with surrogate gradients on rate-coded spikes (spiking)
 or on the images (the MLP baseline), with a progress bar, checkpoints after
@@ -31,6 +33,9 @@ import torch
 from tqdm.auto import tqdm
 
 from engram_nm.errors import InputError
+
+
+SCENARIOS = ("class", "task", "domain")
 
 
 @dataclass
@@ -57,6 +62,20 @@ def split_digits(n_tasks: int = 5, seed: int = 0) -> list:
         cls = tuple(range(h * per, (h + 1) * per))
         tr, te = np.isin(ytr, cls), np.isin(yte, cls)
         tasks.append(Task(cls, xtr[tr], ytr[tr], xte[te], yte[te]))
+    return tasks
+
+
+def permuted_digits(n_tasks: int = 10, seed: int = 0) -> list:
+    """Permuted digits: task 0 the digits as they are, task ``h`` with its own fixed random pixel
+    permutation; every task has all ten classes."""
+    from engram_nm.data import load_digits_images
+
+    xtr, ytr, xte, yte = load_digits_images(seed=seed)
+    rng = np.random.default_rng(1000 + seed)
+    tasks = []
+    for h in range(n_tasks):
+        perm = np.arange(64) if h == 0 else rng.permutation(64)
+        tasks.append(Task(tuple(range(10)), xtr[:, perm], ytr, xte[:, perm], yte))
     return tasks
 
 
@@ -217,8 +236,8 @@ def evaluate(model, tasks: list, seen: int, scenario: str, config: ContinualConf
             y = torch.as_tensor(task.y_test)
             if scenario == "task":
                 pred = _masked(model.logits(x, j), task.classes).argmax(dim=1)
-            elif not model.gated:
-                seen_classes = [c for t in tasks[:seen] for c in t.classes]
+            elif not model.gated:  # class and domain scenarios: one head over the classes seen
+                seen_classes = sorted({c for t in tasks[:seen] for c in t.classes})
                 pred = _masked(model.logits(x, None), seen_classes).argmax(dim=1)
             else:
                 if model.task_inference == "sdm":
@@ -247,8 +266,8 @@ def train_sequential(method: str, tasks: list, scenario: str = "class", config: 
     """
     from engram_nm.continual_methods import make_method
 
-    if scenario not in ("class", "task"):
-        raise InputError(f"scenario must be 'class' or 'task', got {scenario!r}")
+    if scenario not in SCENARIOS:
+        raise InputError(f"scenario must be one of {SCENARIOS}, got {scenario!r}")
     config = config or ContinualConfig()
     torch.manual_seed(config.seed)
     rng = np.random.default_rng(config.seed)

@@ -20,6 +20,23 @@ def test_split_digits_has_disjoint_two_class_tasks():
         split_digits(3)
 
 
+def test_permuted_digits_share_labels_with_their_own_pixel_order():
+    from engram_nm.continual import permuted_digits
+
+    tasks = permuted_digits(3)
+    assert all(t.classes == tuple(range(10)) for t in tasks)
+    np.testing.assert_array_equal(tasks[0].y_train, tasks[1].y_train)
+    assert np.allclose(np.sort(tasks[0].x_train, axis=1), np.sort(tasks[2].x_train, axis=1))
+    assert not np.allclose(tasks[0].x_train, tasks[2].x_train)
+
+
+def test_domain_scenario_runs_with_task_inference():
+    from engram_nm.continual import permuted_digits
+
+    res, _ = train_sequential("xdg", permuted_digits(2), "domain", ContinualConfig(epochs=1), hidden=40, quiet=True)
+    assert res.accuracy.shape == (2, 2) and res.task_inference_accuracy > 0.9
+
+
 def test_metrics_follow_their_definitions():
     r = np.array([[0.9, 0, 0], [0.5, 0.8, 0], [0.4, 0.6, 1.0]])
     res = ContinualResult("x", "class", r, 0.1, 10.0)
@@ -77,4 +94,4 @@ def test_unknown_method_and_scenario():
     with pytest.raises(InputError, match="unknown method"):
         make_method("dropout", 8, 2, 0)
     with pytest.raises(InputError, match="scenario"):
-        train_sequential("snn", split_digits()[:1], "domain", quiet=True)
+        train_sequential("snn", split_digits()[:1], "online", quiet=True)
