@@ -36,7 +36,7 @@ def best_of(fn, repeats: int) -> float:
     return min(times)
 
 
-def throughput_row(m: int, n: int = 1000, d: int = 256, batch: int = 256, repeats: int = 3) -> dict:
+def throughput_row(m: int, n: int = 1000, d: int = 256, batch: int = 256, repeats: int = 7) -> dict:
     from engram_nm.sdm import KanervaSDM
 
     rng = np.random.default_rng(m)
