@@ -66,6 +66,12 @@ class RunResult:
     def spike_counts(self) -> dict:
         return {k: int(np.sum(v)) for k, v in self.spikes.items()}
 
+    def counts(self, spec: EngramSpec, input_spikes: np.ndarray):
+        """Operation counts of this run (NeuroBench definitions; :mod:`engram_nm.counting`)."""
+        from engram_nm.counting import count_run
+
+        return count_run(spec, input_spikes, self.spikes)
+
     def save(self, path, names: dict | None = None) -> None:
         """Write spikes (and voltages as ``v_<name>``) to an ``.npz`` atomically.
 

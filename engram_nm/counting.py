@@ -1,0 +1,127 @@
+"""Operation counts from a run, with NeuroBench's metric names and definitions.
+
+Counted from what a run recorded (its spikes) and the spec's weights, so every
+backend is counted the same way and equal spikes give equal counts. Per sample:
+
+* ``spikes`` per layer;
+* ``Effective_ACs``: accumulates actually done — for every spike of a source
+  neuron, one per non-zero synapse it drives (feed-forward and recurrent),
+  summed over time; NeuroBench's ``SynapticOperations`` with binary inputs
+  (``neurobench/metrics/workload/synaptic_operations.py``: effective ops =
+  binary inputs x binary weights; bias excluded);
+* ``Dense``: the same connections' operations if every input were active at
+  every step (NeuroBench's ``Dense``: all-ones inputs and weights), i.e. what
+  an equivalent dense ANN layer stepped in time would do; ``dense_macs_ann``
+  counts one dense pass per sample (the static ANN of the same shape);
+* ``neuron_updates``: state updates, one per neuron per step (the hardware
+  updates every neuron every step);
+* ``activation_sparsity``: ``1 - spikes / (neurons x steps)`` over all layers
+  (NeuroBench ``ActivationSparsity``);
+* ``connection_sparsity``: zero weights / all weights (NeuroBench
+  ``ConnectionSparsity``); ``footprint_bytes``: float32 parameters and state
+  (NeuroBench ``Footprint`` counts parameters and buffers in bytes).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from engram_nm.errors import InputError
+from engram_nm.spec import EngramSpec
+
+
+@dataclass
+class LayerCounts:
+    name: str
+    spikes: int
+    effective_acs: int
+    dense_ops: int
+    neuron_updates: int
+
+
+@dataclass
+class RunCounts:
+    """Counts of one sample (``steps`` long) per layer, and the NeuroBench totals."""
+
+    steps: int
+    layers: list = field(default_factory=list)
+    activation_sparsity: float = 0.0
+    connection_sparsity: float = 0.0
+    footprint_bytes: int = 0
+    dense_macs_ann: int = 0
+
+    @property
+    def effective_acs(self) -> int:
+        return sum(layer.effective_acs for layer in self.layers)
+
+    @property
+    def dense(self) -> int:
+        return sum(layer.dense_ops for layer in self.layers)
+
+    @property
+    def spikes(self) -> int:
+        return sum(layer.spikes for layer in self.layers)
+
+    @property
+    def neuron_updates(self) -> int:
+        return sum(layer.neuron_updates for layer in self.layers)
+
+    def as_neurobench(self) -> dict:
+        """NeuroBench's names: ``Effective_ACs``, ``Effective_MACs`` (0: spikes are binary), ``Dense``,
+        ``ActivationSparsity``, ``ConnectionSparsity``, ``Footprint``."""
+        return {"Effective_ACs": self.effective_acs, "Effective_MACs": 0, "Dense": self.dense,
+                "ActivationSparsity": self.activation_sparsity, "ConnectionSparsity": self.connection_sparsity,
+                "Footprint": self.footprint_bytes}
+
+    def table(self) -> str:
+        rows = ["| layer | spikes | effective ACs | dense ops | neuron updates |", "|---|---|---|---|---|"]
+        rows += [f"| {c.name} | {c.spikes} | {c.effective_acs} | {c.dense_ops} | {c.neuron_updates} |"
+                 for c in self.layers]
+        rows.append(f"| total | {self.spikes} | {self.effective_acs} | {self.dense} | {self.neuron_updates} |")
+        return "\n".join(rows)
+
+
+def connection_sparsity(spec: EngramSpec) -> float:
+    mats = [m for layer in spec.layers for m in (layer.weight, layer.recurrent_weight) if m is not None]
+    zeros = sum(int(np.sum(m == 0)) for m in mats)
+    return zeros / sum(m.size for m in mats)
+
+
+def footprint_bytes(spec: EngramSpec) -> int:
+    """float32 bytes of weights, per-neuron parameters (tau, threshold, bias) and state (u, v)."""
+    count = 0
+    for layer in spec.layers:
+        count += layer.weight.size + (0 if layer.recurrent_weight is None else layer.recurrent_weight.size)
+        count += 5 * layer.size  # tau_mem (or decay), threshold, bias, u, v
+        count += 0 if layer.tau_syn is None else layer.size
+    return 4 * count
+
+
+def count_run(spec: EngramSpec, input_spikes: np.ndarray, spikes: dict) -> RunCounts:
+    """Counts of one sample: ``input_spikes [T, n_in]`` and the run's ``spikes[layer] [T, size]``."""
+    x = np.asarray(input_spikes) != 0
+    steps = x.shape[0]
+    if x.ndim != 2 or x.shape[1] != spec.n_in:
+        raise InputError(f"input spikes must be [T, n_in={spec.n_in}], got {x.shape}")
+    out = RunCounts(steps=steps, connection_sparsity=connection_sparsity(spec),
+                    footprint_bytes=footprint_bytes(spec))
+    source, total_spikes, total_slots = x, 0, 0
+    for layer in spec.layers:
+        s = np.asarray(spikes.get(layer.name)) != 0 if layer.name in spikes else None
+        if s is None or s.shape != (steps, layer.size):
+            raise InputError(f"spikes[{layer.name!r}] must be [T={steps}, {layer.size}] from the same run")
+        fan_out = (layer.weight != 0).sum(axis=0)                     # per source neuron
+        acs = int((source.sum(axis=0) * fan_out).sum())
+        dense = steps * layer.weight.size
+        if layer.recurrent_weight is not None:
+            acs += int((s.sum(axis=0) * (layer.recurrent_weight != 0).sum(axis=0)).sum())
+            dense += steps * layer.recurrent_weight.size
+        out.layers.append(LayerCounts(layer.name, int(s.sum()), acs, dense, steps * layer.size))
+        out.dense_macs_ann += layer.weight.size
+        total_spikes += int(s.sum())
+        total_slots += s.size
+        source = s
+    out.activation_sparsity = 1.0 - total_spikes / total_slots
+    return out
