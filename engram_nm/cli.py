@@ -20,6 +20,7 @@ EPILOG = """examples:
   engram-nm run model.nir --target cpu-fixed --input spikes.npy --out result.npz
   engram-nm run plastic.nir --learn --seed 3 --learned-model learned.nir
   engram-nm verify model.nir --steps 200
+  engram-nm compare model.nir --steps 200 --profile my_chip.toml --out out/compare
   engram-nm demo --out out/demo
 """
 
@@ -136,6 +137,29 @@ def cmd_run(args) -> int:
     return 0
 
 
+def cmd_compare(args) -> int:
+    from pathlib import Path
+
+    from engram_nm.compare import compare
+    from engram_nm.hardware.energy import PROFILES, load_profile
+    from engram_nm.io_utils import atomic_write_text
+
+    spec = _load_model(args.model, args.dt, args.reset)
+    x = _input_spikes(args, spec.n_in)
+    profiles = dict(PROFILES)
+    for path in args.profile or []:
+        p = load_profile(path)
+        profiles[p.name] = p
+    report = compare(spec, [x], targets=args.targets.split(","), profiles=profiles)
+    out = Path(args.out)
+    atomic_write_text(out / "compare.md", report.table() + "\n")
+    report.plot(out / "compare.png")
+    if not args.quiet:
+        print(report.table())
+        print(f"wrote {out / 'compare.md'} and {out / 'compare.png'}")
+    return 0
+
+
 def cmd_verify(args) -> int:
     from engram_nm.verify import verify
 
@@ -196,6 +220,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--learn", action="store_true", help="switch on the plasticity rules stored in the model")
     p.add_argument("--learned-model", help="with --learn: write the model with its learned weights to this .nir")
     p.set_defaults(func=cmd_run)
+
+    p = sub.add_parser("compare", help="operations and estimated energy per backend and chip profile")
+    run_opts(p)
+    p.add_argument("--targets", default="snntorch,cpu-float,cpu-fixed", help="comma-separated targets")
+    p.add_argument("--profile", action="append", help="extra energy profile (TOML; repeatable)")
+    p.add_argument("--out", default="out/compare", help="folder for compare.md and compare.png")
+    p.set_defaults(func=cmd_compare)
 
     p = sub.add_parser("verify", help="run snntorch, cpu-float and cpu-fixed and compare spikes per layer")
     run_opts(p)
