@@ -21,6 +21,7 @@ EPILOG = """examples:
   engram-nm run plastic.nir --learn --seed 3 --learned-model learned.nir
   engram-nm verify model.nir --steps 200
   engram-nm compare model.nir --steps 200 --profile my_chip.toml --out out/compare
+  engram-nm fit model.nir
   engram-nm demo --out out/demo
 """
 
@@ -160,6 +161,15 @@ def cmd_compare(args) -> int:
     return 0
 
 
+def cmd_fit(args) -> int:
+    from engram_nm.hardware.fit import fit_report
+
+    report = fit_report(_load_model(args.model, args.dt, args.reset))
+    if not args.quiet:
+        print(report.table())
+    return 0 if report.fits else 1
+
+
 def cmd_verify(args) -> int:
     from engram_nm.verify import verify
 
@@ -227,6 +237,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--profile", action="append", help="extra energy profile (TOML; repeatable)")
     p.add_argument("--out", default="out/compare", help="folder for compare.md and compare.png")
     p.set_defaults(func=cmd_compare)
+
+    p = sub.add_parser("fit", help="cores, synaptic memory and quantisation of a model on Loihi 2 (exit 1: no fit)")
+    p.add_argument("model", help="a .nir file")
+    model_opts(p)
+    _add_common(p)
+    p.set_defaults(func=cmd_fit)
 
     p = sub.add_parser("verify", help="run snntorch, cpu-float and cpu-fixed and compare spikes per layer")
     run_opts(p)
