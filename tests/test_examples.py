@@ -51,3 +51,13 @@ def test_example_03_continual_gating(tmp_path):
     assert float(finals["gating_sdm"]) > float(finals["snn"]) + 0.2
     assert re.search(r"Lava cpu-float, gated network from gated.nir: \d+/6 test digits right", proc.stdout)
     assert (tmp_path / "forgetting.png").stat().st_size > 5_000
+
+
+@pytest.mark.lava
+def test_example_04_energy_compare(tmp_path):
+    proc = subprocess.run([sys.executable, str(ROOT / "examples" / "04_energy_compare.py"), "--steps", "40",
+                           "--samples", "1", "--out", str(tmp_path)], capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "| cpu-fixed |" in proc.stdout and "Horowitz" in proc.stdout and "unverified" in proc.stdout
+    assert "Loihi 2: 2 cores, fits: yes" in proc.stdout
+    assert (tmp_path / "energy.png").exists()
