@@ -15,6 +15,11 @@ backend is counted the same way and equal spikes give equal counts. Per sample:
   counts one dense pass per sample (the static ANN of the same shape);
 * ``neuron_updates``: state updates, one per neuron per step (the hardware
   updates every neuron every step);
+* ``learning_updates`` (with ``learn=True``, plastic projections only): synapse
+  updates the learning engine performs — every synapse every step when a
+  product of the rule depends on ``u``; otherwise the synapses of neurons that
+  spiked that step (pre spike: its fan-out; post spike: its fan-in), the
+  events that gate ``x0``/``y0`` products;
 * ``activation_sparsity``: ``1 - spikes / (neurons x steps)`` over all layers
   (NeuroBench ``ActivationSparsity``);
 * ``connection_sparsity``: zero weights / all weights (NeuroBench
@@ -39,6 +44,7 @@ class LayerCounts:
     effective_acs: int
     dense_ops: int
     neuron_updates: int
+    learning_updates: int = 0
 
 
 @dataclass
@@ -67,6 +73,10 @@ class RunCounts:
     @property
     def neuron_updates(self) -> int:
         return sum(layer.neuron_updates for layer in self.layers)
+
+    @property
+    def learning_updates(self) -> int:
+        return sum(layer.learning_updates for layer in self.layers)
 
     def as_neurobench(self) -> dict:
         """NeuroBench's names: ``Effective_ACs``, ``Effective_MACs`` (0: spikes are binary), ``Dense``,
@@ -99,8 +109,18 @@ def footprint_bytes(spec: EngramSpec) -> int:
     return 4 * count
 
 
-def count_run(spec: EngramSpec, input_spikes: np.ndarray, spikes: dict) -> RunCounts:
-    """Counts of one sample: ``input_spikes [T, n_in]`` and the run's ``spikes[layer] [T, size]``."""
+def _learning_updates(rule, weight: np.ndarray, pre: np.ndarray, post: np.ndarray) -> int:
+    nz = weight != 0
+    if any(term.dependency == "u" for term in rule.terms(1e-3)):
+        return int(nz.sum()) * pre.shape[0]
+    fan_out, fan_in = nz.sum(axis=0), nz.sum(axis=1)
+    both = (post.astype(np.int64) @ nz.astype(np.int64) * pre).sum()  # synapses with pre and post active
+    return int((pre @ fan_out).sum() + (post @ fan_in).sum() - both)
+
+
+def count_run(spec: EngramSpec, input_spikes: np.ndarray, spikes: dict, learn: bool = False) -> RunCounts:
+    """Counts of one sample: ``input_spikes [T, n_in]`` and the run's ``spikes[layer] [T, size]``;
+    ``learn`` adds the learning engine's synapse updates of plastic projections."""
     x = np.asarray(input_spikes) != 0
     steps = x.shape[0]
     if x.ndim != 2 or x.shape[1] != spec.n_in:
@@ -118,7 +138,14 @@ def count_run(spec: EngramSpec, input_spikes: np.ndarray, spikes: dict) -> RunCo
         if layer.recurrent_weight is not None:
             acs += int((s.sum(axis=0) * (layer.recurrent_weight != 0).sum(axis=0)).sum())
             dense += steps * layer.recurrent_weight.size
-        out.layers.append(LayerCounts(layer.name, int(s.sum()), acs, dense, steps * layer.size))
+        learning = 0
+        if learn and layer.plasticity is not None:
+            p = layer.plasticity
+            if p.feedforward is not None:
+                learning += _learning_updates(p.feedforward, layer.weight, source.astype(int), s.astype(int))
+            if p.recurrent is not None:
+                learning += _learning_updates(p.recurrent, layer.recurrent_weight, s.astype(int), s.astype(int))
+        out.layers.append(LayerCounts(layer.name, int(s.sum()), acs, dense, steps * layer.size, learning))
         out.dense_macs_ann += layer.weight.size
         total_spikes += int(s.sum())
         total_slots += s.size

@@ -10,8 +10,8 @@ user's TOML file. Every cost carries its source and a status:
 * ``"unknown"`` — no sourced figure: left out of estimates rather than invented.
 
 Operations: ``synaptic_op`` (one effective accumulate), ``neuron_update`` (one
-neuron, one step), ``spike`` (one spike sent), ``mac`` / ``add`` (dense
-arithmetic, per operation).
+neuron, one step), ``spike`` (one spike sent), ``learning_update`` (one synapse
+updated by the learning engine), ``mac`` / ``add`` (dense arithmetic).
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from pathlib import Path
 
 from engram_nm.errors import EngramError
 
-OPERATIONS = ("synaptic_op", "neuron_update", "spike", "mac", "add")
+OPERATIONS = ("synaptic_op", "neuron_update", "spike", "learning_update", "mac", "add")
 STATUSES = ("cited", "unverified", "unknown")
 
 
@@ -74,10 +74,11 @@ PROFILES = {
         "synaptic_op": Cost(23.6, DAVIES + ", as quoted (min. energy per synaptic spike op)", "unverified"),
         "neuron_update": Cost(52.0, DAVIES + ", as quoted (neuron update, inactive)", "unverified"),
         "spike": Cost(1.7, DAVIES + ", as quoted (within-tile spike energy)", "unverified"),
+        "learning_update": Cost(120.0, DAVIES + ", as quoted (synaptic update)", "unverified"),
     }, event_driven=True, note="figures not checked against the primary table here"),
     # Loihi 2: no per-operation figures with a primary source at hand; reported as unknown.
     "loihi2": EnergyProfile("loihi2", {op: Cost(None, "no sourced per-operation figure", "unknown")
-                                       for op in ("synaptic_op", "neuron_update", "spike")},
+                                       for op in ("synaptic_op", "neuron_update", "spike", "learning_update")},
                             event_driven=True, note="unknown: no energy is estimated"),
 }
 
@@ -134,6 +135,8 @@ def estimate(counts, profile: EnergyProfile, ann_macs: int | None = None) -> Ene
     if profile.event_driven:
         wanted = {"synaptic_op": counts.effective_acs, "neuron_update": counts.neuron_updates,
                   "spike": counts.spikes}
+        if counts.learning_updates:
+            wanted["learning_update"] = counts.learning_updates
     elif ann_macs is not None:
         wanted = {"mac": ann_macs}
     else:

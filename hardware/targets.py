@@ -67,10 +67,11 @@ class RunResult:
         return {k: int(np.sum(v)) for k, v in self.spikes.items()}
 
     def counts(self, spec: EngramSpec, input_spikes: np.ndarray):
-        """Operation counts of this run (NeuroBench definitions; :mod:`engram_nm.counting`)."""
+        """Operation counts of this run (NeuroBench definitions; :mod:`engram_nm.counting`),
+        learning-engine updates included when the run learned."""
         from engram_nm.counting import count_run
 
-        return count_run(spec, input_spikes, self.spikes)
+        return count_run(spec, input_spikes, self.spikes, learn=bool(self.learned_weights))
 
     def save(self, path, names: dict | None = None) -> None:
         """Write spikes (and voltages as ``v_<name>``) to an ``.npz`` atomically.

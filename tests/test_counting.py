@@ -43,3 +43,19 @@ def test_counts_refuse_spikes_from_another_run():
     spec = random_spec(4, [3])
     with pytest.raises(InputError, match="same run"):
         count_run(spec, np.zeros((5, 4)), {"layer0": np.zeros((6, 3))})
+
+
+def test_learning_updates_count_the_engine_events():
+    from engram_nm.plasticity import Hebbian, LayerPlasticity, PairSTDP
+
+    w = np.array([[1.0, 0.0, 1.0], [1.0, 1.0, 1.0]])
+    x = np.array([[1, 0, 0], [0, 0, 1], [0, 0, 0]])
+    post = np.array([[0, 1], [0, 1], [1, 0]])
+    stdp = EngramSpec(3, [LayerSpec("a", weight=w, plasticity=LayerPlasticity(feedforward=PairSTDP()))])
+    c = count_run(stdp, x, {"a": post}, learn=True)
+    # t0: pre 0 (fan-out 2) + post 1 (fan-in 3) - synapse (1,0) counted twice = 4
+    # t1: pre 2 (fan-out 2) + post 1 (fan-in 3) - synapse (1,2) = 4 ; t2: post 0 (fan-in 2) = 2
+    assert c.learning_updates == 10
+    assert count_run(stdp, x, {"a": post}).learning_updates == 0  # learning off
+    hebb = EngramSpec(3, [LayerSpec("a", weight=w, plasticity=LayerPlasticity(feedforward=Hebbian()))])
+    assert count_run(hebb, x, {"a": post}, learn=True).learning_updates == 5 * 3  # u-dependent: all, every step
