@@ -70,6 +70,6 @@ def test_continual_benchmark_quick(tmp_path):
 def test_energy_benchmark_quick(tmp_path):
     result = _bench("energy").main(["--quick", "--out", str(tmp_path)])
     data = json.loads((tmp_path / "energy.json").read_text())
-    assert len(data["rows"]) == 3 and all(r["effective_acs"] > 0 and r["ann_macs"] > 0 for r in data["rows"])
+    assert len(data["rows"]) == 4 and all(r["effective_acs"] > 0 and r["ann_macs"] > 0 for r in data["rows"])
     assert all(isinstance(r["goal_met"], bool) for r in result["rows"])
     assert "MACs / ACs" in (tmp_path / "energy.md").read_text()
