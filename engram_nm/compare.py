@@ -73,8 +73,9 @@ def compare(spec, samples, targets=("snntorch", "cpu-float", "cpu-fixed"), profi
     ``labels`` (one per sample) are scored against the readout layer's spike-count argmax.
     """
     from engram_nm.counting import count_run
+    from engram_nm.errors import InputError as _InputError
     from engram_nm.hardware.energy import PROFILES, estimate
-    from engram_nm.hardware.targets import run
+    from engram_nm.hardware.targets import run, run_many
 
     samples = [np.asarray(s) for s in (samples if isinstance(samples, (list, tuple)) else [samples])]
     if labels is not None and len(labels) != len(samples):
@@ -84,15 +85,19 @@ def compare(spec, samples, targets=("snntorch", "cpu-float", "cpu-fixed"), profi
     rows, ann_macs = [], None
     for target in targets:
         sums, correct, energies = np.zeros(4), 0, {n: [] for n in profiles}
+        try:  # one Lava graph for all samples, state reset between them
+            all_spikes = run_many(spec, samples, target)
+        except _InputError:  # state that cannot be reset between samples: one run each
+            all_spikes = [run(spec, x, target).spikes for x in samples]
         for i, x in enumerate(samples):
-            res = run(spec, x, target)
-            c = count_run(spec, x, res.spikes)
+            spikes = all_spikes[i]
+            c = count_run(spec, x, spikes)
             ann_macs = c.dense_macs_ann
             sums += [c.spikes, c.effective_acs, c.dense, c.neuron_updates]
             for n, p in profiles.items():
                 energies[n].append(estimate(c, p).picojoules)
             if labels is not None:
-                correct += int(np.argmax(res.spikes[readout].sum(axis=0)) == labels[i])
+                correct += int(np.argmax(spikes[readout].sum(axis=0)) == labels[i])
         mean = sums / len(samples)
         energy = {n: (None if any(e is None for e in v) else float(np.mean(v))) for n, v in energies.items()}
         rows.append(ComparisonRow(target, *mean, None if labels is None else correct / len(samples), energy))

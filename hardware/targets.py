@@ -190,3 +190,27 @@ def run(spec: EngramSpec, spikes: np.ndarray, target: str = "cpu-float", record_
                      None if quantized is None else quantized.report, learned_weights=learned.weights,
                      learned_thresholds=learned.thresholds, learning=dict(net.learning),
                      memory_reads=learned.memory_reads)
+
+
+def run_many(spec: EngramSpec, samples, target: str = "cpu-float", tasks=None) -> list:
+    """Spikes of many samples (each ``[T_i, n_in]``), one dict per sample, as :func:`run` would
+    give them one by one; on Lava through one graph whose state is reset between samples
+    (:mod:`engram_nm.processes.batch_run`). ``tasks``: one engram-gate task per sample."""
+    check_target(target)
+    if target == "snntorch":
+        per = [None] * len(samples) if tasks is None else list(np.ravel(tasks))
+        return [run(spec, x, "snntorch", tasks=t if any(l.gate is not None for l in spec.layers) else None).spikes
+                for x, t in zip(samples, per)]
+    if target == "loihi2":
+        ok, why = loihi2_status()
+        if not ok:
+            raise HardwareUnavailableError(f"target 'loihi2' is not available: {why}")
+    from engram_nm.processes.batch_run import run_samples
+    from engram_nm.processes.builder import FIXED_TAG, FLOAT_TAG
+
+    quantized = None
+    if target != "cpu-float":
+        from engram_nm.hardware.quantize import quantize
+
+        quantized = quantize(spec)
+    return run_samples(spec, samples, FLOAT_TAG if target == "cpu-float" else FIXED_TAG, quantized, tasks)

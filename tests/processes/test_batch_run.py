@@ -1,0 +1,51 @@
+"""Many samples through one Lava graph give each sample's own spikes (state reset between samples)."""
+
+import numpy as np
+import pytest
+
+from engram_nm import random_spec
+from engram_nm.errors import InputError
+from engram_nm.gating import GateSpec
+from engram_nm.hardware.targets import run, run_many
+
+pytestmark = pytest.mark.lava
+
+
+def _samples(n=3, steps=40, n_in=12):
+    rng = np.random.default_rng(5)
+    return [(rng.random((steps + 5 * i, n_in)) < 0.3).astype(float) for i in range(n)]
+
+
+@pytest.mark.parametrize("target", ["cpu-float", "cpu-fixed"])
+@pytest.mark.parametrize("kind", ["stock", "general"])
+def test_run_many_equals_one_run_per_sample(target, kind):
+    spec = random_spec(12, [20, 6], recurrent=[True, False], weight_scale=0.5, seed=4,
+                       reset="zero" if kind == "stock" else "subtract", reset_delay=kind == "general")
+    samples = _samples()
+    together = run_many(spec, samples, target)
+    for x, spikes in zip(samples, together):
+        alone = run(spec, x, target).spikes
+        for name in spec.layer_names:
+            np.testing.assert_array_equal(spikes[name], alone[name])
+    assert sum(s["layer0"].sum() for s in together) > 10
+
+
+def test_run_many_with_a_task_per_sample():
+    spec = random_spec(12, [20, 6], weight_scale=0.5, seed=4)
+    spec.layers[0].gate = GateSpec(np.random.default_rng(1).normal(0, 2, (3, 20)))
+    spec.layers[0]._check_gate()
+    samples, tasks = _samples(), [2, 0, 1]
+    for target in ("snntorch", "cpu-float"):
+        together = run_many(spec, samples, target, tasks=tasks)
+        for x, t, spikes in zip(samples, tasks, together):
+            np.testing.assert_array_equal(spikes["layer1"], run(spec, x, "cpu-float", tasks=t).spikes["layer1"])
+
+
+def test_run_many_refuses_state_it_cannot_reset():
+    spec = random_spec(12, [6], seed=1)
+    spec.layers[0].gate = GateSpec(np.zeros((2, 6)), mode="stochastic")
+    spec.layers[0]._check_gate()
+    with pytest.raises(InputError, match="stochastic gate"):
+        run_many(spec, _samples(1), "cpu-float")
+    with pytest.raises(InputError, match="one task per sample"):
+        run_many(random_spec(12, [6], seed=1), _samples(2), "cpu-float", tasks=[0])
