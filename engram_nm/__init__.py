@@ -30,6 +30,7 @@ def __getattr__(name):
         "export_nir": ("engram_nm.nir_io", "export_nir"),
         "import_nir": ("engram_nm.nir_io", "import_nir"),
         "run": ("engram_nm.hardware.targets", "run"),
+        "run_many": ("engram_nm.hardware.targets", "run_many"),
         "RunResult": ("engram_nm.hardware.targets", "RunResult"),
         "simulate": ("engram_nm.reference", "simulate"),
         "verify": ("engram_nm.verify", "verify"),
@@ -44,7 +45,7 @@ def __getattr__(name):
 
 
 __all__ = [
-    "EngramSpec", "LayerSpec", "random_spec", "build_torch", "SpecNetwork", "export_nir", "import_nir", "run",
+    "EngramSpec", "LayerSpec", "random_spec", "build_torch", "SpecNetwork", "export_nir", "import_nir", "run", "run_many",
     "RunResult", "simulate", "verify", "spec_from_snntorch", "EngramError", "SpecError", "UnsupportedNodeError", "NIRFileError",
     "QuantizationError", "HardwareUnavailableError", "UnknownTargetError", "LavaRunError", "InputError",
 ]
