@@ -62,6 +62,18 @@ def run_demo(out_dir="out/demo", seed: int = 0, quiet: bool = False, epochs: int
         for target, res in rep.results.items():
             correct[target] += int(res.spikes["readout"].sum(axis=0).argmax() == y_te[i])
     accs = {k: v / n_eval for k, v in correct.items()}
+    from engram_nm.compare import compare
+    from engram_nm.hardware.fit import fit_report
+    from engram_nm.hardware.targets import run as run_target
+    from engram_nm.plots import plot_raster
+
+    say("    counting operations and estimating energy per backend (one Lava graph for all digits)")
+    samples = [np.concatenate([x_te[:, i], np.zeros((delay, 64), np.float32)]) for i in range(n_eval)]
+    energy = compare(deployed, samples, labels=list(y_te[:n_eval]))
+    energy.plot(out / "energy.png")
+    raster = plot_raster(run_target(deployed, samples[0], "cpu-float").spikes, out / "raster.png",
+                         title=f"Lava cpu-float, test digit {int(y_te[0])}", dt=spec.dt)
+    fit = fit_report(deployed)
     lines = [
         f"# engram_nm define-once demo ({spec.name})",
         "",
@@ -76,11 +88,23 @@ def run_demo(out_dir="out/demo", seed: int = 0, quiet: bool = False, epochs: int
         f"cpu-fixed vs cpu-float per-neuron spike-count agreement (min over digits and layers): "
         f"**{min(fixed_agree):.3f}**.",
         "",
+        "## Operations and estimated energy per inference",
+        "",
+        energy.table(),
+        "",
+        f"![energy](energy.png) ![raster]({raster.name})",
+        "",
+        f"## Loihi 2 fit: {fit.cores} cores, fits: {'yes' if fit.fits else 'no'}",
+        "",
         f"Elapsed: {time.perf_counter() - t0:.1f} s.",
     ]
     atomic_write_text(out / "report.md", "\n".join(lines) + "\n")
     say("")
     say("\n".join(lines[5:12]))
-    say(f"\nreport: {out / 'report.md'}   model: {path}")
+    best = {r.target: r for r in energy.rows}["cpu-float"]
+    say(f"effective synaptic ops per digit {best.effective_acs:.0f} (a dense ANN of this shape: "
+        f"{energy.ann_macs} MACs); Loihi 2: {fit.cores} cores")
+    say(f"\nreport: {out / 'report.md'}   model: {path}   plots: energy.png, raster.png")
     return {"accuracy": accs, "torch_accuracy": acc_torch, "mismatches": mismatches,
-            "fixed_count_agreement": min(fixed_agree), "report": out / "report.md"}
+            "fixed_count_agreement": min(fixed_agree), "report": out / "report.md",
+            "effective_acs": best.effective_acs, "cores": fit.cores}

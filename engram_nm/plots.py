@@ -57,3 +57,23 @@ def plot_weight_change(before: np.ndarray, after: np.ndarray, path, title: str =
     if title:
         fig.suptitle(title)
     return save_figure(fig, path)
+
+
+def plot_raster(spikes: dict, path, title: str = "", dt: float | None = None):
+    """Spike raster per layer (``{layer: bool [T, n]}``), layers stacked top to bottom."""
+    plt = _pyplot()
+    names = list(spikes)
+    heights = [max(1, np.asarray(spikes[n]).shape[1]) for n in names]
+    fig, axes = plt.subplots(len(names), 1, figsize=(8, 1.2 + 0.03 * sum(heights) + 0.8 * len(names)),
+                             sharex=True, squeeze=False, layout="constrained",
+                             gridspec_kw={"height_ratios": [max(h, 8) for h in heights]})
+    for ax, name in zip(axes[:, 0], names):
+        s = np.asarray(spikes[name])
+        t, i = np.nonzero(s)
+        ax.scatter(t if dt is None else t * dt * 1e3, i, s=4, marker="|", color="k")
+        ax.set_ylabel(f"{name}\nneuron")
+        ax.set_ylim(-0.5, s.shape[1] - 0.5)
+    axes[-1, 0].set_xlabel("step" if dt is None else "time (ms)")
+    if title:
+        axes[0, 0].set_title(title)
+    return save_figure(fig, path)

@@ -86,6 +86,8 @@ def test_demo_small(tmp_path, capsys):
     report = (tmp_path / "report.md").read_text()
     assert "spike mismatches over 2 digits: **0**" in report
     assert (tmp_path / "model.nir").exists()
+    assert "effective ACs" in report and "Loihi 2 fit" in report
+    assert (tmp_path / "energy.png").exists() and (tmp_path / "raster.png").exists()
 
 
 @pytest.mark.lava
