@@ -15,6 +15,8 @@ from engram_nm.errors import EngramError, InputError
 
 EPILOG = """examples:
   engram-nm info
+  engram-nm train --epochs 8 -o digits.nir
+  engram-nm import snntorch_export.nir -o ours.nir
   engram-nm export --random 20,30,10 --neuron cuba --recurrent --seed 1 -o model.nir
   engram-nm run model.nir --target cpu-float --steps 200 --out result.npz
   engram-nm run model.nir --target cpu-fixed --input spikes.npy --out result.npz
@@ -182,6 +184,54 @@ def cmd_verify(args) -> int:
     return 0 if report.float_identical else 1
 
 
+def cmd_import(args) -> int:
+    spec = _load_model(args.model, args.dt, args.reset)
+    ok, why = spec.stock_lava_compatible()
+    if args.out:
+        from engram_nm.nir_io import export_nir
+
+        export_nir(spec, args.out)
+    if not args.quiet:
+        print(spec.summary())
+        print("runs on the stock Lava LIF (Loihi 2):", "yes" if ok else f"no — {why}")
+        if args.out:
+            print(f"wrote {args.out}")
+    return 0
+
+
+def cmd_train(args) -> int:
+    import numpy as np
+    import torch
+
+    torch.set_num_threads(1)  # LAVA_NOTES: keep torch's pool small before any Lava fork
+    from engram_nm.data import load_digits_spikes
+    from engram_nm.nir_io import export_nir
+    from engram_nm.spec import EngramSpec, LayerSpec
+    from engram_nm.torch_backend import build_torch
+    from engram_nm.training import accuracy, train_classifier
+
+    x_tr, y_tr, x_te, y_te = load_digits_spikes(steps=args.steps, seed=args.seed)
+    if args.model:
+        spec = _load_model(args.model, args.dt, args.reset)
+        if spec.n_in != 64 or spec.layers[-1].size != 10:
+            raise EngramError(f"{args.model}: training on digits needs 64 inputs and a 10-neuron readout, "
+                              f"got {spec.n_in} inputs and {spec.layers[-1].size} outputs")
+    else:
+        rng = np.random.default_rng(args.seed)
+        spec = EngramSpec(64, [LayerSpec("hidden", weight=rng.normal(0, 0.3, (args.hidden, 64))),
+                               LayerSpec("readout", weight=rng.normal(0, 0.3, (10, args.hidden)))],
+                          name="digits_classifier")
+    net = build_torch(spec)
+    hist = train_classifier(net, x_tr, y_tr, epochs=args.epochs, lr=args.lr, count_scale=0.3, seed=args.seed,
+                            quiet=args.quiet)
+    acc = accuracy(net, x_te, y_te)
+    path = export_nir(net, args.out)
+    if not args.quiet:
+        print(f"train accuracy {hist.train_accuracy[-1]:.3f}, test accuracy {acc:.3f} ({len(y_te)} digits)")
+        print(f"wrote {path}")
+    return 0
+
+
 def cmd_demo(args) -> int:
     from engram_nm.demo import run_demo
 
@@ -221,6 +271,24 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument("--rate", type=float, default=0.2, help="spike probability per step of random input")
         model_opts(p)
         _add_common(p)
+
+    p = sub.add_parser("import", help="read a NIR file (ours or another tool's) and say how it maps")
+    p.add_argument("model", help="a .nir file")
+    p.add_argument("-o", "--out", help="also write it back as an engram_nm .nir")
+    model_opts(p)
+    _add_common(p)
+    p.set_defaults(func=cmd_import)
+
+    p = sub.add_parser("train", help="train a classifier on the bundled digits with surrogate gradients")
+    p.add_argument("model", nargs="?", help="a .nir file to start from (64 inputs, 10 outputs); default a new one")
+    p.add_argument("--hidden", type=int, default=64, help="hidden LIF neurons of a new network")
+    p.add_argument("--epochs", type=int, default=8)
+    p.add_argument("--lr", type=float, default=1e-2)
+    p.add_argument("--steps", type=int, default=25, help="time steps per digit (rate code)")
+    p.add_argument("-o", "--out", required=True, help="where to write the trained .nir")
+    model_opts(p)
+    _add_common(p)
+    p.set_defaults(func=cmd_train)
 
     p = sub.add_parser("run", help="run a .nir model on a target")
     run_opts(p)

@@ -129,3 +129,20 @@ def test_run_with_learning_writes_the_learned_model(tmp_path, capsys):
 def test_learned_model_needs_learn():
     proc = cli("run", "m.nir", "--learned-model", "x.nir")
     assert proc.returncode == 2 and "--learned-model needs --learn" in proc.stderr
+
+
+def test_train_then_import(tmp_path, capsys):
+    model = tmp_path / "digits.nir"
+    assert main(["train", "--epochs", "1", "--hidden", "16", "-o", str(model), "--quiet"]) == 0
+    assert main(["import", str(model), "-o", str(tmp_path / "again.nir")]) == 0
+    out = capsys.readouterr().out
+    assert "hidden: 16 x lif" in out and "stock Lava LIF (Loihi 2): yes" in out
+    assert (tmp_path / "again.nir").exists()
+    assert main(["train", str(model), "--epochs", "1", "-o", str(tmp_path / "more.nir"), "--quiet"]) == 0
+
+
+def test_train_refuses_a_model_of_the_wrong_shape(tmp_path, capsys):
+    model = tmp_path / "m.nir"
+    assert main(["export", "--random", "10,8,3", "-o", str(model), "--quiet"]) == 0
+    assert main(["train", str(model), "-o", str(tmp_path / "x.nir"), "--quiet"]) == 1
+    assert "64 inputs" in capsys.readouterr().err
