@@ -77,3 +77,30 @@ def plot_raster(spikes: dict, path, title: str = "", dt: float | None = None):
     if title:
         axes[0, 0].set_title(title)
     return save_figure(fig, path)
+
+
+def plot_accuracy_matrix(accuracy: np.ndarray, path, title: str = ""):
+    """``R[i, j]``: accuracy on task ``j`` (columns) after training task ``i`` (rows), with values."""
+    plt = _pyplot()
+    r = np.asarray(accuracy, float)
+    fig, ax = plt.subplots(figsize=(1.2 + 0.7 * r.shape[1], 1.0 + 0.6 * r.shape[0]), layout="constrained")
+    im = ax.imshow(r, vmin=0, vmax=1, cmap="viridis")
+    for i in range(r.shape[0]):
+        for j in range(i + 1):
+            ax.text(j, i, f"{r[i, j]:.2f}", ha="center", va="center", fontsize=8,
+                    color="white" if r[i, j] < 0.6 else "black")
+    ax.set(xlabel="task evaluated", ylabel="after training task", title=title,
+           xticks=range(r.shape[1]), yticks=range(r.shape[0]))
+    fig.colorbar(im, ax=ax, fraction=0.046)
+    return save_figure(fig, path)
+
+
+def plot_recall_curves(curves: dict, path, xlabel: str = "fraction", ylabel: str = "recall rate", title: str = ""):
+    """Several ``{label: (x, y)}`` curves on one axis (recall vs cue noise, ablation, load, ...)."""
+    plt = _pyplot()
+    fig, ax = plt.subplots(figsize=(5, 3.6), layout="constrained")
+    for label, (x, y) in curves.items():
+        ax.plot(x, y, "o-", label=label)
+    ax.set(xlabel=xlabel, ylabel=ylabel, ylim=(-0.02, 1.02), title=title)
+    ax.legend()
+    return save_figure(fig, path)

@@ -221,3 +221,25 @@ def test_scale_and_affine_chain_compose():
     assert spec.dt == pytest.approx(1e-3)
     np.testing.assert_allclose(spec.layers[0].weight, [[2.0, 4.0], [1.5, 2.0]])
     np.testing.assert_allclose(spec.layers[0].bias, [0.2, 0.1])
+
+
+def test_file_with_every_metadata_kind_still_loads_in_snntorch(tmp_path):
+    """DESIGN rule 3: plasticity, gates and a memory stage ride in metadata; NIR readers still load the graph."""
+    import nir
+    from snntorch.import_nir import import_from_nir
+
+    from engram_nm.gating import GateSpec
+    from engram_nm.plasticity import LayerPlasticity, PairSTDP
+    from engram_nm.sdm.memory_spec import MemorySpec
+
+    base = random_spec(12, [20, 8], dt=1e-4, seed=2)
+    spec = EngramSpec(12, base.layers, dt=1e-4, memory=MemorySpec(100, 4, k=5))
+    spec.layers[0].gate = GateSpec(np.zeros((2, 20)))
+    spec.layers[0]._check_gate()
+    spec.layers[1].plasticity = LayerPlasticity(feedforward=PairSTDP())
+    spec.layers[1]._check_plasticity()
+    path = export_nir(spec, tmp_path / "all.nir")
+    assert import_nir(path).equals(spec)
+    net = import_from_nir(nir.read(str(path)))
+    out, _ = net(torch.zeros(12), {})
+    assert out.shape == (8,)
