@@ -216,6 +216,11 @@ class LayerSpec:
         if not self.plasticity.any:
             self.plasticity = None
 
+    def validate(self) -> "LayerSpec":
+        """Re-run every check (after fields were assigned by hand); returns the layer."""
+        self.__post_init__()
+        return self
+
     @property
     def plastic(self) -> bool:
         """True when any weight or threshold of the layer learns."""
@@ -338,6 +343,14 @@ class EngramSpec:
             if not isinstance(self.memory, MemorySpec):
                 raise SpecError(f"memory must be a MemorySpec (or its dict), got {type(self.memory).__name__}")
             self.memory.check(self.layers[-1].size)
+
+    def validate(self) -> "EngramSpec":
+        """Re-run every check of the spec and its layers (after fields were assigned by hand)."""
+        for layer in self.layers:
+            if isinstance(layer, LayerSpec):
+                layer.validate()
+        self.__post_init__()
+        return self
 
     @property
     def layer_names(self) -> list[str]:

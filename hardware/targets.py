@@ -134,6 +134,7 @@ def run(spec: EngramSpec, spikes: np.ndarray, target: str = "cpu-float", record_
     the engram gates' task (default 0).
     """
     check_target(target)
+    spec.validate()  # fields may have been assigned by hand since the spec was built
     x = check_input(spec, spikes)
     t0 = time.perf_counter()
     if target == "snntorch":

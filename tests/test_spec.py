@@ -82,3 +82,16 @@ def test_equals_and_copy():
     assert spec.equals(other)
     other.layers[0].weight[0, 0] += 1e-12
     assert not spec.equals(other)
+
+
+def test_hand_assigned_fields_are_checked_when_run():
+    from engram_nm.errors import SpecError as _SpecError
+    from engram_nm.hardware.targets import run
+    from engram_nm.plasticity import LayerPlasticity, PairSTDP
+
+    spec = random_spec(4, [3], seed=0)
+    spec.layers[0].plasticity = LayerPlasticity(recurrent=PairSTDP())  # no recurrent weight to learn
+    with pytest.raises(_SpecError, match="recurrent_weight"):
+        run(spec, np.zeros((5, 4)), "snntorch")
+    spec.layers[0].plasticity = {"feedforward": PairSTDP().to_dict()}
+    assert spec.validate().layers[0].plasticity.feedforward == PairSTDP()
