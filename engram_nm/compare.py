@@ -73,7 +73,6 @@ def compare(spec, samples, targets=("snntorch", "cpu-float", "cpu-fixed"), profi
     ``labels`` (one per sample) are scored against the readout layer's spike-count argmax.
     """
     from engram_nm.counting import count_run
-    from engram_nm.errors import InputError as _InputError
     from engram_nm.hardware.energy import PROFILES, estimate
     from engram_nm.hardware.targets import run, run_many
 
@@ -87,7 +86,7 @@ def compare(spec, samples, targets=("snntorch", "cpu-float", "cpu-fixed"), profi
         sums, correct, energies = np.zeros(4), 0, {n: [] for n in profiles}
         try:  # one Lava graph for all samples, state reset between them
             all_spikes = run_many(spec, samples, target)
-        except _InputError:  # state that cannot be reset between samples: one run each
+        except InputError:  # state that cannot be reset between samples: one run each
             all_spikes = [run(spec, x, target).spikes for x in samples]
         for i, x in enumerate(samples):
             spikes = all_spikes[i]

@@ -107,7 +107,7 @@ class SNNMethod(nn.Module):
     def activity(self, x):
         with torch.no_grad():
             out = self.net(x, record_v=False)
-        hidden, steps, batch = out.spikes["hidden"], x.shape[0], x.shape[1]
+        hidden, batch = out.spikes["hidden"], x.shape[1]
         active = float((hidden.sum(dim=0) > 0).float().mean())
         synops = float((x.sum() * hidden.shape[-1] + hidden.sum() * 10) / batch)
         return active, synops

@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from engram_nm.errors import InputError
+from engram_nm.plasticity.learner import make_learners
 from engram_nm.spec import EngramSpec
 
 
@@ -43,22 +44,6 @@ class SimulationResult:
     thresholds: dict = field(default_factory=dict)
     memory_reads: np.ndarray | None = None
     memory_counters: np.ndarray | None = None
-
-
-def _learners(spec: EngramSpec, dt: float) -> dict:
-    """``{(layer index, "feedforward" | "recurrent"): SynapseLearner}`` for every plastic projection."""
-    from engram_nm.plasticity.learner import SynapseLearner
-
-    out = {}
-    for i, layer in enumerate(spec.layers):
-        p = layer.plasticity
-        if p is None:
-            continue
-        if p.feedforward is not None or p.structural is not None:
-            out[(i, "feedforward")] = SynapseLearner(layer.weight, dt, p.feedforward, p.structural)
-        if p.recurrent is not None:
-            out[(i, "recurrent")] = SynapseLearner(layer.recurrent_weight, dt, p.recurrent)
-    return out
 
 
 def projection_name(layer_name: str, kind: str) -> str:
@@ -129,7 +114,7 @@ def simulate(spec: EngramSpec, spikes: np.ndarray, learn: bool = False, memory_o
     rec_s = {layer.name: np.zeros((steps, layer.size), dtype=bool) for layer in spec.layers}
     rec_v = {layer.name: np.zeros((steps, layer.size)) for layer in spec.layers}
     rec_u = {layer.name: np.zeros((steps, layer.size)) for layer in spec.layers}
-    learners = _learners(spec, spec.dt) if learn else {}
+    learners = make_learners(spec.layers, spec.dt) if learn else {}
     thresholds = [layer.v_threshold.copy() for layer in spec.layers]
     intrinsic = [layer.plasticity.intrinsic if learn and layer.plasticity is not None else None
                  for layer in spec.layers]

@@ -5,9 +5,8 @@ on one sample with its layers' rules switched on and writes the learned
 weights and thresholds into the module (no gradients). It steps exactly like
 the numpy reference with ``learn=True`` (same lag between learning and
 transmission, same trace timing; :mod:`engram_nm.plasticity.learner`), using
-the rules' own ``dw`` on torch tensors, so float64 runs match the reference.
-Structural checks (every ``interval`` steps) run in numpy on the same seeded
-generator.
+the same :class:`~engram_nm.plasticity.learner.SynapseLearner` on torch tensors,
+so float64 runs match the reference.
 """
 
 from __future__ import annotations
@@ -18,7 +17,7 @@ import numpy as np
 import torch
 
 from engram_nm.errors import InputError
-from engram_nm.plasticity.base import PRE_TRACES
+from engram_nm.plasticity.learner import make_learners
 from engram_nm.reference import projection_name
 from engram_nm.torch_backend import SpecNetwork, build_torch
 from engram_nm.torch_lif import initial_state, lif_step
@@ -32,40 +31,6 @@ class LearnOutput:
     v: dict
     weights: dict
     thresholds: dict
-
-
-class TorchSynapseLearner:
-    """Torch twin of :class:`engram_nm.plasticity.learner.SynapseLearner` (same update, tensors)."""
-
-    def __init__(self, weight: torch.Tensor, dt: float, rule=None, structural=None):
-        self.rule, self.structural, self.dt = rule, structural, dt
-        self.weight = weight.detach().clone()
-        self.transmit_weight = self.weight.clone()
-        n_post, n_pre = self.weight.shape
-        self._spec = rule.traces() if rule is not None else {}
-        self._decay = {name: tr.decay(dt) for name, tr in self._spec.items()}
-        zeros = lambda shape: torch.zeros(shape, dtype=weight.dtype, device=weight.device)  # noqa: E731
-        self.traces = {n: zeros((1, n_pre) if n in PRE_TRACES else (n_post, 1)) for n in self._spec}
-        self.mask = (self.weight != 0).cpu().numpy() if structural is not None else None
-        self._rng = structural.rng() if structural is not None else None
-
-    def step(self, pre: torch.Tensor, post: torch.Tensor, t: int) -> None:
-        before, w = self.weight, self.weight
-        if self.rule is not None:
-            x0, y0 = pre.reshape(1, -1).to(w.dtype), post.reshape(-1, 1).to(w.dtype)
-            for name, tr in self._spec.items():
-                s = x0 if name in PRE_TRACES else y0
-                self.traces[name] = self.traces[name] * self._decay[name] + tr.impulse * s
-            w = self.rule.apply_bounds(w + self.rule.dw(w, x0, y0, self.traces, self.dt))
-        if self.structural is not None:
-            mask = torch.as_tensor(self.mask, device=w.device)
-            if self.rule is not None:
-                w = torch.where(mask, w, torch.zeros_like(w))
-            if (t + 1) % int(self.structural.interval) == 0:
-                state = self.structural.check(w.cpu().numpy(), self.mask, self._rng)
-                w = torch.as_tensor(state.weight, dtype=w.dtype, device=w.device)
-                self.mask = state.mask
-        self.transmit_weight, self.weight = before, w
 
 
 def learn_torch(spec_or_net, spikes: np.ndarray, record_v: bool = False, dtype: torch.dtype = torch.float64,
@@ -95,17 +60,9 @@ def plasticity_phase(net: SpecNetwork, spikes: np.ndarray) -> LearnOutput:
 
 def _run(net: SpecNetwork, x: torch.Tensor, record_v: bool, masks: dict) -> LearnOutput:
     layers, dt = list(net.layers), net.dt
-    learners, intrinsic = {}, {}
-    for i, layer in enumerate(layers):
-        p = layer.plasticity
-        if p is None:
-            continue
-        if p.feedforward is not None or p.structural is not None:
-            learners[(i, "feedforward")] = TorchSynapseLearner(layer.weight, dt, p.feedforward, p.structural)
-        if p.recurrent is not None:
-            learners[(i, "recurrent")] = TorchSynapseLearner(layer.recurrent_weight, dt, p.recurrent)
-        if p.intrinsic is not None:
-            intrinsic[i] = p.intrinsic
+    learners = make_learners(layers, dt)  # the reference's learners, on tensors
+    intrinsic = {i: layer.plasticity.intrinsic for i, layer in enumerate(layers)
+                 if layer.plasticity is not None and layer.plasticity.intrinsic is not None}
     params = [layer.parameters_tuple() for layer in layers]
     thresholds = [p.v_threshold.clone() for p in params]
     states = [initial_state(1, layer.size, x) for layer in layers]

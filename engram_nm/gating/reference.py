@@ -91,9 +91,7 @@ class GateSpec:
             if self.mode == "deterministic":
                 out[t] = p > 0.5
                 continue
-            if t % self.period == 0:
-                current = rng.random(self.size) < p
-            elif current is None:  # pragma: no cover - t = 0 always draws
+            if t % self.period == 0:  # t = 0 always draws
                 current = rng.random(self.size) < p
             out[t] = current
         return out

@@ -26,6 +26,7 @@ products for the engine). Tests hold the two against each other through Lava.
 
 from __future__ import annotations
 
+import abc
 import dataclasses
 from dataclasses import dataclass
 from typing import Any, ClassVar, NamedTuple
@@ -82,7 +83,7 @@ def check_positive(name: str, value: float, allow_zero: bool = False) -> None:
 
 
 @dataclass(frozen=True)
-class SynapticRule:
+class SynapticRule(abc.ABC):
     """Base of rules that change a weight matrix ``w [n_post, n_pre]`` from spikes.
 
     Subclasses set ``name``, define :meth:`traces`, :meth:`dw` and :meth:`terms`.
@@ -103,18 +104,18 @@ class SynapticRule:
         self.traces()  # builds each Trace, which validates its tau and impulse
 
     # -- the equation ---------------------------------------------------------------------------
+    @abc.abstractmethod
     def traces(self) -> dict:
         """``{trace name: Trace}`` for the traces the rule reads."""
-        raise NotImplementedError
 
+    @abc.abstractmethod
     def dw(self, w, x0, y0, tr: dict, dt: float):
         """Weight change of one step. ``x0 [1, n_pre]``, ``y0 [n_post, 1]`` (0/1), traces
         shaped alike, ``w [n_post, n_pre]``. Only arithmetic, so numpy and torch both work."""
-        raise NotImplementedError
 
+    @abc.abstractmethod
     def terms(self, dt: float) -> list:
         """The same ``dw`` as a list of :class:`Term` (the engine's sum of products)."""
-        raise NotImplementedError
 
     def apply_bounds(self, w):
         """Hard bounds: clip to ``[w_min, w_max]`` (works on numpy arrays and torch tensors)."""

@@ -20,38 +20,81 @@ from engram_nm.plasticity.structural import StructuralPlasticity
 
 
 class SynapseLearner:
-    """Weights ``[n_post, n_pre]`` of one projection under a synaptic and/or structural rule."""
+    """Weights ``[n_post, n_pre]`` of one projection under a synaptic and/or structural rule.
 
-    def __init__(self, weight: np.ndarray, dt: float, rule: SynapticRule | None = None,
+    Works on numpy arrays (the reference, PlasticDense) and on torch tensors
+    (training-time plasticity), chosen by the type of ``weight``; the rule's
+    ``dw`` is plain arithmetic, so both run the same update. Structural checks
+    run in numpy on the same seeded generator either way. torch is never
+    imported here (this runs inside Lava workers).
+    """
+
+    def __init__(self, weight, dt: float, rule: SynapticRule | None = None,
                  structural: StructuralPlasticity | None = None):
         self.rule, self.structural, self.dt = rule, structural, dt
-        self.weight = np.array(weight, dtype=np.float64)
-        self.transmit_weight = self.weight.copy()
+        self._torch = hasattr(weight, "detach")
+        self.weight = weight.detach().clone() if self._torch else np.array(weight, dtype=np.float64)
+        self.transmit_weight = self.weight
         n_post, n_pre = self.weight.shape
         spec = rule.traces() if rule is not None else {}
         self._trace_spec = spec
         self._decay = {name: tr.decay(dt) for name, tr in spec.items()}
-        self.traces = {name: np.zeros((1, n_pre) if name in PRE_TRACES else (n_post, 1)) for name in spec}
-        self.mask = self.weight != 0 if structural is not None else None
+        self.traces = {name: self._zeros((1, n_pre) if name in PRE_TRACES else (n_post, 1)) for name in spec}
+        self.mask = self._numpy(self.weight) != 0 if structural is not None else None
         self._rng = structural.rng() if structural is not None else None
         self.pruned = self.grown = 0
 
-    def step(self, pre: np.ndarray, post: np.ndarray, t: int) -> None:
-        """Learn from the 0/1 spikes ``pre [n_pre]`` and ``post [n_post]`` of step ``t`` (0-based)."""
-        before = self.weight
+    # -- the few places numpy and torch differ --------------------------------------------------
+    def _zeros(self, shape):
         w = self.weight
+        return w.new_zeros(shape) if self._torch else np.zeros(shape)
+
+    def _numpy(self, a) -> np.ndarray:
+        return a.detach().cpu().numpy() if self._torch else a
+
+    def _like_weight(self, a):
+        w = self.weight
+        return w.new_tensor(np.asarray(a, dtype=np.float64)) if self._torch else np.asarray(a, dtype=np.float64)
+
+    def _column(self, spikes, as_row: bool):
+        if self._torch:
+            s = spikes.to(self.weight.dtype)
+            return s.reshape(1, -1) if as_row else s.reshape(-1, 1)
+        s = np.asarray(spikes, np.float64)
+        return s[None, :] if as_row else s[:, None]
+
+    # -- the update -----------------------------------------------------------------------------
+    def step(self, pre, post, t: int) -> None:
+        """Learn from the 0/1 spikes ``pre [n_pre]`` and ``post [n_post]`` of step ``t`` (0-based)."""
+        before = w = self.weight
         if self.rule is not None:
-            x0, y0 = np.asarray(pre, np.float64)[None, :], np.asarray(post, np.float64)[:, None]
+            x0, y0 = self._column(pre, as_row=True), self._column(post, as_row=False)
             for name, tr in self._trace_spec.items():
                 s = x0 if name in PRE_TRACES else y0
                 self.traces[name] = self.traces[name] * self._decay[name] + tr.impulse * s
             w = self.rule.apply_bounds(w + self.rule.dw(w, x0, y0, self.traces, self.dt))
         if self.structural is not None:
             if self.rule is not None:
-                w = np.where(self.mask, w, 0.0)  # absent synapses do not learn
+                w = w * self._like_weight(self.mask)  # absent synapses do not learn
             if (t + 1) % int(self.structural.interval) == 0:
-                state = self.structural.check(w, self.mask, self._rng)
-                w, self.mask = state.weight, state.mask
+                state = self.structural.check(self._numpy(w), self.mask, self._rng)
+                w, self.mask = self._like_weight(state.weight), state.mask
                 self.pruned += state.pruned
                 self.grown += state.grown
         self.transmit_weight, self.weight = before, w
+
+
+def make_learners(layers, dt: float) -> dict:
+    """``{(layer index, "feedforward" | "recurrent"): SynapseLearner}`` for every plastic projection
+    of ``layers`` (spec layers, or the torch backend's layers: anything with ``plasticity``,
+    ``weight`` and ``recurrent_weight``)."""
+    out = {}
+    for i, layer in enumerate(layers):
+        p = layer.plasticity
+        if p is None:
+            continue
+        if p.feedforward is not None or p.structural is not None:
+            out[(i, "feedforward")] = SynapseLearner(layer.weight, dt, p.feedforward, p.structural)
+        if p.recurrent is not None:
+            out[(i, "recurrent")] = SynapseLearner(layer.recurrent_weight, dt, p.recurrent)
+    return out

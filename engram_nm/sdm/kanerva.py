@@ -133,14 +133,10 @@ class KanervaSDM:
         q = self._bits(query, self.address_bits, "address")
         m, k = self.n_locations, int(self.k)
         dtype = np.int32 if (3 * self.address_bits + 3) * m < 2 ** 31 else np.int64
-        if not hasattr(self, "_key_base") or self._key_base.dtype != dtype or self._key_alive is not self.alive \
-                or not np.array_equal(self._key_alive_copy, self.alive):
-            pop = np.where(self.alive, self._addr_pop, 3 * self.address_bits + 1).astype(dtype)
-            self._key_base = pop * dtype(m) + np.arange(m, dtype=dtype)
-            self._key_alive, self._key_alive_copy = self.alive, self.alive.copy()
+        pop = np.where(self.alive, self._addr_pop, 3 * self.address_bits + 1).astype(dtype)  # O(M): cheap
         key = (q.astype(np.float32) @ self._addr_f.T).astype(dtype)
         np.multiply(key, dtype(-2 * m), out=key)
-        key += self._key_base[None, :]
+        key += (pop * dtype(m) + np.arange(m, dtype=dtype))[None, :]
         return np.argpartition(key, k - 1, axis=1)[:, :k] if k < m else np.argsort(key, axis=1)
 
     def activate(self, query) -> np.ndarray:

@@ -16,10 +16,12 @@ class _SDMMaths:
     """Activation shared by both models: the same integer distances and tie rule as the reference."""
 
     def _active(self, address: np.ndarray) -> np.ndarray:
-        addresses = self.addresses.astype(np.int64)
+        if getattr(self, "_addr", None) is None:  # hard-location addresses are fixed: convert them once
+            self._addr = self.addresses.astype(np.int64)
+            self._pop = self._addr.sum(axis=1)
         q = address.astype(np.int64)
-        d = q.sum() + addresses.sum(axis=1) - 2 * (addresses @ q)
-        d = np.where(self.alive > 0, d, addresses.shape[1] + 1)
+        d = q.sum() + self._pop - 2 * (self._addr @ q)
+        d = np.where(self.alive > 0, d, self._addr.shape[1] + 1)
         if self.proc_params["activation"] == "radius":
             return np.flatnonzero(d <= self.proc_params["radius"])
         m, k = len(d), self.proc_params["k"]

@@ -13,6 +13,8 @@ maths (:class:`engram_nm.sdm.KanervaSDM`, radius or Top-K activation) is in
   width would); equal to the reference until a counter saturates, which the
   ``saturated`` Var counts.
 
+The hard-location ``addresses`` are fixed for the life of the process (the
+models convert them once); counters and ``alive`` may be set between runs.
 ``addr_in`` can be fed by a population's spikes (address = which neurons
 spiked this step) or by a ring buffer.
 """
