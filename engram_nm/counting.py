@@ -95,6 +95,7 @@ class RunCounts:
 
 def connection_sparsity(spec: EngramSpec) -> float:
     mats = [m for layer in spec.layers for m in (layer.weight, layer.recurrent_weight) if m is not None]
+    mats += [p.weight for p in spec.projections]
     zeros = sum(int(np.sum(m == 0)) for m in mats)
     return zeros / sum(m.size for m in mats)
 
@@ -106,6 +107,7 @@ def footprint_bytes(spec: EngramSpec) -> int:
         count += layer.weight.size + (0 if layer.recurrent_weight is None else layer.recurrent_weight.size)
         count += 5 * layer.size  # tau_mem (or decay), threshold, bias, u, v
         count += 0 if layer.tau_syn is None else layer.size
+    count += sum(p.weight.size for p in spec.projections)
     return 4 * count
 
 
@@ -128,10 +130,14 @@ def count_run(spec: EngramSpec, input_spikes: np.ndarray, spikes: dict, learn: b
     out = RunCounts(steps=steps, connection_sparsity=connection_sparsity(spec),
                     footprint_bytes=footprint_bytes(spec))
     source, total_spikes, total_slots = x, 0, 0
+    recorded = {}
     for layer in spec.layers:
         s = np.asarray(spikes.get(layer.name)) != 0 if layer.name in spikes else None
         if s is None or s.shape != (steps, layer.size):
             raise InputError(f"spikes[{layer.name!r}] must be [T={steps}, {layer.size}] from the same run")
+        recorded[layer.name] = s
+    for layer in spec.layers:
+        s = recorded[layer.name]
         fan_out = (layer.weight != 0).sum(axis=0)                     # per source neuron
         acs = int((source.sum(axis=0) * fan_out).sum())
         dense = steps * layer.weight.size
@@ -145,6 +151,12 @@ def count_run(spec: EngramSpec, input_spikes: np.ndarray, spikes: dict, learn: b
                 learning += _learning_updates(p.feedforward, layer.weight, source.astype(int), s.astype(int))
             if p.recurrent is not None:
                 learning += _learning_updates(p.recurrent, layer.recurrent_weight, s.astype(int), s.astype(int))
+        for proj in (p for p in spec.projections if p.target == layer.name):
+            pre = recorded[proj.source]
+            acs += int((pre.sum(axis=0) * (proj.weight != 0).sum(axis=0)).sum())
+            dense += steps * proj.weight.size
+            if learn and proj.plasticity is not None:
+                learning += _learning_updates(proj.plasticity, proj.weight, pre.astype(int), s.astype(int))
         out.layers.append(LayerCounts(layer.name, int(s.sum()), acs, dense, steps * layer.size, learning))
         out.dense_macs_ann += layer.weight.size
         total_spikes += int(s.sum())

@@ -47,7 +47,13 @@ class PlasticityError(EngramError, ValueError):
     """A plasticity rule has invalid parameters or cannot go where it was sent."""
 
 
+class ManipulationError(EngramError, ValueError):
+    """An in-silico manipulation (stimulation, silencing, ablation, ...) names cells,
+    synapses or a window that the network or the phase does not have."""
+
+
 __all__ = [
+    "ManipulationError",
     "EngramError",
     "SpecError",
     "UnsupportedNodeError",

@@ -12,6 +12,8 @@ LIF neuron             ``L``: ``LIF(tau=tau_mem, r=tau_mem/dt, v_leak=0)``
 CUBA neuron            ``L``: ``CubaLIF(..., r=tau_mem/dt, w_in=tau_syn/dt)``
 no leak (tau = inf)    ``L``: ``IF(r=1/dt)``
 recurrence             ``L_rec``: ``Linear``, edges ``L -> L_rec -> L``
+extra projection ``P``   ``P``: ``Linear``, edges ``source -> P -> target``; its rule and
+                       ends in graph metadata ``engram_nm.projections``
 v-bias, LIF            ``Affine`` bias (enters v directly when du = 1)
 v-bias, CUBA           ``v_leak = bias * tau_mem / dt`` (+ exact value in metadata)
 syn_bias, CUBA         ``Affine`` bias (NIR: a bias is an input current)
@@ -104,10 +106,15 @@ def spec_to_nir(spec: EngramSpec):
             nodes[rec_name] = nir.Linear(weight=layer.recurrent_weight.copy())
             edges += [(layer.name, rec_name), (rec_name, layer.name)]
         upstream = layer.name
+    for proj in spec.projections:
+        nodes[proj.name] = nir.Linear(weight=proj.weight.copy())
+        edges += [(proj.source, proj.name), (proj.name, proj.target)]
     nodes["output"] = nir.Output(output_type=np.array([spec.layers[-1].size]))
     edges.append((upstream, "output"))
     graph_meta = {META: {"format_version": FORMAT_VERSION, "dt": dt, "name": spec.name,
-                         "spec_metadata": dict(spec.metadata)}}
+                         "spec_metadata": dict(spec.metadata), "layer_order": list(spec.layer_names)}}
+    if spec.projections:
+        graph_meta[META]["projections"] = {p.name: p.to_dict() for p in spec.projections}
     if spec.memory is not None:
         graph_meta[META]["memory"] = spec.memory.to_dict()
     return nir.NIRGraph(nodes=nodes, edges=edges, metadata=graph_meta)
@@ -223,6 +230,18 @@ def _infer_dt(neurons: dict) -> float | None:
     return None
 
 
+def _input_scale(node, dt: float, size: int) -> np.ndarray:
+    """Per neuron, what one unit on the node's input adds to ``u`` (NIR's ``r*dt/tau`` etc.)."""
+    t = _type(node)
+    vec = lambda x: _per_neuron(x, size)  # noqa: E731
+    if t == "CubaLIF":
+        s = snap_to_one(vec(node.w_in) * dt / vec(node.tau_syn)) * snap_to_one(vec(node.r) * dt / vec(node.tau_mem))
+        return snap_to_one(s)
+    if t == "IF":
+        return snap_to_one(vec(node.r) * dt)
+    return snap_to_one(vec(node.r) * dt / vec(node.tau))
+
+
 def _neuron_layer(name: str, node, w: np.ndarray, b: np.ndarray, w_rec, b_rec, dt: float,
                   reset_override: str | None) -> LayerSpec:
     t = _type(node)
@@ -236,8 +255,7 @@ def _neuron_layer(name: str, node, w: np.ndarray, b: np.ndarray, w_rec, b_rec, d
     syn_bias = np.zeros(size)
     if t == "CubaLIF":
         tau_syn, tau_mem = vec(node.tau_syn), vec(node.tau_mem)
-        s = snap_to_one(vec(node.w_in) * dt / tau_syn) * snap_to_one(vec(node.r) * dt / tau_mem)
-        s = snap_to_one(s)
+        s = _input_scale(node, dt, size)
         weight, rec = w * s[:, None], None if w_rec is None else w_rec * s[:, None]
         syn_bias = s * (b + b_rec)
         v_leak = vec(node.v_leak)
@@ -247,11 +265,11 @@ def _neuron_layer(name: str, node, w: np.ndarray, b: np.ndarray, w_rec, b_rec, d
         tau_syn, neuron = None, "lif"
         if t == "IF":
             tau_mem = np.full(size, np.inf)
-            s = snap_to_one(vec(node.r) * dt)
+            s = _input_scale(node, dt, size)
             v_leak_bias = np.zeros(size)
         else:
             tau_mem = vec(node.tau)
-            s = snap_to_one(vec(node.r) * dt / tau_mem)
+            s = _input_scale(node, dt, size)
             v_leak_bias = vec(node.v_leak) * dt / tau_mem
         weight, rec = w * s[:, None], None if w_rec is None else w_rec * s[:, None]
         bias = s * (b + b_rec) + v_leak_bias
@@ -366,12 +384,18 @@ def nir_to_spec(graph, dt: float | None = None, reset: str | None = None, name: 
                 return int(np.asarray(getattr(node, attr)).size)
         raise UnsupportedNodeError(f"cannot tell the size of node {n!r}")
 
-    # Order the populations from the input (a chain: one feed-forward source each).
+    # Order the populations from the input (a chain: one feed-forward source each);
+    # every other population-to-population path is an extra projection.
     paths_into = {n: trace_back(n) for n in neurons}
+    declared = gmeta.get("projections", {}) if isinstance(gmeta.get("projections", {}), dict) else {}
+    order = [str(n) for n in gmeta.get("layer_order", [])]
     layers, source, n_source = [], top_inputs[0], n_in
     remaining = set(neurons)
+    extra_paths = []  # (origin, chain, target)
     while remaining:
-        nxt = [n for n in remaining if any(o == source for o, _ in paths_into[n])]
+        nxt = [n for n in remaining if any(o == source and not _declared(c, declared) for o, c in paths_into[n])]
+        if len(nxt) > 1 and len(layers) < len(order) and order[len(layers)] in nxt:
+            nxt = [order[len(layers)]]
         if len(nxt) != 1:
             raise UnsupportedNodeError(
                 f"engram_nm maps chains of populations; {source!r} feeds {sorted(nxt) or 'no population'} "
@@ -380,12 +404,13 @@ def nir_to_spec(graph, dt: float | None = None, reset: str | None = None, name: 
         n = nxt[0]
         size = size_of(n)
         paths = paths_into[n]
-        ff = [(o, c) for o, c in paths if o == source]
-        rec = [(o, c) for o, c in paths if o == n]
-        other = [o for o, _ in paths if o not in (source, n)]
-        if other or len(ff) != 1 or len(rec) > 1:
+        projected = [(o, c) for o, c in paths if _declared(c, declared) or (o != source and o != n)]
+        ff = [(o, c) for o, c in paths if o == source and (o, c) not in projected]
+        rec = [(o, c) for o, c in paths if o == n and (o, c) not in projected]
+        if len(ff) != 1 or len(rec) > 1:
             raise UnsupportedNodeError(f"population {n!r}: expected one feed-forward and at most one recurrent "
                                        f"input, found sources {[o for o, _ in paths]}")
+        extra_paths += [(o, c, n) for o, c in projected]
         w, b = compose(ff[0][1], n_source, size, n)
         w_rec = b_rec = None
         if rec:
@@ -393,9 +418,43 @@ def nir_to_spec(graph, dt: float | None = None, reset: str | None = None, name: 
         layers.append(_neuron_layer(n, neurons[n], w, b, w_rec, b_rec, dt, reset))
         remaining.discard(n)
         source, n_source = n, size
+    projections = _projections(extra_paths, declared, neurons, compose, size_of, dt)
     spec_meta = gmeta.get("spec_metadata", {})
     return EngramSpec(n_in=n_in, layers=layers, dt=dt, name=name or gmeta.get("name", "imported"),
-                      memory=gmeta.get("memory"), metadata=dict(spec_meta) if isinstance(spec_meta, dict) else {})
+                      memory=gmeta.get("memory"), projections=projections,
+                      metadata=dict(spec_meta) if isinstance(spec_meta, dict) else {})
+
+
+def _declared(chain: list, declared: dict) -> bool:
+    """Whether a path of linear nodes is one of the graph's declared extra projections."""
+    return len(chain) == 1 and chain[0] in declared
+
+
+def _projections(paths, declared: dict, neurons: dict, compose, size_of, dt: float) -> list:
+    """ProjectionSpecs for the population-to-population paths outside the chain."""
+    from engram_nm.projection import ProjectionSpec
+
+    out = []
+    for origin, chain, target in paths:
+        if origin not in neurons:
+            raise UnsupportedNodeError(f"population {target!r} has a second input from {origin!r}; "
+                                       "only one path from the graph input is supported")
+        w, b = compose(chain, size_of(origin), size_of(target), target)
+        if np.any(b):
+            raise UnsupportedNodeError(f"the connection {origin!r} -> {target!r} has a bias; extra projections "
+                                       "between populations must be Linear (put biases on the chain's weights)")
+        scale = _input_scale(neurons[target], dt, size_of(target))
+        name = chain[-1] if chain else f"{origin}_to_{target}"
+        entry = declared.get(name, {}) if isinstance(declared.get(name, {}), dict) else {}
+        meta = entry.get("metadata", {})
+        try:
+            out.append(ProjectionSpec(name=layer_name_for(name), source=layer_name_for(origin),
+                                      target=layer_name_for(target), weight=w * scale[:, None],
+                                      plasticity=entry.get("plasticity"),
+                                      metadata=dict(meta) if isinstance(meta, dict) else {}))
+        except SpecError as exc:
+            raise NIRFileError(f"projection {name!r}: {exc}") from exc
+    return out
 
 
 def import_nir(path_or_graph, dt: float | None = None, reset: str | None = None) -> EngramSpec:

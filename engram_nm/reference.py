@@ -11,8 +11,8 @@ that the two agree bit for bit::
 or, for layers with ``reset_delay``, the reset of the previous step's spikes
 applied to the new ``v`` before the threshold test (see :mod:`engram_nm.spec`).
 
-with ``a_in[t] = W @ s_src[t-1] + W_rec @ s[t-1]`` (one step of delay per
-Dense). Input spike ``x[t]`` therefore first moves layer 0 at step ``t + 1``
+with ``a_in[t] = W @ s_src[t-1] + W_rec @ s[t-1] + sum_p W_p @ s_p[t-1]`` (one
+step of delay per Dense; ``p`` the spec's extra projections into the layer). Input spike ``x[t]`` therefore first moves layer 0 at step ``t + 1``
 and layer ``l`` at step ``t + l + 1``.
 """
 
@@ -114,13 +114,15 @@ def simulate(spec: EngramSpec, spikes: np.ndarray, learn: bool = False, memory_o
     rec_s = {layer.name: np.zeros((steps, layer.size), dtype=bool) for layer in spec.layers}
     rec_v = {layer.name: np.zeros((steps, layer.size)) for layer in spec.layers}
     rec_u = {layer.name: np.zeros((steps, layer.size)) for layer in spec.layers}
-    learners = make_learners(spec.layers, spec.dt) if learn else {}
+    learners = make_learners(spec.layers, spec.dt, spec.projections) if learn else {}
+    index = {layer.name: i for i, layer in enumerate(spec.layers)}
+    into = {i: [(index[p.source], p) for p in spec.projections if index[p.target] == i] for i in index.values()}
     thresholds = [layer.v_threshold.copy() for layer in spec.layers]
     intrinsic = [layer.plasticity.intrinsic if learn and layer.plasticity is not None else None
                  for layer in spec.layers]
 
     def weight(i, kind, fixed):
-        learner = learners.get((i, kind))
+        learner = learners.get((i, kind) if isinstance(i, int) else ("projection", i))
         return fixed if learner is None else learner.transmit_weight
 
     for t in range(steps):
@@ -132,6 +134,8 @@ def simulate(spec: EngramSpec, spikes: np.ndarray, learn: bool = False, memory_o
             a_in = weight(i, "feedforward", layer.weight)[:, source_prev].sum(axis=1)
             if layer.recurrent_weight is not None:
                 a_in = a_in + weight(i, "recurrent", layer.recurrent_weight)[:, s_prev[i]].sum(axis=1)
+            for j, proj in into[i]:
+                a_in = a_in + weight(proj.name, None, proj.weight)[:, s_prev[j]].sum(axis=1)
             if layer.name in masks:
                 a_in = np.where(masks[layer.name][t], a_in, 0.0)
             on = t >= layer.bias_onset
@@ -154,13 +158,18 @@ def simulate(spec: EngramSpec, spikes: np.ndarray, learn: bool = False, memory_o
             s_now.append(s)
             source_prev = s_prev[i]
         for (i, kind), learner in learners.items():
+            if i == "projection":
+                proj = spec.projection(kind)
+                learner.step(s_now[index[proj.source]], s_now[index[proj.target]], t)
+                continue
             pre = (x[t] if i == 0 else s_now[i - 1]) if kind == "feedforward" else s_now[i]
             learner.step(pre, s_now[i], t)
         if memory is not None:
             memory.step(t, s_now[-1])
         s_prev = s_now
         x_prev = x[t].astype(bool)
-    weights = {projection_name(spec.layers[i].name, kind): lr.weight.copy() for (i, kind), lr in learners.items()}
+    weights = {kind if i == "projection" else projection_name(spec.layers[i].name, kind): lr.weight.copy()
+               for (i, kind), lr in learners.items()}
     learned_thr = {layer.name: thresholds[i].copy() for i, layer in enumerate(spec.layers) if intrinsic[i] is not None}
     return SimulationResult(spikes=rec_s, v=rec_v, u=rec_u, weights=weights, thresholds=learned_thr,
                             memory_reads=None if memory is None else memory.reads,

@@ -1,13 +1,16 @@
 """EngramSpec: one framework-neutral description of a spiking network.
 
 A spec is a chain of populations (``LayerSpec``), each fed by the previous one
-(the first by the input), each optionally recurrent. Parameters are in
+(the first by the input), each optionally recurrent, plus any extra
+population-to-population projections (``ProjectionSpec``: feedback, lateral,
+inhibitory; :mod:`engram_nm.projection`). Parameters are in
 continuous time, as in NIR: time constants in seconds, thresholds and biases in
 the membrane's own units, and one explicit step ``dt`` (s) for every backend.
 
 Discrete update of layer ``l`` (stock Lava LIF / CUBA-LIF; DESIGN rule 8)::
 
     a_in[t] = W  @ s_{l-1}[t-1]  +  W_rec @ s_l[t-1]      one step per Dense
+              + sum over projections p into l of W_p @ s_{source(p)}[t-1]
     u[t]    = u[t-1] * (1 - du) + a_in[t] + syn_bias       du = dt/tau_syn (LIF: 1)
     v[t]    = v[t-1] * (1 - dv) + u[t] + bias              dv = dt/tau_mem
     s[t]    = v[t] > v_threshold                           strict comparison
@@ -299,6 +302,8 @@ class EngramSpec:
         name: model name (NIR metadata, file names).
         memory: an SDM stage addressed by the last layer's spikes
             (:class:`~engram_nm.sdm.memory_spec.MemorySpec`), or None.
+        projections: extra population-to-population connections outside the
+            chain (:class:`~engram_nm.projection.ProjectionSpec`), e.g. I -> E.
         metadata: free-form, carried through NIR.
     """
 
@@ -307,6 +312,7 @@ class EngramSpec:
     dt: float = 1e-3
     name: str = "engram"
     memory: Any = None
+    projections: list = field(default_factory=list)
     metadata: dict = field(default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -343,12 +349,42 @@ class EngramSpec:
             if not isinstance(self.memory, MemorySpec):
                 raise SpecError(f"memory must be a MemorySpec (or its dict), got {type(self.memory).__name__}")
             self.memory.check(self.layers[-1].size)
+        self._check_projections(names)
+
+    def _check_projections(self, layer_names: set) -> None:
+        from engram_nm.projection import ProjectionSpec
+
+        self.projections = list(self.projections or [])
+        taken = set(layer_names) | {f"{n}_w" for n in layer_names} | {f"{n}_rec" for n in layer_names}
+        sizes = {layer.name: layer.size for layer in self.layers}
+        for i, proj in enumerate(self.projections):
+            if not isinstance(proj, ProjectionSpec):
+                raise SpecError(f"projections[{i}] is a {type(proj).__name__}, expected ProjectionSpec")
+            if proj.name in taken:
+                raise SpecError(f"projection name {proj.name!r} is already a layer or projection name")
+            taken.add(proj.name)
+            proj.check_against(sizes)
+
+    def projection(self, name: str):
+        """The extra projection called ``name``."""
+        for proj in self.projections:
+            if proj.name == name:
+                return proj
+        raise SpecError(f"no projection named {name!r}; projections are {[p.name for p in self.projections]}")
+
+    def layer_index(self, name: str) -> int:
+        """Position of layer ``name`` in the chain."""
+        self.layer(name)  # raises SpecError naming the layers
+        return self.layer_names.index(name)
 
     def validate(self) -> "EngramSpec":
         """Re-run every check of the spec and its layers (after fields were assigned by hand)."""
         for layer in self.layers:
             if isinstance(layer, LayerSpec):
                 layer.validate()
+        for proj in self.projections or []:
+            if hasattr(proj, "__post_init__"):
+                proj.__post_init__()
         self.__post_init__()
         return self
 
@@ -387,6 +423,8 @@ class EngramSpec:
             and all(a.equals(b) for a, b in zip(self.layers, other.layers))
             and ((self.memory is None and other.memory is None)
                  or (self.memory is not None and self.memory.equals(other.memory)))
+            and len(self.projections) == len(other.projections)
+            and all(a.equals(b) for a, b in zip(self.projections, other.projections))
         )
 
     def summary(self) -> str:
@@ -395,6 +433,9 @@ class EngramSpec:
             rec = ", recurrent" if layer.recurrent_weight is not None else ""
             delayed = " (delayed)" if layer.reset_delay else ""
             lines.append(f"  {layer.name}: {layer.size} x {layer.neuron}, reset={layer.reset}{delayed}{rec}")
+        for p in self.projections:
+            rule = f", {p.plasticity.name}" if p.plasticity is not None else ""
+            lines.append(f"  {p.name}: {p.source} -> {p.target}{rule}")
         if self.memory is not None:
             m = self.memory
             act = f"top-{m.k}" if m.activation == "topk" else f"radius {m.radius}"

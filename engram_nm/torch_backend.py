@@ -89,6 +89,33 @@ class SpecLayer(nn.Module):
         )
 
 
+class SpecProjection(nn.Module):
+    """One extra projection (:class:`~engram_nm.projection.ProjectionSpec`) with a trainable ``weight``."""
+
+    def __init__(self, proj, dtype: torch.dtype):
+        super().__init__()
+        self.name, self.source, self.target = proj.name, proj.source, proj.target
+        self.plasticity = proj.plasticity
+        self.projection_metadata = dict(proj.metadata)
+        self.weight = nn.Parameter(torch.as_tensor(proj.weight, dtype=dtype))
+
+    def to_projection_spec(self):
+        from engram_nm.projection import ProjectionSpec
+
+        return ProjectionSpec(name=self.name, source=self.source, target=self.target,
+                              weight=self.weight.detach().cpu().to(torch.float64).numpy().copy(),
+                              plasticity=self.plasticity, metadata=dict(self.projection_metadata))
+
+
+def projections_into(net) -> dict:
+    """``{target layer index: [(source layer index, SpecProjection), ...]}`` for ``net``'s projections."""
+    index = {layer.name: i for i, layer in enumerate(net.layers)}
+    out = {i: [] for i in index.values()}
+    for proj in net.projections:
+        out[index[proj.target]].append((index[proj.source], proj))
+    return out
+
+
 class SpecNetwork(nn.Module):
     """The spec's chain of populations, stepped in time with Lava's semantics.
 
@@ -109,6 +136,7 @@ class SpecNetwork(nn.Module):
         self.dtype = dtype
         self.spike_fn = spike_fn or default_spike_fn()
         self.layers = nn.ModuleList([SpecLayer(layer, spec.dt, dtype) for layer in spec.layers])
+        self.projections = nn.ModuleList([SpecProjection(p, dtype) for p in spec.projections])
         # Multiplicative gates on a layer's input current, by layer name: engram gates
         # (engram_nm.gating.torch_gates) or hard-concrete L0 gates (engram_nm.sparsity).
         self.input_gates = nn.ModuleDict()
@@ -153,6 +181,7 @@ class SpecNetwork(nn.Module):
         params = [layer.parameters_tuple() for layer in self.layers]
         out_s = {layer.name: [] for layer in self.layers}
         out_v = {layer.name: [] for layer in self.layers}
+        into = projections_into(self)
         for t in range(steps):
             source = x_prev
             now = []
@@ -160,6 +189,8 @@ class SpecNetwork(nn.Module):
                 a_in = source @ layer.weight.T
                 if layer.recurrent_weight is not None:
                     a_in = a_in + prev[i] @ layer.recurrent_weight.T
+                for j, proj in into[i]:
+                    a_in = a_in + prev[j] @ proj.weight.T
                 mask = masks.get(layer.name)
                 if mask is not None:
                     a_in = a_in * (mask[t] if mask.ndim == 3 else mask)
@@ -203,6 +234,7 @@ class SpecNetwork(nn.Module):
                     spec_layer.recurrent_weight = spec_layer.recurrent_weight * z[:, None]
             layers.append(spec_layer)
         return EngramSpec(n_in=self.n_in, layers=layers, dt=self.dt, name=self.model_name, memory=self.memory,
+                          projections=[p.to_projection_spec() for p in self.projections],
                           metadata=dict(self.spec_metadata))
 
 

@@ -11,8 +11,8 @@ range)::
     du_int  = round(du * 4096) - 1                12-bit (the model adds 1)
     dv_int  = round(dv * 4096)                    12-bit
 
-``K`` is chosen so the largest |weight| of the layer (feed-forward and
-recurrent) uses the full 8-bit range. With ``learning=True``, a layer with
+``K`` is chosen so the largest |weight| of the layer (feed-forward,
+recurrent and extra projections into it) uses the full 8-bit range. With ``learning=True``, a layer with
 plastic weights counts its rules' weight bounds in that largest |weight|, and
 keeps a factor 2 of headroom when a rule has no bound, so learned weights do
 not saturate at once; a rule without a sign bound makes the weights mixed-sign. The :class:`QuantizationReport` lists,
@@ -46,6 +46,7 @@ class QuantizedLayer:
     bias_mant: np.ndarray
     bias_exp: np.ndarray
     syn_bias: np.ndarray         # int, in u units (already << 6 scale)
+    projections: dict = field(default_factory=dict)  # extra projection into this layer -> int weights
 
     def dequantized_vth(self) -> np.ndarray:
         return self.vth * 2.0 ** fx.ACT_SHIFT / self.scale
@@ -123,10 +124,11 @@ def _bias(b: np.ndarray, k: float) -> tuple[np.ndarray, np.ndarray, int]:
     return mant, exp.astype(np.int32), clipped
 
 
-def _learning_range(layer: LayerSpec, wmax: float, mixed: bool) -> tuple[float, bool]:
+def _learning_range(layer: LayerSpec, wmax: float, mixed: bool, extra_rules=()) -> tuple[float, bool]:
     """(largest |weight| to plan for, mixed sign) when the layer's weights learn."""
     p = layer.plasticity
     rules = [r for r in (p.feedforward, p.recurrent) if r is not None] if p is not None else []
+    rules += [r for r in extra_rules if r is not None]
     if p is not None and p.structural is not None:
         wmax = max(wmax, abs(p.structural.w_init))
     for rule in rules:
@@ -136,17 +138,20 @@ def _learning_range(layer: LayerSpec, wmax: float, mixed: bool) -> tuple[float, 
     return wmax, mixed
 
 
-def quantize_layer(layer: LayerSpec, dt: float, report: QuantizationReport, learning: bool = False) -> QuantizedLayer:
+def quantize_layer(layer: LayerSpec, dt: float, report: QuantizationReport, learning: bool = False,
+                   projections=()) -> QuantizedLayer:
+    """One layer; ``projections`` are the spec's extra projections into it (they share its scale)."""
     if np.any(np.isinf(layer.v_threshold)):
         raise QuantizationError(
             f"layer {layer.name!r}: an infinite threshold has no fixed-point form; "
             "give readout neurons a large finite threshold for cpu-fixed / loihi2"
         )
     mats = [layer.weight] + ([layer.recurrent_weight] if layer.recurrent_weight is not None else [])
+    mats += [p.weight for p in projections]
     wmax = max(float(np.max(np.abs(m))) for m in mats)
     mixed = any(np.min(m) < 0 for m in mats) and any(np.max(m) > 0 for m in mats)
     if learning:
-        wmax, mixed = _learning_range(layer, wmax, mixed)
+        wmax, mixed = _learning_range(layer, wmax, mixed, [p.plasticity for p in projections])
     w_int_max = fx.MIXED_WEIGHT_MAX if mixed else fx.EXC_WEIGHT_MAX
     if wmax == 0:
         k = float(2 ** fx.ACT_SHIFT) * w_int_max / float(np.max(layer.v_threshold))
@@ -164,6 +169,11 @@ def quantize_layer(layer: LayerSpec, dt: float, report: QuantizationReport, lear
         rec_int, clip_r = _weights(layer.recurrent_weight, k, exp, mixed)
         report.add(layer.name, "recurrent_weight", layer.recurrent_weight,
                    rec_int * 2.0 ** fx.ACT_SHIFT / k, clip_r)
+    extra = {}
+    for proj in projections:
+        extra[proj.name], clip_p = _weights(proj.weight, k, exp, mixed)
+        report.add(layer.name, f"projection {proj.name}", proj.weight, extra[proj.name] * 2.0 ** fx.ACT_SHIFT / k,
+                   clip_p)
     vth = np.round(layer.v_threshold * k / 2 ** fx.ACT_SHIFT)
     clip_v = int(np.sum((vth < 1) | (vth > fx.VTH_MAX)))
     vth = np.clip(vth, 1, fx.VTH_MAX).astype(np.int32)
@@ -180,11 +190,12 @@ def quantize_layer(layer: LayerSpec, dt: float, report: QuantizationReport, lear
     syn_bias = np.round(layer.syn_bias * k).astype(np.int32)
     if np.any(layer.syn_bias):
         report.add(layer.name, "syn_bias", layer.syn_bias, syn_bias / k, 0)
-    return QuantizedLayer(layer.name, k, w_int, rec_int, exp, du_int, dv_int, vth, mant, bexp, syn_bias)
+    return QuantizedLayer(layer.name, k, w_int, rec_int, exp, du_int, dv_int, vth, mant, bexp, syn_bias, extra)
 
 
 def quantize(spec: EngramSpec, learning: bool = False) -> QuantizedSpec:
     """Map every layer of ``spec`` to Loihi 2 fixed point; see the module docstring."""
     report = QuantizationReport()
-    layers = [quantize_layer(layer, spec.dt, report, learning) for layer in spec.layers]
+    layers = [quantize_layer(layer, spec.dt, report, learning,
+                             [p for p in spec.projections if p.target == layer.name]) for layer in spec.layers]
     return QuantizedSpec(spec=spec, layers=layers, report=report)

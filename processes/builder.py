@@ -6,6 +6,7 @@ Graph per layer ``l`` (DESIGN rule 9, few processes)::
                                      ▲  │
                                      └Dense(W_rec)┘ (recurrent layers)
     pop_l ─▶ sink RingBuffer (spike record)    [+ Monitor on v if asked]
+    pop_a ─Dense(W_p)─▶ pop_b                  (each extra projection p: a -> b)
 
 ``pop_l`` is the stock ``lava.proc.lif.process.LIF`` whenever the layer is
 stock-compatible (zero reset, shared du/dv/vth, voltage bias only), which is
@@ -213,6 +214,7 @@ def build_network(spec: EngramSpec, spikes: np.ndarray, tag: str = FLOAT_TAG, qu
     gate_masks(spec, steps, tasks)  # validates tasks against the gated layers
     task_schedule = None if tasks is None else (np.full(steps, tasks) if np.ndim(tasks) == 0 else np.asarray(tasks))
     upstream = source.s_out
+    inputs = {}  # layer -> the port its synaptic input goes to (its gate or itself)
     for i, layer in enumerate(spec.layers):
         q = quantized.layers[i] if quantized is not None else None
         pop, reason = _population(layer, spec.dt, tag, q, learn)
@@ -227,6 +229,7 @@ def build_network(spec: EngramSpec, spikes: np.ndarray, tag: str = FLOAT_TAG, qu
             gate.a_out.connect(pop.a_in)
             target_port = gate.a_in
             gates[layer.name] = gate
+        inputs[layer.name] = target_port
         if learn and layer.plasticity is not None and layer.plasticity.intrinsic is not None:
             ip_scale[layer.name] = 1.0 if q is None else q.scale * 2 ** IP_FRACTION_BITS
         plastic = layer.plasticity if learn else None
@@ -254,6 +257,20 @@ def build_network(spec: EngramSpec, spikes: np.ndarray, tag: str = FLOAT_TAG, qu
             mon.probe(pop.v, steps)
             monitors[layer.name] = mon
         upstream = pop.s_out
+    index = {layer.name: i for i, layer in enumerate(spec.layers)}
+    for proj in spec.projections:
+        q = quantized.layers[index[proj.target]] if quantized is not None else None
+        w = proj.weight if q is None else q.projections[proj.name]
+        pre, post = populations[proj.source], populations[proj.target]
+        rule = proj.plasticity if learn else None
+        if rule is None:
+            proc = _dense(w, tag, 0 if q is None else q.weight_exp, proj.name)
+        else:
+            proc, learning[proj.name] = _projection(proj.name, w, rule, None, tag, q, spec.dt, seed + len(learning))
+            post.s_out.connect(proc.s_in_bap)
+        pre.s_out.connect(proc.s_in)
+        proc.a_out.connect(inputs[proj.target])
+        dense[proj.name] = proc
     memory, memory_sink = _memory_stage(spec, steps, tag, upstream, memory_ops, memory_data)
     return LavaNetwork(spec=spec, tag=tag, steps=steps, source=source, populations=populations, dense=dense,
                        sinks=sinks, monitors=monitors, custom_layers=custom, quantized=quantized,

@@ -9,14 +9,21 @@ from engram_nm.spec import EngramSpec
 
 
 def with_learned(spec: EngramSpec, weights: dict, thresholds: dict) -> EngramSpec:
-    """Copy of ``spec`` whose ``L_w`` / ``L_rec`` weights and layer thresholds are replaced.
+    """Copy of ``spec`` whose ``L_w`` / ``L_rec`` / extra-projection weights and layer thresholds are replaced.
 
     ``weights`` is keyed by projection name, ``thresholds`` by layer name, as
     in :class:`~engram_nm.hardware.targets.RunResult`. Shapes must match.
     """
     out = spec.copy()
     layers = {layer.name: layer for layer in out.layers}
+    extra = {proj.name: proj for proj in out.projections}
     for name, w in weights.items():
+        if name in extra:
+            w = np.asarray(w, dtype=np.float64)
+            if w.shape != extra[name].weight.shape:
+                raise SpecError(f"learned weights {name!r} have shape {w.shape}, the spec's {extra[name].weight.shape}")
+            extra[name].weight = w.copy()
+            continue
         layer_name, _, kind = name.rpartition("_")
         layer = layers.get(layer_name)
         if layer is None or kind not in ("w", "rec"):

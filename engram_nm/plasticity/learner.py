@@ -84,11 +84,13 @@ class SynapseLearner:
         self.transmit_weight, self.weight = before, w
 
 
-def make_learners(layers, dt: float) -> dict:
+def make_learners(layers, dt: float, projections=()) -> dict:
     """``{(layer index, "feedforward" | "recurrent"): SynapseLearner}`` for every plastic projection
     of ``layers`` (spec layers, or the torch backend's layers: anything with ``plasticity``,
-    ``weight`` and ``recurrent_weight``)."""
-    out = {}
+    ``weight`` and ``recurrent_weight``), and ``{("projection", name): SynapseLearner}`` for the
+    plastic extra projections (anything with ``name``, ``weight`` and a ``plasticity`` rule)."""
+    out = {("projection", p.name): SynapseLearner(p.weight, dt, p.plasticity)
+           for p in projections if p.plasticity is not None}
     for i, layer in enumerate(layers):
         p = layer.plasticity
         if p is None:

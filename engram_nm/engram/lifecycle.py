@@ -1,0 +1,319 @@
+"""The engram lifecycle on a spiking network: encode -> consolidate -> tag -> recall, and manipulations.
+
+:class:`EngramExperiment` holds one network (an :class:`~engram_nm.spec.EngramSpec`,
+by default :func:`~engram_nm.engram.network.build_engram_network`) and runs
+phases on one target (``"reference"`` = the numpy reference, ``"snntorch"``,
+``"cpu-float"``, ``"cpu-fixed"``, ``"loihi2"``). Each phase is one run;
+plastic phases fold the learned weights back into the network, so the next
+phase starts from them (neuron state starts at rest in every phase, as after
+a pause between sessions).
+
+* ``encode(name)`` presents memory ``name`` (a set of sensory channels firing
+  at ``stim_hz``) with plasticity on;
+* ``tag(name)`` labels its engram like c-fos / Arc: the excitatory cells whose
+  rate during encoding exceeded ``tag_threshold_hz``;
+* ``consolidate(steps)``: offline activity (all channels at a raised
+  background rate, no stimulus) with plasticity on (STDP and the inhibitory
+  homeostat);
+* ``recall(name, cue_fraction)``: a partial cue (a fraction of the memory's
+  channels) with plasticity off; reads out which cells are active (rate above
+  the tag threshold in the read-out window) and their overlap with the tagged
+  set. Transient manipulations (:mod:`engram_nm.engram.manipulations`) act
+  during a recall; permanent ones go through :meth:`EngramExperiment.apply`.
+
+Every phase appends a :class:`PhaseRecord`; :meth:`EngramExperiment.snapshot`
+records each engram's size, mean internal weight and its overlap with the
+other engrams over time.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from engram_nm.engram.manipulations import Ablation, Permanent, apply_transient
+from engram_nm.engram.network import EXC, EngramNetworkConfig, build_engram_network
+from engram_nm.engram.stimulus import cue_channels, memory_channels, poisson_input
+from engram_nm.errors import InputError, ManipulationError
+from engram_nm.spec import EngramSpec
+
+BACKENDS = ("reference", "snntorch", "cpu-float", "cpu-fixed", "loihi2")
+
+
+@dataclass
+class Memory:
+    """A stored memory: its channels, the E rates while it was encoded (Hz) and its tagged cells."""
+
+    name: str
+    channels: np.ndarray
+    encoding_rates: np.ndarray | None = None
+    tagged: np.ndarray | None = None     # bool [n_exc], original numbering
+
+    @property
+    def cells(self) -> np.ndarray:
+        """Indices of the tagged cells."""
+        if self.tagged is None:
+            raise InputError(f"memory {self.name!r} is not tagged yet: call tag({self.name!r}) after encoding")
+        return np.flatnonzero(self.tagged)
+
+
+@dataclass
+class PhaseRecord:
+    """One phase: what ran, when, and the spikes (E in original numbering; ablated cells never spike)."""
+
+    kind: str
+    memory: str | None
+    start_s: float
+    steps: int
+    spikes: dict
+    dt: float
+
+    def rates(self, layer: str = EXC, window=None) -> np.ndarray:
+        """Per-cell rate (Hz) over ``window = (start, stop)`` steps (default: the whole phase)."""
+        a, b = window or (0, self.steps)
+        return self.spikes[layer][a:b].sum(axis=0) / ((b - a) * self.dt)
+
+    def population_rate(self, layer: str = EXC, bin_steps: int = 10) -> np.ndarray:
+        """Mean rate of the population (Hz) in bins of ``bin_steps``."""
+        s = self.spikes[layer]
+        n = s.shape[0] // bin_steps
+        return s[: n * bin_steps].reshape(n, bin_steps, -1).mean(axis=(1, 2)) / self.dt
+
+
+@dataclass
+class RecallResult:
+    """Read-out of one recall: ``overlap`` = fraction of the tagged cells that were active,
+    ``spurious`` = fraction of the active cells that are not tagged, ``correlation`` =
+    Pearson correlation of the E rate vector with the one during encoding."""
+
+    memory: str
+    cue_fraction: float
+    overlap: float
+    spurious: float
+    correlation: float
+    active: np.ndarray
+    rates: np.ndarray
+    record: PhaseRecord
+
+
+@dataclass
+class EngramSnapshot:
+    """One memory's engram at one time: size (tagged, not ablated), mean E->E weight among
+    its cells (and from them onto the rest), overlap (Jaccard) with every other engram."""
+
+    time_s: float
+    memory: str
+    size: int
+    mean_internal_weight: float
+    mean_outgoing_weight: float
+    overlaps: dict = field(default_factory=dict)
+
+
+def _jaccard(a: np.ndarray, b: np.ndarray) -> float:
+    union = np.sum(a | b)
+    return float(np.sum(a & b) / union) if union else 0.0
+
+
+class EngramExperiment:
+    """An engram network and its history of phases (module docstring).
+
+    Args:
+        spec: the network (default: ``build_engram_network(config)``); layer 0
+            is the excitatory population, fed by one channel per input.
+        config: used when ``spec`` is None.
+        target: backend of every phase (:data:`BACKENDS`).
+        seed: seeds stimuli and the learning engine's rounding, phase by phase.
+        stim_hz / background_hz: channel rates with and without the stimulus (Hz).
+        tag_threshold_hz: rate above which a cell is tagged (encoding) or active (recall).
+        per_memory: channels per memory when :meth:`encode` draws them.
+    """
+
+    def __init__(self, spec: EngramSpec | None = None, config: EngramNetworkConfig | None = None,
+                 target: str = "reference", seed: int = 0, stim_hz: float = 80.0, background_hz: float = 2.0,
+                 tag_threshold_hz: float = 20.0, per_memory: int = 20):
+        if target not in BACKENDS:
+            raise InputError(f"unknown target {target!r}; choose one of {', '.join(BACKENDS)}")
+        self.spec = (spec or build_engram_network(config)).copy()
+        self.spec.validate()
+        self.original_size = self.spec.layers[0].size
+        self.alive = np.ones(self.original_size, dtype=bool)
+        self.target, self.seed = target, int(seed)
+        self.stim_hz, self.background_hz = float(stim_hz), float(background_hz)
+        self.tag_threshold_hz, self.per_memory = float(tag_threshold_hz), int(per_memory)
+        self.memories: dict = {}
+        self.records: list = []
+        self.history: list = []
+        self.time_s = 0.0
+        self._phase = 0
+
+    # ------------------------------------------------------------------ running one phase
+    @property
+    def n_channels(self) -> int:
+        return self.spec.n_in
+
+    def _run(self, x: np.ndarray, learn: bool, transient=(), kind: str = "", memory: str | None = None):
+        spec, x_full = apply_transient(self.spec, x, transient)
+        seed = self.seed * 1000 + self._phase
+        self._phase += 1
+        if self.target == "reference":
+            from engram_nm.reference import simulate
+
+            out = simulate(spec, x_full, learn=learn)
+            spikes, weights, thresholds = out.spikes, out.weights, out.thresholds
+        else:
+            from engram_nm.hardware.targets import run
+
+            res = run(spec, x_full, self.target, learn=learn, seed=seed)
+            spikes, weights, thresholds = res.spikes, res.learned_weights, res.learned_thresholds
+        if learn:
+            from engram_nm.plasticity.apply import with_learned
+
+            self.spec = with_learned(self.spec, weights, thresholds)
+        spikes = dict(spikes)
+        full = np.zeros((x.shape[0], self.original_size), dtype=bool)
+        full[:, self.alive] = spikes[self.spec.layers[0].name]
+        spikes[EXC] = full
+        record = PhaseRecord(kind, memory, self.time_s, x.shape[0], spikes, self.spec.dt)
+        self.records.append(record)
+        self.time_s += x.shape[0] * self.spec.dt
+        return record
+
+    def _stimulus(self, steps: int, channels, rate_hz: float | None = None, background_hz: float | None = None):
+        return poisson_input(steps, self.n_channels, channels, self.stim_hz if rate_hz is None else rate_hz,
+                             self.background_hz if background_hz is None else background_hz, self.spec.dt,
+                             seed=self.seed * 7919 + self._phase)
+
+    def _map_cells(self, cells) -> np.ndarray:
+        """Original E indices -> current indices (ablated cells dropped)."""
+        cells = np.asarray(cells, dtype=np.int64).reshape(-1)
+        if cells.size and (cells.min() < 0 or cells.max() >= self.original_size):
+            raise ManipulationError(f"cells must be in 0..{self.original_size - 1}")
+        current = np.cumsum(self.alive) - 1
+        return current[cells[self.alive[cells]]]
+
+    def _translated(self, manipulation):
+        """A copy of ``manipulation`` whose E cell indices are in the current numbering."""
+        changes = {}
+        for f in dataclasses.fields(manipulation):
+            value = getattr(manipulation, f.name)
+            if f.name == "cells" or (f.name in ("post", "pre") and value is not None
+                                     and self._axis_is_exc(manipulation, f.name)):
+                changes[f.name] = tuple(int(c) for c in self._map_cells(value))
+        return dataclasses.replace(manipulation, **changes) if changes else manipulation
+
+    def _axis_is_exc(self, manipulation, axis: str) -> bool:
+        name = getattr(manipulation, "projection", "")
+        exc = self.spec.layers[0].name
+        if name in (f"{exc}_w",):
+            return axis == "post"
+        if name == f"{exc}_rec":
+            return True
+        for proj in self.spec.projections:
+            if proj.name == name:
+                return (proj.target if axis == "post" else proj.source) == exc
+        if len(self.spec.layers) > 1 and name == f"{self.spec.layers[1].name}_w":
+            return axis == "pre"
+        return False
+
+    # ------------------------------------------------------------------ the lifecycle
+    def encode(self, name: str, channels=None, steps: int = 300, learn: bool = True) -> PhaseRecord:
+        """Present memory ``name`` for ``steps`` with plasticity on (``channels``: its sensory
+        channels; default: the next ``per_memory`` unused channels, drawn from the seed)."""
+        if channels is None:
+            channels = memory_channels(len(self.memories) + 1, self.n_channels, self.per_memory,
+                                       seed=self.seed)[-1]
+        channels = np.asarray(channels, dtype=np.int64)
+        if channels.size == 0 or channels.min() < 0 or channels.max() >= self.n_channels:
+            raise InputError(f"memory {name!r}: channels must be non-empty and in 0..{self.n_channels - 1}")
+        record = self._run(self._stimulus(steps, channels), learn, kind="encode", memory=name)
+        self.memories[name] = Memory(name, channels, encoding_rates=record.rates())
+        return record
+
+    def tag(self, name: str, window=None, threshold_hz: float | None = None) -> np.ndarray:
+        """Label memory ``name``'s engram: cells above ``threshold_hz`` during its encoding
+        (``window`` = (start, stop) steps of the encoding phase). Returns the tagged indices."""
+        memory = self._memory(name)
+        record = next(r for r in reversed(self.records) if r.kind == "encode" and r.memory == name)
+        rates = record.rates(window=window)
+        memory.tagged = rates > (self.tag_threshold_hz if threshold_hz is None else threshold_hz)
+        return memory.cells
+
+    def consolidate(self, steps: int = 1000, background_hz: float = 10.0, learn: bool = True) -> PhaseRecord:
+        """Offline phase: every channel at ``background_hz``, no stimulus, plasticity on."""
+        return self._run(self._stimulus(steps, [], background_hz, background_hz), learn, kind="consolidate")
+
+    def rest(self, steps: int = 200, learn: bool = True) -> PhaseRecord:
+        """Background activity only (between presentations)."""
+        return self._run(self._stimulus(steps, []), learn, kind="rest")
+
+    def recall(self, name: str, cue_fraction: float = 1.0, steps: int = 200, manipulations=(),
+               window=None, learn: bool = False, cue_seed: int = 0) -> RecallResult:
+        """Cue memory ``name`` with ``cue_fraction`` of its channels (0: no cue, e.g. for optogenetic
+        recall) while ``manipulations`` act; read out over ``window`` (default: the last 3/4)."""
+        memory = self._memory(name)
+        if memory.tagged is None:
+            raise InputError(f"memory {name!r} is not tagged yet: call tag({name!r}) after encoding")
+        cue = cue_channels(memory.channels, cue_fraction, seed=cue_seed)
+        transient = [self._translated(m) for m in manipulations]
+        record = self._run(self._stimulus(steps, cue), learn, transient, kind="recall", memory=name)
+        window = window or (steps // 4, steps)
+        rates = record.rates(window=window)
+        active = rates > self.tag_threshold_hz
+        tagged = memory.tagged & self.alive
+        overlap = float(np.sum(active & tagged) / max(1, np.sum(memory.tagged)))
+        spurious = float(np.sum(active & ~tagged) / max(1, np.sum(active)))
+        enc = memory.encoding_rates
+        corr = float(np.corrcoef(rates, enc)[0, 1]) if np.std(rates) > 0 and np.std(enc) > 0 else 0.0
+        return RecallResult(name, float(cue_fraction), overlap, spurious, corr, active, rates, record)
+
+    def apply(self, *edits: Permanent) -> EngramSpec:
+        """Lasting edits (ablation, synapse loss, scaling), cells in the original numbering."""
+        for edit in edits:
+            if not isinstance(edit, Permanent):
+                raise ManipulationError(f"{type(edit).__name__} is not a permanent edit; pass transient "
+                                        "manipulations to recall()")
+            local = self._translated(edit)
+            if isinstance(edit, Ablation) and (edit.layer or self.spec.layers[0].name) == self.spec.layers[0].name:
+                self.spec = local.edit(self.spec)
+                gone = np.asarray(edit.cells, dtype=np.int64)
+                self.alive[gone] = False
+            else:
+                self.spec = local.edit(self.spec)
+        return self.spec
+
+    # ------------------------------------------------------------------ the record
+    def _memory(self, name: str) -> Memory:
+        if name not in self.memories:
+            raise InputError(f"no memory {name!r}; encoded: {sorted(self.memories) or 'none'}")
+        return self.memories[name]
+
+    def internal_weights(self) -> np.ndarray:
+        """The E->E weights in the original numbering (0 for ablated cells)."""
+        w = np.zeros((self.original_size, self.original_size))
+        rec = self.spec.layers[0].recurrent_weight
+        if rec is not None:
+            w[np.ix_(self.alive, self.alive)] = rec
+        return w
+
+    def snapshot(self) -> list:
+        """Record every tagged engram now (appended to :attr:`history`)."""
+        w = self.internal_weights()
+        tagged = {n: m.tagged & self.alive for n, m in self.memories.items() if m.tagged is not None}
+        out = []
+        for name, cells in tagged.items():
+            inside = w[np.ix_(cells, cells)]
+            off = ~np.eye(int(cells.sum()), dtype=bool)
+            internal = float(inside[off].mean()) if off.any() else 0.0
+            outgoing = float(w[np.ix_(~cells & self.alive, cells)].mean()) if np.any(~cells & self.alive) else 0.0
+            overlaps = {other: _jaccard(cells, c) for other, c in tagged.items() if other != name}
+            out.append(EngramSnapshot(self.time_s, name, int(cells.sum()), internal, outgoing, overlaps))
+        self.history += out
+        return out
+
+    def max_population_rate(self, kinds=None, bin_steps: int = 10) -> float:
+        """Highest E population rate (Hz, in ``bin_steps`` bins) over the phases of ``kinds`` (default all)."""
+        rates = [r.population_rate(EXC, bin_steps).max(initial=0.0) for r in self.records
+                 if kinds is None or r.kind in kinds]
+        return float(max(rates, default=0.0))

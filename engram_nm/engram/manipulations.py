@@ -1,0 +1,260 @@
+"""In-silico manipulations of engram experiments, as edits of the spec and its input.
+
+Two kinds, both plain edits of an :class:`~engram_nm.spec.EngramSpec` (so they
+run unchanged on every target: numpy, snnTorch, Lava float and fixed, Loihi 2):
+
+* **Transient** (during a phase's window, steps ``[start, stop)``): each adds
+  one input channel onto the excitatory layer (layer 0) with weight
+  ``strength`` onto the chosen cells, spiking in the window:
+
+  - :class:`OptogeneticActivation` — channelrhodopsin light pulses: the channel
+    spikes every ``1 / pulse_hz`` s with ``strength`` > threshold, so each
+    pulse makes the cells fire (Liu et al., Nature 484:381, 2012: 20 Hz pulses).
+  - :class:`OptogeneticSilencing` — archaerhodopsin / halorhodopsin under
+    continuous light: a hyperpolarising current ``-strength`` every step
+    (Denny et al., Neuron 83:189, 2014 silenced engram cells with ArchT).
+  - :class:`ExcitabilityChange` — chemogenetic (DREADD) excitability shift:
+    a constant current ``current`` per step (hM3Dq > 0, hM4Di < 0); for LIF
+    neurons (du = 1) exactly a bias shift of ``current`` over the window,
+    one step late (the channel's Dense delay).
+
+* **Permanent** (:meth:`Permanent.edit` returns the edited spec):
+
+  - :class:`Ablation` — cells removed from the network (rows and columns of
+    every weight matrix that touches them), e.g. diphtheria-toxin ablation.
+  - :class:`SynapseLoss` — a seeded fraction of existing synapses of one
+    projection set to 0 (optionally only onto / from chosen cells).
+  - :class:`SynapseScaling` — synapses of one projection multiplied by
+    ``factor`` (weakened cue->engram synapses of a silent engram, Ryan et al.,
+    Science 348:1007, 2015; their optogenetic-LTP rescue, Roy et al., Nature
+    531:508, 2016, is modelled by its outcome: the potentiated weights).
+
+Cells are indices of the excitatory layer in the network's original
+numbering; :class:`~engram_nm.engram.lifecycle.EngramExperiment` maps them to
+the current numbering after ablations.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from engram_nm.errors import ManipulationError
+from engram_nm.spec import EngramSpec
+
+
+def _cells(cells, n: int, what: str) -> np.ndarray:
+    arr = np.unique(np.asarray(cells, dtype=np.int64).reshape(-1))
+    if arr.size and (arr.min() < 0 or arr.max() >= n):
+        raise ManipulationError(f"{what}: cell indices must be in 0..{n - 1}, got {arr.min()}..{arr.max()}")
+    return arr
+
+
+@dataclass(frozen=True)
+class Transient:
+    """Base of window-limited manipulations: cells, ``[start, stop)`` in steps of the phase (stop None: to the end)."""
+
+    cells: tuple = field(default_factory=tuple)
+    start: int = 0
+    stop: int | None = None
+
+    def window(self, steps: int) -> tuple[int, int]:
+        stop = steps if self.stop is None else int(self.stop)
+        if not 0 <= int(self.start) <= stop <= steps:
+            raise ManipulationError(f"{type(self).__name__}: window [{self.start}, {self.stop}) does not fit a "
+                                    f"phase of {steps} steps")
+        return int(self.start), stop
+
+    def weight(self) -> float:  # pragma: no cover - every subclass defines it
+        raise NotImplementedError
+
+    def train(self, steps: int, dt: float) -> np.ndarray:
+        """Bool ``[steps]``: when the channel spikes (default: every step of the window)."""
+        out = np.zeros(steps, dtype=bool)
+        a, b = self.window(steps)
+        out[a:b] = True
+        return out
+
+
+@dataclass(frozen=True)
+class OptogeneticActivation(Transient):
+    """Light pulses at ``pulse_hz`` onto ``cells``; ``strength`` (threshold units) > 1 forces a spike per pulse."""
+
+    pulse_hz: float = 20.0
+    strength: float = 2.0
+
+    def weight(self) -> float:
+        return self.strength
+
+    def train(self, steps: int, dt: float) -> np.ndarray:
+        if not 0 < self.pulse_hz * dt <= 1:
+            raise ManipulationError(f"pulse_hz={self.pulse_hz} must give at most one pulse per step (dt={dt} s)")
+        out = np.zeros(steps, dtype=bool)
+        a, b = self.window(steps)
+        period = 1.0 / (self.pulse_hz * dt)
+        pulses = a + np.floor(np.arange(0, b - a, period)).astype(int)
+        out[pulses[pulses < b]] = True
+        return out
+
+
+@dataclass(frozen=True)
+class OptogeneticSilencing(Transient):
+    """A hyperpolarising current ``-strength`` (threshold units per step) onto ``cells`` in the window."""
+
+    strength: float = 1.0
+
+    def weight(self) -> float:
+        return -abs(self.strength)
+
+
+@dataclass(frozen=True)
+class ExcitabilityChange(Transient):
+    """A constant current ``current`` (threshold units per step; > 0 excites, < 0 inhibits) in the window."""
+
+    current: float = 0.02
+
+    def weight(self) -> float:
+        return float(self.current)
+
+
+def apply_transient(spec: EngramSpec, spikes: np.ndarray, manipulations) -> tuple[EngramSpec, np.ndarray]:
+    """``(spec, input)`` with one extra input channel per transient manipulation onto layer 0."""
+    manipulations = list(manipulations)
+    if not manipulations:
+        return spec, spikes
+    layer = spec.layers[0]
+    steps = spikes.shape[0]
+    columns, trains = [], []
+    for m in manipulations:
+        if not isinstance(m, Transient):
+            raise ManipulationError(f"{type(m).__name__} is not a transient manipulation; apply permanent edits "
+                                    "with EngramExperiment.apply (or .edit(spec))")
+        col = np.zeros(layer.size)
+        col[_cells(m.cells, layer.size, type(m).__name__)] = m.weight()
+        columns.append(col)
+        trains.append(m.train(steps, spec.dt))
+    out = spec.copy()
+    out.layers[0].weight = np.hstack([layer.weight, np.stack(columns, axis=1)])
+    out.n_in = spec.n_in + len(columns)
+    out.validate()
+    return out, np.hstack([np.asarray(spikes, dtype=bool), np.stack(trains, axis=1)])
+
+
+class Permanent:
+    """Base of lasting edits: ``edit(spec) -> spec``."""
+
+    def edit(self, spec: EngramSpec) -> EngramSpec:  # pragma: no cover - every subclass defines it
+        raise NotImplementedError
+
+
+@dataclass(frozen=True)
+class Ablation(Permanent):
+    """Remove ``cells`` of layer ``layer`` (default the first): every weight row and column they own goes."""
+
+    cells: tuple = field(default_factory=tuple)
+    layer: str | None = None
+
+    def keep(self, spec: EngramSpec) -> np.ndarray:
+        name = self.layer or spec.layers[0].name
+        size = spec.layer(name).size
+        gone = _cells(self.cells, size, "Ablation")
+        keep = np.ones(size, dtype=bool)
+        keep[gone] = False
+        if not keep.any():
+            raise ManipulationError(f"Ablation would remove every neuron of layer {name!r}")
+        return keep
+
+    def edit(self, spec: EngramSpec) -> EngramSpec:
+        name = self.layer or spec.layers[0].name
+        keep = self.keep(spec)
+        out = spec.copy()
+        i = out.layer_index(name)
+        layer = out.layers[i]
+        layer.weight = layer.weight[keep]
+        if layer.recurrent_weight is not None:
+            layer.recurrent_weight = layer.recurrent_weight[np.ix_(keep, keep)]
+        for attr in ("tau_mem", "v_threshold", "tau_syn", "bias", "syn_bias"):
+            value = getattr(layer, attr)
+            if value is not None:
+                setattr(layer, attr, value[keep])
+        if layer.gate is not None:
+            raise ManipulationError(f"Ablation of gated layer {name!r} is not supported (its gate logits would "
+                                    "need the same edit)")
+        if i + 1 < len(out.layers):
+            out.layers[i + 1].weight = out.layers[i + 1].weight[:, keep]
+        for proj in out.projections:
+            if proj.target == name:
+                proj.weight = proj.weight[keep]
+            if proj.source == name:
+                proj.weight = proj.weight[:, keep]
+        if out.memory is not None and i == len(out.layers) - 1:
+            raise ManipulationError("Ablation of the layer that addresses the SDM stage is not supported")
+        return out.validate()
+
+
+def _projection_matrix(spec: EngramSpec, projection: str):
+    """``(owner, attribute)`` holding the named weight matrix: ``L_w``, ``L_rec`` or an extra projection."""
+    for proj in spec.projections:
+        if proj.name == projection:
+            return proj, "weight"
+    for layer in spec.layers:
+        if projection == f"{layer.name}_w":
+            return layer, "weight"
+        if projection == f"{layer.name}_rec" and layer.recurrent_weight is not None:
+            return layer, "recurrent_weight"
+    names = [f"{l.name}_w" for l in spec.layers] + [f"{l.name}_rec" for l in spec.layers
+                                                    if l.recurrent_weight is not None]
+    raise ManipulationError(f"no weight matrix {projection!r}; this spec has {names + [p.name for p in spec.projections]}")
+
+
+def _block(shape, post, pre) -> np.ndarray:
+    block = np.zeros(shape, dtype=bool)
+    rows = np.arange(shape[0]) if post is None else _cells(post, shape[0], "post cells")
+    cols = np.arange(shape[1]) if pre is None else _cells(pre, shape[1], "pre cells")
+    block[np.ix_(rows, cols)] = True
+    return block
+
+
+@dataclass(frozen=True)
+class SynapseLoss(Permanent):
+    """Set a seeded ``fraction`` of the existing synapses of ``projection`` (onto ``post`` / from ``pre``) to 0."""
+
+    projection: str = "E_rec"
+    fraction: float = 0.5
+    post: tuple | None = None
+    pre: tuple | None = None
+    seed: int = 0
+
+    def edit(self, spec: EngramSpec) -> EngramSpec:
+        if not 0.0 <= self.fraction <= 1.0:
+            raise ManipulationError(f"SynapseLoss fraction must be in [0, 1], got {self.fraction}")
+        out = spec.copy()
+        owner, attr = _projection_matrix(out, self.projection)
+        w = getattr(owner, attr).copy()
+        candidates = _block(w.shape, self.post, self.pre) & (w != 0)
+        lost = candidates & (np.random.default_rng(self.seed).random(w.shape) < self.fraction)
+        w[lost] = 0.0
+        setattr(owner, attr, w)
+        return out.validate()
+
+
+@dataclass(frozen=True)
+class SynapseScaling(Permanent):
+    """Multiply the synapses of ``projection`` onto ``post`` / from ``pre`` by ``factor`` (>= 0)."""
+
+    projection: str = "E_w"
+    factor: float = 0.5
+    post: tuple | None = None
+    pre: tuple | None = None
+
+    def edit(self, spec: EngramSpec) -> EngramSpec:
+        if not self.factor >= 0:
+            raise ManipulationError(f"SynapseScaling factor must be >= 0, got {self.factor}")
+        out = spec.copy()
+        owner, attr = _projection_matrix(out, self.projection)
+        w = getattr(owner, attr).copy()
+        block = _block(w.shape, self.post, self.pre)
+        w[block] *= self.factor
+        setattr(owner, attr, w)
+        return out.validate()

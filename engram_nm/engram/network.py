@@ -1,0 +1,134 @@
+"""The excitatory/inhibitory engram network: one spec, every backend.
+
+Populations (a chain plus one extra projection, :mod:`engram_nm.projection`)::
+
+    sensory channels ──W_in──▶ E ──W_EI──▶ I
+                               ▲ └W_EE┘     │
+                               └─── W_IE ───┘   (negative)
+
+* ``E``: LIF, recurrent ``W_EE`` under soft-bounded pair STDP (potentiation
+  dominates, so neurons that fire together wire together and nothing else
+  changes: an inactive pre or post neuron leaves its synapses alone).
+* ``I``: LIF, driven by ``E`` through fixed ``W_EI``.
+* ``I -> E``: inhibitory STDP of Vogels et al. (2011), which raises inhibition
+  onto E neurons firing above ``rho0`` and lowers it below: the homeostat that
+  keeps rates bounded while engrams strengthen.
+
+Every weight is dimensionless (one pre spike adds ``w`` to ``u``; thresholds
+are 1). Structure and time constants follow the balanced E/I networks with
+inhibitory plasticity of Vogels, Sprekeler, Zenke, Clopath & Gerstner,
+Science 334:1569 (2011) — 4:1 E:I, membrane and iSTDP time constants of
+20 ms — and the assembly-forming networks of Litwin-Kumar & Doiron, Nat.
+Commun. 5:5319 (2014) and Zenke, Agnes & Gerstner, Nat. Commun. 6:6922
+(2015), scaled down ~40× (hundreds of neurons, 1 ms steps) so a protocol runs
+in seconds on 2 cores. The scaled weights and rates were chosen here, not
+taken from those papers; they are listed in :class:`EngramNetworkConfig`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+import numpy as np
+
+from engram_nm.errors import SpecError
+from engram_nm.plasticity.layer import LayerPlasticity
+from engram_nm.plasticity.stdp import InhibitorySTDP, PairSTDP
+from engram_nm.projection import ProjectionSpec
+from engram_nm.spec import EngramSpec, LayerSpec
+
+EXC, INH, INH_TO_EXC = "E", "I", "I_to_E"
+
+
+@dataclass(frozen=True)
+class EngramNetworkConfig:
+    """Sizes, weights and rules of the E/I engram network (module docstring).
+
+    Sizes: ``n_exc`` E and ``n_inh`` I neurons (4:1, Vogels 2011),
+    ``n_channels`` sensory input channels. Connection probabilities ``p_*``
+    and weights ``w_*`` (dimensionless, threshold 1). Time constants in s.
+    STDP on E->E: ``stdp_a_plus``/``stdp_a_minus`` per pair, soft bounds
+    ``[0, w_ee_max]``. iSTDP on I->E: ``istdp_eta``, target rate ``istdp_rho0`` (Hz).
+    """
+
+    n_exc: int = 200
+    n_inh: int = 50
+    n_channels: int = 200
+    dt: float = 1e-3
+    tau_exc: float = 20e-3            # Vogels 2011: 20 ms
+    tau_inh: float = 10e-3            # fast-spiking interneurons (our choice)
+    p_in: float | None = None        # None: one private channel per E neuron
+    w_in: float = 0.6
+    p_ee: float = 0.5
+    w_ee_init: float = 0.005
+    w_ee_max: float = 0.25
+    p_ei: float = 0.3
+    w_ei: float = 0.1
+    p_ie: float = 0.5
+    w_ie_init: float = 0.05
+    stdp_a_plus: float = 2 ** -6
+    stdp_a_minus: float = 2 ** -7
+    stdp_tau: float = 20e-3          # Bi & Poo 1998 order of magnitude; Vogels 2011 uses 20 ms
+    istdp_eta: float = 2 ** -7
+    istdp_rho0: float = 5.0         # Hz (Vogels 2011 target-rate range)
+    istdp_tau: float = 20e-3         # Vogels 2011: 20 ms
+    inhibitory_plasticity: bool = True
+    seed: int = 0
+
+    def __post_init__(self) -> None:
+        for name in ("n_exc", "n_inh", "n_channels"):
+            if int(getattr(self, name)) < 1:
+                raise SpecError(f"EngramNetworkConfig.{name} must be >= 1, got {getattr(self, name)}")
+        if self.p_in is None and self.n_channels != self.n_exc:
+            raise SpecError(f"with p_in=None every E neuron has its own channel: n_channels must equal "
+                            f"n_exc={self.n_exc}, got {self.n_channels}")
+        for name in ("p_in", "p_ee", "p_ei", "p_ie"):
+            if getattr(self, name) is None and name == "p_in":
+                continue
+            if not 0.0 < getattr(self, name) <= 1.0:
+                raise SpecError(f"EngramNetworkConfig.{name} is a probability in (0, 1], got {getattr(self, name)}")
+
+    def scaled(self, n_exc: int, n_channels: int | None = None) -> "EngramNetworkConfig":
+        """The same network with ``n_exc`` E neurons (I kept at 1/4, input weights
+        and recurrent weights rescaled so a neuron's summed drive stays the same)."""
+        factor = self.n_exc / n_exc
+        ch = n_exc if self.p_in is None else (n_channels or self.n_channels)
+        return replace(self, n_exc=n_exc, n_inh=max(1, n_exc // 4), n_channels=ch,
+                       w_in=self.w_in if self.p_in is None else self.w_in * self.n_channels / ch,
+                       w_ee_max=self.w_ee_max * factor,
+                       w_ei=self.w_ei * factor, w_ie_init=self.w_ie_init * factor,
+                       w_ee_init=self.w_ee_init * factor)
+
+
+def stdp_rule(cfg: EngramNetworkConfig) -> PairSTDP:
+    return PairSTDP(a_plus=cfg.stdp_a_plus, a_minus=cfg.stdp_a_minus, tau_plus=cfg.stdp_tau,
+                    tau_minus=cfg.stdp_tau, w_min=0.0, w_max=cfg.w_ee_max, soft_bounds=True)
+
+
+def istdp_rule(cfg: EngramNetworkConfig) -> InhibitorySTDP:
+    return InhibitorySTDP(eta=cfg.istdp_eta, rho0=cfg.istdp_rho0, tau=cfg.istdp_tau)
+
+
+def _sparse(rng, shape, p, w) -> np.ndarray:
+    return np.where(rng.random(shape) < p, w, 0.0)
+
+
+def build_engram_network(cfg: EngramNetworkConfig | None = None) -> EngramSpec:
+    """The spec of the E/I engram network for ``cfg`` (deterministic in ``cfg.seed``)."""
+    cfg = cfg or EngramNetworkConfig()
+    rng = np.random.default_rng(cfg.seed)
+    w_ee = _sparse(rng, (cfg.n_exc, cfg.n_exc), cfg.p_ee, cfg.w_ee_init)
+    np.fill_diagonal(w_ee, 0.0)
+    w_in = (cfg.w_in * np.eye(cfg.n_exc) if cfg.p_in is None
+            else _sparse(rng, (cfg.n_exc, cfg.n_channels), cfg.p_in, cfg.w_in))
+    exc = LayerSpec(EXC, weight=w_in,
+                    tau_mem=cfg.tau_exc, v_threshold=1.0, recurrent_weight=w_ee,
+                    plasticity=LayerPlasticity(recurrent=stdp_rule(cfg)),
+                    metadata={"role": "excitatory"})
+    inh = LayerSpec(INH, weight=_sparse(rng, (cfg.n_inh, cfg.n_exc), cfg.p_ei, cfg.w_ei),
+                    tau_mem=cfg.tau_inh, v_threshold=1.0, metadata={"role": "inhibitory"})
+    i_to_e = ProjectionSpec(INH_TO_EXC, source=INH, target=EXC,
+                            weight=-_sparse(rng, (cfg.n_exc, cfg.n_inh), cfg.p_ie, cfg.w_ie_init),
+                            plasticity=istdp_rule(cfg) if cfg.inhibitory_plasticity else None)
+    return EngramSpec(n_in=cfg.n_channels, layers=[exc, inh], dt=cfg.dt, name="engram_ei",
+                      projections=[i_to_e], metadata={"engram_network": "E/I, STDP on E->E, iSTDP on I->E"})
