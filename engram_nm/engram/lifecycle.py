@@ -18,7 +18,7 @@ a pause between sessions).
 * ``recall(name, cue_fraction)``: a partial cue (a fraction of the memory's
   channels) with plasticity off; reads out which cells are active (rate above
   the tag threshold in the read-out window) and their overlap with the tagged
-  set. Transient manipulations (:mod:`engram_nm.engram.manipulations`) act
+  set (active: rate above ``active_threshold_hz``). Transient manipulations (:mod:`engram_nm.engram.manipulations`) act
   during a recall; permanent ones go through :meth:`EngramExperiment.apply`.
 
 Every phase appends a :class:`PhaseRecord`; :meth:`EngramExperiment.snapshot`
@@ -126,13 +126,16 @@ class EngramExperiment:
         target: backend of every phase (:data:`BACKENDS`).
         seed: seeds stimuli and the learning engine's rounding, phase by phase.
         stim_hz / background_hz: channel rates with and without the stimulus (Hz).
-        tag_threshold_hz: rate above which a cell is tagged (encoding) or active (recall).
+        tag_threshold_hz: rate above which a cell is tagged during encoding (Hz).
+        active_threshold_hz: rate above which a cell counts as active in a recall (Hz);
+            lower than the tag threshold because a recall's read-out window is short
+            (a few spikes) and recruited cells fire less than stimulated ones.
         per_memory: channels per memory when :meth:`encode` draws them.
     """
 
     def __init__(self, spec: EngramSpec | None = None, config: EngramNetworkConfig | None = None,
                  target: str = "reference", seed: int = 0, stim_hz: float = 80.0, background_hz: float = 2.0,
-                 tag_threshold_hz: float = 20.0, per_memory: int = 20):
+                 tag_threshold_hz: float = 20.0, active_threshold_hz: float = 10.0, per_memory: int = 20):
         if target not in BACKENDS:
             raise InputError(f"unknown target {target!r}; choose one of {', '.join(BACKENDS)}")
         self.spec = (spec or build_engram_network(config)).copy()
@@ -142,6 +145,7 @@ class EngramExperiment:
         self.target, self.seed = target, int(seed)
         self.stim_hz, self.background_hz = float(stim_hz), float(background_hz)
         self.tag_threshold_hz, self.per_memory = float(tag_threshold_hz), int(per_memory)
+        self.active_threshold_hz = float(active_threshold_hz)
         self.memories: dict = {}
         self.records: list = []
         self.history: list = []
@@ -260,7 +264,7 @@ class EngramExperiment:
         record = self._run(self._stimulus(steps, cue), learn, transient, kind="recall", memory=name)
         window = window or (steps // 4, steps)
         rates = record.rates(window=window)
-        active = rates > self.tag_threshold_hz
+        active = rates > self.active_threshold_hz
         tagged = memory.tagged & self.alive
         overlap = float(np.sum(active & tagged) / max(1, np.sum(memory.tagged)))
         spurious = float(np.sum(active & ~tagged) / max(1, np.sum(active)))

@@ -1,0 +1,212 @@
+"""The classic engram experiments as protocols with measured outcomes.
+
+Each protocol starts from a trained :class:`EngramExperiment` (memories
+encoded, tagged and consolidated: :func:`trained_experiment`), runs its
+conditions, and returns a :class:`ProtocolResult` whose ``scores`` are recall
+read-outs (fraction of the engram's tagged cells active, see
+:meth:`EngramExperiment.recall`). The expected outcome of each is stated in its
+docstring and asserted in ``tests/engram/test_protocols.py``:
+
+* :func:`artificial_recall` — Liu et al., Nature 484:381 (2012);
+* :func:`silencing` — Denny et al., Neuron 83:189 (2014) (ArchT silencing);
+* :func:`silent_engram_rescue_ablation` — Ryan et al., Science 348:1007 (2015)
+  (silent engrams), Roy et al., Nature 531:508 (2016) (rescue by potentiating
+  engram synapses), and ablation of the rescued engram (Han et al., Science
+  323:1492, 2009 ablated allocated cells).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from engram_nm.engram.lifecycle import EngramExperiment
+from engram_nm.engram.manipulations import (Ablation, OptogeneticActivation, OptogeneticSilencing,
+                                            SynapseScaling)
+from engram_nm.engram.network import EngramNetworkConfig
+
+
+@dataclass
+class ProtocolResult:
+    """Per condition: ``scores`` (recall of the engram, 0..1), ``spurious`` (fraction of active
+    cells outside it) and ``correlation`` with the encoding pattern."""
+
+    name: str
+    memory: str
+    scores: dict = field(default_factory=dict)
+    spurious: dict = field(default_factory=dict)
+    correlation: dict = field(default_factory=dict)
+    notes: dict = field(default_factory=dict)
+
+    def add(self, condition: str, recall, score: float | None = None) -> None:
+        self.scores[condition] = float(recall.overlap if score is None else score)
+        self.spurious[condition] = float(recall.spurious)
+        self.correlation[condition] = float(recall.correlation)
+
+    def table(self) -> str:
+        rows = [f"**{self.name}** (memory {self.memory})", "",
+                "| condition | engram recall | spurious | pattern correlation |", "|---|---|---|---|"]
+        rows += [f"| {c} | {self.scores[c]:.2f} | {self.spurious[c]:.2f} | {self.correlation[c]:.2f} |"
+                 for c in self.scores]
+        return "\n".join(rows)
+
+
+def trained_experiment(config: EngramNetworkConfig | None = None, target: str = "reference", seed: int = 0,
+                       memories=("A", "B", "C"), encode_steps: int = 300, rest_steps: int = 200,
+                       consolidate_steps: int = 1000, progress: bool = False) -> EngramExperiment:
+    """Encode, tag and rest for each memory, then consolidate: the starting point of every protocol."""
+    from tqdm.auto import tqdm
+
+    ex = EngramExperiment(config=config, target=target, seed=seed)
+    for name in tqdm(list(memories), desc=f"encode ({target})", disable=not progress, leave=False):
+        ex.encode(name, steps=encode_steps)
+        ex.tag(name)
+        ex.rest(rest_steps)
+    ex.snapshot()
+    if consolidate_steps:
+        ex.consolidate(consolidate_steps)
+        ex.snapshot()
+    return ex
+
+
+def _split(cells: np.ndarray, fraction: float, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """(stimulated, rest): a seeded ``fraction`` of ``cells`` and the others."""
+    order = np.random.default_rng(seed).permutation(cells)
+    k = max(1, int(round(fraction * len(cells))))
+    return np.sort(order[:k]), np.sort(order[k:])
+
+
+def _outside(ex: EngramExperiment, cells: np.ndarray, count: int, seed: int) -> np.ndarray:
+    """``count`` living cells not in ``cells`` (the control group), seeded."""
+    pool = np.setdiff1d(np.flatnonzero(ex.alive), cells)
+    return np.sort(np.random.default_rng(seed).choice(pool, size=min(count, pool.size), replace=False))
+
+
+def artificial_recall(ex: EngramExperiment, memory: str = "A", stimulated_fraction: float = 0.5,
+                      steps: int = 200, seed: int = 1) -> ProtocolResult:
+    """Optogenetic activation of part of a tagged engram, without any cue (Liu et al. 2012).
+
+    Conditions: no stimulation; 20 Hz light on ``stimulated_fraction`` of the
+    engram; the same light on as many cells outside it. Score: the fraction of
+    the engram's *unstimulated* cells that became active (recruited through the
+    learned E->E synapses). Expected: high for the engram, ~0 for the others.
+    """
+    cells = ex.memories[memory].cells
+    lit, rest = _split(cells, stimulated_fraction, seed)
+    control = _outside(ex, cells, lit.size, seed)
+    out = ProtocolResult("artificial recall", memory)
+    out.notes["stimulated cells"] = int(lit.size)
+    for label, target in (("no stimulation", None), ("light on engram cells", lit),
+                          ("light on non-engram cells", control)):
+        manip = [] if target is None else [OptogeneticActivation(cells=tuple(target))]
+        r = ex.recall(memory, cue_fraction=0.0, steps=steps, manipulations=manip)
+        out.add(label, r, float(r.active[rest].mean()) if rest.size else 0.0)
+    return out
+
+
+def silencing(ex: EngramExperiment, memory: str = "A", steps: int = 200, seed: int = 2) -> ProtocolResult:
+    """Optogenetic silencing during the full cue (Denny et al. 2014).
+
+    Conditions: cue alone; cue + the tagged cells silenced; cue + as many
+    non-engram cells silenced. Expected: recall high, ~0, still high.
+    """
+    cells = ex.memories[memory].cells
+    control = _outside(ex, cells, cells.size, seed)
+    out = ProtocolResult("silencing", memory)
+    for label, target in (("cue", None), ("cue + engram silenced", cells),
+                          ("cue + as many other cells silenced", control)):
+        manip = [] if target is None else [OptogeneticSilencing(cells=tuple(target))]
+        out.add(label, ex.recall(memory, 1.0, steps=steps, manipulations=manip))
+    return out
+
+
+def silent_engram_rescue_ablation(ex: EngramExperiment, memory: str = "A", weakening: float = 0.2,
+                                  stimulated_fraction: float = 0.5, steps: int = 200,
+                                  seed: int = 3) -> ProtocolResult:
+    """Silent engram, its rescue, and ablation of the rescued engram (Ryan 2015; Roy 2016).
+
+    1. Amnesia: the cue->engram synapses (memory channels onto tagged cells)
+       are scaled by ``weakening`` (loss of engram-specific spine density).
+       Expected: natural recall (full cue) fails, while light on part of the
+       engram still recruits the rest (the engram's own connectivity survives).
+    2. Non-specific potentiation: the input synapses of as many cells *outside*
+       the engram are potentiated by ``1 / weakening``. Expected: no rescue.
+    3. Specific rescue: the cue->engram synapses are potentiated back by
+       ``1 / weakening``. Expected: natural recall returns.
+    4. Ablation of the rescued engram (its tagged cells removed). Expected:
+       recall is gone, while ablating as many other cells (a control run on a
+       copy) leaves it intact.
+
+    Runs on a copy of ``ex`` (the edits are lasting); ``ex`` is unchanged.
+
+    ``scores``: engram recall for the cue conditions; for "light on part of
+    the engram" the recruited fraction of the unlit engram cells.
+    """
+    ex = _copy(ex)  # the edits below are lasting: keep the caller's network intact
+    mem = ex.memories[memory]
+    cells, channels = mem.cells, mem.channels
+    out = ProtocolResult("silent engram, rescue, ablation", memory)
+    out.add("cue, healthy", ex.recall(memory, 1.0, steps=steps))
+    ex.apply(SynapseScaling(projection=f"{ex.spec.layers[0].name}_w", factor=weakening, post=tuple(cells),
+                            pre=tuple(channels)))
+    out.add("cue, amnesia (silent engram)", ex.recall(memory, 1.0, steps=steps))
+    lit, rest = _split(cells, stimulated_fraction, seed)
+    r = ex.recall(memory, 0.0, steps=steps, manipulations=[OptogeneticActivation(cells=tuple(lit))])
+    out.add("light on part of the engram, amnesia", r, float(r.active[rest].mean()) if rest.size else 0.0)
+    others = _outside(ex, cells, cells.size, seed)
+    ex.apply(SynapseScaling(projection=f"{ex.spec.layers[0].name}_w", factor=1.0 / weakening, post=tuple(others)))
+    out.add("cue, after non-specific potentiation", ex.recall(memory, 1.0, steps=steps))
+    ex.apply(SynapseScaling(projection=f"{ex.spec.layers[0].name}_w", factor=1.0 / weakening, post=tuple(cells),
+                            pre=tuple(channels)))
+    out.add("cue, after rescue", ex.recall(memory, 1.0, steps=steps))
+    control = _copy(ex)
+    control.apply(Ablation(cells=tuple(_outside(control, cells, cells.size, seed + 1))))
+    out.add("cue, as many other cells ablated", control.recall(memory, 1.0, steps=steps))
+    ex.apply(Ablation(cells=tuple(cells)))
+    r = ex.recall(memory, 1.0, steps=steps)
+    out.add("cue, rescued engram ablated", r)
+    out.notes["active cells after ablation"] = int(r.active.sum())
+    return out
+
+
+def _copy(ex: EngramExperiment) -> EngramExperiment:
+    import copy
+
+    return copy.deepcopy(ex)
+
+
+def completion_curve(ex: EngramExperiment, fractions=(0.1, 0.2, 0.3, 0.4, 0.5, 0.7, 1.0), memories=None,
+                     steps: int = 200) -> dict:
+    """``{fraction: (mean recall, mean spurious)}`` over ``memories`` (default all tagged)."""
+    names = list(memories or [n for n, m in ex.memories.items() if m.tagged is not None])
+    out = {}
+    for f in fractions:
+        rs = [ex.recall(n, f, steps=steps) for n in names]
+        out[float(f)] = (float(np.mean([r.overlap for r in rs])), float(np.mean([r.spurious for r in rs])))
+    return out
+
+
+def interference_curve(counts=(1, 3, 6, 10, 14), config: EngramNetworkConfig | None = None,
+                       target: str = "reference", seed: int = 0, cue_fraction: float = 0.5,
+                       consolidate_steps: int = 2000, progress: bool = False) -> list:
+    """Recall vs number of stored memories: per count, a fresh network stores that many memories
+    (channels disjoint while they last, then reused), consolidates, and recalls each from
+    ``cue_fraction`` cues. Rows: ``dict(count, recall, spurious, max_rate_hz, mean_offline_rate_hz,
+    final_offline_rate_hz)`` (E population rates; "final": the last quarter of the offline phase)."""
+    from tqdm.auto import tqdm
+
+    rows = []
+    for n in tqdm(list(counts), desc="memories stored", disable=not progress, leave=False):
+        names = [f"M{i}" for i in range(n)]
+        ex = trained_experiment(config, target, seed, names, consolidate_steps=consolidate_steps)
+        rs = [ex.recall(m, cue_fraction) for m in names]
+        offline = [r for r in ex.records if r.kind == "consolidate"]
+        rows.append(dict(count=n, recall=float(np.mean([r.overlap for r in rs])),
+                         spurious=float(np.mean([r.spurious for r in rs])),
+                         max_rate_hz=ex.max_population_rate(),
+                         mean_offline_rate_hz=float(np.mean([r.population_rate().mean() for r in offline]))
+                         if offline else 0.0,
+                         final_offline_rate_hz=float(offline[-1].population_rate()[-len(
+                             offline[-1].population_rate()) // 4:].mean()) if offline else 0.0))
+    return rows

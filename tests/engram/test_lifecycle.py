@@ -1,0 +1,104 @@
+import numpy as np
+import pytest
+
+from engram_nm.engram import (Ablation, EngramExperiment, EngramNetworkConfig, OptogeneticActivation,
+                              SynapseScaling)
+from engram_nm.engram.protocols import interference_curve, trained_experiment
+from engram_nm.errors import InputError, ManipulationError
+
+
+@pytest.fixture(scope="module")
+def trained():
+    return trained_experiment(memories=("A", "B"), consolidate_steps=300)
+
+
+def test_encoding_tags_the_stimulated_cells(trained):
+    for name in ("A", "B"):
+        mem = trained.memories[name]
+        assert 15 <= len(mem.cells) <= 20
+        assert np.isin(mem.cells, mem.channels).mean() >= 0.9  # private channels: the engram is where the cue lands
+    assert not set(trained.memories["A"].cells) & set(trained.memories["B"].cells)
+
+
+def test_snapshot_shows_strong_internal_and_weak_outgoing_weights(trained):
+    snap = {s.memory: s for s in trained.history[-2:]}
+    for s in snap.values():
+        assert s.mean_internal_weight > 10 * s.mean_outgoing_weight
+        assert s.overlaps == {({"A", "B"} - {s.memory}).pop(): 0.0}
+    assert trained.history[0].time_s < trained.history[-1].time_s
+
+
+def test_recall_reads_out_the_engram(trained):
+    full = trained.recall("A", 1.0)
+    assert full.overlap >= 0.9 and full.spurious <= 0.2 and full.correlation > 0.8
+    none = trained.recall("A", 0.0)
+    assert none.overlap == 0.0
+    other = trained.recall("B", 1.0)
+    assert other.active[trained.memories["A"].cells].mean() < 0.1  # B's cue does not wake A
+
+
+def test_learning_is_off_in_recall_and_on_in_consolidation(trained):
+    import copy
+
+    ex = copy.deepcopy(trained)
+    w0 = ex.spec.layers[0].recurrent_weight.copy()
+    ex.recall("A", 1.0)
+    assert np.array_equal(ex.spec.layers[0].recurrent_weight, w0)
+    ex.consolidate(100)
+    assert not np.array_equal(ex.spec.layers[0].recurrent_weight, w0)
+
+
+def test_cells_keep_their_original_numbers_after_ablation(trained):
+    import copy
+
+    ex = copy.deepcopy(trained)
+    ex.apply(Ablation(cells=(0, 1, 2)))
+    assert ex.spec.layers[0].size == 197 and not ex.alive[:3].any()
+    lit = OptogeneticActivation(cells=(5, 6))
+    r = ex.recall("A", 0.0, manipulations=[lit, OptogeneticActivation(cells=(1,))])  # 1 is gone: ignored
+    assert r.record.spikes["E"].shape[1] == 200
+    assert r.record.spikes["E"][:, [5, 6]].sum(axis=0).min() >= 4  # 20 Hz light for 0.2 s: 4 pulses, 4 spikes
+    assert r.record.spikes["E"][:, :3].sum() == 0
+
+
+def test_lifecycle_errors_are_clear(trained):
+    with pytest.raises(InputError, match="unknown target"):
+        EngramExperiment(target="gpu")
+    with pytest.raises(InputError, match="no memory 'Z'"):
+        trained.recall("Z")
+    ex = EngramExperiment(config=EngramNetworkConfig(n_exc=20, n_inh=5, n_channels=20))
+    ex.encode("X", channels=[0, 1, 2], steps=20)
+    with pytest.raises(InputError, match="not tagged yet"):
+        ex.recall("X")
+    with pytest.raises(InputError, match="channels must be non-empty"):
+        ex.encode("Y", channels=[25])
+    with pytest.raises(ManipulationError, match="not a permanent edit"):
+        ex.apply(OptogeneticActivation(cells=(1,)))
+    with pytest.raises(ManipulationError, match="cells must be in 0..19"):
+        ex.apply(SynapseScaling(projection="E_w", post=(40,)))
+
+
+def test_snntorch_backend_runs_the_same_lifecycle():
+    """The lifecycle on the torch simulation (float64) equals the numpy reference, learning included."""
+    kwargs = dict(config=EngramNetworkConfig(n_exc=40, n_inh=10, n_channels=40), per_memory=8)
+    runs = []
+    for target in ("reference", "snntorch"):
+        ex = EngramExperiment(target=target, **kwargs)
+        ex.encode("A", steps=150)
+        ex.tag("A")
+        ex.rest(50)
+        runs.append((ex.memories["A"].cells, ex.recall("A", 0.5, steps=80).rates, ex.spec))
+    assert np.array_equal(runs[0][0], runs[1][0]) and np.array_equal(runs[0][1], runs[1][1])
+    np.testing.assert_allclose(runs[0][2].layers[0].recurrent_weight, runs[1][2].layers[0].recurrent_weight,
+                               atol=1e-12)
+
+
+@pytest.mark.slow
+def test_inhibitory_plasticity_keeps_rates_bounded_and_without_it_activity_runs_away():
+    """14 memories in 200 cells (channels reused after 10): with iSTDP the offline activity stays
+    at a few Hz; without it the learned excitation ignites persistent activity across the network."""
+    on = interference_curve((14,), EngramNetworkConfig(inhibitory_plasticity=True))[0]
+    off = interference_curve((14,), EngramNetworkConfig(inhibitory_plasticity=False))[0]
+    assert on["mean_offline_rate_hz"] < 5.0
+    assert off["mean_offline_rate_hz"] > 20.0
+    assert off["final_offline_rate_hz"] > 10 * on["final_offline_rate_hz"]
