@@ -214,6 +214,8 @@ class LayerSpec:
         if not isinstance(self.plasticity, LayerPlasticity):
             raise SpecError(f"layer {self.name!r}: plasticity must be a LayerPlasticity (or its dict), "
                             f"got {type(self.plasticity).__name__}")
+        if self.plasticity.recurrent_structural is not None and self.recurrent_weight is None:
+            raise SpecError(f"layer {self.name!r}: recurrent structural plasticity needs recurrent_weight")
         if self.plasticity.recurrent is not None and self.recurrent_weight is None:
             raise SpecError(f"layer {self.name!r}: a recurrent plasticity rule needs recurrent_weight")
         if not self.plasticity.any:

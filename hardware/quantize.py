@@ -129,8 +129,9 @@ def _learning_range(layer: LayerSpec, wmax: float, mixed: bool, extra_rules=()) 
     p = layer.plasticity
     rules = [r for r in (p.feedforward, p.recurrent) if r is not None] if p is not None else []
     rules += [r for r in extra_rules if r is not None]
-    if p is not None and p.structural is not None:
-        wmax = max(wmax, abs(p.structural.w_init))
+    for structural in (p.structural, p.recurrent_structural) if p is not None else ():
+        if structural is not None:
+            wmax = max(wmax, abs(structural.w_init))
     for rule in rules:
         bounds = [abs(b) for b in (rule.w_min, rule.w_max) if b is not None and b != 0]
         wmax = max([wmax] + bounds) if bounds else 2.0 * wmax

@@ -239,7 +239,8 @@ def build_network(spec: EngramSpec, spikes: np.ndarray, tag: str = FLOAT_TAG, qu
         for kind, pre_port, w in kinds:
             name = f"{layer.name}_w" if kind == "feedforward" else f"{layer.name}_rec"
             rule = getattr(plastic, kind, None) if plastic is not None else None
-            structural = plastic.structural if plastic is not None and kind == "feedforward" else None
+            structural = None if plastic is None else (
+                plastic.structural if kind == "feedforward" else plastic.recurrent_structural)
             if rule is None and structural is None:
                 proc = _dense(w, tag, 0 if q is None else q.weight_exp, name)
             else:

@@ -50,6 +50,14 @@ class Memory:
     channels: np.ndarray
     encoding_rates: np.ndarray | None = None
     tagged: np.ndarray | None = None     # bool [n_exc], original numbering
+    channel_hz: np.ndarray | None = None  # per-channel stimulus rate (None: the experiment's stim_hz)
+
+    def rates_of(self, channels: np.ndarray, default_hz: float):
+        """The stimulus rate of each of ``channels`` (a subset of the memory's)."""
+        if self.channel_hz is None:
+            return default_hz
+        lookup = dict(zip(self.channels.tolist(), self.channel_hz.tolist()))
+        return np.array([lookup[c] for c in np.asarray(channels).tolist()], dtype=float)
 
     @property
     def cells(self) -> np.ndarray:
@@ -222,17 +230,26 @@ class EngramExperiment:
         return False
 
     # ------------------------------------------------------------------ the lifecycle
-    def encode(self, name: str, channels=None, steps: int = 300, learn: bool = True) -> PhaseRecord:
+    def encode(self, name: str, channels=None, steps: int = 300, learn: bool = True,
+               channel_hz=None) -> PhaseRecord:
         """Present memory ``name`` for ``steps`` with plasticity on (``channels``: its sensory
-        channels; default: the next ``per_memory`` unused channels, drawn from the seed)."""
+        channels; default: the next ``per_memory`` unused channels, drawn from the seed;
+        ``channel_hz``: one stimulus rate per channel for a graded stimulus, default ``stim_hz``)."""
         if channels is None:
             channels = memory_channels(len(self.memories) + 1, self.n_channels, self.per_memory,
                                        seed=self.seed)[-1]
         channels = np.asarray(channels, dtype=np.int64)
         if channels.size == 0 or channels.min() < 0 or channels.max() >= self.n_channels:
             raise InputError(f"memory {name!r}: channels must be non-empty and in 0..{self.n_channels - 1}")
-        record = self._run(self._stimulus(steps, channels), learn, kind="encode", memory=name)
-        self.memories[name] = Memory(name, channels, encoding_rates=record.rates())
+        if channel_hz is not None:
+            channel_hz = np.asarray(channel_hz, dtype=float)
+            if channel_hz.shape != channels.shape:
+                raise InputError(f"memory {name!r}: channel_hz needs one rate per channel ({channels.size})")
+        memory = Memory(name, channels, channel_hz=channel_hz)
+        record = self._run(self._stimulus(steps, channels, memory.rates_of(channels, self.stim_hz)), learn,
+                           kind="encode", memory=name)
+        memory.encoding_rates = record.rates()
+        self.memories[name] = memory
         return record
 
     def tag(self, name: str, window=None, threshold_hz: float | None = None) -> np.ndarray:
@@ -244,9 +261,38 @@ class EngramExperiment:
         memory.tagged = rates > (self.tag_threshold_hz if threshold_hz is None else threshold_hz)
         return memory.cells
 
-    def consolidate(self, steps: int = 1000, background_hz: float = 10.0, learn: bool = True) -> PhaseRecord:
-        """Offline phase: every channel at ``background_hz``, no stimulus, plasticity on."""
-        return self._run(self._stimulus(steps, [], background_hz, background_hz), learn, kind="consolidate")
+    def consolidate(self, steps: int = 1000, background_hz: float = 10.0, learn: bool = True, replay=(),
+                    replay_every: int = 200, replay_steps: int = 40, replay_fraction: float = 0.5,
+                    structural=None) -> PhaseRecord:
+        """Offline phase: every channel at ``background_hz``, no stimulus, plasticity on.
+
+        ``replay`` (memory names): every ``replay_every`` steps one of them (in turn) is
+        reactivated for ``replay_steps`` by a random ``replay_fraction`` of its channels
+        at the stimulus rate — offline reactivation as in sleep replay or targeted
+        memory reactivation (a model choice: spontaneous reactivation in a network
+        this small is rare). ``structural`` (a
+        :class:`~engram_nm.plasticity.structural.StructuralPlasticity`) prunes and grows
+        the E->E synapses during this phase only.
+        """
+        x = self._stimulus(steps, [], background_hz, background_hz)
+        names = list(replay)
+        rng = np.random.default_rng(self.seed * 104729 + self._phase)
+        for k, start in enumerate(range(replay_every // 2, steps, replay_every) if names else ()):
+            memory = self._memory(names[k % len(names)])
+            cue = rng.permutation(memory.channels)[: max(1, int(round(replay_fraction * memory.channels.size)))]
+            stop = min(steps, start + replay_steps)
+            burst = rng.random((stop - start, cue.size)) < memory.rates_of(cue, self.stim_hz) * self.spec.dt
+            x[start:stop][:, cue] |= burst
+        if structural is None:
+            return self._run(x, learn, kind="consolidate")
+        layer = self.spec.layers[0]
+        plain = layer.plasticity
+        layer.plasticity = dataclasses.replace(plain, recurrent_structural=structural)
+        try:
+            layer.validate()
+            return self._run(x, learn, kind="consolidate")
+        finally:
+            self.spec.layers[0].plasticity = plain
 
     def rest(self, steps: int = 200, learn: bool = True) -> PhaseRecord:
         """Background activity only (between presentations)."""
@@ -261,7 +307,8 @@ class EngramExperiment:
             raise InputError(f"memory {name!r} is not tagged yet: call tag({name!r}) after encoding")
         cue = cue_channels(memory.channels, cue_fraction, seed=cue_seed)
         transient = [self._translated(m) for m in manipulations]
-        record = self._run(self._stimulus(steps, cue), learn, transient, kind="recall", memory=name)
+        record = self._run(self._stimulus(steps, cue, memory.rates_of(cue, self.stim_hz)), learn, transient,
+                           kind="recall", memory=name)
         window = window or (steps // 4, steps)
         rates = record.rates(window=window)
         active = rates > self.active_threshold_hz
@@ -315,6 +362,19 @@ class EngramExperiment:
             out.append(EngramSnapshot(self.time_s, name, int(cells.sum()), internal, outgoing, overlaps))
         self.history += out
         return out
+
+    def reactivated(self, name: str, cue_fraction: float = 1.0, steps: int = 200) -> EngramSnapshot:
+        """The engram as the cells a cue reactivates now (plasticity off): its size and mean
+        internal weight; appended to :attr:`history` with ``memory = name + "*"``."""
+        r = self.recall(name, cue_fraction, steps=steps)
+        cells = r.active
+        w = self.internal_weights()
+        off = ~np.eye(int(cells.sum()), dtype=bool)
+        internal = float(w[np.ix_(cells, cells)][off].mean()) if off.any() else 0.0
+        outgoing = float(w[np.ix_(~cells & self.alive, cells)].mean()) if cells.any() else 0.0
+        snap = EngramSnapshot(self.time_s, name + "*", int(cells.sum()), internal, outgoing)
+        self.history.append(snap)
+        return snap
 
     def max_population_rate(self, kinds=None, bin_steps: int = 10) -> float:
         """Highest E population rate (Hz, in ``bin_steps`` bins) over the phases of ``kinds`` (default all)."""

@@ -38,14 +38,16 @@ def cue_channels(channels: np.ndarray, fraction: float, seed: int = 0) -> np.nda
     return np.sort(rng.permutation(np.asarray(channels))[:k])
 
 
-def poisson_input(steps: int, n_channels: int, active=(), rate_hz: float = 80.0, background_hz: float = 2.0,
+def poisson_input(steps: int, n_channels: int, active=(), rate_hz=80.0, background_hz: float = 2.0,
                   dt: float = 1e-3, seed: int = 0) -> np.ndarray:
-    """Bool spikes ``[steps, n_channels]``: ``active`` channels at ``rate_hz``, all others at ``background_hz``."""
+    """Bool spikes ``[steps, n_channels]``: ``active`` channels at ``rate_hz`` (one rate, or one per
+    active channel), all others at ``background_hz``."""
     if steps < 0:
         raise InputError(f"steps must be >= 0, got {steps}")
     for name, rate in (("rate_hz", rate_hz), ("background_hz", background_hz)):
-        if not 0.0 <= rate * dt <= 1.0:
-            raise InputError(f"{name} = {rate} Hz gives a spike probability {rate * dt} per step outside [0, 1]")
+        p = np.asarray(rate, dtype=float) * dt
+        if not np.all((p >= 0.0) & (p <= 1.0)):
+            raise InputError(f"{name} = {rate} Hz gives a spike probability per step outside [0, 1]")
     p = np.full(n_channels, background_hz * dt)
     p[np.asarray(active, dtype=int)] = rate_hz * dt
     return np.random.default_rng(seed).random((steps, n_channels)) < p

@@ -10,19 +10,25 @@ from engram_nm.plasticity.intrinsic import IntrinsicPlasticity
 from engram_nm.plasticity.structural import StructuralPlasticity
 
 
+SLOTS = ("feedforward", "recurrent", "intrinsic", "structural", "recurrent_structural")
+
+
 @dataclass(frozen=True)
 class LayerPlasticity:
     """Rules of one layer: on its feed-forward weights, its recurrent weights, its
-    thresholds (intrinsic), and prune/grow on its feed-forward weights (structural)."""
+    thresholds (intrinsic), and prune/grow on its feed-forward weights (``structural``) and on
+    its recurrent weights (``recurrent_structural``)."""
 
     feedforward: SynapticRule | None = None
     recurrent: SynapticRule | None = None
     intrinsic: IntrinsicPlasticity | None = None
     structural: StructuralPlasticity | None = None
+    recurrent_structural: StructuralPlasticity | None = None
 
     def __post_init__(self) -> None:
         for slot, kind in (("feedforward", SynapticRule), ("recurrent", SynapticRule),
-                           ("intrinsic", IntrinsicPlasticity), ("structural", StructuralPlasticity)):
+                           ("intrinsic", IntrinsicPlasticity), ("structural", StructuralPlasticity),
+                           ("recurrent_structural", StructuralPlasticity)):
             value = getattr(self, slot)
             if value is not None and not isinstance(value, kind):
                 raise PlasticityError(f"LayerPlasticity.{slot} must be a {kind.__name__}, got {type(value).__name__}")
@@ -33,17 +39,18 @@ class LayerPlasticity:
 
     @property
     def any(self) -> bool:
-        return any(v is not None for v in (self.feedforward, self.recurrent, self.intrinsic, self.structural))
+        return any(v is not None for v in (self.feedforward, self.recurrent, self.intrinsic, self.structural,
+                                           self.recurrent_structural))
 
     def to_dict(self) -> dict:
-        return {slot: rule.to_dict() for slot in ("feedforward", "recurrent", "intrinsic", "structural")
+        return {slot: rule.to_dict() for slot in SLOTS
                 if (rule := getattr(self, slot)) is not None}
 
     @classmethod
     def from_dict(cls, data: dict) -> "LayerPlasticity":
         if not isinstance(data, dict):
             raise PlasticityError(f"layer plasticity must be a dict of rules, got {type(data).__name__}")
-        unknown = set(data) - {"feedforward", "recurrent", "intrinsic", "structural"}
+        unknown = set(data) - set(SLOTS)
         if unknown:
             raise PlasticityError(f"unknown plasticity slot(s) {sorted(unknown)}")
         return cls(**{slot: rule_from_dict(dict(entry)) for slot, entry in data.items()})

@@ -97,6 +97,6 @@ def make_learners(layers, dt: float, projections=()) -> dict:
             continue
         if p.feedforward is not None or p.structural is not None:
             out[(i, "feedforward")] = SynapseLearner(layer.weight, dt, p.feedforward, p.structural)
-        if p.recurrent is not None:
-            out[(i, "recurrent")] = SynapseLearner(layer.recurrent_weight, dt, p.recurrent)
+        if p.recurrent is not None or p.recurrent_structural is not None:
+            out[(i, "recurrent")] = SynapseLearner(layer.recurrent_weight, dt, p.recurrent, p.recurrent_structural)
     return out

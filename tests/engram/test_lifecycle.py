@@ -102,3 +102,15 @@ def test_inhibitory_plasticity_keeps_rates_bounded_and_without_it_activity_runs_
     assert on["mean_offline_rate_hz"] < 5.0
     assert off["mean_offline_rate_hz"] > 20.0
     assert off["final_offline_rate_hz"] > 10 * on["final_offline_rate_hz"]
+
+
+def test_refinement_fewer_cells_more_strongly_connected():
+    """Structural plasticity during consolidation: the cells a stimulus activates shrink to a
+    strongly connected core (seed 0: 29 -> 17 cells, mean E->E weight x5 in 6 s)."""
+    from engram_nm.engram.protocols import refinement
+
+    r = refinement(seed=0)
+    assert r.sizes[-1] <= 0.75 * r.sizes[0]
+    assert r.mean_weights[-1] >= 2.0 * r.mean_weights[0]
+    assert r.core_members[-1] >= 0.7 * r.sizes[-1]  # what is left is mostly the fully driven core
+    assert r.times_s == sorted(r.times_s) and len(r.sizes) == 7
