@@ -61,3 +61,25 @@ def test_example_04_energy_compare(tmp_path):
     assert "| cpu-fixed |" in proc.stdout and "Horowitz" in proc.stdout and "unverified" in proc.stdout
     assert "Loihi 2: 2 cores, fits: yes" in proc.stdout
     assert (tmp_path / "energy.png").exists()
+
+
+@pytest.mark.lava
+@pytest.mark.slow
+def test_example_05_engram_lifecycle(tmp_path):
+    import re
+
+    proc = subprocess.run([sys.executable, str(ROOT / "examples" / "05_engram_lifecycle.py"), "--quick",
+                           "--out", str(tmp_path)], capture_output=True, text=True, timeout=600)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    out = proc.stdout
+    assert "| light on engram cells | 1.00 |" in out
+    assert "| cue + engram silenced | 0.00 |" in out
+    assert "| cue, after rescue | 1.00 |" in out and "| cue, rescued engram ablated | 0.00 |" in out
+    half = float(re.search(r"^\| 0\.5 \| ([0-9.]+) \|", out, flags=re.M).group(1))
+    assert half >= 0.9
+    rates = {(int(n), on): float(r) for n, on, r in
+             re.findall(r"^\| (\d+) \| (on|off) \| [0-9.]+ \| [0-9.]+ \| ([0-9.]+) \|", out, flags=re.M)}
+    assert rates[(14, "off")] > 10 * rates[(14, "on")]
+    for name in ("protocols", "recall_raster", "completion", "engram_history", "interference", "refinement"):
+        assert (tmp_path / f"{name}.png").stat().st_size > 5_000, name
+    assert (tmp_path / "engram.nir").exists()

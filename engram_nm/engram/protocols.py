@@ -54,18 +54,20 @@ class ProtocolResult:
 
 def trained_experiment(config: EngramNetworkConfig | None = None, target: str = "reference", seed: int = 0,
                        memories=("A", "B", "C"), encode_steps: int = 300, rest_steps: int = 200,
-                       consolidate_steps: int = 1000, progress: bool = False) -> EngramExperiment:
-    """Encode, tag and rest for each memory, then consolidate: the starting point of every protocol."""
+                       consolidate_steps: int = 1000, replay: bool = True,
+                       progress: bool = False) -> EngramExperiment:
+    """Encode, tag and rest for each memory, then consolidate (replaying every memory in turn
+    when ``replay``): the starting point of every protocol. Snapshots after each tag and at the end."""
     from tqdm.auto import tqdm
 
     ex = EngramExperiment(config=config, target=target, seed=seed)
     for name in tqdm(list(memories), desc=f"encode ({target})", disable=not progress, leave=False):
         ex.encode(name, steps=encode_steps)
         ex.tag(name)
+        ex.snapshot()
         ex.rest(rest_steps)
-    ex.snapshot()
     if consolidate_steps:
-        ex.consolidate(consolidate_steps)
+        ex.consolidate(consolidate_steps, replay=list(memories) if replay else ())
         ex.snapshot()
     return ex
 

@@ -1,0 +1,106 @@
+"""Figures of engram experiments: protocol outcomes, refinement, engram history, recall rasters."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from engram_nm.plots import _pyplot, save_figure
+
+
+def plot_protocols(results, path, title: str = ""):
+    """One horizontal bar chart per protocol (``ProtocolResult``): engram recall per condition."""
+    plt = _pyplot()
+    results = list(results)
+    heights = [len(r.scores) for r in results]
+    fig, axes = plt.subplots(len(results), 1, figsize=(7.5, 0.9 + 0.38 * sum(heights) + 0.5 * len(results)),
+                             squeeze=False, layout="constrained", gridspec_kw={"height_ratios": heights})
+    for ax, r in zip(axes[:, 0], results):
+        labels = list(r.scores)
+        values = [r.scores[c] for c in labels]
+        colors = ["#2b8cbe" if v >= 0.5 else "#d95f0e" for v in values]
+        ax.barh(range(len(labels)), values, color=colors)
+        ax.set_yticks(range(len(labels)), labels, fontsize=8)
+        ax.invert_yaxis()
+        ax.set_xlim(0, 1.05)
+        ax.set_title(f"{r.name} (memory {r.memory})", fontsize=9, loc="left")
+        for i, v in enumerate(values):
+            ax.text(min(v + 0.02, 0.95), i, f"{v:.2f}", va="center", fontsize=7)
+    axes[-1, 0].set_xlabel("engram recall (fraction of tagged cells active)")
+    if title:
+        fig.suptitle(title)
+    return save_figure(fig, path)
+
+
+def plot_refinement(result, path, title: str = "engram refinement during consolidation"):
+    """Engram size (all cells, and the core) and mean internal E->E weight over time."""
+    plt = _pyplot()
+    fig, (a, b) = plt.subplots(1, 2, figsize=(9, 3.4), layout="constrained")
+    t = np.asarray(result.times_s)
+    a.plot(t, result.sizes, "o-", label="engram cells")
+    a.plot(t, result.core_members, "s--", label=f"of them core (of {result.core_size})")
+    a.set(xlabel="time (s)", ylabel="cells active for the stimulus", ylim=(0, None))
+    a.legend(fontsize=8)
+    b.plot(t, result.mean_weights, "o-", color="#b2182b")
+    b.set(xlabel="time (s)", ylabel="mean E->E weight among them")
+    fig.suptitle(title)
+    return save_figure(fig, path)
+
+
+def plot_engram_history(history, path, title: str = "engrams over time"):
+    """Per memory (``EngramSnapshot`` list): size, mean internal weight and largest overlap with another."""
+    plt = _pyplot()
+    fig, axes = plt.subplots(1, 3, figsize=(12, 3.3), layout="constrained")
+    names = sorted({s.memory for s in history})
+    for name in names:
+        snaps = [s for s in history if s.memory == name]
+        t = [s.time_s for s in snaps]
+        axes[0].plot(t, [s.size for s in snaps], "o-", label=name)
+        axes[1].plot(t, [s.mean_internal_weight for s in snaps], "o-", label=name)
+        axes[2].plot(t, [max(s.overlaps.values(), default=0.0) for s in snaps], "o-", label=name)
+    from matplotlib.ticker import MaxNLocator
+
+    axes[0].yaxis.set_major_locator(MaxNLocator(integer=True))
+    axes[0].set(xlabel="time (s)", ylabel="engram cells")
+    axes[1].set(xlabel="time (s)", ylabel="mean internal E->E weight")
+    axes[2].set(xlabel="time (s)", ylabel="largest overlap (Jaccard)", ylim=(-0.02, 1.02))
+    axes[0].legend(fontsize=8)
+    fig.suptitle(title)
+    return save_figure(fig, path)
+
+
+def plot_recall_raster(recalls, tagged: np.ndarray, path, title: str = ""):
+    """E rasters of several recalls (``{label: RecallResult}``), the tagged cells on top (red)."""
+    plt = _pyplot()
+    recalls = dict(recalls)
+    order = np.concatenate([np.flatnonzero(tagged), np.flatnonzero(~tagged)])
+    fig, axes = plt.subplots(1, len(recalls), figsize=(3.2 * len(recalls), 3.6), sharey=True, squeeze=False,
+                             layout="constrained")
+    for ax, (label, r) in zip(axes[0], recalls.items()):
+        s = r.record.spikes["E"][:, order]
+        t, i = np.nonzero(s)
+        in_engram = i < tagged.sum()
+        ax.scatter(t[~in_engram], i[~in_engram], s=2, marker="|", color="0.4")
+        ax.scatter(t[in_engram], i[in_engram], s=2, marker="|", color="#cb181d")
+        ax.axhline(tagged.sum() - 0.5, color="#cb181d", lw=0.5, ls=":")
+        ax.set_title(f"{label}\nrecall {r.overlap:.2f}", fontsize=8)
+        ax.set_xlabel("step")
+    axes[0, 0].set_ylabel("E cell (tagged first)")
+    axes[0, 0].invert_yaxis()
+    if title:
+        fig.suptitle(title)
+    return save_figure(fig, path)
+
+
+def plot_interference(rows_by_label: dict, path, title: str = "recall vs memories stored"):
+    """``{label: interference_curve rows}``: recall at the cue fraction, and mean offline E rate."""
+    plt = _pyplot()
+    fig, (a, b) = plt.subplots(1, 2, figsize=(9, 3.4), layout="constrained")
+    for label, rows in rows_by_label.items():
+        n = [r["count"] for r in rows]
+        a.plot(n, [r["recall"] for r in rows], "o-", label=label)
+        b.semilogy(n, [max(r["mean_offline_rate_hz"], 1e-2) for r in rows], "o-", label=label)
+    a.set(xlabel="memories stored", ylabel="recall (half cues)", ylim=(-0.02, 1.02))
+    b.set(xlabel="memories stored", ylabel="mean E rate offline (Hz)")
+    a.legend(fontsize=8)
+    fig.suptitle(title)
+    return save_figure(fig, path)
