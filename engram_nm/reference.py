@@ -94,13 +94,14 @@ def simulate(spec: EngramSpec, spikes: np.ndarray, learn: bool = False, memory_o
     ``learn=True`` turns the layers' plasticity on (module docstring); the spec
     itself is not changed: read the learned values from the result.
     ``memory_ops [steps]`` / ``memory_data [steps, data_bits]`` drive the spec's
-    SDM stage (:mod:`engram_nm.sdm.memory_spec`), addressed at step ``t`` by the
-    last layer's spikes of step ``t``. ``tasks`` (an int or one per step) selects
+    SDM stage (:mod:`engram_nm.sdm.memory_spec`), addressed at step ``t`` by its
+    address layer's spikes of step ``t``. ``tasks`` (an int or one per step) selects
     the engram gates' task; a gate multiplies its layer's input current by the mask.
     """
     x = check_input(spec, spikes)
     steps = x.shape[0]
     memory = _memory(spec, steps, memory_ops, memory_data)
+    memory_index = spec.layer_names.index(spec.memory_layer().name) if memory is not None else -1
     masks = gate_masks(spec, steps, tasks)
     params = []
     for layer in spec.layers:
@@ -165,7 +166,7 @@ def simulate(spec: EngramSpec, spikes: np.ndarray, learn: bool = False, memory_o
             pre = (x[t] if i == 0 else s_now[i - 1]) if kind == "feedforward" else s_now[i]
             learner.step(pre, s_now[i], t)
         if memory is not None:
-            memory.step(t, s_now[-1])
+            memory.step(t, s_now[memory_index])
         s_prev = s_now
         x_prev = x[t].astype(bool)
     weights = {kind if i == "projection" else projection_name(spec.layers[i].name, kind): lr.weight.copy()
@@ -200,7 +201,7 @@ def memory_stream(spec: EngramSpec, steps: int, ops, data):
         raise InputError("memory_ops were given but the spec has no memory stage (EngramSpec.memory)")
     from engram_nm.sdm.ops import check_ops
 
-    sdm = spec.memory.build(spec.layers[-1].size)
+    sdm = spec.memory.build(spec.memory_layer().size)
     if ops is None:
         raise InputError("memory_data needs memory_ops (0 idle, 1 write, 2 read per step)")
     ops = np.asarray(ops)

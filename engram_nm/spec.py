@@ -302,8 +302,9 @@ class EngramSpec:
         layers: the populations, in feed-forward order.
         dt: simulation step (s) used by every backend.
         name: model name (NIR metadata, file names).
-        memory: an SDM stage addressed by the last layer's spikes
-            (:class:`~engram_nm.sdm.memory_spec.MemorySpec`), or None.
+        memory: an SDM stage addressed by one layer's spikes (the last, unless
+            ``memory.address_layer`` names another;
+            :class:`~engram_nm.sdm.memory_spec.MemorySpec`), or None.
         projections: extra population-to-population connections outside the
             chain (:class:`~engram_nm.projection.ProjectionSpec`), e.g. I -> E.
         metadata: free-form, carried through NIR.
@@ -350,7 +351,7 @@ class EngramSpec:
                 self.memory = MemorySpec.from_dict(self.memory)
             if not isinstance(self.memory, MemorySpec):
                 raise SpecError(f"memory must be a MemorySpec (or its dict), got {type(self.memory).__name__}")
-            self.memory.check(self.layers[-1].size)
+            self.memory.check(self.memory_layer().size)
         self._check_projections(names)
 
     def _check_projections(self, layer_names: set) -> None:
@@ -373,6 +374,16 @@ class EngramSpec:
             if proj.name == name:
                 return proj
         raise SpecError(f"no projection named {name!r}; projections are {[p.name for p in self.projections]}")
+
+    def memory_layer(self) -> LayerSpec:
+        """The layer whose spikes address the memory stage."""
+        if self.memory is None or self.memory.address_layer is None:
+            return self.layers[-1]
+        try:
+            return self.layer(self.memory.address_layer)
+        except SpecError as exc:
+            raise SpecError(f"memory stage: address_layer {self.memory.address_layer!r} is not a layer; "
+                            f"layers are {self.layer_names}") from exc
 
     def layer_index(self, name: str) -> int:
         """Position of layer ``name`` in the chain."""

@@ -35,8 +35,12 @@ def accuracy(net, x: np.ndarray, y: np.ndarray, batch: int = 256) -> float:
 
 
 def train_classifier(net, x: np.ndarray, y: np.ndarray, epochs: int = 3, batch: int = 64, lr: float = 2e-3,
-                     count_scale: float = 0.5, seed: int = 0, quiet: bool = False) -> TrainHistory:
-    """Train ``net`` on spikes ``x [T, n, n_in]`` with labels ``y [n]``; progress bar per epoch."""
+                     count_scale: float = 0.5, seed: int = 0, quiet: bool = False, penalty=None) -> TrainHistory:
+    """Train ``net`` on spikes ``x [T, n, n_in]`` with labels ``y [n]``; progress bar per epoch.
+
+    ``penalty`` (e.g. :class:`~engram_nm.sparsity.SparsityPenalty`) is added to the
+    cross-entropy: ``penalty(net, output)``.
+    """
     torch.manual_seed(seed)
     rng = np.random.default_rng(seed)
     opt = torch.optim.Adam(net.parameters(), lr=lr)
@@ -48,8 +52,11 @@ def train_classifier(net, x: np.ndarray, y: np.ndarray, epochs: int = 3, batch: 
         for i in bar:
             idx = order[i:i + batch]
             xb, yb = torch.as_tensor(x[:, idx]), torch.as_tensor(y[idx])
-            logits = spike_count_logits(net, xb, count_scale)
+            out = net(xb, record_v=False)
+            logits = out.spikes[list(out.spikes)[-1]].sum(dim=0) * count_scale
             loss = torch.nn.functional.cross_entropy(logits, yb)
+            if penalty is not None:
+                loss = loss + penalty(net, out)
             opt.zero_grad()
             loss.backward()
             opt.step()

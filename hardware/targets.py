@@ -160,7 +160,7 @@ def run(spec: EngramSpec, spikes: np.ndarray, target: str = "cpu-float", record_
             from engram_nm.sdm.ops import run_ops
 
             sdm, ops, data = stream  # the memory does not feed back: run it on the recorded spikes
-            result.memory_reads = run_ops(sdm, ops, result.spikes[spec.layer_names[-1]].astype(np.int8), data)
+            result.memory_reads = run_ops(sdm, ops, result.spikes[spec.memory_layer().name].astype(np.int8), data)
         return result
     if target == "loihi2":
         ok, why = loihi2_status()

@@ -272,7 +272,8 @@ def build_network(spec: EngramSpec, spikes: np.ndarray, tag: str = FLOAT_TAG, qu
         pre.s_out.connect(proc.s_in)
         proc.a_out.connect(inputs[proj.target])
         dense[proj.name] = proc
-    memory, memory_sink = _memory_stage(spec, steps, tag, upstream, memory_ops, memory_data)
+    memory, memory_sink = _memory_stage(spec, steps, tag, None if spec.memory is None else
+                                        populations[spec.memory_layer().name].s_out, memory_ops, memory_data)
     return LavaNetwork(spec=spec, tag=tag, steps=steps, source=source, populations=populations, dense=dense,
                        sinks=sinks, monitors=monitors, custom_layers=custom, quantized=quantized,
                        learning=learning, intrinsic_scale=ip_scale, memory=memory, memory_sink=memory_sink,

@@ -188,7 +188,7 @@ class Ablation(Permanent):
                 proj.weight = proj.weight[keep]
             if proj.source == name:
                 proj.weight = proj.weight[:, keep]
-        if out.memory is not None and i == len(out.layers) - 1:
+        if out.memory is not None and out.memory_layer().name == name:
             raise ManipulationError("Ablation of the layer that addresses the SDM stage is not supported")
         return out.validate()
 

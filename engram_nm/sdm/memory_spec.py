@@ -1,6 +1,7 @@
-"""An SDM stage of an :class:`~engram_nm.spec.EngramSpec`: the last layer's spikes address it.
+"""An SDM stage of an :class:`~engram_nm.spec.EngramSpec`: one layer's spikes address it.
 
-At every step the stage receives the last layer's spike vector as its
+At every step the stage receives its address layer's spike vector (the last
+layer unless ``address_layer`` names another) as its
 address and executes that step's operation (idle / write / read, given to the
 run as ``memory_ops`` and ``memory_data``); reads come back as
 ``memory_reads [T, data_bits]``. The stage is the same
@@ -34,6 +35,7 @@ class MemorySpec:
     counter_bits: int = 8          # fixed-point counters on Lava cpu-fixed
     addresses: np.ndarray | None = None
     counters: np.ndarray | None = None
+    address_layer: str | None = None  # the layer whose spikes address the memory (None: the last)
 
     def build(self, address_bits: int) -> KanervaSDM:
         """A fresh reference memory (its own copies of addresses and counters)."""
@@ -48,7 +50,7 @@ class MemorySpec:
         try:
             sdm = self.build(address_bits)
         except SpecError as exc:
-            raise SpecError(f"memory stage: {exc} (its address is the last layer's {address_bits} spikes)") from exc
+            raise SpecError(f"memory stage: {exc} (its address is its layer's {address_bits} spikes)") from exc
         self.addresses = sdm.addresses  # fixed from now on: a spec names one memory
         if self.counters is not None:
             self.counters = sdm.counters
@@ -61,13 +63,18 @@ class MemorySpec:
             out["radius"] = int(self.radius)
         if self.counters is not None:
             out["counters"] = np.asarray(self.counters, dtype=np.int64)
+        if self.address_layer is not None:
+            out["address_layer"] = str(self.address_layer)
         return out
 
     @classmethod
     def from_dict(cls, data: dict) -> "MemorySpec":
         plain = {k: (v.item() if isinstance(v, np.ndarray) and v.ndim == 0 else v) for k, v in dict(data).items()}
-        if isinstance(plain.get("activation"), bytes):
-            plain["activation"] = plain["activation"].decode()
+        for key in ("activation", "address_layer"):
+            if isinstance(plain.get(key), bytes):
+                plain[key] = plain[key].decode()
+            elif isinstance(plain.get(key), np.str_):
+                plain[key] = str(plain[key])
         unknown = set(plain) - {f for f in cls.__dataclass_fields__}
         if unknown:
             raise SpecError(f"memory metadata has unknown fields {sorted(unknown)}")

@@ -60,3 +60,21 @@ def test_memory_errors():
         EngramSpec(16, plain.layers, memory=MemorySpec(5, 10, k=8))
     with pytest.raises(SpecError, match="MemorySpec"):
         EngramSpec(16, plain.layers, memory=3)
+
+
+@pytest.mark.lava
+def test_memory_addressed_by_a_hidden_layer(tmp_path):
+    """``address_layer`` names the layer whose spikes address the memory (here the first of two)."""
+    base = random_spec(16, [24, 32], weight_scale=0.5, seed=1)
+    spec = EngramSpec(base.n_in, base.layers, memory=MemorySpec(200, 10, k=8, seed=2, address_layer="layer0"))
+    _, x, ops, data = _case()
+    back = import_nir(export_nir(spec, tmp_path / "h.nir"))
+    assert back.equals(spec) and back.memory.address_layer == "layer0"
+    ref = simulate(spec, x, memory_ops=ops, memory_data=data)
+    by_hand = run_ops(spec.memory.build(24), ops, ref.spikes["layer0"].astype(np.int8), data)
+    np.testing.assert_array_equal(ref.memory_reads, by_hand)
+    for target in ("snntorch", "cpu-float"):
+        np.testing.assert_array_equal(run(back, x, target, memory_ops=ops, memory_data=data).memory_reads,
+                                      ref.memory_reads, err_msg=target)
+    with pytest.raises(SpecError, match="address_layer 'nope' is not a layer"):
+        EngramSpec(16, base.layers, memory=MemorySpec(200, 10, k=8, address_layer="nope"))
