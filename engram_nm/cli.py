@@ -235,7 +235,8 @@ def cmd_train(args) -> int:
 def cmd_demo(args) -> int:
     from engram_nm.demo import run_demo
 
-    run_demo(out_dir=args.out, seed=args.seed, quiet=args.quiet, epochs=args.epochs, n_eval=args.n_eval)
+    run_demo(out_dir=args.out, seed=args.seed, quiet=args.quiet, epochs=args.epochs, n_eval=args.n_eval,
+             encode_steps=args.encode_steps, consolidate_steps=args.consolidate_steps)
     return 0
 
 
@@ -316,10 +317,12 @@ def build_parser() -> argparse.ArgumentParser:
     run_opts(p)
     p.set_defaults(func=cmd_verify)
 
-    p = sub.add_parser("demo", help="the end-to-end define-once example")
+    p = sub.add_parser("demo", help="the flagship: train, deploy, store digits as engrams, recall, compare")
     p.add_argument("--out", default="out/demo")
     p.add_argument("--epochs", type=int, default=8)
     p.add_argument("--n-eval", type=int, default=20, help="test digits run on every backend")
+    p.add_argument("--encode-steps", type=int, default=300, help="steps each digit is shown while stored")
+    p.add_argument("--consolidate-steps", type=int, default=1000, help="offline steps with replay")
     _add_common(p)
     p.set_defaults(func=cmd_demo)
     return parser

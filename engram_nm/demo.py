@@ -1,6 +1,23 @@
-"""The define-once demo: train in snnTorch, export NIR, run on Lava float and fixed, compare.
+"""The flagship demo: a sparse, gated spiking network trained in snnTorch and deployed on Lava,
+and digits stored as engrams with on-chip learning, recalled from occluded views.
 
-``make demo`` / ``engram-nm demo`` run this on defaults (about a minute on 2 cores).
+``make demo`` / ``engram-nm demo`` run this on defaults (about 2-3 minutes on 2 cores):
+
+1. define a 64 -> 64 -> 10 LIF network whose hidden layer is an engram-gated
+   population, train it with surrogate gradients and an L1 activity penalty in
+   snnTorch (:mod:`engram_nm.training`, :mod:`engram_nm.sparsity`);
+2. export ``model.nir``, import it back (exact), run test digits on snnTorch
+   (float64), Lava cpu-float and cpu-fixed, and check the spikes agree;
+3. count operations per backend and estimate energy per chip profile; check
+   the Loihi 2 fit;
+4. store four digits as engrams of the E/I engram network on Lava cpu-float and
+   cpu-fixed, with STDP and inhibitory STDP on the learning engine (a sparse
+   Top-K code of each image drives the network; SDM counters at the engram
+   cells hold the image: :mod:`engram_nm.engram.digits`);
+5. recall them from occluded views (0-4 of 8 rows hidden): engram recall,
+   identification and the image read out, per backend; cpu-float is checked
+   against the numpy reference spike for spike;
+6. write ``out/demo/`` (report.md, plots, model files) and print a summary.
 """
 
 from __future__ import annotations
@@ -10,101 +27,216 @@ from pathlib import Path
 
 import numpy as np
 
+DEMO_DIGITS = (0, 2, 5, 8)
+OCCLUDED_ROWS = (0, 1, 2, 3, 4)
 
-def run_demo(out_dir="out/demo", seed: int = 0, quiet: bool = False, epochs: int = 8, n_eval: int = 20,
-             hidden: int = 64) -> dict:
+
+def _train_classifier(out: Path, seed: int, epochs: int, hidden: int, quiet: bool, say):
     import torch
 
-    torch.set_num_threads(1)  # LAVA_NOTES: torch's thread pool + Lava's fork can deadlock
-
     from engram_nm.data import load_digits_spikes
-    from engram_nm.io_utils import atomic_write_text
+    from engram_nm.gating.reference import GateSpec
     from engram_nm.nir_io import export_nir, import_nir
+    from engram_nm.sparsity import SparsityPenalty
     from engram_nm.spec import EngramSpec, LayerSpec
     from engram_nm.torch_backend import build_torch
     from engram_nm.training import accuracy, train_classifier
-    from engram_nm.verify import verify
 
-    say = (lambda *a: None) if quiet else print
-    out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
-    t0 = time.perf_counter()
     steps = 25
     x_tr, y_tr, x_te, y_te = load_digits_spikes(steps=steps, seed=seed)
     rng = np.random.default_rng(seed)
+    keep = rng.random(hidden) < 0.75  # the engram gate: a quarter of the hidden cells stay out
     spec = EngramSpec(
         n_in=64,
         layers=[
-            LayerSpec("hidden", weight=rng.normal(0.0, 0.3, (hidden, 64)), tau_mem=20e-3, v_threshold=1.0),
+            LayerSpec("hidden", weight=rng.normal(0.0, 0.3, (hidden, 64)), tau_mem=20e-3, v_threshold=1.0,
+                      gate=GateSpec(np.where(keep, 6.0, -6.0)[None, :])),
             LayerSpec("readout", weight=rng.normal(0.0, 0.3, (10, hidden)), tau_mem=20e-3, v_threshold=1.0),
         ],
         dt=1e-3,
-        name="digits_define_once",
+        name="digits_gated_sparse",
     )
-    say(f"1/4 define: {spec.summary()}")
+    say(f"1/6 define: {spec.summary()}")
     net = build_torch(spec, dtype=torch.float32)
-    say(f"2/4 train in snnTorch (surrogate gradients), {epochs} epochs on {len(y_tr)} digits")
-    hist = train_classifier(net, x_tr, y_tr, epochs=epochs, lr=1e-2, count_scale=0.3, seed=seed, quiet=quiet)
+    penalty = SparsityPenalty(l1_activity=2e-3)
+    say(f"2/6 train in snnTorch (surrogate gradients, L1 activity {penalty.l1_activity}), {epochs} epochs "
+        f"on {len(y_tr)} digits")
+    hist = train_classifier(net, x_tr, y_tr, epochs=epochs, lr=1e-2, count_scale=0.3, seed=seed, quiet=quiet,
+                            penalty=penalty)
+    net.eval()
     acc_torch = accuracy(net, x_te, y_te)
     say(f"    train acc {hist.train_accuracy[-1]:.3f}, test acc (snnTorch, float32) {acc_torch:.3f}")
     path = export_nir(net, out / "model.nir")
     deployed = import_nir(path)
-    say(f"3/4 exported {path} and re-imported it (exact: {deployed.equals(net.to_spec())})")
-    say(f"4/4 run {n_eval} test digits on snntorch (float64), Lava cpu-float and cpu-fixed")
+    say(f"    exported {path} and re-imported it (exact: {deployed.equals(net.to_spec())})")
+    return deployed, x_te, y_te, acc_torch, path
+
+
+def _verify_classifier(deployed, x_te, y_te, n_eval: int, say):
+    from engram_nm.verify import verify
+
+    say(f"3/6 run {n_eval} test digits on snntorch (float64), Lava cpu-float and cpu-fixed")
     correct = {"snntorch": 0, "cpu-float": 0, "cpu-fixed": 0}
-    mismatches, fixed_agree = 0, []
-    delay = len(spec.layers)  # input reaches the readout after one step per Dense
+    mismatches, fixed_agree, samples = 0, [], []
+    delay = len(deployed.layers)  # input reaches the readout after one step per Dense
     for i in range(n_eval):
         sample = np.concatenate([x_te[:, i], np.zeros((delay, 64), np.float32)])  # let the last spikes arrive
+        samples.append(sample)
         rep = verify(deployed, sample)
         mismatches += sum(la.float_vs_torch_mismatches for la in rep.layers)
         fixed_agree.append(rep.min_fixed_count_agreement)
         for target, res in rep.results.items():
             correct[target] += int(res.spikes["readout"].sum(axis=0).argmax() == y_te[i])
-    accs = {k: v / n_eval for k, v in correct.items()}
+    return {k: v / n_eval for k, v in correct.items()}, mismatches, min(fixed_agree), samples
+
+
+def _digit_engrams(target: str, images: dict, seed: int, encode_steps: int, consolidate_steps: int):
+    """Store ``images`` as engrams on ``target`` and recall every one at every occlusion."""
+    from engram_nm.engram.digits import DigitEngramStore, occlude
+    from engram_nm.engram.lifecycle import EngramExperiment
+
+    store = DigitEngramStore(EngramExperiment(target=target, seed=seed))
+    w_before = store.ex.spec.layers[0].recurrent_weight.copy()
+    store.store(images, encode_steps=encode_steps)
+    store.ex.consolidate(consolidate_steps, replay=list(images))
+    recalls = {rows: [store.recall(name, occlude(img, rows)) for name, img in images.items()]
+               for rows in OCCLUDED_ROWS}
+    return store, w_before, recalls
+
+
+def run_demo(out_dir="out/demo", seed: int = 0, quiet: bool = False, epochs: int = 8, n_eval: int = 20,
+             hidden: int = 64, encode_steps: int = 300, consolidate_steps: int = 1000) -> dict:
+    import torch
+
+    torch.set_num_threads(1)  # LAVA_NOTES: torch's thread pool + Lava's fork can deadlock
+
     from engram_nm.compare import compare
+    from engram_nm.engram.digits import occlude
+    from engram_nm.engram.plots import plot_digit_recall
     from engram_nm.hardware.fit import fit_report
     from engram_nm.hardware.targets import run as run_target
-    from engram_nm.plots import plot_raster
+    from engram_nm.io_utils import atomic_write_text
+    from engram_nm.plots import plot_raster, plot_recall_curves, plot_weight_change
 
-    say("    counting operations and estimating energy per backend (one Lava graph for all digits)")
-    samples = [np.concatenate([x_te[:, i], np.zeros((delay, 64), np.float32)]) for i in range(n_eval)]
+    say = (lambda *a: None) if quiet else print
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    t0 = time.perf_counter()
+
+    deployed, x_te, y_te, acc_torch, model_path = _train_classifier(out, seed, epochs, hidden, quiet, say)
+    accs, mismatches, fixed_agree, samples = _verify_classifier(deployed, x_te, y_te, n_eval, say)
+    say("4/6 count operations and estimate energy per backend (one Lava graph for all digits)")
     energy = compare(deployed, samples, labels=list(y_te[:n_eval]))
     energy.plot(out / "energy.png")
-    raster = plot_raster(run_target(deployed, samples[0], "cpu-float").spikes, out / "raster.png",
-                         title=f"Lava cpu-float, test digit {int(y_te[0])}", dt=spec.dt)
+    first = run_target(deployed, samples[0], "cpu-float")
+    plot_raster(first.spikes, out / "raster.png", title=f"Lava cpu-float, test digit {int(y_te[0])}",
+                dt=deployed.dt)
     fit = fit_report(deployed)
+
+    from sklearn.datasets import load_digits
+
+    digits = load_digits()
+    pixels = (digits.data / 16.0 > 0.5).astype(np.int8)
+    images = {f"digit {c}": pixels[int(np.flatnonzero(digits.target == c)[0])] for c in DEMO_DIGITS}
+    say(f"5/6 store {len(images)} digits as engrams with on-chip STDP + iSTDP, recall from occluded views")
+    engram_runs = {}
+    for target in ("reference", "cpu-float", "cpu-fixed"):
+        say(f"    {target} ..." if target != "reference" else "    numpy reference (to check Lava cpu-float against) ...")
+        engram_runs[target] = _digit_engrams(target, images, seed, encode_steps, consolidate_steps)
+    ref_store, float_store = engram_runs["reference"][0], engram_runs["cpu-float"][0]
+    same_spikes = all(np.array_equal(a.spikes["E"], b.spikes["E"]) and np.array_equal(a.spikes["I"], b.spikes["I"])
+                      for a, b in zip(ref_store.ex.records, float_store.ex.records))
+    summary = {}
+    for target in ("cpu-float", "cpu-fixed"):
+        recalls = engram_runs[target][2]
+        summary[target] = {rows: (float(np.mean([r.identified == r.memory for r in rs])),
+                                  float(np.mean([r.recall for r in rs])),
+                                  float(np.mean([r.pixels_right for r in rs])),
+                                  float(np.mean([r.cue_overlap for r in rs]))) for rows, rs in recalls.items()}
+    fractions = [r / 8 for r in OCCLUDED_ROWS]
+    curves = {"cue overlap (cells the occluded view drives)": (fractions, [summary["cpu-float"][r][3]
+                                                                           for r in OCCLUDED_ROWS])}
+    curves.update({f"engram recall, {t}": (fractions, [summary[t][r][1] for r in OCCLUDED_ROWS]) for t in summary})
+    plot_recall_curves(curves,
+                       out / "recall_vs_occlusion.png", xlabel="fraction of the image occluded (rows)",
+                       ylabel="fraction of the engram", title="digits recalled from occluded views")
+    store, w_before, recalls = engram_runs["cpu-float"]
+    order = np.concatenate([store.ex.memories[n].cells for n in images]
+                           + [np.setdiff1d(np.arange(store.ex.original_size),
+                                           np.concatenate([store.ex.memories[n].cells for n in images]))])
+    w_after = store.ex.spec.layers[0].recurrent_weight
+    plot_weight_change(w_before[np.ix_(order, order)], w_after[np.ix_(order, order)], out / "weights.png",
+                       title="E->E weights before / after on-chip learning (cells grouped by engram)")
+    rows = 3
+    plot_digit_recall([(n, images[n], occlude(images[n], rows), r.image)
+                       for n, r in zip(images, recalls[rows])], out / "digits.png",
+                      title=f"cpu-float: {rows} of 8 rows occluded")
+    recall_record = next(r for r in reversed(store.ex.records) if r.kind == "recall")
+    plot_raster({k: recall_record.spikes[k] for k in ("E", "I")}, out / "engram_raster.png",
+                title="Lava cpu-float: E/I engram network recalling from an occluded digit", dt=store.ex.spec.dt)
+
+    elapsed = time.perf_counter() - t0
     lines = [
-        f"# engram_nm define-once demo ({spec.name})",
+        f"# engram_nm demo ({deployed.name})",
         "",
-        f"Network: 64 inputs -> {hidden} LIF -> 10 LIF, dt = {spec.dt} s, {steps} steps per digit.",
-        f"Trained {epochs} epochs in snnTorch: test accuracy {acc_torch:.3f} (float32, {len(y_te)} digits).",
+        "## 1. A sparse, gated spiking network, trained in snnTorch, deployed on Lava",
+        "",
+        f"64 inputs -> {hidden} LIF behind an engram gate (75 % of cells kept), L1 activity penalty -> "
+        f"10 LIF; dt = {deployed.dt} s, 25 steps per digit. snnTorch test accuracy {acc_torch:.3f} "
+        f"(float32, {len(y_te)} digits).",
         "",
         f"| backend | accuracy on {n_eval} test digits |",
         "|---|---|",
         *[f"| {k} | {v:.3f} |" for k, v in accs.items()],
         "",
-        f"snnTorch (float64) vs Lava cpu-float spike mismatches over {n_eval} digits: **{mismatches}**.",
-        f"cpu-fixed vs cpu-float per-neuron spike-count agreement (min over digits and layers): "
-        f"**{min(fixed_agree):.3f}**.",
-        "",
-        "## Operations and estimated energy per inference",
+        f"snnTorch (float64) vs Lava cpu-float spike mismatches over {n_eval} digits: **{mismatches}**. "
+        f"cpu-fixed vs cpu-float per-neuron spike-count agreement (min): **{fixed_agree:.3f}**.",
         "",
         energy.table(),
         "",
-        f"![energy](energy.png) ![raster]({raster.name})",
+        f"Loihi 2 fit: {fit.cores} cores, fits: {'yes' if fit.fits else 'no'}.",
         "",
-        f"## Loihi 2 fit: {fit.cores} cores, fits: {'yes' if fit.fits else 'no'}",
+        "![raster](raster.png) ![energy](energy.png)",
         "",
-        f"Elapsed: {time.perf_counter() - t0:.1f} s.",
+        "## 2. Digits stored as engrams with on-chip learning, recalled from occluded views",
+        "",
+        f"E/I engram network (200 E, 50 I; STDP on E->E, iSTDP on I->E on the learning engine); "
+        f"digits {', '.join(str(d) for d in DEMO_DIGITS)} stored ({encode_steps} steps each), "
+        f"{consolidate_steps} steps of consolidation with replay. Lava cpu-float spikes equal the numpy "
+        f"reference in every phase: **{same_spikes}**.",
+        "",
+        "| rows occluded | backend | identified | engram recall | cue overlap | pixels right |",
+        "|---|---|---|---|---|---|",
+        *[f"| {rows} | {t} | {v[0]:.2f} | {v[1]:.2f} | {v[3]:.2f} | {v[2]:.3f} |"
+          for rows in OCCLUDED_ROWS for t, s in summary.items() for v in [s[rows]]],
+        "",
+        "![digits](digits.png) ![recall](recall_vs_occlusion.png)",
+        "",
+        "![weights](weights.png)",
+        "",
+        "![engram raster](engram_raster.png)",
+        "",
+        f"Elapsed: {elapsed:.1f} s. Model files: `{model_path.name}` (classifier), `engram.nir` (engram network "
+        "after learning).",
     ]
+    from engram_nm.nir_io import export_nir
+
+    export_nir(store.ex.spec, out / "engram.nir")
     atomic_write_text(out / "report.md", "\n".join(lines) + "\n")
-    say("")
-    say("\n".join(lines[5:12]))
     best = {r.target: r for r in energy.rows}["cpu-float"]
-    say(f"effective synaptic ops per digit {best.effective_acs:.0f} (a dense ANN of this shape: "
-        f"{energy.ann_macs} MACs); Loihi 2: {fit.cores} cores")
-    say(f"\nreport: {out / 'report.md'}   model: {path}   plots: energy.png, raster.png")
+    say("")
+    say("6/6 summary")
+    say("| | snntorch | cpu-float | cpu-fixed |\n|---|---|---|---|")
+    say(f"| digit accuracy ({n_eval}) | {accs['snntorch']:.2f} | {accs['cpu-float']:.2f} | {accs['cpu-fixed']:.2f} |")
+    for rows in (0, 2, 3):
+        say(f"| engram recall, {rows}/8 rows occluded | — | {summary['cpu-float'][rows][1]:.2f} | "
+            f"{summary['cpu-fixed'][rows][1]:.2f} |")
+        say(f"| digits identified, {rows}/8 rows occluded | — | {summary['cpu-float'][rows][0]:.2f} | "
+            f"{summary['cpu-fixed'][rows][0]:.2f} |")
+    say(f"spike mismatches snnTorch vs cpu-float: {mismatches}; engram cpu-float == reference: {same_spikes}; "
+        f"effective synaptic ops per digit {best.effective_acs:.0f}; Loihi 2: {fit.cores} cores")
+    say(f"\nreport: {out / 'report.md'} ({elapsed:.0f} s)")
     return {"accuracy": accs, "torch_accuracy": acc_torch, "mismatches": mismatches,
-            "fixed_count_agreement": min(fixed_agree), "report": out / "report.md",
-            "effective_acs": best.effective_acs, "cores": fit.cores}
+            "fixed_count_agreement": fixed_agree, "report": out / "report.md",
+            "effective_acs": best.effective_acs, "cores": fit.cores, "engram": summary,
+            "engram_float_equals_reference": same_spikes}

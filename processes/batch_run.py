@@ -66,8 +66,8 @@ def run_samples(spec, samples, tag: str = FLOAT_TAG, quantized=None, tasks=None)
         for i, (start, stop) in enumerate(zip(bounds[:-1], bounds[1:])):
             if i:
                 _reset(net)
-                for gate in net.gates.values():
-                    gate.task.set(np.array([int(tasks[i])]))
+                for gate in net.gates.values():  # without tasks every gate stays on task 0
+                    gate.task.set(np.array([0 if tasks is None else int(tasks[i])]))
             session.run(int(stop - start))
         recorded = {name: sink.data.get().T.astype(bool) for name, sink in net.sinks.items()}
     return [{name: rec[start:stop] for name, rec in recorded.items()} for start, stop in zip(bounds[:-1], bounds[1:])]

@@ -82,12 +82,16 @@ def test_verify_prints_agreement(tmp_path, capsys):
 @pytest.mark.slow
 @pytest.mark.lava
 def test_demo_small(tmp_path, capsys):
-    assert main(["demo", "--out", str(tmp_path), "--epochs", "1", "--n-eval", "2", "--quiet"]) == 0
+    assert main(["demo", "--out", str(tmp_path), "--epochs", "1", "--n-eval", "2", "--quiet",
+                 "--encode-steps", "200", "--consolidate-steps", "200"]) == 0
     report = (tmp_path / "report.md").read_text()
     assert "spike mismatches over 2 digits: **0**" in report
-    assert (tmp_path / "model.nir").exists()
+    assert "Lava cpu-float spikes equal the numpy reference in every phase: **True**" in report
+    assert (tmp_path / "model.nir").exists() and (tmp_path / "engram.nir").exists()
     assert "effective ACs" in report and "Loihi 2 fit" in report
-    assert (tmp_path / "energy.png").exists() and (tmp_path / "raster.png").exists()
+    assert "| 0 | cpu-float | 1.00 |" in report  # every stored digit identified from the full view
+    for name in ("energy", "raster", "recall_vs_occlusion", "weights", "digits", "engram_raster"):
+        assert (tmp_path / f"{name}.png").stat().st_size > 5_000, name
 
 
 @pytest.mark.lava

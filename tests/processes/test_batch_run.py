@@ -41,6 +41,16 @@ def test_run_many_with_a_task_per_sample():
             np.testing.assert_array_equal(spikes["layer1"], run(spec, x, "cpu-float", tasks=t).spikes["layer1"])
 
 
+def test_run_many_with_gates_and_no_tasks_uses_task_0():
+    """Regression: a gated spec without tasks crashed after the first sample (tasks[i] on None)."""
+    spec = random_spec(12, [20, 6], weight_scale=0.5, seed=4)
+    spec.layers[0].gate = GateSpec(np.random.default_rng(1).normal(0, 2, (3, 20)))
+    spec.layers[0]._check_gate()
+    samples = _samples()
+    for x, spikes in zip(samples, run_many(spec, samples, "cpu-float")):
+        np.testing.assert_array_equal(spikes["layer1"], run(spec, x, "cpu-float", tasks=0).spikes["layer1"])
+
+
 def test_run_many_refuses_state_it_cannot_reset():
     spec = random_spec(12, [6], seed=1)
     spec.layers[0].gate = GateSpec(np.zeros((2, 6)), mode="stochastic")
