@@ -24,6 +24,10 @@ $(STAMP): pyproject.toml constraints.txt Makefile
 	$(PIP) install --quiet --no-deps --ignore-requires-python lava-nc==0.10.0
 	$(PIP) install --quiet -c constraints.txt "numpy" "scipy" "networkx" "asteval" "scikit-learn"
 	$(PIP) install --quiet -c constraints.txt -e ".[dev]"
+	# Sinabs, a NIR peer for the interoperability tests: its metadata pins nir<=1.0.4 and
+	# asks for samna (its chip stack), but its NIR path runs without either: install it alone.
+	$(PIP) install --quiet --no-deps sinabs==3.1.3
+	$(PIP) install --quiet -c constraints.txt pbr
 	@touch $(STAMP)
 
 test: setup

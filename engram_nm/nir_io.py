@@ -303,7 +303,8 @@ def _plasticity(entry, node_name: str):
         raise NIRFileError(f"node {node_name!r}: unreadable plasticity metadata ({exc})") from exc
 
 
-def nir_to_spec(graph, dt: float | None = None, reset: str | None = None, name: str | None = None) -> EngramSpec:
+def nir_to_spec(graph, dt: float | None = None, reset: str | None = None, name: str | None = None,
+                discretization: str = "euler") -> EngramSpec:
     """Build an :class:`EngramSpec` from a NIR graph.
 
     Args:
@@ -312,6 +313,13 @@ def nir_to_spec(graph, dt: float | None = None, reset: str | None = None, name: 
             inferred as ``tau / r`` (snnTorch's and our exports set ``r = tau/dt``).
         reset: override the reset mode of every layer (NIR has none; snnTorch's
             exporter drops it): ``"zero"`` or ``"subtract"``.
+        discretization: how the exporter stepped NIR's ODE ``tau dv/dt = v_leak - v + r I``
+            (NIR does not say): ``"euler"`` (``v += dt/tau (...)``: Lava, snnTorch, our
+            exports) or ``"exact"`` (``v = a v + (1 - a) r I`` with ``a = exp(-dt/tau)``:
+            Sinabs). ``"exact"`` maps every ``tau`` to the Euler time constant
+            with the same decay, ``dt / (1 - exp(-dt/tau))``, so the input scaling
+            ``r dt / tau`` becomes ``r (1 - a)`` as well (exact for LIF; for CubaLIF
+            the synaptic and membrane decays are exact, their coupling is Lava's).
     """
     nir = _nir()
     if not isinstance(graph, nir.NIRGraph):
@@ -342,6 +350,8 @@ def nir_to_spec(graph, dt: float | None = None, reset: str | None = None, name: 
         raise UnsupportedNodeError(f"input {top_inputs[0]!r} has shape {tuple(in_shape)}; only flat inputs are supported")
     n_in = int(in_shape[0])
     neurons = {n: v for n, v in nodes.items() if _type(v) in _NEURON_TYPES}
+    if discretization not in ("euler", "exact"):
+        raise SpecError(f"discretization must be 'euler' or 'exact', got {discretization!r}")
     if not neurons:
         raise UnsupportedNodeError("the graph has no neuron node (LIF, CubaLIF, IF, LI)")
     if dt is None:
@@ -349,6 +359,8 @@ def nir_to_spec(graph, dt: float | None = None, reset: str | None = None, name: 
         if dt is None:
             raise SpecError("the NIR graph stores no dt and none can be inferred from tau / r; pass dt= (seconds)")
     dt = float(dt)
+    if discretization == "exact":
+        neurons = {n: _exact_to_euler(v, dt) for n, v in neurons.items()}
 
     def trace_back(start: str, seen=()):
         """Paths from ``start`` backwards through linear / pass-through nodes to a neuron or the input."""
@@ -379,10 +391,17 @@ def nir_to_spec(graph, dt: float | None = None, reset: str | None = None, name: 
 
     def size_of(n: str) -> int:
         node = neurons[n]
-        for attr in ("v_threshold", "tau", "tau_mem", "r"):
-            if hasattr(node, attr):
-                return int(np.asarray(getattr(node, attr)).size)
-        raise UnsupportedNodeError(f"cannot tell the size of node {n!r}")
+        sizes = [int(np.asarray(getattr(node, a)).size) for a in ("v_threshold", "tau", "tau_mem", "r")
+                 if hasattr(node, a)]
+        if not sizes:
+            raise UnsupportedNodeError(f"cannot tell the size of node {n!r}")
+        if max(sizes) > 1:
+            return max(sizes)
+        # Scalar parameters (Sinabs exports shape (1,)): the size is what the incoming weights deliver.
+        for p in preds[n]:
+            if p in nodes and _type(nodes[p]) in ("Affine", "Linear"):
+                return int(np.asarray(nodes[p].weight).shape[0])
+        return 1
 
     # Order the populations from the input (a chain: one feed-forward source each);
     # every other population-to-population path is an extra projection.
@@ -425,6 +444,24 @@ def nir_to_spec(graph, dt: float | None = None, reset: str | None = None, name: 
                       metadata=dict(spec_meta) if isinstance(spec_meta, dict) else {})
 
 
+def _exact_to_euler(node, dt: float):
+    """A copy of ``node`` whose time constants give, under Euler steps, the exact exponential decay."""
+    import dataclasses
+
+    changes = {}
+    for attr in ("tau", "tau_mem", "tau_syn"):
+        if hasattr(node, attr):
+            tau = np.asarray(getattr(node, attr), dtype=np.float64)
+            with np.errstate(divide="ignore", over="ignore"):
+                eff = np.where(np.isinf(tau), np.inf, dt / -np.expm1(-dt / tau))
+            changes[attr] = eff.astype(np.asarray(getattr(node, attr)).dtype if np.asarray(
+                getattr(node, attr)).dtype.kind == "f" else np.float64)
+    if not changes:
+        return node
+    # r (and w_in) stay: the input scaling r * dt / tau_eff is then r * (1 - a), as the exact step has.
+    return dataclasses.replace(node, **changes)
+
+
 def _declared(chain: list, declared: dict) -> bool:
     """Whether a path of linear nodes is one of the graph's declared extra projections."""
     return len(chain) == 1 and chain[0] in declared
@@ -457,7 +494,8 @@ def _projections(paths, declared: dict, neurons: dict, compose, size_of, dt: flo
     return out
 
 
-def import_nir(path_or_graph, dt: float | None = None, reset: str | None = None) -> EngramSpec:
-    """Read a ``.nir`` file (or take a graph) and return its :class:`EngramSpec`."""
+def import_nir(path_or_graph, dt: float | None = None, reset: str | None = None,
+               discretization: str = "euler") -> EngramSpec:
+    """Read a ``.nir`` file (or take a graph) and return its :class:`EngramSpec` (see :func:`nir_to_spec`)."""
     graph = path_or_graph if not isinstance(path_or_graph, (str, os.PathLike)) else read_nir(path_or_graph)
-    return nir_to_spec(graph, dt=dt, reset=reset)
+    return nir_to_spec(graph, dt=dt, reset=reset, discretization=discretization)
