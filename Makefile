@@ -7,6 +7,7 @@ PY     := $(VENV)/bin/python
 PIP    := $(PY) -m pip
 STAMP  := $(VENV)/.engram_nm-setup-stamp
 PYTEST_ARGS ?=
+NORSE_SDIST := https://files.pythonhosted.org/packages/be/33/b804ae9fe4f141abf31035a2c9553737729e82b8f7df8e7fc9ad7c1d600c/norse-1.1.0.tar.gz\#sha256=3f70b8579251316761f7a950680136029fcd9d92bbcc53531366d088a8aaf0c8
 
 .PHONY: setup test demo bench clean-venv
 
@@ -28,6 +29,9 @@ $(STAMP): pyproject.toml constraints.txt Makefile
 	# asks for samna (its chip stack), but its NIR path runs without either: install it alone.
 	$(PIP) install --quiet --no-deps sinabs==3.1.3
 	$(PIP) install --quiet -c constraints.txt pbr
+	# Norse 1.1.0, the other NIR peer, is an sdist that names itself 0.0.0 when built outside its
+	# git checkout, so `norse==1.1.0` never resolves: install the pinned file by URL and hash.
+	$(PIP) install --quiet --no-deps --no-build-isolation "norse @ $(NORSE_SDIST)"
 	@touch $(STAMP)
 
 test: setup

@@ -28,6 +28,17 @@ EPILOG = """examples:
 """
 
 
+def _positive_int(text: str) -> int:
+    """argparse type: a whole number >= 1 (a usage error, exit 2, otherwise)."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be >= 1, got {value}")
+    return value
+
+
 def _add_common(p: argparse.ArgumentParser) -> None:
     p.add_argument("--seed", type=int, default=0, help="random seed (input spikes, random networks)")
     p.add_argument("--quiet", action="store_true", help="print only errors")
@@ -282,10 +293,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("train", help="train a classifier on the bundled digits with surrogate gradients")
     p.add_argument("model", nargs="?", help="a .nir file to start from (64 inputs, 10 outputs); default a new one")
-    p.add_argument("--hidden", type=int, default=64, help="hidden LIF neurons of a new network")
-    p.add_argument("--epochs", type=int, default=8)
+    p.add_argument("--hidden", type=_positive_int, default=64, help="hidden LIF neurons of a new network")
+    p.add_argument("--epochs", type=_positive_int, default=8)
     p.add_argument("--lr", type=float, default=1e-2)
-    p.add_argument("--steps", type=int, default=25, help="time steps per digit (rate code)")
+    p.add_argument("--steps", type=_positive_int, default=25, help="time steps per digit (rate code)")
     p.add_argument("-o", "--out", required=True, help="where to write the trained .nir")
     model_opts(p)
     _add_common(p)
@@ -319,10 +330,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("demo", help="the flagship: train, deploy, store digits as engrams, recall, compare")
     p.add_argument("--out", default="out/demo")
-    p.add_argument("--epochs", type=int, default=8)
-    p.add_argument("--n-eval", type=int, default=20, help="test digits run on every backend")
-    p.add_argument("--encode-steps", type=int, default=300, help="steps each digit is shown while stored")
-    p.add_argument("--consolidate-steps", type=int, default=1000, help="offline steps with replay")
+    p.add_argument("--epochs", type=_positive_int, default=8)
+    p.add_argument("--n-eval", type=_positive_int, default=20, help="test digits run on every backend")
+    p.add_argument("--encode-steps", type=_positive_int, default=300, help="steps each digit is shown while stored")
+    p.add_argument("--consolidate-steps", type=_positive_int, default=1000, help="offline steps with replay")
     _add_common(p)
     p.set_defaults(func=cmd_demo)
     return parser

@@ -118,8 +118,12 @@ def run_demo(out_dir="out/demo", seed: int = 0, quiet: bool = False, epochs: int
     from engram_nm.io_utils import atomic_write_text
     from engram_nm.plots import plot_raster, plot_recall_curves, plot_weight_change
 
+    from engram_nm.errors import InputError
+
     say = (lambda *a: None) if quiet else print
     out = Path(out_dir)
+    if out.exists() and not out.is_dir():
+        raise InputError(f"--out {out} is a file; give a folder for the report, plots and models")
     out.mkdir(parents=True, exist_ok=True)
     t0 = time.perf_counter()
 

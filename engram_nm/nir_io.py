@@ -60,8 +60,14 @@ def _nir():
 # --------------------------------------------------------------------------- export
 
 
-def spec_to_nir(spec: EngramSpec):
-    """Build a ``nir.NIRGraph`` from ``spec`` (see the module table)."""
+def spec_to_nir(spec: EngramSpec, unit_r: bool = False):
+    """Build a ``nir.NIRGraph`` from ``spec`` (see the module table).
+
+    ``unit_r=True`` writes ``r = 1`` on LIF/LI/IF nodes and folds the factor
+    into the weights that feed them (``W * tau / dt``; IF: ``W / dt``): the same
+    network in NIR's semantics, in the form readers that ignore ``r`` expect
+    (Norse 1.1 warns and drops ``r``). CubaLIF layers keep ``r`` (refused).
+    """
     nir = _nir()
     dt = spec.dt
     nodes = {"input": nir.Input(input_type=np.array([spec.n_in]))}
@@ -117,19 +123,49 @@ def spec_to_nir(spec: EngramSpec):
         graph_meta[META]["projections"] = {p.name: p.to_dict() for p in spec.projections}
     if spec.memory is not None:
         graph_meta[META]["memory"] = spec.memory.to_dict()
+    if unit_r:
+        _fold_r_into_weights(nodes, edges, dt)
+        graph_meta[META]["unit_r"] = True
     return nir.NIRGraph(nodes=nodes, edges=edges, metadata=graph_meta)
 
 
-def export_nir(spec_or_module, path: str | os.PathLike) -> Path:
+def _fold_r_into_weights(nodes: dict, edges: list, dt: float) -> None:
+    """In place: ``r = 1`` on every LIF/LI/IF node, its input scaling moved into the weights."""
+    for name, node in list(nodes.items()):
+        kind = _type(node)
+        if kind == "CubaLIF":
+            raise SpecError(f"unit_r: layer {name!r} is a CubaLIF; only LIF, LI and IF layers can drop r "
+                            "(export it with unit_r=False)")
+        if kind not in ("LIF", "LI", "IF"):
+            continue
+        r = np.asarray(node.r, dtype=np.float64)
+        old_scale = r * dt if kind == "IF" else r * dt / np.asarray(node.tau, dtype=np.float64)
+        new_scale = np.full_like(r, dt) if kind == "IF" else dt / np.asarray(node.tau, dtype=np.float64)
+        factor = old_scale / new_scale  # per neuron: what the weights must now carry
+        for src, dst in edges:
+            if dst != name or _type(nodes[src]) not in ("Linear", "Affine"):
+                continue
+            w = nodes[src]
+            if _type(w) == "Affine":
+                w.weight, w.bias = w.weight * factor[:, None], w.bias * factor
+            else:
+                w.weight = w.weight * factor[:, None]
+        if kind != "IF" and np.any(np.asarray(getattr(node, "v_leak", 0.0))):
+            raise SpecError(f"unit_r: layer {name!r} has a leak bias (v_leak); export it with unit_r=False")
+        node.r = np.ones_like(r)
+
+
+def export_nir(spec_or_module, path: str | os.PathLike, unit_r: bool = False) -> Path:
     """Write a spec (or a trained :class:`~engram_nm.torch_backend.SpecNetwork`) to ``path``.
 
     The file is written to a temporary name in the same folder and renamed, so
     an interrupted export never leaves a half-written ``.nir`` behind.
+    ``unit_r``: see :func:`spec_to_nir` (for Norse).
     """
     spec = spec_or_module.to_spec() if hasattr(spec_or_module, "to_spec") else spec_or_module
     if not isinstance(spec, EngramSpec):
         raise SpecError(f"export_nir needs an EngramSpec or SpecNetwork, got {type(spec_or_module).__name__}")
-    graph = spec_to_nir(spec)
+    graph = spec_to_nir(spec, unit_r=unit_r)
     with atomic_target(path) as tmp:
         _nir().write(tmp, graph)
     return Path(path)
@@ -346,6 +382,8 @@ def nir_to_spec(graph, dt: float | None = None, reset: str | None = None, name: 
     passthrough = {n for n, v in nodes.items() if _type(v) in ("Input", "Output")} - {top_inputs[0]}
     in_type = nodes[top_inputs[0]].input_type
     in_shape = np.asarray(next(iter(in_type.values())) if isinstance(in_type, dict) else in_type).reshape(-1)
+    if in_shape.size > 1 and np.prod(in_shape[:-1]) == 1:
+        in_shape = in_shape[-1:]  # a leading batch axis of 1 (Norse writes (1, n))
     if in_shape.size != 1:
         raise UnsupportedNodeError(f"input {top_inputs[0]!r} has shape {tuple(in_shape)}; only flat inputs are supported")
     n_in = int(in_shape[0])
