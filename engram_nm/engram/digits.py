@@ -89,7 +89,7 @@ class DigitEngramStore:
         """Cue with ``image`` (e.g. an occluded view of memory ``name``), plasticity off."""
         memory = self.ex.memories[name]
         cue = self.code(image)
-        record = self.ex._run(self.ex._stimulus(steps, cue), False, kind="recall", memory=name)
+        record = self.ex.present(cue, steps, kind="recall", memory=name)
         active = record.rates(window=(steps // 4, steps)) > self.ex.active_threshold_hz
         scores = {n: float(np.sum(active & m.tagged) / max(1, np.sum(m.tagged)))
                   for n, m in self.ex.memories.items() if n in self.images}

@@ -298,6 +298,16 @@ class EngramExperiment:
         """Background activity only (between presentations)."""
         return self._run(self._stimulus(steps, []), learn, kind="rest")
 
+    def present(self, channels, steps: int = 200, manipulations=(), learn: bool = False, rates_hz=None,
+                kind: str = "present", memory: str | None = None) -> PhaseRecord:
+        """Drive ``channels`` at ``rates_hz`` (default ``stim_hz``; one rate or one per channel)
+        over the background for ``steps``, with ``manipulations`` acting; returns the record."""
+        channels = np.asarray(channels, dtype=np.int64)
+        if channels.size and (channels.min() < 0 or channels.max() >= self.n_channels):
+            raise InputError(f"channels must be in 0..{self.n_channels - 1}")
+        transient = [self._translated(m) for m in manipulations]
+        return self._run(self._stimulus(steps, channels, rates_hz), learn, transient, kind=kind, memory=memory)
+
     def recall(self, name: str, cue_fraction: float = 1.0, steps: int = 200, manipulations=(),
                window=None, learn: bool = False, cue_seed: int = 0) -> RecallResult:
         """Cue memory ``name`` with ``cue_fraction`` of its channels (0: no cue, e.g. for optogenetic
@@ -306,9 +316,7 @@ class EngramExperiment:
         if memory.tagged is None:
             raise InputError(f"memory {name!r} is not tagged yet: call tag({name!r}) after encoding")
         cue = cue_channels(memory.channels, cue_fraction, seed=cue_seed)
-        transient = [self._translated(m) for m in manipulations]
-        record = self._run(self._stimulus(steps, cue, memory.rates_of(cue, self.stim_hz)), learn, transient,
-                           kind="recall", memory=name)
+        record = self.present(cue, steps, manipulations, learn, memory.rates_of(cue, self.stim_hz), "recall", name)
         window = window or (steps // 4, steps)
         rates = record.rates(window=window)
         active = rates > self.active_threshold_hz
@@ -362,19 +370,6 @@ class EngramExperiment:
             out.append(EngramSnapshot(self.time_s, name, int(cells.sum()), internal, outgoing, overlaps))
         self.history += out
         return out
-
-    def reactivated(self, name: str, cue_fraction: float = 1.0, steps: int = 200) -> EngramSnapshot:
-        """The engram as the cells a cue reactivates now (plasticity off): its size and mean
-        internal weight; appended to :attr:`history` with ``memory = name + "*"``."""
-        r = self.recall(name, cue_fraction, steps=steps)
-        cells = r.active
-        w = self.internal_weights()
-        off = ~np.eye(int(cells.sum()), dtype=bool)
-        internal = float(w[np.ix_(cells, cells)][off].mean()) if off.any() else 0.0
-        outgoing = float(w[np.ix_(~cells & self.alive, cells)].mean()) if cells.any() else 0.0
-        snap = EngramSnapshot(self.time_s, name + "*", int(cells.sum()), internal, outgoing)
-        self.history.append(snap)
-        return snap
 
     def max_population_rate(self, kinds=None, bin_steps: int = 10) -> float:
         """Highest E population rate (Hz, in ``bin_steps`` bins) over the phases of ``kinds`` (default all)."""

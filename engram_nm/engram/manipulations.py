@@ -216,6 +216,17 @@ def _block(shape, post, pre) -> np.ndarray:
     return block
 
 
+def _edit_synapses(spec: EngramSpec, projection: str, post, pre, change) -> EngramSpec:
+    """Copy of ``spec`` where ``change(w, block)`` edited (in place) the named matrix's synapses
+    onto ``post`` / from ``pre`` (``block``: bool mask of them)."""
+    out = spec.copy()
+    owner, attr = _projection_matrix(out, projection)
+    w = getattr(owner, attr).copy()
+    change(w, _block(w.shape, post, pre))
+    setattr(owner, attr, w)
+    return out.validate()
+
+
 @dataclass(frozen=True)
 class SynapseLoss(Permanent):
     """Set a seeded ``fraction`` of the existing synapses of ``projection`` (onto ``post`` / from ``pre``) to 0."""
@@ -229,14 +240,11 @@ class SynapseLoss(Permanent):
     def edit(self, spec: EngramSpec) -> EngramSpec:
         if not 0.0 <= self.fraction <= 1.0:
             raise ManipulationError(f"SynapseLoss fraction must be in [0, 1], got {self.fraction}")
-        out = spec.copy()
-        owner, attr = _projection_matrix(out, self.projection)
-        w = getattr(owner, attr).copy()
-        candidates = _block(w.shape, self.post, self.pre) & (w != 0)
-        lost = candidates & (np.random.default_rng(self.seed).random(w.shape) < self.fraction)
-        w[lost] = 0.0
-        setattr(owner, attr, w)
-        return out.validate()
+
+        def lose(w, block):
+            w[block & (w != 0) & (np.random.default_rng(self.seed).random(w.shape) < self.fraction)] = 0.0
+
+        return _edit_synapses(spec, self.projection, self.post, self.pre, lose)
 
 
 @dataclass(frozen=True)
@@ -251,10 +259,8 @@ class SynapseScaling(Permanent):
     def edit(self, spec: EngramSpec) -> EngramSpec:
         if not self.factor >= 0:
             raise ManipulationError(f"SynapseScaling factor must be >= 0, got {self.factor}")
-        out = spec.copy()
-        owner, attr = _projection_matrix(out, self.projection)
-        w = getattr(owner, attr).copy()
-        block = _block(w.shape, self.post, self.pre)
-        w[block] *= self.factor
-        setattr(owner, attr, w)
-        return out.validate()
+
+        def scale(w, block):
+            w[block] *= self.factor
+
+        return _edit_synapses(spec, self.projection, self.post, self.pre, scale)

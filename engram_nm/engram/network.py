@@ -27,7 +27,7 @@ taken from those papers; they are listed in :class:`EngramNetworkConfig`.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -95,17 +95,6 @@ class EngramNetworkConfig:
                 continue
             if not 0.0 < getattr(self, name) <= 1.0:
                 raise SpecError(f"EngramNetworkConfig.{name} is a probability in (0, 1], got {getattr(self, name)}")
-
-    def scaled(self, n_exc: int, n_channels: int | None = None) -> "EngramNetworkConfig":
-        """The same network with ``n_exc`` E neurons (I kept at 1/4, input weights
-        and recurrent weights rescaled so a neuron's summed drive stays the same)."""
-        factor = self.n_exc / n_exc
-        ch = n_exc if self.p_in is None else (n_channels or self.n_channels)
-        return replace(self, n_exc=n_exc, n_inh=max(1, n_exc // 4), n_channels=ch,
-                       w_in=self.w_in if self.p_in is None else self.w_in * self.n_channels / ch,
-                       w_ee_max=self.w_ee_max * factor,
-                       w_ei=self.w_ei * factor, w_ie_init=self.w_ie_init * factor,
-                       w_ee_init=self.w_ee_init * factor)
 
 
 def stdp_rule(cfg: EngramNetworkConfig) -> PairSTDP:

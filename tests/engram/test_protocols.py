@@ -100,6 +100,8 @@ def test_pattern_completion_on_lava(lava_runs):
     for ex in lava_runs:
         curve = completion_curve(ex, (0.5,), steps=150)
         assert curve[0.5][0] >= 0.9, ex.target
+        # bounded: the E population never exceeds 50 Hz (10 ms bins) in any phase, offline included
+        assert ex.max_population_rate() < 50.0, ex.target
 
 
 @pytest.mark.lava
