@@ -9,8 +9,9 @@ neuromorphic simulator, not just in numpy — and see the outcomes."
 Builds the E/I engram network (STDP on E->E, inhibitory STDP on I->E, both on
 Lava's learning engine), stores three memories, tags their engrams, consolidates,
 and runs: artificial recall by light, silencing, silent engram -> rescue ->
-ablation, pattern completion from partial cues, interference with and without
-inhibitory plasticity, and engram refinement with structural plasticity.
+ablation, allocation by chemogenetic excitability, pattern completion from
+partial cues, interference with and without inhibitory plasticity, and engram
+refinement with structural plasticity.
 Writes plots and the trained network (``engram.nir``) to ``--out``.
 """
 
@@ -35,8 +36,9 @@ def main(argv=None) -> int:
     from engram_nm.engram import EngramNetworkConfig
     from engram_nm.engram.plots import (plot_engram_history, plot_interference, plot_protocols,
                                         plot_recall_raster, plot_refinement)
-    from engram_nm.engram.protocols import (artificial_recall, completion_curve, interference_curve, refinement,
-                                            silencing, silent_engram_rescue_ablation, trained_experiment)
+    from engram_nm.engram.protocols import (allocation, artificial_recall, completion_curve, interference_curve,
+                                            refinement, silencing, silent_engram_rescue_ablation,
+                                            trained_experiment)
     from engram_nm.engram.manipulations import OptogeneticActivation, OptogeneticSilencing
     from engram_nm.nir_io import export_nir
     from engram_nm.plots import plot_recall_curves
@@ -52,7 +54,8 @@ def main(argv=None) -> int:
     export_nir(ex.spec, out / "engram.nir")
 
     results = [artificial_recall(ex, steps=steps), silencing(ex, steps=steps),
-               silent_engram_rescue_ablation(ex, steps=steps)]
+               silent_engram_rescue_ablation(ex, steps=steps),
+               allocation(target=args.target, seed=args.seed, steps=steps)]
     for r in results:
         print()
         print(r.table())

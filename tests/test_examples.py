@@ -75,6 +75,7 @@ def test_example_05_engram_lifecycle(tmp_path):
     assert "| light on engram cells | 1.00 |" in out
     assert "| cue + engram silenced | 0.00 |" in out
     assert "| cue, after rescue | 1.00 |" in out and "| cue, rescued engram ablated | 0.00 |" in out
+    assert "| control cells reactivated by the cue | 0.00 |" in out
     half = float(re.search(r"^\| 0\.5 \| ([0-9.]+) \|", out, flags=re.M).group(1))
     assert half >= 0.9
     rates = {(int(n), on): float(r) for n, on, r in

@@ -231,10 +231,11 @@ class EngramExperiment:
 
     # ------------------------------------------------------------------ the lifecycle
     def encode(self, name: str, channels=None, steps: int = 300, learn: bool = True,
-               channel_hz=None) -> PhaseRecord:
+               channel_hz=None, manipulations=()) -> PhaseRecord:
         """Present memory ``name`` for ``steps`` with plasticity on (``channels``: its sensory
         channels; default: the next ``per_memory`` unused channels, drawn from the seed;
-        ``channel_hz``: one stimulus rate per channel for a graded stimulus, default ``stim_hz``)."""
+        ``channel_hz``: one stimulus rate per channel for a graded stimulus, default ``stim_hz``;
+        ``manipulations`` act during encoding, e.g. an excitability change that biases allocation)."""
         if channels is None:
             channels = memory_channels(len(self.memories) + 1, self.n_channels, self.per_memory,
                                        seed=self.seed)[-1]
@@ -246,8 +247,8 @@ class EngramExperiment:
             if channel_hz.shape != channels.shape:
                 raise InputError(f"memory {name!r}: channel_hz needs one rate per channel ({channels.size})")
         memory = Memory(name, channels, channel_hz=channel_hz)
-        record = self._run(self._stimulus(steps, channels, memory.rates_of(channels, self.stim_hz)), learn,
-                           kind="encode", memory=name)
+        record = self.present(channels, steps, manipulations, learn, memory.rates_of(channels, self.stim_hz),
+                              "encode", name)
         memory.encoding_rates = record.rates()
         self.memories[name] = memory
         return record

@@ -12,7 +12,10 @@ docstring and asserted in ``tests/engram/test_protocols.py``:
 * :func:`silent_engram_rescue_ablation` — Ryan et al., Science 348:1007 (2015)
   (silent engrams), Roy et al., Nature 531:508 (2016) (rescue by potentiating
   engram synapses), and ablation of the rescued engram (Han et al., Science
-  323:1492, 2009 ablated allocated cells).
+  323:1492, 2009 ablated allocated cells);
+* :func:`allocation` — chemogenetically more excitable cells are recruited into
+  the engram (Yiu et al., Neuron 83:722, 2014; Zhou et al., Nat. Neurosci.
+  12:1438, 2009).
 """
 
 from __future__ import annotations
@@ -22,8 +25,8 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from engram_nm.engram.lifecycle import EngramExperiment
-from engram_nm.engram.manipulations import (Ablation, OptogeneticActivation, OptogeneticSilencing,
-                                            SynapseScaling)
+from engram_nm.engram.manipulations import (Ablation, ExcitabilityChange, OptogeneticActivation,
+                                            OptogeneticSilencing, SynapseScaling)
 from engram_nm.engram.network import EngramNetworkConfig
 
 
@@ -169,6 +172,39 @@ def silent_engram_rescue_ablation(ex: EngramExperiment, memory: str = "A", weake
     r = ex.recall(memory, 1.0, steps=steps)
     out.add("cue, rescued engram ablated", r)
     out.notes["active cells after ablation"] = int(r.active.sum())
+    return out
+
+
+def allocation(config: EngramNetworkConfig | None = None, target: str = "reference", seed: int = 0,
+               cells: int = 20, current: float = 0.045, encode_steps: int = 300, steps: int = 200) -> ProtocolResult:
+    """Excitability decides allocation (Yiu 2014): raise the excitability of ``cells`` cells the
+    stimulus does not reach (a constant current ``current`` during encoding: DREADD hM3Dq; 0.045
+    brings them to 90 % of threshold at rest), encode a memory, and cue it later.
+
+    Scores: the fraction of the boosted cells, and of as many control cells, that the cue
+    reactivates (they get no input from the cue: only the engram's learned synapses can
+    recruit them). Expected: boosted cells recruited, control cells not.
+    """
+    from engram_nm.engram.stimulus import memory_channels
+
+    ex = EngramExperiment(config=config or EngramNetworkConfig(seed=seed), target=target, seed=seed)
+    channels = memory_channels(1, ex.n_channels, ex.per_memory, seed=seed)[0]
+    rng = np.random.default_rng(seed + 10)
+    outside = np.setdiff1d(np.arange(ex.original_size), channels)
+    boosted = np.sort(rng.choice(outside, cells, replace=False))
+    control = np.sort(rng.choice(np.setdiff1d(outside, boosted), cells, replace=False))
+    ex.encode("A", channels=channels, steps=encode_steps,
+              manipulations=[ExcitabilityChange(cells=tuple(boosted), current=current)])
+    ex.tag("A")
+    ex.rest(100)
+    r = ex.recall("A", 1.0, steps=steps)
+    out = ProtocolResult("allocation by excitability", "A")
+    out.add("boosted cells reactivated by the cue", r, float(r.active[boosted].mean()))
+    out.add("control cells reactivated by the cue", r, float(r.active[control].mean()))
+    w = ex.internal_weights()
+    out.notes["mean weight engram -> boosted"] = float(w[np.ix_(boosted, channels)].mean())
+    out.notes["mean weight engram -> control"] = float(w[np.ix_(control, channels)].mean())
+    out.notes["boosted cells tagged"] = int(ex.memories["A"].tagged[boosted].sum())
     return out
 
 

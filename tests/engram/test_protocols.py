@@ -9,7 +9,7 @@ spikes, so same scores). cpu-fixed bound, measured: every protocol score within
 import numpy as np
 import pytest
 
-from engram_nm.engram.protocols import (artificial_recall, completion_curve, silencing,
+from engram_nm.engram.protocols import (allocation, artificial_recall, completion_curve, silencing,
                                         silent_engram_rescue_ablation, trained_experiment)
 
 SHORT = dict(memories=("A", "B", "C"), encode_steps=300, rest_steps=100, consolidate_steps=300)
@@ -59,6 +59,19 @@ def test_protocols_on_the_reference_full_length():
     check_all(ex, steps=200)
     curve = completion_curve(ex, (0.5,))
     assert curve[0.5][0] >= 0.9
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_allocation_follows_excitability(seed):
+    r = allocation(seed=seed)
+    assert r.scores["boosted cells reactivated by the cue"] >= 0.25
+    assert r.scores["control cells reactivated by the cue"] <= 0.05
+    assert r.notes["mean weight engram -> boosted"] > 5 * r.notes["mean weight engram -> control"]
+
+
+@pytest.mark.lava
+def test_allocation_on_lava_float_equals_the_reference():
+    assert allocation(target="cpu-float").scores == allocation(target="reference").scores
 
 
 def test_protocols_leave_the_experiment_usable(reference):
