@@ -1,0 +1,16 @@
+"""Every package folder is listed in pyproject.toml, so a wheel (not only an editable install) has it."""
+
+import tomllib
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def test_every_package_folder_is_listed():
+    config = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]
+    listed = set(config["packages"])
+    for import_name, folder in config["package-dir"].items():
+        for init in (ROOT / folder).rglob("__init__.py"):
+            rel = init.parent.relative_to(ROOT / folder)
+            name = ".".join([import_name, *rel.parts]) if rel.parts else import_name
+            assert name in listed, f"{name} ({init.parent}) is missing from [tool.setuptools] packages"
