@@ -247,7 +247,8 @@ def cmd_demo(args) -> int:
     from engram_nm.demo import run_demo
 
     run_demo(out_dir=args.out, seed=args.seed, quiet=args.quiet, epochs=args.epochs, n_eval=args.n_eval,
-             encode_steps=args.encode_steps, consolidate_steps=args.consolidate_steps)
+             encode_steps=args.encode_steps, consolidate_steps=args.consolidate_steps,
+             store_per_class=args.store_per_class, n_memory_test=args.memory_test)
     return 0
 
 
@@ -334,6 +335,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--n-eval", type=_positive_int, default=20, help="test digits run on every backend")
     p.add_argument("--encode-steps", type=_positive_int, default=300, help="steps each digit is shown while stored")
     p.add_argument("--consolidate-steps", type=_positive_int, default=1000, help="offline steps with replay")
+    p.add_argument("--store-per-class", type=_positive_int, default=10,
+                   help="training digits per class written into the SDM stage")
+    p.add_argument("--memory-test", type=_positive_int, default=30,
+                   help="test digits read from the SDM stage at each occlusion")
     _add_common(p)
     p.set_defaults(func=cmd_demo)
     return parser

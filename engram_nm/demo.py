@@ -9,7 +9,9 @@ and digits stored as engrams with on-chip learning, recalled from occluded views
 2. export ``model.nir``, import it back (exact), run test digits on snnTorch
    (float64), Lava cpu-float and cpu-fixed, and check the spikes agree;
 3. count operations per backend and estimate energy per chip profile; check
-   the Loihi 2 fit;
+   the Loihi 2 fit; add an SDM stage addressed by the hidden layer's spikes,
+   store training digits' labels in it and read test digits' labels from
+   occluded views on Lava float and fixed (float checked against the reference);
 4. store four digits as engrams of the E/I engram network on Lava cpu-float and
    cpu-fixed, with STDP and inhibitory STDP on the learning engine (a sparse
    Top-K code of each image drives the network; SDM counters at the engram
@@ -69,7 +71,7 @@ def _train_classifier(out: Path, seed: int, epochs: int, hidden: int, quiet: boo
     path = export_nir(net, out / "model.nir")
     deployed = import_nir(path)
     say(f"    exported {path} and re-imported it (exact: {deployed.equals(net.to_spec())})")
-    return deployed, x_te, y_te, acc_torch, path
+    return deployed, x_tr, y_tr, x_te, y_te, acc_torch, path
 
 
 def _verify_classifier(deployed, x_te, y_te, n_eval: int, say):
@@ -90,6 +92,72 @@ def _verify_classifier(deployed, x_te, y_te, n_eval: int, say):
     return {k: v / n_eval for k, v in correct.items()}, mismatches, min(fixed_agree), samples
 
 
+def occlude_spikes(x: np.ndarray, rows: int) -> np.ndarray:
+    """Rate-coded digit spikes ``[T, 64]`` with the top ``rows`` of the 8x8 image silenced."""
+    out = np.array(x, copy=True).reshape(len(x), 8, 8)
+    out[:, : int(rows)] = 0
+    return out.reshape(len(x), 64)
+
+
+def _with_memory_stage(deployed, x_tr, seed: int, n_locations: int = 1000, k: int = 10, code_bits: int = 32):
+    """``deployed`` plus an SDM stage addressed by the hidden layer's spikes, its hard locations
+    placed at hidden spike vectors of training digits (one random step of a random digit each;
+    random locations leave a sparse spike vector near none of them)."""
+    from engram_nm.reference import simulate
+    from engram_nm.sdm.memory_spec import MemorySpec
+
+    n, steps = 300, x_tr.shape[0]
+    hidden = simulate(deployed, np.concatenate([x_tr[:, i] for i in range(n)])).spikes["hidden"]
+    hidden = hidden.reshape(n, steps, -1)
+    rng = np.random.default_rng(seed + 5)
+    picks = hidden[rng.integers(n, size=n_locations), rng.integers(5, steps, size=n_locations)]
+    spec = deployed.copy()
+    spec.memory = MemorySpec(n_locations, code_bits, k=k, seed=seed, addresses=picks.astype(np.int8),
+                             address_layer="hidden")
+    return spec.validate()
+
+
+def _memory_stage_recall(spec, x_tr, y_tr, x_te, y_te, seed: int, per_class: int, n_test: int):
+    """Write ``per_class`` training digits per class (label as a random 32-bit code) into the SDM
+    stage, then read test digits with 0, 2 and 4 rows occluded, in one run per backend.
+    Returns ``{target: {rows: (sdm accuracy, readout accuracy)}}`` and whether cpu-float's reads
+    equal the reference's."""
+    from engram_nm.hardware.targets import run as run_target
+    from engram_nm.reference import simulate
+
+    steps, gap = x_tr.shape[0], 5
+    codes = np.random.default_rng(seed + 9).integers(0, 2, (10, spec.memory.data_bits))
+    stored = np.concatenate([np.flatnonzero(y_tr == c)[:per_class] for c in range(10)])
+    chunks, ops, data, reads_at = [], [], [], []
+    for i in stored:
+        chunks.append(x_tr[:, i])
+        ops += [1] * steps + [0] * gap
+        data += [codes[y_tr[i]]] * (steps + gap)
+    levels = (0, 2, 4)
+    for rows in levels:
+        for j in range(n_test):
+            reads_at.append((rows, j, len(ops)))
+            chunks.append(occlude_spikes(x_te[:, j], rows))
+            ops += [2] * steps + [0] * gap
+            data += [np.zeros(spec.memory.data_bits, int)] * (steps + gap)
+    x = np.concatenate([np.concatenate([c, np.zeros((gap, 64))]) for c in chunks])
+    ops, data = np.array(ops), np.array(data)
+    runs = {"reference": simulate(spec, x, memory_ops=ops, memory_data=data)}
+    for target in ("cpu-float", "cpu-fixed"):
+        runs[target] = run_target(spec, x, target, memory_ops=ops, memory_data=data)
+    out = {}
+    for target, res in runs.items():
+        acc = {rows: [0, 0] for rows in levels}
+        for rows, j, start in reads_at:
+            votes = res.memory_reads[start:start + steps].mean(axis=0) - 0.5
+            acc[rows][0] += int(((2 * codes - 1) @ votes).argmax() == y_te[j])
+            readout = res.spikes["readout"][start:start + steps + gap].sum(axis=0)
+            acc[rows][1] += int(readout.argmax() == y_te[j])
+        out[target] = {rows: (a / n_test, b / n_test) for rows, (a, b) in acc.items()}
+    same = bool(np.array_equal(runs["cpu-float"].memory_reads, runs["reference"].memory_reads))
+    return out, same
+
+
 def _digit_engrams(target: str, images: dict, seed: int, encode_steps: int, consolidate_steps: int):
     """Store ``images`` as engrams on ``target`` and recall every one at every occlusion."""
     from engram_nm.engram.digits import DigitEngramStore, occlude
@@ -105,7 +173,8 @@ def _digit_engrams(target: str, images: dict, seed: int, encode_steps: int, cons
 
 
 def run_demo(out_dir="out/demo", seed: int = 0, quiet: bool = False, epochs: int = 8, n_eval: int = 20,
-             hidden: int = 64, encode_steps: int = 300, consolidate_steps: int = 1000) -> dict:
+             hidden: int = 64, encode_steps: int = 300, consolidate_steps: int = 1000, store_per_class: int = 10,
+             n_memory_test: int = 30) -> dict:
     import torch
 
     torch.set_num_threads(1)  # LAVA_NOTES: torch's thread pool + Lava's fork can deadlock
@@ -116,6 +185,7 @@ def run_demo(out_dir="out/demo", seed: int = 0, quiet: bool = False, epochs: int
     from engram_nm.hardware.fit import fit_report
     from engram_nm.hardware.targets import run as run_target
     from engram_nm.io_utils import atomic_write_text
+    from engram_nm.nir_io import export_nir
     from engram_nm.plots import plot_raster, plot_recall_curves, plot_weight_change
 
     from engram_nm.errors import InputError
@@ -127,7 +197,8 @@ def run_demo(out_dir="out/demo", seed: int = 0, quiet: bool = False, epochs: int
     out.mkdir(parents=True, exist_ok=True)
     t0 = time.perf_counter()
 
-    deployed, x_te, y_te, acc_torch, model_path = _train_classifier(out, seed, epochs, hidden, quiet, say)
+    deployed, x_tr, y_tr, x_te, y_te, acc_torch, model_path = _train_classifier(out, seed, epochs, hidden, quiet,
+                                                                                say)
     accs, mismatches, fixed_agree, samples = _verify_classifier(deployed, x_te, y_te, n_eval, say)
     say("4/6 count operations and estimate energy per backend (one Lava graph for all digits)")
     energy = compare(deployed, samples, labels=list(y_te[:n_eval]))
@@ -136,6 +207,17 @@ def run_demo(out_dir="out/demo", seed: int = 0, quiet: bool = False, epochs: int
     plot_raster(first.spikes, out / "raster.png", title=f"Lava cpu-float, test digit {int(y_te[0])}",
                 dt=deployed.dt)
     fit = fit_report(deployed)
+
+    with_memory = _with_memory_stage(deployed, x_tr, seed)
+    export_nir(with_memory, out / "model_with_memory.nir")
+    say(f"    SDM stage on the hidden layer's spikes: write {store_per_class} training digits per class, "
+        f"read {n_memory_test} occluded test digits (reference, cpu-float, cpu-fixed)")
+    memory_acc, memory_same = _memory_stage_recall(with_memory, x_tr, y_tr, x_te, y_te, seed, store_per_class,
+                                                   n_memory_test)
+    plot_recall_curves({f"{what}, {t}": ([r / 8 for r in (0, 2, 4)], [memory_acc[t][r][k] for r in (0, 2, 4)])
+                        for t in ("cpu-float", "cpu-fixed") for k, what in ((0, "SDM stage"), (1, "readout"))},
+                       out / "labels_vs_occlusion.png", xlabel="fraction of the digit occluded (rows)",
+                       ylabel="label accuracy", title="test digits: SDM stage vs trained readout")
 
     from sklearn.datasets import load_digits
 
@@ -202,6 +284,21 @@ def run_demo(out_dir="out/demo", seed: int = 0, quiet: bool = False, epochs: int
         "",
         "![raster](raster.png) ![energy](energy.png)",
         "",
+        "### The SDM stage: labels of occluded digits",
+        "",
+        f"A Kanerva SDM (1000 hard locations placed at hidden spike vectors of training digits, top-10) "
+        f"addressed step by step by the hidden layer's spikes (`model_with_memory.nir`): {store_per_class} "
+        f"training digits per class written with their label code, {n_memory_test} test digits read "
+        "(majority over the steps), top rows occluded. Lava cpu-float reads equal the numpy reference: "
+        f"**{memory_same}**.",
+        "",
+        "| rows occluded | backend | SDM stage | trained readout |",
+        "|---|---|---|---|",
+        *[f"| {rows} | {t} | {memory_acc[t][rows][0]:.2f} | {memory_acc[t][rows][1]:.2f} |"
+          for rows in (0, 2, 4) for t in ("cpu-float", "cpu-fixed")],
+        "",
+        "![labels](labels_vs_occlusion.png)",
+        "",
         "## 2. Digits stored as engrams with on-chip learning, recalled from occluded views",
         "",
         f"E/I engram network (200 E, 50 I; STDP on E->E, iSTDP on I->E on the learning engine); "
@@ -220,11 +317,9 @@ def run_demo(out_dir="out/demo", seed: int = 0, quiet: bool = False, epochs: int
         "",
         "![engram raster](engram_raster.png)",
         "",
-        f"Elapsed: {elapsed:.1f} s. Model files: `{model_path.name}` (classifier), `engram.nir` (engram network "
-        "after learning).",
+        f"Elapsed: {elapsed:.1f} s. Model files: `{model_path.name}` (classifier), `model_with_memory.nir` "
+        "(classifier + SDM stage), `engram.nir` (engram network after learning).",
     ]
-    from engram_nm.nir_io import export_nir
-
     export_nir(store.ex.spec, out / "engram.nir")
     atomic_write_text(out / "report.md", "\n".join(lines) + "\n")
     best = {r.target: r for r in energy.rows}["cpu-float"]
@@ -232,6 +327,9 @@ def run_demo(out_dir="out/demo", seed: int = 0, quiet: bool = False, epochs: int
     say("6/6 summary")
     say("| | snntorch | cpu-float | cpu-fixed |\n|---|---|---|---|")
     say(f"| digit accuracy ({n_eval}) | {accs['snntorch']:.2f} | {accs['cpu-float']:.2f} | {accs['cpu-fixed']:.2f} |")
+    for rows in (0, 2):
+        say(f"| SDM-stage label accuracy, {rows}/8 rows occluded | — | {memory_acc['cpu-float'][rows][0]:.2f} | "
+            f"{memory_acc['cpu-fixed'][rows][0]:.2f} |")
     for rows in (0, 2, 3):
         say(f"| engram recall, {rows}/8 rows occluded | — | {summary['cpu-float'][rows][1]:.2f} | "
             f"{summary['cpu-fixed'][rows][1]:.2f} |")
@@ -243,4 +341,5 @@ def run_demo(out_dir="out/demo", seed: int = 0, quiet: bool = False, epochs: int
     return {"accuracy": accs, "torch_accuracy": acc_torch, "mismatches": mismatches,
             "fixed_count_agreement": fixed_agree, "report": out / "report.md",
             "effective_acs": best.effective_acs, "cores": fit.cores, "engram": summary,
-            "engram_float_equals_reference": same_spikes}
+            "engram_float_equals_reference": same_spikes, "memory_stage": memory_acc,
+            "memory_float_equals_reference": memory_same}

@@ -83,14 +83,18 @@ def test_verify_prints_agreement(tmp_path, capsys):
 @pytest.mark.lava
 def test_demo_small(tmp_path, capsys):
     assert main(["demo", "--out", str(tmp_path), "--epochs", "1", "--n-eval", "2", "--quiet",
-                 "--encode-steps", "200", "--consolidate-steps", "200"]) == 0
+                 "--encode-steps", "200", "--consolidate-steps", "200", "--store-per-class", "2",
+                 "--memory-test", "4"]) == 0
     report = (tmp_path / "report.md").read_text()
     assert "spike mismatches over 2 digits: **0**" in report
     assert "Lava cpu-float spikes equal the numpy reference in every phase: **True**" in report
+    assert "Lava cpu-float reads equal the numpy reference: **True**" in report  # the SDM stage
+    assert (tmp_path / "model_with_memory.nir").exists()
     assert (tmp_path / "model.nir").exists() and (tmp_path / "engram.nir").exists()
     assert "effective ACs" in report and "Loihi 2 fit" in report
     assert "| 0 | cpu-float | 1.00 |" in report  # every stored digit identified from the full view
-    for name in ("energy", "raster", "recall_vs_occlusion", "weights", "digits", "engram_raster"):
+    for name in ("energy", "raster", "recall_vs_occlusion", "weights", "digits", "engram_raster",
+                 "labels_vs_occlusion"):
         assert (tmp_path / f"{name}.png").stat().st_size > 5_000, name
 
 
