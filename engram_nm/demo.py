@@ -92,13 +92,6 @@ def _verify_classifier(deployed, x_te, y_te, n_eval: int, say):
     return {k: v / n_eval for k, v in correct.items()}, mismatches, min(fixed_agree), samples
 
 
-def occlude_spikes(x: np.ndarray, rows: int) -> np.ndarray:
-    """Rate-coded digit spikes ``[T, 64]`` with the top ``rows`` of the 8x8 image silenced."""
-    out = np.array(x, copy=True).reshape(len(x), 8, 8)
-    out[:, : int(rows)] = 0
-    return out.reshape(len(x), 64)
-
-
 def _with_memory_stage(deployed, x_tr, seed: int, n_locations: int = 1000, k: int = 10, code_bits: int = 32):
     """``deployed`` plus an SDM stage addressed by the hidden layer's spikes, its hard locations
     placed at hidden spike vectors of training digits (one random step of a random digit each;
@@ -122,6 +115,7 @@ def _memory_stage_recall(spec, x_tr, y_tr, x_te, y_te, seed: int, per_class: int
     stage, then read test digits with 0, 2 and 4 rows occluded, in one run per backend.
     Returns ``{target: {rows: (sdm accuracy, readout accuracy)}}`` and whether cpu-float's reads
     equal the reference's."""
+    from engram_nm.engram.digits import occlude
     from engram_nm.hardware.targets import run as run_target
     from engram_nm.reference import simulate
 
@@ -137,7 +131,7 @@ def _memory_stage_recall(spec, x_tr, y_tr, x_te, y_te, seed: int, per_class: int
     for rows in levels:
         for j in range(n_test):
             reads_at.append((rows, j, len(ops)))
-            chunks.append(occlude_spikes(x_te[:, j], rows))
+            chunks.append(occlude(x_te[:, j], rows))
             ops += [2] * steps + [0] * gap
             data += [np.zeros(spec.memory.data_bits, int)] * (steps + gap)
     x = np.concatenate([np.concatenate([c, np.zeros((gap, 64))]) for c in chunks])

@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from engram_nm.errors import InputError
-from engram_nm.plasticity.learner import make_learners
+from engram_nm.plasticity.learner import make_learners, step_learners
 from engram_nm.spec import EngramSpec
 
 
@@ -117,14 +117,16 @@ def simulate(spec: EngramSpec, spikes: np.ndarray, learn: bool = False, memory_o
     rec_u = {layer.name: np.zeros((steps, layer.size)) for layer in spec.layers}
     learners = make_learners(spec.layers, spec.dt, spec.projections) if learn else {}
     index = {layer.name: i for i, layer in enumerate(spec.layers)}
+    ff_names = [projection_name(layer.name, "feedforward") for layer in spec.layers]
+    rec_names = [projection_name(layer.name, "recurrent") for layer in spec.layers]
     into = {i: [(index[p.source], p) for p in spec.projections if index[p.target] == i] for i in index.values()}
     thresholds = [layer.v_threshold.copy() for layer in spec.layers]
     intrinsic = [layer.plasticity.intrinsic if learn and layer.plasticity is not None else None
                  for layer in spec.layers]
 
-    def weight(i, kind, fixed):
-        learner = learners.get((i, kind) if isinstance(i, int) else ("projection", i))
-        return fixed if learner is None else learner.transmit_weight
+    def weight(name, fixed):
+        slot = learners.get(name)
+        return fixed if slot is None else slot.learner.transmit_weight
 
     for t in range(steps):
         source_prev = x_prev
@@ -132,11 +134,11 @@ def simulate(spec: EngramSpec, spikes: np.ndarray, learn: bool = False, memory_o
         for i, (layer, du, dv) in enumerate(params):
             # Summing the columns of active sources is what Lava's Dense does
             # for binary spikes; the same summation order keeps float64 equal.
-            a_in = weight(i, "feedforward", layer.weight)[:, source_prev].sum(axis=1)
+            a_in = weight(ff_names[i], layer.weight)[:, source_prev].sum(axis=1)
             if layer.recurrent_weight is not None:
-                a_in = a_in + weight(i, "recurrent", layer.recurrent_weight)[:, s_prev[i]].sum(axis=1)
+                a_in = a_in + weight(rec_names[i], layer.recurrent_weight)[:, s_prev[i]].sum(axis=1)
             for j, proj in into[i]:
-                a_in = a_in + weight(proj.name, None, proj.weight)[:, s_prev[j]].sum(axis=1)
+                a_in = a_in + weight(proj.name, proj.weight)[:, s_prev[j]].sum(axis=1)
             if layer.name in masks:
                 a_in = np.where(masks[layer.name][t], a_in, 0.0)
             on = t >= layer.bias_onset
@@ -158,19 +160,12 @@ def simulate(spec: EngramSpec, spikes: np.ndarray, learn: bool = False, memory_o
             rec_u[layer.name][t] = u[i]
             s_now.append(s)
             source_prev = s_prev[i]
-        for (i, kind), learner in learners.items():
-            if i == "projection":
-                proj = spec.projection(kind)
-                learner.step(s_now[index[proj.source]], s_now[index[proj.target]], t)
-                continue
-            pre = (x[t] if i == 0 else s_now[i - 1]) if kind == "feedforward" else s_now[i]
-            learner.step(pre, s_now[i], t)
+        step_learners(learners, x[t], s_now, t)
         if memory is not None:
             memory.step(t, s_now[memory_index])
         s_prev = s_now
         x_prev = x[t].astype(bool)
-    weights = {kind if i == "projection" else projection_name(spec.layers[i].name, kind): lr.weight.copy()
-               for (i, kind), lr in learners.items()}
+    weights = {name: slot.learner.weight.copy() for name, slot in learners.items()}
     learned_thr = {layer.name: thresholds[i].copy() for i, layer in enumerate(spec.layers) if intrinsic[i] is not None}
     return SimulationResult(spikes=rec_s, v=rec_v, u=rec_u, weights=weights, thresholds=learned_thr,
                             memory_reads=None if memory is None else memory.reads,

@@ -17,7 +17,7 @@ import numpy as np
 import torch
 
 from engram_nm.errors import InputError
-from engram_nm.plasticity.learner import make_learners
+from engram_nm.plasticity.learner import make_learners, step_learners
 from engram_nm.reference import projection_name
 from engram_nm.torch_backend import SpecNetwork, build_torch, projections_into
 from engram_nm.torch_lif import initial_state, lif_step
@@ -62,7 +62,8 @@ def _run(net: SpecNetwork, x: torch.Tensor, record_v: bool, masks: dict) -> Lear
     layers, dt = list(net.layers), net.dt
     learners = make_learners(layers, dt, list(net.projections))  # the reference's learners, on tensors
     into = projections_into(net)
-    index = {layer.name: i for i, layer in enumerate(layers)}
+    ff_names = [projection_name(layer.name, "feedforward") for layer in layers]
+    rec_names = [projection_name(layer.name, "recurrent") for layer in layers]
     intrinsic = {i: layer.plasticity.intrinsic for i, layer in enumerate(layers)
                  if layer.plasticity is not None and layer.plasticity.intrinsic is not None}
     params = [layer.parameters_tuple() for layer in layers]
@@ -73,18 +74,18 @@ def _run(net: SpecNetwork, x: torch.Tensor, record_v: bool, masks: dict) -> Lear
     rec_s = {layer.name: [] for layer in layers}
     rec_v = {layer.name: [] for layer in layers}
 
-    def weight(i, kind, fixed):
-        learner = learners.get((i, kind) if isinstance(i, int) else ("projection", i))
-        return fixed if learner is None else learner.transmit_weight
+    def weight(name, fixed):
+        slot = learners.get(name)
+        return fixed if slot is None else slot.learner.transmit_weight
 
     for t in range(x.shape[0]):
         source, now = x_prev, []
         for i, layer in enumerate(layers):
-            a_in = weight(i, "feedforward", layer.weight) @ source
+            a_in = weight(ff_names[i], layer.weight) @ source
             if layer.recurrent_weight is not None:
-                a_in = a_in + weight(i, "recurrent", layer.recurrent_weight) @ prev[i]
+                a_in = a_in + weight(rec_names[i], layer.recurrent_weight) @ prev[i]
             for j, proj in into[i]:
-                a_in = a_in + weight(proj.name, None, proj.weight.detach()) @ prev[j]
+                a_in = a_in + weight(proj.name, proj.weight.detach()) @ prev[j]
             if layer.name in masks:
                 a_in = a_in * masks[layer.name][t]
             p = params[i]._replace(v_threshold=thresholds[i])
@@ -100,18 +101,11 @@ def _run(net: SpecNetwork, x: torch.Tensor, record_v: bool, masks: dict) -> Lear
                 rec_v[layer.name].append(states[i].v[0].clone())
             now.append(s)
             source = prev[i]
-        for (i, kind), learner in learners.items():
-            if i == "projection":
-                proj = next(p for p in net.projections if p.name == kind)
-                learner.step(now[index[proj.source]], now[index[proj.target]], t)
-                continue
-            pre = (x[t] if i == 0 else now[i - 1]) if kind == "feedforward" else now[i]
-            learner.step(pre, now[i], t)
+        step_learners(learners, x[t], now, t)
         prev, x_prev = now, x[t]
     spikes = {k: torch.stack(v).cpu().numpy() for k, v in rec_s.items()}
     volts = {k: torch.stack(v).cpu().numpy().astype(np.float64) for k, v in rec_v.items()} if record_v else {}
-    weights = {kind if i == "projection" else projection_name(layers[i].name, kind):
-               lr.weight.cpu().numpy().astype(np.float64) for (i, kind), lr in learners.items()}
+    weights = {name: slot.learner.weight.cpu().numpy().astype(np.float64) for name, slot in learners.items()}
     thr = {layers[i].name: thresholds[i].cpu().numpy().astype(np.float64) for i in intrinsic}
     return LearnOutput(spikes=spikes, v=volts, weights=weights, thresholds=thr)
 

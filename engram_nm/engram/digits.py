@@ -28,10 +28,12 @@ from engram_nm.errors import InputError
 
 
 def occlude(image: np.ndarray, rows: int, width: int = 8) -> np.ndarray:
-    """A copy of ``image`` (flattened ``rows x width``) with its top ``rows`` rows set to 0."""
-    out = np.array(image, copy=True).reshape(-1, width)
-    out[: int(rows)] = 0
-    return out.ravel()
+    """A copy of ``image`` (flattened ``height x width`` on its last axis, e.g. one image ``[64]``
+    or rate-coded spikes ``[T, 64]``) with its top ``rows`` rows set to 0."""
+    image = np.asarray(image)
+    out = np.array(image, copy=True).reshape(*image.shape[:-1], -1, width)
+    out[..., : int(rows), :] = 0
+    return out.reshape(image.shape)
 
 
 @dataclass

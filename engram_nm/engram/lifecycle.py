@@ -119,6 +119,12 @@ class EngramSnapshot:
     overlaps: dict = field(default_factory=dict)
 
 
+def internal_synapses(weights: np.ndarray, cells: np.ndarray) -> np.ndarray:
+    """The weights among ``cells`` (bool mask) without the diagonal, flattened: ``w[i, j], i != j``."""
+    inside = weights[np.ix_(cells, cells)]
+    return inside[~np.eye(inside.shape[0], dtype=bool)]
+
+
 def _jaccard(a: np.ndarray, b: np.ndarray) -> float:
     union = np.sum(a | b)
     return float(np.sum(a & b) / union) if union else 0.0
@@ -211,23 +217,16 @@ class EngramExperiment:
         for f in dataclasses.fields(manipulation):
             value = getattr(manipulation, f.name)
             if f.name == "cells" or (f.name in ("post", "pre") and value is not None
-                                     and self._axis_is_exc(manipulation, f.name)):
+                                     and self._axis_is_first_layer(manipulation, f.name)):
                 changes[f.name] = tuple(int(c) for c in self._map_cells(value))
         return dataclasses.replace(manipulation, **changes) if changes else manipulation
 
-    def _axis_is_exc(self, manipulation, axis: str) -> bool:
-        name = getattr(manipulation, "projection", "")
-        exc = self.spec.layers[0].name
-        if name in (f"{exc}_w",):
-            return axis == "post"
-        if name == f"{exc}_rec":
-            return True
-        for proj in self.spec.projections:
-            if proj.name == name:
-                return (proj.target if axis == "post" else proj.source) == exc
-        if len(self.spec.layers) > 1 and name == f"{self.spec.layers[1].name}_w":
-            return axis == "pre"
-        return False
+    def _axis_is_first_layer(self, manipulation, axis: str) -> bool:
+        """Whether ``axis`` ("post" / "pre") of the manipulated matrix indexes layer 0's cells."""
+        from engram_nm.engram.manipulations import matrix_ends
+
+        _, _, post, pre = matrix_ends(self.spec, manipulation.projection)
+        return (post if axis == "post" else pre) == self.spec.layers[0].name
 
     # ------------------------------------------------------------------ the lifecycle
     def encode(self, name: str, channels=None, steps: int = 300, learn: bool = True,
@@ -363,9 +362,8 @@ class EngramExperiment:
         tagged = {n: m.tagged & self.alive for n, m in self.memories.items() if m.tagged is not None}
         out = []
         for name, cells in tagged.items():
-            inside = w[np.ix_(cells, cells)]
-            off = ~np.eye(int(cells.sum()), dtype=bool)
-            internal = float(inside[off].mean()) if off.any() else 0.0
+            among = internal_synapses(w, cells)
+            internal = float(among.mean()) if among.size else 0.0
             outgoing = float(w[np.ix_(~cells & self.alive, cells)].mean()) if np.any(~cells & self.alive) else 0.0
             overlaps = {other: _jaccard(cells, c) for other, c in tagged.items() if other != name}
             out.append(EngramSnapshot(self.time_s, name, int(cells.sum()), internal, outgoing, overlaps))

@@ -36,6 +36,7 @@ the current numbering after ablations.
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -52,7 +53,7 @@ def _cells(cells, n: int, what: str) -> np.ndarray:
 
 
 @dataclass(frozen=True)
-class Transient:
+class Transient(ABC):
     """Base of window-limited manipulations: cells, ``[start, stop)`` in steps of the phase (stop None: to the end)."""
 
     cells: tuple = field(default_factory=tuple)
@@ -66,8 +67,9 @@ class Transient:
                                     f"phase of {steps} steps")
         return int(self.start), stop
 
-    def weight(self) -> float:  # pragma: no cover - every subclass defines it
-        raise NotImplementedError
+    @abstractmethod
+    def weight(self) -> float:
+        """The channel's weight onto each chosen cell (threshold units)."""
 
     def train(self, steps: int, dt: float) -> np.ndarray:
         """Bool ``[steps]``: when the channel spikes (default: every step of the window)."""
@@ -141,11 +143,12 @@ def apply_transient(spec: EngramSpec, spikes: np.ndarray, manipulations) -> tupl
     return out, np.hstack([np.asarray(spikes, dtype=bool), np.stack(trains, axis=1)])
 
 
-class Permanent:
+class Permanent(ABC):
     """Base of lasting edits: ``edit(spec) -> spec``."""
 
-    def edit(self, spec: EngramSpec) -> EngramSpec:  # pragma: no cover - every subclass defines it
-        raise NotImplementedError
+    @abstractmethod
+    def edit(self, spec: EngramSpec) -> EngramSpec:
+        """A copy of ``spec`` with the edit made."""
 
 
 @dataclass(frozen=True)
@@ -193,16 +196,17 @@ class Ablation(Permanent):
         return out.validate()
 
 
-def _projection_matrix(spec: EngramSpec, projection: str):
-    """``(owner, attribute)`` holding the named weight matrix: ``L_w``, ``L_rec`` or an extra projection."""
+def matrix_ends(spec: EngramSpec, projection: str):
+    """``(owner, attribute, post layer, pre layer)`` of the named weight matrix (``L_w``, ``L_rec``
+    or an extra projection); the pre layer of the first ``L_w`` is ``"input"``."""
     for proj in spec.projections:
         if proj.name == projection:
-            return proj, "weight"
-    for layer in spec.layers:
+            return proj, "weight", proj.target, proj.source
+    for i, layer in enumerate(spec.layers):
         if projection == f"{layer.name}_w":
-            return layer, "weight"
+            return layer, "weight", layer.name, spec.layers[i - 1].name if i else "input"
         if projection == f"{layer.name}_rec" and layer.recurrent_weight is not None:
-            return layer, "recurrent_weight"
+            return layer, "recurrent_weight", layer.name, layer.name
     names = [f"{l.name}_w" for l in spec.layers] + [f"{l.name}_rec" for l in spec.layers
                                                     if l.recurrent_weight is not None]
     raise ManipulationError(f"no weight matrix {projection!r}; this spec has {names + [p.name for p in spec.projections]}")
@@ -220,7 +224,7 @@ def _edit_synapses(spec: EngramSpec, projection: str, post, pre, change) -> Engr
     """Copy of ``spec`` where ``change(w, block)`` edited (in place) the named matrix's synapses
     onto ``post`` / from ``pre`` (``block``: bool mask of them)."""
     out = spec.copy()
-    owner, attr = _projection_matrix(out, projection)
+    owner, attr, _, _ = matrix_ends(out, projection)
     w = getattr(owner, attr).copy()
     change(w, _block(w.shape, post, pre))
     setattr(owner, attr, w)

@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from engram_nm.engram.lifecycle import EngramExperiment
+from engram_nm.engram.lifecycle import EngramExperiment, internal_synapses
 from engram_nm.engram.manipulations import (Ablation, ExcitabilityChange, OptogeneticActivation,
                                             OptogeneticSilencing, SynapseScaling)
 from engram_nm.engram.network import EngramNetworkConfig
@@ -316,13 +316,12 @@ def refinement(config: EngramNetworkConfig | None = None, target: str = "referen
     out = RefinementResult([], [], [], [], [], core)
 
     def record(cells: np.ndarray) -> None:
-        w = ex.internal_weights()[np.ix_(cells, cells)]
-        off = ~np.eye(int(cells.sum()), dtype=bool)
+        among = internal_synapses(ex.internal_weights(), cells)
         out.times_s.append(ex.time_s)
         out.sizes.append(int(cells.sum()))
         out.core_members.append(int(np.isin(np.flatnonzero(cells), core_cells).sum()))
-        out.mean_weights.append(float(w[off].mean()) if off.any() else 0.0)
-        out.connected.append(float((w[off] > 0).mean()) if off.any() else 0.0)
+        out.mean_weights.append(float(among.mean()) if among.size else 0.0)
+        out.connected.append(float((among > 0).mean()) if among.size else 0.0)
 
     record(ex.recall("A", 1.0, steps=probe_steps).active)  # the same read-out at every time point
     for _ in tqdm(range(blocks), desc="consolidation", disable=not progress, leave=False):

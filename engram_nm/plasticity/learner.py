@@ -13,6 +13,8 @@ step ``t - 2``. :attr:`SynapseLearner.transmit_weight` is that matrix.
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import numpy as np
 
 from engram_nm.plasticity.base import PRE_TRACES, SynapticRule
@@ -84,19 +86,40 @@ class SynapseLearner:
         self.transmit_weight, self.weight = before, w
 
 
+class PlasticWeights(NamedTuple):
+    """A learning weight matrix and the populations at its ends (indices into the layers;
+    ``pre = None``: the network input)."""
+
+    learner: SynapseLearner
+    pre: int | None
+    post: int
+
+
 def make_learners(layers, dt: float, projections=()) -> dict:
-    """``{(layer index, "feedforward" | "recurrent"): SynapseLearner}`` for every plastic projection
-    of ``layers`` (spec layers, or the torch backend's layers: anything with ``plasticity``,
-    ``weight`` and ``recurrent_weight``), and ``{("projection", name): SynapseLearner}`` for the
-    plastic extra projections (anything with ``name``, ``weight`` and a ``plasticity`` rule)."""
-    out = {("projection", p.name): SynapseLearner(p.weight, dt, p.plasticity)
-           for p in projections if p.plasticity is not None}
+    """``{weight name: PlasticWeights}`` for every plastic matrix: ``"<layer>_w"`` and
+    ``"<layer>_rec"`` of ``layers`` (spec layers, or the torch backend's: anything with ``name``,
+    ``plasticity``, ``weight`` and ``recurrent_weight``) and the plastic extra ``projections``
+    (anything with ``name``, ``source``, ``target``, ``weight`` and a ``plasticity`` rule)."""
+    out = {}
+    index = {layer.name: i for i, layer in enumerate(layers)}
     for i, layer in enumerate(layers):
         p = layer.plasticity
         if p is None:
             continue
         if p.feedforward is not None or p.structural is not None:
-            out[(i, "feedforward")] = SynapseLearner(layer.weight, dt, p.feedforward, p.structural)
+            out[f"{layer.name}_w"] = PlasticWeights(SynapseLearner(layer.weight, dt, p.feedforward, p.structural),
+                                                    i - 1 if i else None, i)
         if p.recurrent is not None or p.recurrent_structural is not None:
-            out[(i, "recurrent")] = SynapseLearner(layer.recurrent_weight, dt, p.recurrent, p.recurrent_structural)
+            out[f"{layer.name}_rec"] = PlasticWeights(
+                SynapseLearner(layer.recurrent_weight, dt, p.recurrent, p.recurrent_structural), i, i)
+    for proj in projections:
+        if proj.plasticity is not None:
+            out[proj.name] = PlasticWeights(SynapseLearner(proj.weight, dt, proj.plasticity),
+                                            index[proj.source], index[proj.target])
     return out
+
+
+def step_learners(learners: dict, x_t, spikes: list, t: int) -> None:
+    """Learn at step ``t`` from input ``x_t`` and every layer's ``spikes`` of that step."""
+    for slot in learners.values():
+        slot.learner.step(x_t if slot.pre is None else spikes[slot.pre], spikes[slot.post], t)

@@ -16,6 +16,7 @@ zero, ``d_hat = (sum_active C) > 0``. Everything is batched: distances for
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass
 
 import numpy as np
@@ -23,6 +24,15 @@ import numpy as np
 from engram_nm.errors import InputError, SpecError
 
 ACTIVATIONS = ("radius", "topk")
+
+
+def _private_csr_matvecs():
+    """scipy's private in-place ``csr_matvecs`` kernel, or None when this scipy has none."""
+    try:
+        from scipy.sparse import _sparsetools
+    except ImportError:
+        return None
+    return getattr(_sparsetools, "csr_matvecs", None)
 
 
 def accumulate(sparse, dense: np.ndarray, out: np.ndarray) -> None:
@@ -34,18 +44,15 @@ def accumulate(sparse, dense: np.ndarray, out: np.ndarray) -> None:
     ``_sparsetools.csr_matvecs`` accumulates into ``out``; it is private, so any
     mismatch falls back to the public path (same result, tested).
     """
-    try:
-        from scipy.sparse import _sparsetools
-
-        ok = (sparse.format == "csr" and dense.dtype == out.dtype == sparse.dtype == np.int64
-              and dense.flags.c_contiguous and out.flags.c_contiguous
-              and out.shape == (sparse.shape[0], dense.shape[1]) and dense.shape[0] == sparse.shape[1])
-        if ok:
-            _sparsetools.csr_matvecs(sparse.shape[0], sparse.shape[1], dense.shape[1], sparse.indptr,
-                                     sparse.indices, sparse.data, dense.ravel(), out.ravel())
+    ok = (sparse.format == "csr" and dense.dtype == out.dtype == sparse.dtype == np.int64
+          and dense.flags.c_contiguous and out.flags.c_contiguous
+          and out.shape == (sparse.shape[0], dense.shape[1]) and dense.shape[0] == sparse.shape[1])
+    kernel = _private_csr_matvecs()
+    if ok and kernel is not None:
+        with contextlib.suppress(TypeError, ValueError):  # the private kernel changed: public product below
+            kernel(sparse.shape[0], sparse.shape[1], dense.shape[1], sparse.indptr, sparse.indices, sparse.data,
+                   dense.ravel(), out.ravel())
             return
-    except (ImportError, AttributeError, TypeError, ValueError):
-        pass
     out += sparse @ dense
 
 
