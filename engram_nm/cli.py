@@ -28,26 +28,102 @@ EPILOG = """examples:
 """
 
 
-def _positive_int(text: str) -> int:
-    """argparse type: a whole number >= 1 (a usage error, exit 2, otherwise)."""
+# Largest values the flags accept: beyond them a run would only exhaust memory or time.
+MAX_STEPS = 1_000_000
+MAX_NEURONS = 100_000
+MAX_SEED = 2 ** 32 - 1
+
+
+def _bounded_int(low: int, high: int):
+    """argparse type: a whole number in ``[low, high]`` (a usage error, exit 2, otherwise)."""
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+        if not low <= value <= high:
+            raise argparse.ArgumentTypeError(f"must be in {low}..{high}, got {value}")
+        return value
+    parse.__name__ = "whole number"  # argparse names the type in its messages
+    return parse
+
+
+def _finite_float(low: float, high: float, low_open: bool = False):
+    """argparse type: a finite number in ``[low, high]`` (``(low, high]`` with ``low_open``)."""
+    def parse(text: str) -> float:
+        try:
+            value = float(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+        if not np.isfinite(value):
+            raise argparse.ArgumentTypeError(f"must be a finite number, got {text!r}")
+        if value < low or value > high or (low_open and value == low):
+            bracket = "(" if low_open else "["
+            raise argparse.ArgumentTypeError(f"must be in {bracket}{low:g}, {high:g}], got {value:g}")
+        return value
+    parse.__name__ = "number"
+    return parse
+
+
+_positive_int = _bounded_int(1, MAX_STEPS)
+_steps = _bounded_int(1, MAX_STEPS)
+_neurons = _bounded_int(1, MAX_NEURONS)
+_seed = _bounded_int(0, MAX_SEED)
+_probability = _finite_float(0.0, 1.0)
+_positive_float = _finite_float(0.0, 1e6, low_open=True)
+
+
+def _target(text: str) -> str:
+    from engram_nm.hardware.targets import TARGETS
+
+    if text not in TARGETS:
+        raise argparse.ArgumentTypeError(f"unknown target {text!r}; choose one of {', '.join(TARGETS)}")
+    return text
+
+
+def _targets(text: str) -> list:
+    names = [t.strip() for t in text.split(",") if t.strip()]
+    if not names:
+        raise argparse.ArgumentTypeError("give at least one target, e.g. snntorch,cpu-float")
+    return [_target(t) for t in names]
+
+
+def _sizes(text: str) -> list:
     try:
-        value = int(text)
+        sizes = [int(s) for s in text.split(",")]
     except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be >= 1, got {value}")
-    return value
+        raise argparse.ArgumentTypeError(f"takes comma-separated sizes 'n_in,n1,n2,...', got {text!r}") from None
+    if len(sizes) < 2:
+        raise argparse.ArgumentTypeError("needs the input size and at least one layer size, e.g. 20,30,10")
+    if not all(1 <= n <= MAX_NEURONS for n in sizes):
+        raise argparse.ArgumentTypeError(f"every size must be in 1..{MAX_NEURONS}, got {text!r}")
+    return sizes
+
+
+def _reasons(why) -> str:
+    """Per-layer reasons (a dict) or one reason, as one line."""
+    return "; ".join(f"{k}: {v}" for k, v in why.items()) if isinstance(why, dict) else str(why)
 
 
 def _add_common(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--seed", type=int, default=0, help="random seed (input spikes, random networks)")
+    p.add_argument("--seed", type=_seed, default=0, help="random seed (input spikes, random networks)")
     p.add_argument("--quiet", action="store_true", help="print only errors")
 
 
-def _load_model(path: str, dt: float | None, reset: str | None):
+def _import_options(args):
+    """The :class:`~engram_nm.nir_io.ImportOptions` given by the shared model flags."""
+    from engram_nm.nir_io import ImportOptions
+
+    return ImportOptions(dt=args.dt, reset=args.reset, reset_delay=args.reset_delay, bias_onset=args.bias_onset,
+                         discretization=args.discretization)
+
+
+def _load_model(args):
     from engram_nm.nir_io import import_nir
 
-    return import_nir(path, dt=dt, reset=reset)
+    o = _import_options(args)
+    return import_nir(args.model, dt=o.dt, reset=o.reset, reset_delay=o.reset_delay, bias_onset=o.bias_onset,
+                      discretization=o.discretization)
 
 
 def _input_spikes(args, n_in: int) -> np.ndarray:
@@ -100,17 +176,12 @@ def cmd_export(args) -> int:
     from engram_nm.spec import random_spec
 
     if args.random:
-        try:
-            sizes = [int(s) for s in args.random.split(",")]
-        except ValueError:
-            raise InputError(f"--random takes comma-separated sizes 'n_in,n1,n2,...', got {args.random!r}")
-        if len(sizes) < 2:
-            raise InputError("--random needs the input size and at least one layer size, e.g. 20,30,10")
+        sizes = args.random
         spec = random_spec(sizes[0], sizes[1:], neuron=args.neuron, reset=args.reset or "zero",
-                           recurrent=args.recurrent, dt=args.dt or 1e-3, seed=args.seed,
-                           weight_scale=args.weight_scale)
+                           reset_delay=bool(args.reset_delay), recurrent=args.recurrent, dt=args.dt or 1e-3,
+                           seed=args.seed, weight_scale=args.weight_scale)
     elif args.model:
-        spec = _load_model(args.model, args.dt, args.reset)
+        spec = _load_model(args)
     else:
         raise InputError("give a model to re-export (MODEL.nir) or --random SIZES")
     path = export_nir(spec, args.out)
@@ -123,7 +194,7 @@ def cmd_export(args) -> int:
 def cmd_run(args) -> int:
     from engram_nm.hardware.targets import run
 
-    spec = _load_model(args.model, args.dt, args.reset)
+    spec = _load_model(args)
     x = _input_spikes(args, spec.n_in)
     result = run(spec, x, args.target, record_v=args.record_v, learn=args.learn, seed=args.seed)
     if args.learned_model:
@@ -138,7 +209,7 @@ def cmd_run(args) -> int:
         for name, count in result.spike_counts().items():
             print(f"  {name}: {count} spikes")
         if not result.deployable:
-            print(f"  not deployable to Loihi 2 as it is: {result.not_deployable_because}")
+            print(f"  not deployable to Loihi 2 as it is: {_reasons(result.not_deployable_because)}")
         if result.quantization is not None and result.quantization.problems():
             print("  quantisation: " + "; ".join(f"{e.layer}.{e.quantity} err {e.max_rel_error:.1e} "
                                                   f"clipped {e.clipped}" for e in result.quantization.problems()))
@@ -158,13 +229,13 @@ def cmd_compare(args) -> int:
     from engram_nm.hardware.energy import PROFILES, load_profile
     from engram_nm.io_utils import atomic_write_text
 
-    spec = _load_model(args.model, args.dt, args.reset)
+    spec = _load_model(args)
     x = _input_spikes(args, spec.n_in)
     profiles = dict(PROFILES)
     for path in args.profile or []:
         p = load_profile(path)
         profiles[p.name] = p
-    report = compare(spec, [x], targets=args.targets.split(","), profiles=profiles)
+    report = compare(spec, [x], targets=args.targets, profiles=profiles)
     out = Path(args.out)
     atomic_write_text(out / "compare.md", report.table() + "\n")
     report.plot(out / "compare.png")
@@ -177,7 +248,7 @@ def cmd_compare(args) -> int:
 def cmd_fit(args) -> int:
     from engram_nm.hardware.fit import fit_report
 
-    report = fit_report(_load_model(args.model, args.dt, args.reset))
+    report = fit_report(_load_model(args))
     if not args.quiet:
         print(report.table())
     return 0 if report.fits else 1
@@ -186,7 +257,7 @@ def cmd_fit(args) -> int:
 def cmd_verify(args) -> int:
     from engram_nm.verify import verify
 
-    spec = _load_model(args.model, args.dt, args.reset)
+    spec = _load_model(args)
     x = _input_spikes(args, spec.n_in)
     report = verify(spec, x)
     if not args.quiet:
@@ -196,7 +267,11 @@ def cmd_verify(args) -> int:
 
 
 def cmd_import(args) -> int:
-    spec = _load_model(args.model, args.dt, args.reset)
+    from engram_nm.nir_io import import_assumptions, read_nir
+
+    graph = read_nir(args.model)
+    assumptions = import_assumptions(graph, _import_options(args))
+    spec = _load_model(args)
     ok, why = spec.stock_lava_compatible()
     if args.out:
         from engram_nm.nir_io import export_nir
@@ -204,7 +279,12 @@ def cmd_import(args) -> int:
         export_nir(spec, args.out)
     if not args.quiet:
         print(spec.summary())
-        print("runs on the stock Lava LIF (Loihi 2):", "yes" if ok else f"no — {why}")
+        if assumptions:
+            print("assumed (the file does not say; flag that changes it):")
+            width = max(len(q) for q, _, _ in assumptions)
+            for quantity, value, flag in assumptions:
+                print(f"  {quantity:<{width}}  {value}   [{flag}]")
+        print("runs on the stock Lava LIF (Loihi 2):", "yes" if ok else f"no — {_reasons(why)}")
         if args.out:
             print(f"wrote {args.out}")
     return 0
@@ -223,7 +303,7 @@ def cmd_train(args) -> int:
 
     x_tr, y_tr, x_te, y_te = load_digits_spikes(steps=args.steps, seed=args.seed)
     if args.model:
-        spec = _load_model(args.model, args.dt, args.reset)
+        spec = _load_model(args)
         if spec.n_in != 64 or spec.layers[-1].size != 10:
             raise EngramError(f"{args.model}: training on digits needs 64 inputs and a 10-neuron readout, "
                               f"got {spec.n_in} inputs and {spec.layers[-1].size} outputs")
@@ -252,8 +332,15 @@ def cmd_demo(args) -> int:
     return 0
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse, but a usage error is one line (and exit 2), not the whole usage text."""
+
+    def error(self, message: str):
+        self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="engram-nm", description="Engram memory models on neuromorphic targets.",
+    parser = _Parser(prog="engram-nm", description="Engram memory models on neuromorphic targets.",
                                      epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = parser.add_subparsers(dest="command", required=True)
 
@@ -262,16 +349,26 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_info)
 
     def model_opts(p):
-        p.add_argument("--dt", type=float, default=None, help="step in s (default: from the file, or tau/r)")
+        """How to read what a NIR file does not say (one set of flags for every subcommand that loads one)."""
+        p.add_argument("--dt", type=_positive_float, default=None,
+                       help="step in s (default: from the file, or tau/r)")
         p.add_argument("--reset", choices=["zero", "subtract"], default=None,
-                       help="override the reset mode (NIR files from other tools do not store it)")
+                       help="override the reset mode (NIR files from other tools do not store it; default zero)")
+        p.add_argument("--reset-delay", action=argparse.BooleanOptionalAction, default=None,
+                       help="apply the reset one step late (snnTorch's reset_delay=True for Synaptic/RLeaky and "
+                            "subtract resets); default: the file's, else not delayed")
+        p.add_argument("--bias-onset", choices=["arrival", "start"], default=None,
+                       help="biases start when a layer's first input arrives (as in snnTorch/Norse) or at step 0 "
+                            "(stock Loihi LIF); default: the file's, else arrival")
+        p.add_argument("--discretization", choices=["euler", "exact"], default="euler",
+                       help="how the exporter stepped NIR's ODE: euler (Lava, snnTorch, Norse) or exact (Sinabs)")
 
     p = sub.add_parser("export", help="write a .nir file (random network, or re-export a NIR graph)")
     p.add_argument("model", nargs="?", help="a .nir file to normalise and re-export")
-    p.add_argument("--random", metavar="SIZES", help="random network: n_in,n1,n2,...")
+    p.add_argument("--random", metavar="SIZES", type=_sizes, help="random network: n_in,n1,n2,...")
     p.add_argument("--neuron", choices=["lif", "cuba"], default="lif")
     p.add_argument("--recurrent", action="store_true")
-    p.add_argument("--weight-scale", type=float, default=0.3)
+    p.add_argument("--weight-scale", type=_positive_float, default=0.3, help="std of the random weights")
     p.add_argument("-o", "--out", required=True, help="output .nir path")
     model_opts(p)
     _add_common(p)
@@ -280,8 +377,8 @@ def build_parser() -> argparse.ArgumentParser:
     def run_opts(p):
         p.add_argument("model", help="a .nir file")
         p.add_argument("--input", help=".npy array [steps, n_in] of 0/1 spikes (default: random)")
-        p.add_argument("--steps", type=int, default=None, help="number of steps (default: the input's, or 100)")
-        p.add_argument("--rate", type=float, default=0.2, help="spike probability per step of random input")
+        p.add_argument("--steps", type=_steps, default=None, help="number of steps (default: the input's, or 100)")
+        p.add_argument("--rate", type=_probability, default=0.2, help="spike probability per step of random input")
         model_opts(p)
         _add_common(p)
 
@@ -294,9 +391,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("train", help="train a classifier on the bundled digits with surrogate gradients")
     p.add_argument("model", nargs="?", help="a .nir file to start from (64 inputs, 10 outputs); default a new one")
-    p.add_argument("--hidden", type=_positive_int, default=64, help="hidden LIF neurons of a new network")
+    p.add_argument("--hidden", type=_neurons, default=64, help="hidden LIF neurons of a new network")
     p.add_argument("--epochs", type=_positive_int, default=8)
-    p.add_argument("--lr", type=float, default=1e-2)
+    p.add_argument("--lr", type=_positive_float, default=1e-2, help="Adam learning rate")
     p.add_argument("--steps", type=_positive_int, default=25, help="time steps per digit (rate code)")
     p.add_argument("-o", "--out", required=True, help="where to write the trained .nir")
     model_opts(p)
@@ -305,7 +402,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("run", help="run a .nir model on a target")
     run_opts(p)
-    p.add_argument("--target", default="cpu-float", help="snntorch | cpu-float | cpu-fixed | loihi2")
+    p.add_argument("--target", type=_target, default="cpu-float", help="snntorch | cpu-float | cpu-fixed | loihi2")
     p.add_argument("--out", help="write spikes (one array per population) to this .npz")
     p.add_argument("--record-v", action="store_true", help="also record voltages (v_<layer> in the .npz)")
     p.add_argument("--learn", action="store_true", help="switch on the plasticity rules stored in the model")
@@ -314,7 +411,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("compare", help="operations and estimated energy per backend and chip profile")
     run_opts(p)
-    p.add_argument("--targets", default="snntorch,cpu-float,cpu-fixed", help="comma-separated targets")
+    p.add_argument("--targets", type=_targets, default="snntorch,cpu-float,cpu-fixed", help="comma-separated targets")
     p.add_argument("--profile", action="append", help="extra energy profile (TOML; repeatable)")
     p.add_argument("--out", default="out/compare", help="folder for compare.md and compare.png")
     p.set_defaults(func=cmd_compare)
@@ -344,16 +441,49 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+# Per subcommand, the arguments that name files / folders it writes: checked before any work.
+OUTPUT_FILES = {"export": ("out",), "import": ("out",), "train": ("out",), "run": ("out", "learned_model")}
+OUTPUT_FOLDERS = {"compare": ("out",), "demo": ("out",)}
+
+
+def check_outputs(args) -> None:
+    """Raise :class:`~engram_nm.errors.OutputPathError` for an output that could not be written,
+    so a run never ends, after all its work, in a failed write."""
+    from engram_nm.io_utils import check_output_file, check_output_folder
+
+    for dest in OUTPUT_FILES.get(args.command, ()):
+        if getattr(args, dest, None):
+            check_output_file(getattr(args, dest), "--" + dest.replace("_", "-"))
+    for dest in OUTPUT_FOLDERS.get(args.command, ()):
+        if getattr(args, dest, None):
+            check_output_folder(getattr(args, dest), "--" + dest.replace("_", "-"))
+
+
+def _one_line(exc: BaseException) -> str:
+    return " ".join(str(exc).split()) or type(exc).__name__
+
+
 def main(argv=None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     if getattr(args, "learned_model", None) and not args.learn:
         parser.error("--learned-model needs --learn")  # exits 2, like every usage error
     try:
+        check_outputs(args)
         return args.func(args)
     except EngramError as exc:
-        print(f"engram-nm {args.command}: error: {exc}", file=sys.stderr)
+        print(f"engram-nm {args.command}: error: {_one_line(exc)}", file=sys.stderr)
         return 1
+    except OSError as exc:  # a write that failed during the run (disk full, file system gone)
+        print(f"engram-nm {args.command}: error: {type(exc).__name__}: {_one_line(exc)}", file=sys.stderr)
+        return 1
+    except MemoryError:
+        print(f"engram-nm {args.command}: error: out of memory; use fewer steps or a smaller model",
+              file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print(f"engram-nm {args.command}: interrupted", file=sys.stderr)
+        return 130
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -47,6 +47,11 @@ class PlasticityError(EngramError, ValueError):
     """A plasticity rule has invalid parameters or cannot go where it was sent."""
 
 
+class OutputPathError(EngramError, OSError):
+    """An output file or folder cannot be written (read-only, virtual file system, a file
+    where a folder is needed, ...); checked before any work starts."""
+
+
 class ManipulationError(EngramError, ValueError):
     """An in-silico manipulation (stimulation, silencing, ablation, ...) names cells,
     synapses or a window that the network or the phase does not have."""
@@ -54,6 +59,7 @@ class ManipulationError(EngramError, ValueError):
 
 __all__ = [
     "ManipulationError",
+    "OutputPathError",
     "EngramError",
     "SpecError",
     "UnsupportedNodeError",

@@ -36,6 +36,7 @@ from __future__ import annotations
 
 import os
 import re
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -279,7 +280,7 @@ def _input_scale(node, dt: float, size: int) -> np.ndarray:
 
 
 def _neuron_layer(name: str, node, w: np.ndarray, b: np.ndarray, w_rec, b_rec, dt: float,
-                  reset_override: str | None) -> LayerSpec:
+                  overrides: "ImportOptions", depth: int, foreign: bool) -> LayerSpec:
     t = _type(node)
     size = w.shape[0]
     meta = dict(node.metadata.get(META, {})) if isinstance(getattr(node, "metadata", None), dict) else {}
@@ -314,14 +315,22 @@ def _neuron_layer(name: str, node, w: np.ndarray, b: np.ndarray, w_rec, b_rec, d
         thr = np.full(size, np.inf) if t == "LI" else vec(node.v_threshold)
     else:  # pragma: no cover - filtered by the caller
         raise UnsupportedNodeError(f"node {name!r}: unsupported neuron type {t}")
-    reset = reset_override or meta.get("reset", "zero")
+    reset = overrides.reset or meta.get("reset", "zero")
+    reset_delay = overrides.reset_delay if overrides.reset_delay is not None else bool(meta.get("reset_delay", False))
+    has_bias = bool(np.any(bias) or np.any(syn_bias))
+    if overrides.bias_onset is not None:
+        bias_onset = depth if overrides.bias_onset == "arrival" and has_bias else 0
+    elif "bias_onset" in meta or not foreign:
+        bias_onset = int(meta.get("bias_onset", 0))
+    else:  # a file from a delay-free simulator: the layer's clock starts when its first input arrives
+        bias_onset = depth if has_bias else 0
     layer_meta = dict(meta.get("layer_metadata", {})) if isinstance(meta.get("layer_metadata", {}), dict) else {}
     clean = layer_name_for(name)
     if clean != name:
         layer_meta.setdefault("nir_node", name)
     return LayerSpec(name=clean, weight=weight, tau_mem=tau_mem, v_threshold=thr, neuron=neuron, tau_syn=tau_syn,
                      bias=bias, syn_bias=syn_bias, recurrent_weight=rec, reset=reset,
-                     reset_delay=bool(meta.get("reset_delay", False)), bias_onset=int(meta.get("bias_onset", 0)),
+                     reset_delay=reset_delay, bias_onset=bias_onset,
                      plasticity=_plasticity(meta.get("plasticity"), name), gate=meta.get("gate"),
                      metadata=layer_meta)
 
@@ -339,8 +348,88 @@ def _plasticity(entry, node_name: str):
         raise NIRFileError(f"node {node_name!r}: unreadable plasticity metadata ({exc})") from exc
 
 
+BIAS_ONSETS = ("start", "arrival")
+DISCRETIZATIONS = ("euler", "exact")
+
+
+@dataclass(frozen=True)
+class ImportOptions:
+    """How to read what a NIR graph does not say. ``None`` keeps the file's own value
+    (our metadata) or, for another tool's file, the default listed by
+    :func:`import_assumptions`.
+
+    Attributes:
+        dt: simulation step (s).
+        reset: ``"zero"`` (``v <- 0``) or ``"subtract"`` (``v <- v - theta``) after a spike.
+        reset_delay: apply the reset one step late (:mod:`engram_nm.spec`): snnTorch's
+            ``reset_delay=True`` for ``Synaptic`` / ``RLeaky`` and for any subtract reset
+            (a delayed *zero* reset of ``Leaky`` equals the undelayed one: ``False``).
+        bias_onset: ``"arrival"``: a layer's bias and leak start at the step its first
+            input can arrive (its depth in the chain; each Dense delays one step), so the
+            run equals a delay-free simulator's (snnTorch, Norse) shifted by the depth;
+            ``"start"``: from step 0 (what the stock Loihi LIF can run).
+        discretization: how the exporter stepped NIR's ODE (see :func:`nir_to_spec`).
+    """
+
+    dt: float | None = None
+    reset: str | None = None
+    reset_delay: bool | None = None
+    bias_onset: str | None = None
+    discretization: str = "euler"
+
+    def __post_init__(self) -> None:
+        if self.dt is not None and not (np.isfinite(self.dt) and self.dt > 0):
+            raise SpecError(f"dt must be a finite number of seconds > 0, got {self.dt!r}")
+        if self.reset not in (None, "zero", "subtract"):
+            raise SpecError(f"reset must be 'zero' or 'subtract', got {self.reset!r}")
+        if self.reset_delay not in (None, True, False):
+            raise SpecError(f"reset_delay must be True, False or None, got {self.reset_delay!r}")
+        if self.bias_onset not in (None,) + BIAS_ONSETS:
+            raise SpecError(f"bias_onset must be one of {BIAS_ONSETS}, got {self.bias_onset!r}")
+        if self.discretization not in DISCRETIZATIONS:
+            raise SpecError(f"discretization must be 'euler' or 'exact', got {self.discretization!r}")
+
+
+def is_foreign(graph) -> bool:
+    """Whether ``graph`` was written by another tool (it carries no ``metadata["engram_nm"]``)."""
+    return not (isinstance(graph.metadata, dict) and isinstance(graph.metadata.get(META), dict))
+
+
+def import_assumptions(graph, options: ImportOptions | None = None) -> list[tuple[str, str, str]]:
+    """What :func:`nir_to_spec` assumes for a graph that does not say: ``(quantity, value, how to
+    change it)`` rows. Empty for our own files, which store every one of them."""
+    options = options or ImportOptions()
+    if not is_foreign(graph):
+        return []
+    nodes, _ = _flatten(graph)
+    neurons = {n: v for n, v in nodes.items() if _type(v) in _NEURON_TYPES}
+    if options.dt is not None:
+        dt = f"{options.dt:g} s (given)"
+    else:
+        inferred = _infer_dt(neurons)
+        dt = f"{inferred:g} s (inferred as tau / r)" if inferred else "none (tau / r differ): pass --dt"
+    reset = options.reset or "zero"
+    delay = options.reset_delay if options.reset_delay is not None else False
+    onset = options.bias_onset or "arrival"
+    return [
+        ("dt", dt, "--dt SECONDS"),
+        ("reset", f"{reset}{' (given)' if options.reset else ' (NIR stores none)'}",
+         "--reset zero|subtract"),
+        ("reset delay", "one step late" if delay else "in the step of the spike",
+         "--reset-delay / --no-reset-delay (snnTorch Synaptic/RLeaky and subtract resets "
+         "default to delayed)"),
+        ("bias onset", "when the layer's first input arrives (step = its depth), as a delay-free "
+         "simulator applies it" if onset == "arrival" else "from step 0 (stock Loihi LIF)",
+         "--bias-onset arrival|start"),
+        ("discretization", f"{options.discretization} "
+         f"({'v += dt/tau (...): Lava, snnTorch, Norse' if options.discretization == 'euler' else 'exact exponential: Sinabs'})",
+         "--discretization euler|exact"),
+    ]
+
+
 def nir_to_spec(graph, dt: float | None = None, reset: str | None = None, name: str | None = None,
-                discretization: str = "euler") -> EngramSpec:
+                discretization: str = "euler", reset_delay: bool | None = None,
+                bias_onset: str | None = None) -> EngramSpec:
     """Build an :class:`EngramSpec` from a NIR graph.
 
     Args:
@@ -349,6 +438,9 @@ def nir_to_spec(graph, dt: float | None = None, reset: str | None = None, name: 
             inferred as ``tau / r`` (snnTorch's and our exports set ``r = tau/dt``).
         reset: override the reset mode of every layer (NIR has none; snnTorch's
             exporter drops it): ``"zero"`` or ``"subtract"``.
+        reset_delay: override every layer's reset delay (:class:`ImportOptions`).
+        bias_onset: ``"arrival"`` or ``"start"`` for every layer (:class:`ImportOptions`);
+            default: the file's value, else ``"arrival"`` for another tool's file.
         discretization: how the exporter stepped NIR's ODE ``tau dv/dt = v_leak - v + r I``
             (NIR does not say): ``"euler"`` (``v += dt/tau (...)``: Lava, snnTorch, our
             exports) or ``"exact"`` (``v = a v + (1 - a) r I`` with ``a = exp(-dt/tau)``:
@@ -357,6 +449,8 @@ def nir_to_spec(graph, dt: float | None = None, reset: str | None = None, name: 
             ``r dt / tau`` becomes ``r (1 - a)`` as well (exact for LIF; for CubaLIF
             the synaptic and membrane decays are exact, their coupling is Lava's).
     """
+    options = ImportOptions(dt=dt, reset=reset, reset_delay=reset_delay, bias_onset=bias_onset,
+                            discretization=discretization)
     nir = _nir()
     if not isinstance(graph, nir.NIRGraph):
         raise NIRFileError(f"expected a nir.NIRGraph, got {type(graph).__name__}")
@@ -388,8 +482,7 @@ def nir_to_spec(graph, dt: float | None = None, reset: str | None = None, name: 
         raise UnsupportedNodeError(f"input {top_inputs[0]!r} has shape {tuple(in_shape)}; only flat inputs are supported")
     n_in = int(in_shape[0])
     neurons = {n: v for n, v in nodes.items() if _type(v) in _NEURON_TYPES}
-    if discretization not in ("euler", "exact"):
-        raise SpecError(f"discretization must be 'euler' or 'exact', got {discretization!r}")
+    foreign = is_foreign(graph)
     if not neurons:
         raise UnsupportedNodeError("the graph has no neuron node (LIF, CubaLIF, IF, LI)")
     if dt is None:
@@ -472,7 +565,7 @@ def nir_to_spec(graph, dt: float | None = None, reset: str | None = None, name: 
         w_rec = b_rec = None
         if rec:
             w_rec, b_rec = compose(rec[0][1], size, size, n)
-        layers.append(_neuron_layer(n, neurons[n], w, b, w_rec, b_rec, dt, reset))
+        layers.append(_neuron_layer(n, neurons[n], w, b, w_rec, b_rec, dt, options, len(layers) + 1, foreign))
         remaining.discard(n)
         source, n_source = n, size
     projections = _projections(extra_paths, declared, neurons, compose, size_of, dt)
@@ -533,7 +626,9 @@ def _projections(paths, declared: dict, neurons: dict, compose, size_of, dt: flo
 
 
 def import_nir(path_or_graph, dt: float | None = None, reset: str | None = None,
-               discretization: str = "euler") -> EngramSpec:
+               discretization: str = "euler", reset_delay: bool | None = None,
+               bias_onset: str | None = None) -> EngramSpec:
     """Read a ``.nir`` file (or take a graph) and return its :class:`EngramSpec` (see :func:`nir_to_spec`)."""
     graph = path_or_graph if not isinstance(path_or_graph, (str, os.PathLike)) else read_nir(path_or_graph)
-    return nir_to_spec(graph, dt=dt, reset=reset, discretization=discretization)
+    return nir_to_spec(graph, dt=dt, reset=reset, discretization=discretization, reset_delay=reset_delay,
+                       bias_onset=bias_onset)
