@@ -152,7 +152,7 @@ def cmd_info(args) -> int:
     from engram_nm.hardware.targets import available_targets
 
     lines = [f"engram_nm {__version__}  (Python {platform.python_version()})"]
-    for mod in ("numpy", "torch", "snntorch", "nir", "nirtorch"):
+    for mod in ("numpy", "torch", "snntorch", "nir"):
         try:
             m = __import__(mod)
             lines.append(f"  {mod:9s} {getattr(m, '__version__', '?')}")

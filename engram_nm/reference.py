@@ -58,6 +58,8 @@ def check_input(spec: EngramSpec, spikes: np.ndarray) -> np.ndarray:
         raise InputError(
             f"input spikes must be an array [steps, n_in={spec.n_in}], got shape {arr.shape}"
         )
+    if arr.dtype != bool and not np.issubdtype(arr.dtype, np.number):
+        raise InputError(f"input spikes must be numbers (0/1) or booleans, got dtype {arr.dtype}")
     if not np.all(np.isfinite(arr.astype(np.float64))):
         raise InputError("input spikes contain NaN or inf")
     if not np.all((arr == 0) | (arr == 1)):

@@ -16,6 +16,8 @@ updated by the learning engine), ``mac`` / ``add`` (dense arithmetic).
 
 from __future__ import annotations
 
+import math
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -92,11 +94,14 @@ def load_profile(path) -> EnergyProfile:
         picojoules = 5.0
         source = "our measurement, 2026"
     """
-    import tomllib
+    if sys.version_info >= (3, 11):
+        import tomllib
+    else:  # Python 3.10: the same parser, from PyPI (declared with an environment marker)
+        import tomli as tomllib
 
     try:
         data = tomllib.loads(Path(path).read_text())
-    except (OSError, tomllib.TOMLDecodeError) as exc:
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
         raise EnergyProfileError(f"{path}: cannot read the energy profile ({exc})") from exc
     if not isinstance(data.get("name"), str) or not isinstance(data.get("costs"), dict):
         raise EnergyProfileError(f"{path}: a profile needs 'name' and a [costs.<operation>] table")
@@ -108,8 +113,9 @@ def load_profile(path) -> EnergyProfile:
             raise EnergyProfileError(f"{path}: costs.{op} needs a 'source' (every number shows where it came from)")
         status = entry.get("status", "cited")
         pj = entry.get("picojoules")
-        if status not in STATUSES or (status != "unknown" and not isinstance(pj, (int, float))) or \
-                (pj is not None and pj < 0):
+        number = isinstance(pj, (int, float)) and not isinstance(pj, bool) and math.isfinite(pj)
+        if status not in STATUSES or (status != "unknown" and not number) or \
+                (pj is not None and (not number or pj < 0)):
             raise EnergyProfileError(f"{path}: costs.{op} needs picojoules >= 0 and a status in {STATUSES}")
         costs[op] = Cost(None if pj is None else float(pj), entry["source"], status)
     return EnergyProfile(data["name"], costs, bool(data.get("event_driven", True)), str(data.get("note", "")))

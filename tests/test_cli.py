@@ -24,7 +24,8 @@ def test_info_lists_targets(capsys):
 def test_usage_error_exit_2():
     proc = cli("run")
     assert proc.returncode == 2
-    assert "usage" in proc.stderr
+    assert proc.stderr.count("\n") == 1, "a usage error is one line"
+    assert "required" in proc.stderr and "--help" in proc.stderr
 
 
 def test_missing_model_exit_1():
@@ -48,10 +49,12 @@ def test_export_run_and_result_file(tmp_path, capsys):
     assert data["layer0"].shape == (40, 12) and data["layer1"].shape == (40, 4)
 
 
-def test_unknown_target_is_a_clear_error(tmp_path, capsys):
+def test_unknown_target_is_a_usage_error(tmp_path, capsys):
     model = tmp_path / "m.nir"
     main(["export", "--random", "4,3", "-o", str(model), "--quiet"])
-    assert main(["run", str(model), "--target", "gpu"]) == 1
+    with pytest.raises(SystemExit) as info:
+        main(["run", str(model), "--target", "gpu"])
+    assert info.value.code == 2
     assert "unknown target 'gpu'" in capsys.readouterr().err
 
 
@@ -154,27 +157,3 @@ def test_train_refuses_a_model_of_the_wrong_shape(tmp_path, capsys):
     assert main(["export", "--random", "10,8,3", "-o", str(model), "--quiet"]) == 0
     assert main(["train", str(model), "-o", str(tmp_path / "x.nir"), "--quiet"]) == 1
     assert "64 inputs" in capsys.readouterr().err
-
-
-@pytest.mark.parametrize("args, code, message", [
-    (["info", "--bogus"], 2, "unrecognized arguments"),
-    (["export", "--random", "10,x", "-o", "{tmp}/m.nir"], 1, "--random"),
-    (["import", "{tmp}/missing.nir"], 1, "no such file"),
-    (["train", "--epochs", "0", "-o", "{tmp}/m.nir"], 2, "must be >= 1"),
-    (["run", "{tmp}/missing.nir"], 1, "no such file"),
-    (["compare", "{tmp}/missing.nir"], 1, "no such file"),
-    (["fit", "{tmp}/missing.nir"], 1, "no such file"),
-    (["verify", "{tmp}/missing.nir"], 1, "no such file"),
-    (["demo", "--out", "{tmp}/a_file", "--quiet"], 1, "is a file"),
-])
-def test_every_subcommand_fails_clearly(tmp_path, capsys, args, code, message):
-    (tmp_path / "a_file").write_text("not a folder")
-    argv = [a.replace("{tmp}", str(tmp_path)) for a in args]
-    if code == 2:
-        with pytest.raises(SystemExit) as info:
-            main(argv)
-        assert info.value.code == 2
-    else:
-        assert main(argv) == 1
-    err = capsys.readouterr().err
-    assert message in err and "Traceback" not in err

@@ -1,6 +1,11 @@
 """Every package folder is listed in pyproject.toml, so a wheel (not only an editable install) has it."""
 
-import tomllib
+import sys
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:
+    import tomli as tomllib
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
