@@ -7,9 +7,8 @@ PY     := $(VENV)/bin/python
 PIP    := $(PY) -m pip
 STAMP  := $(VENV)/.engram_nm-setup-stamp
 PYTEST_ARGS ?=
-NORSE_SDIST := https://files.pythonhosted.org/packages/be/33/b804ae9fe4f141abf31035a2c9553737729e82b8f7df8e7fc9ad7c1d600c/norse-1.1.0.tar.gz\#sha256=3f70b8579251316761f7a950680136029fcd9d92bbcc53531366d088a8aaf0c8
 
-.PHONY: setup test demo bench clean-venv
+.PHONY: setup test test-py demo bench clean-venv
 
 setup: $(STAMP)
 
@@ -24,18 +23,26 @@ $(STAMP): pyproject.toml constraints.txt Makefile
 	# then its dependencies, pinned, from constraints.txt.
 	$(PIP) install --quiet --no-deps --ignore-requires-python lava-nc==0.10.0
 	$(PIP) install --quiet -c constraints.txt "numpy" "scipy" "networkx" "asteval" "scikit-learn"
-	$(PIP) install --quiet -c constraints.txt -e ".[dev]"
-	# Sinabs, a NIR peer for the interoperability tests: its metadata pins nir<=1.0.4 and
-	# asks for samna (its chip stack), but its NIR path runs without either: install it alone.
+	$(PIP) install --quiet -c constraints.txt -e ".[dev]" pbr
+	# The NIR peers for the interoperability tests go last, with --no-deps (pip then runs no
+	# resolver check, which would report requirements deliberately left unmet as an error):
+	# Sinabs 3.1.3's metadata pins nir<=1.0.4 and asks for samna (its chip stack), but its NIR
+	# path runs without either (pbr, installed above, is all it needs at import).
 	$(PIP) install --quiet --no-deps sinabs==3.1.3
-	$(PIP) install --quiet -c constraints.txt pbr
-	# Norse 1.1.0, the other NIR peer, is an sdist that names itself 0.0.0 when built outside its
-	# git checkout, so `norse==1.1.0` never resolves: install the pinned file by URL and hash.
-	$(PIP) install --quiet --no-deps --no-build-isolation "norse @ $(NORSE_SDIST)"
+	# Norse 1.1.0 is an sdist whose version comes from setuptools-scm: built in pip's isolated
+	# build environment, setuptools-scm reads it from the sdist's PKG-INFO (built without it, the
+	# wheel is named 0.0.0 and `norse==1.1.0` never resolves). --no-cache-dir: never reuse such a
+	# mis-named wheel from pip's cache.
+	$(PIP) install --quiet --no-deps --no-cache-dir norse==1.1.0
 	@touch $(STAMP)
 
 test: setup
 	$(PY) -m pytest $(PYTEST_ARGS)
+
+# The quick subset on Python 3.10 and 3.12 where installed (each in .venv-<version>): a CPU-only
+# torch is on disk for 3.11 only; elsewhere pip fetches PyPI's default build (large, works).
+test-py:
+	bash tools/test_other_pythons.sh
 
 demo: setup
 	$(VENV)/bin/engram-nm demo
@@ -44,4 +51,4 @@ bench: setup
 	$(PY) benchmarks/lava_step_cost.py
 
 clean-venv:
-	rm -rf $(VENV)
+	rm -rf $(VENV) .venv-3.10 .venv-3.12

@@ -153,7 +153,7 @@ def main(argv=None) -> dict:
     args = parser.parse_args(argv)
     import torch
 
-    torch.set_num_threads(1)  # LAVA_NOTES: torch's thread pool + Lava's fork can deadlock
+    torch.set_num_threads(1)  # docs/lava_edges.md: torch's thread pool + Lava's fork can deadlock
     from engram_nm.continual_methods import METHODS
 
     t0 = time.perf_counter()

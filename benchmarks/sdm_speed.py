@@ -88,7 +88,7 @@ def main(argv=None) -> dict:
     args = parser.parse_args(argv)
     import torch
 
-    torch.set_num_threads(1)  # no torch thread pool before Lava forks (LAVA_NOTES)
+    torch.set_num_threads(1)  # no torch thread pool before Lava forks (docs/lava_edges.md)
     sizes = [1000, 5000] if args.quick else [1000, 10_000, 100_000]
     lava_sizes = [1000] if args.quick else [1000, 10_000]
     steps = 50 if args.quick else 300

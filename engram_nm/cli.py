@@ -294,7 +294,7 @@ def cmd_train(args) -> int:
     import numpy as np
     import torch
 
-    torch.set_num_threads(1)  # LAVA_NOTES: keep torch's pool small before any Lava fork
+    torch.set_num_threads(1)  # docs/lava_edges.md: keep torch's pool small before any Lava fork
     from engram_nm.data import load_digits_spikes
     from engram_nm.nir_io import export_nir
     from engram_nm.spec import EngramSpec, LayerSpec

@@ -171,7 +171,7 @@ def run_demo(out_dir="out/demo", seed: int = 0, quiet: bool = False, epochs: int
              n_memory_test: int = 30) -> dict:
     import torch
 
-    torch.set_num_threads(1)  # LAVA_NOTES: torch's thread pool + Lava's fork can deadlock
+    torch.set_num_threads(1)  # docs/lava_edges.md: torch's thread pool + Lava's fork can deadlock
 
     from engram_nm.compare import compare
     from engram_nm.engram.digits import occlude

@@ -2,7 +2,7 @@
 
 Export writes standard NIR nodes so any NIR reader (snnTorch's ``import_nir``,
 Norse, ...) loads a fixed-weight network, and puts what NIR cannot say into
-``metadata["engram_nm"]`` (DESIGN rule 3):
+``metadata["engram_nm"]`` (docs/architecture.md, rule 3):
 
 =====================  ==================================================
 spec                   NIR

@@ -1,4 +1,4 @@
-"""Numpy reference simulation of an :class:`EngramSpec` (the truth, DESIGN rule 1).
+"""Numpy reference simulation of an :class:`EngramSpec` (the truth, docs/architecture.md, rule 1).
 
 Implements exactly the discrete update documented in :mod:`engram_nm.spec`,
 in float64, in the same operation order as Lava's floating-point LIF model so

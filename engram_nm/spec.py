@@ -7,7 +7,7 @@ inhibitory; :mod:`engram_nm.projection`). Parameters are in
 continuous time, as in NIR: time constants in seconds, thresholds and biases in
 the membrane's own units, and one explicit step ``dt`` (s) for every backend.
 
-Discrete update of layer ``l`` (stock Lava LIF / CUBA-LIF; DESIGN rule 8)::
+Discrete update of layer ``l`` (stock Lava LIF / CUBA-LIF; docs/architecture.md, rule 4)::
 
     a_in[t] = W  @ s_{l-1}[t-1]  +  W_rec @ s_l[t-1]      one step per Dense
               + sum over projections p into l of W_p @ s_{source(p)}[t-1]

@@ -1,6 +1,6 @@
 """snnTorch backend: an :class:`EngramSpec` as a trainable ``torch.nn.Module``.
 
-"Train what you deploy" (DESIGN rule 8): the module runs the stock Lava update
+"Train what you deploy" (docs/architecture.md, rule 4): the module runs the stock Lava update
 (:mod:`engram_nm.torch_lif`) with one step of delay per Dense and the bias from
 step 0, so its spikes equal those of the Lava graph built from the same spec
 *at the same step index* (no realignment is needed). Surrogate gradients come

@@ -31,7 +31,7 @@ def main(argv=None) -> int:
 
     import torch
 
-    torch.set_num_threads(1)  # LAVA_NOTES: torch's thread pool + Lava's fork can deadlock
+    torch.set_num_threads(1)  # docs/lava_edges.md: torch's thread pool + Lava's fork can deadlock
     import engram_nm as en
     from engram_nm.data import load_digits_spikes
     from engram_nm.plasticity import LayerPlasticity, PairSTDP

@@ -32,7 +32,7 @@ def main(argv=None) -> int:
 
     import torch
 
-    torch.set_num_threads(1)  # LAVA_NOTES: torch's thread pool + Lava's fork can deadlock
+    torch.set_num_threads(1)  # docs/lava_edges.md: torch's thread pool + Lava's fork can deadlock
     import engram_nm as en
     from engram_nm.continual import ContinualConfig, TaskKeyMemory, rate_code, split_digits, train_sequential
     from engram_nm.plots import _pyplot, save_figure

@@ -1,6 +1,6 @@
 """Energy per operation, with the source of every number, and energy estimates from counts.
 
-Energy is counts x cost (DESIGN rule 10): the counts come from the run
+Energy is counts x cost (docs/architecture.md, rule 10): the counts come from the run
 (:mod:`engram_nm.counting`), the per-operation costs from a profile below or a
 user's TOML file. Every cost carries its source and a status:
 

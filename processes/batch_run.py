@@ -1,4 +1,4 @@
-"""Many samples through one Lava graph: build once, reset the state between samples (DESIGN rule 7).
+"""Many samples through one Lava graph: build once, reset the state between samples (docs/architecture.md, rule 7).
 
 The samples are concatenated in one input ring buffer; before each sample
 after the first, every population's ``u`` and ``v`` (and GeneralLIF's delayed-

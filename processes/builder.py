@@ -1,6 +1,6 @@
 """EngramSpec -> Lava process graph (one process per population / projection).
 
-Graph per layer ``l`` (DESIGN rule 9, few processes)::
+Graph per layer ``l`` (docs/architecture.md, rule 7: few processes)::
 
     source RingBuffer ─Dense(W_0)─▶ pop_0 ─Dense(W_1)─▶ pop_1 ...
                                      ▲  │

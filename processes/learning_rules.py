@@ -22,7 +22,7 @@ precision; factor constants must be integers. What that means per target:
 
 Stochastic rounding draws from generators seeded by the rule's ``rng_seed``;
 Lava picks a random seed when none is given (the run-to-run variation seen in
-LAVA_NOTES), so we always pass one.
+docs/lava_edges.md), so we always pass one.
 """
 
 from __future__ import annotations

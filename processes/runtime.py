@@ -1,6 +1,6 @@
 """Running a Lava process graph safely: always stopped, child errors surfaced.
 
-LAVA_NOTES (measured here): after an exception inside a Lava child process the
+docs/lava_edges.md (measured here): after an exception inside a Lava child process the
 parent only says "1 Exception(s) occurred. See output above" (nothing is
 above), and ``stop()`` then blocks forever. :func:`lava_session` therefore
 

@@ -2,7 +2,7 @@ import os
 
 import pytest
 
-# Lava forks a child per process; torch's thread pool + fork deadlocks (LAVA_NOTES).
+# Lava forks a child per process; torch's thread pool + fork deadlocks (docs/lava_edges.md).
 os.environ.setdefault("OMP_NUM_THREADS", "1")
 
 

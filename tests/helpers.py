@@ -1,4 +1,5 @@
 import numpy as np
+import pytest
 
 
 def random_spikes(steps: int, n: int, rate: float = 0.2, seed: int = 0) -> np.ndarray:
@@ -40,3 +41,8 @@ def snntorch_neuron(kind: str, reset: str = "zero", reset_delay: bool = False):
                             init_hidden=True, reset_delay=reset_delay)
 
     return make
+
+
+def quick_first(cases: list) -> list:
+    """Parametrize values with the first one marked ``quick`` (run by `make test-py` on every Python)."""
+    return [pytest.param(c, marks=pytest.mark.quick) if i == 0 else c for i, c in enumerate(cases)]

@@ -9,6 +9,8 @@ import pytest
 
 from engram_nm.cli import main
 
+pytestmark = pytest.mark.quick  # in `make test-py`, the subset run on every Python
+
 # (argv, exit code, a fragment of the message). {m}: a valid model; {t}: the test's folder.
 CASES = [
     (["info", "--bogus"], 2, "unrecognized arguments"),

@@ -33,6 +33,7 @@ def test_every_cost_names_its_source_and_status():
     assert all(c.status == "unverified" for c in PROFILES["loihi"].costs.values())
 
 
+@pytest.mark.quick
 def test_user_profile_from_toml(tmp_path):
     path = tmp_path / "chip.toml"
     path.write_text('name = "my-chip"\nevent_driven = true\n[costs.synaptic_op]\npicojoules = 5.0\n'

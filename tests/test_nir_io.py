@@ -24,6 +24,7 @@ SPECS = {
 }
 
 
+@pytest.mark.quick
 @pytest.mark.parametrize("name", sorted(SPECS))
 def test_round_trip_is_exact(name, tmp_path):
     spec = SPECS[name]()
@@ -224,7 +225,7 @@ def test_scale_and_affine_chain_compose():
 
 
 def test_file_with_every_metadata_kind_still_loads_in_snntorch(tmp_path):
-    """DESIGN rule 3: plasticity, gates and a memory stage ride in metadata; NIR readers still load the graph."""
+    """docs/architecture.md, rule 3: plasticity, gates and a memory stage ride in metadata; NIR readers still load the graph."""
     import nir
     from snntorch.import_nir import import_from_nir
 

@@ -1,12 +1,16 @@
 """Every package folder is listed in pyproject.toml, so a wheel (not only an editable install) has it."""
 
 import sys
+from pathlib import Path
+
+import pytest
 
 if sys.version_info >= (3, 11):
     import tomllib
 else:
     import tomli as tomllib
-from pathlib import Path
+
+pytestmark = pytest.mark.quick  # in `make test-py`, the subset run on every Python
 
 ROOT = Path(__file__).resolve().parents[1]
 

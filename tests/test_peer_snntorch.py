@@ -77,6 +77,7 @@ def _mismatch(theirs, ours) -> int:
     return int(np.sum(theirs[:-SHIFT] != ours[SHIFT:]))
 
 
+@pytest.mark.quick
 @pytest.mark.parametrize("case", CASES, ids=IDS)
 def test_snntorch_file_runs_with_import_from_nir_spikes(tmp_path, case):
     """The file as snnTorch's importer simulates it: our defaults, spike for spike, three inputs."""

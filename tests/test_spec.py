@@ -3,6 +3,8 @@ import pytest
 
 from engram_nm import EngramSpec, LayerSpec, SpecError, random_spec
 
+pytestmark = pytest.mark.quick  # in `make test-py`, the subset run on every Python
+
 
 def layer(**kw):
     base = dict(name="a", weight=np.ones((3, 2)))

@@ -1,4 +1,4 @@
-"""Plasticity rules: numpy reference first (DESIGN rule 1), then torch and Lava.
+"""Plasticity rules: numpy reference first (docs/architecture.md, rule 1), then torch and Lava.
 
 Synaptic rules (:class:`PairSTDP`, :class:`InhibitorySTDP`, :class:`Hebbian`,
 :func:`AntiHebbian`, :class:`SPaSS`) speak the Loihi learning engine's

@@ -24,7 +24,7 @@ with ``ip_target = target_rate * dt`` (expected spikes per step). In ``fixed_pt`
 the adapting threshold lives in ``vth_fine`` = effective threshold * 16 (4
 fractional bits below Loihi's ``vth << 6``), with ``ip_*`` in the same units.
 
-All Vars are arrays (LAVA_NOTES: scalar float Vars hang on ``get``). For the
+All Vars are arrays (docs/lava_edges.md: scalar float Vars hang on ``get``). For the
 ``fixed_pt`` model the Vars hold Loihi integers (du, dv 12-bit, vth 17-bit,
 bias mantissa 13-bit with exponent) exactly as the stock bit-accurate LIF.
 Not deployable to Loihi 2 as it is: it exists so that networks with subtract

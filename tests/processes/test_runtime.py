@@ -35,7 +35,7 @@ def test_child_exception_becomes_lava_run_error_without_leftovers():
     before = live_children()
     lif = _graph()
     mon = lava.Monitor()
-    mon.probe(lif.v, 2)  # probed for fewer steps than the run: IndexError in a child (LAVA_NOTES)
+    mon.probe(lif.v, 2)  # probed for fewer steps than the run: IndexError in a child (docs/lava_edges.md)
     with pytest.raises(LavaRunError, match="IndexError"):
         with lava_session(lif, lava.Loihi2SimCfg(select_tag="floating_pt")) as s:
             s.run(5)

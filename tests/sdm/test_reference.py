@@ -137,19 +137,19 @@ def test_reading_does_not_change_the_memory():
     np.testing.assert_array_equal(before, sdm.counters)
 
 
-def test_in_place_sparse_accumulate_equals_the_public_product():
+@pytest.mark.parametrize("rows, block_bytes", [(50, 1 << 22), (50, 7 * 8 * 3), (50, 1), (1, 8)])
+def test_blocked_accumulate_equals_the_whole_product(monkeypatch, rows, block_bytes):
+    """Row blocks (the last one partial, blocks of one row, one block) add up to the whole product."""
     from scipy.sparse import random as sparse_random
 
-    from engram_nm.sdm.kanerva import accumulate
+    from engram_nm.sdm import kanerva
 
+    monkeypatch.setattr(kanerva, "_BLOCK_BYTES", block_bytes)
     rng = np.random.default_rng(11)
-    a = sparse_random(50, 30, density=0.1, format="csr", random_state=1, dtype=np.float64)
-    a.data = rng.integers(1, 4, a.nnz).astype(np.int64)
+    a = sparse_random(rows, 30, density=0.1, format="csr", random_state=1, dtype=np.float64)
+    a.data = rng.integers(1, 4, a.nnz).astype(np.float64)
     a = a.astype(np.int64)
     x = rng.integers(-2, 3, (30, 7)).astype(np.int64)
-    fast = np.ones((50, 7), dtype=np.int64)
-    accumulate(a, x, fast)
-    np.testing.assert_array_equal(fast, 1 + a @ x)
-    slow = np.ones((50, 7), dtype=np.int64)
-    accumulate(a, x.astype(np.float64).astype(np.int32), slow)  # other dtype: the public path
-    np.testing.assert_array_equal(slow, fast)
+    out = np.ones((rows, 7), dtype=np.int64)
+    kanerva.accumulate(a, x, out)
+    np.testing.assert_array_equal(out, 1 + a @ x)
