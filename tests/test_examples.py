@@ -84,3 +84,22 @@ def test_example_05_engram_lifecycle(tmp_path):
     for name in ("protocols", "recall_raster", "completion", "engram_history", "interference", "refinement"):
         assert (tmp_path / f"{name}.png").stat().st_size > 5_000, name
     assert (tmp_path / "engram.nir").exists()
+
+
+@pytest.mark.lava
+@pytest.mark.parametrize("seed", [0, 1])
+def test_example_06_our_processes_in_a_hand_built_lava_graph(tmp_path, seed):
+    """EngramGate + GeneralLIF + SDM wired by hand to stock Dense/LIF/RingBuffers == the numpy reference."""
+    import re
+
+    proc = subprocess.run([sys.executable, str(ROOT / "examples" / "06_lava_processes.py"), "--seed", str(seed),
+                           "--out", str(tmp_path)], capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    counts = {k: int(v) for k, v in re.findall(r"^(\w+)\s+(\d+)$", proc.stdout, flags=re.M)}
+    assert counts["hidden_mismatches"] == counts["readout_mismatches"] == counts["read_mismatches"] == 0
+    # Enough activity for a wrong gate, reset or address to show, and no saturation (200 steps).
+    assert 0.1 * 200 * 24 < counts["hidden_spikes"] < 0.6 * 200 * 24
+    assert 0.1 * 200 * 6 < counts["readout_spikes"] < 0.6 * 200 * 6
+    assert counts["reads_with_ones"] >= 20  # of 30 reads
+    assert "hand-built Lava graph == numpy reference: yes" in proc.stdout
+    assert (tmp_path / "raster.png").stat().st_size > 5_000
