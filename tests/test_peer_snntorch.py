@@ -146,3 +146,36 @@ def test_cli_runs_snntorch_file_on_lava_with_snntorchs_spikes(tmp_path):
     theirs = _snntorch_runs_file(path, x, reset="subtract", reset_delay=True)
     assert theirs.sum() >= 0.05 * theirs.size
     assert _mismatch(theirs, ours) == 0
+
+
+def test_import_prints_the_assumptions_for_a_foreign_file_and_none_for_ours(tmp_path, capsys):
+    from engram_nm.cli import main
+
+    _, path = _export(tmp_path, "leaky", "zero", True, True)
+    assert main(["import", str(path)]) == 0
+    out = capsys.readouterr().out
+    assert "assumed (the file does not say" in out
+    for quantity, flag in [("dt", "--dt"), ("reset", "--reset zero|subtract"), ("reset delay", "--reset-delay"),
+                           ("bias onset", "--bias-onset arrival|start"), ("discretization", "--discretization")]:
+        line = next(line for line in out.splitlines() if line.strip().startswith(quantity))
+        assert flag in line
+    assert "0.0001 s (inferred as tau / r)" in out
+    assert main(["import", str(path), "--reset", "subtract", "--reset-delay", "--bias-onset", "start",
+                 "-o", str(tmp_path / "ours.nir")]) == 0
+    out = capsys.readouterr().out
+    assert "subtract (given)" in out and "one step late" in out and "from step 0" in out
+    # Our own file stores every one of them: nothing is assumed, and the overrides were kept.
+    assert main(["import", str(tmp_path / "ours.nir")]) == 0
+    assert "assumed" not in capsys.readouterr().out
+    spec = import_nir(tmp_path / "ours.nir")
+    assert all(layer.reset == "subtract" and layer.reset_delay and layer.bias_onset == 0 for layer in spec.layers)
+
+
+def test_import_options_are_validated():
+    from engram_nm.errors import SpecError
+    from engram_nm.nir_io import ImportOptions
+
+    for bad in (dict(dt=-1.0), dict(dt=float("nan")), dict(reset="half"), dict(reset_delay="yes"),
+                dict(bias_onset="later"), dict(discretization="rk4")):
+        with pytest.raises(SpecError):
+            ImportOptions(**bad)
