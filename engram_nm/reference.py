@@ -75,9 +75,10 @@ def _reset(v: np.ndarray, fired: np.ndarray, layer, vth: np.ndarray) -> None:
         v[fired] -= vth[fired]
 
 
-def gate_masks(spec: EngramSpec, steps: int, tasks=None) -> dict:
+def gate_masks(spec: EngramSpec, steps: int, tasks=None, fixed_point: bool = False) -> dict:
     """``{layer: bool [steps, size]}`` for the spec's gated layers, for ``tasks`` (an int, or one
-    task per step; default 0), drawn as the Lava EngramGate draws them."""
+    task per step; default 0), drawn as the Lava EngramGate draws them (``fixed_point``: its
+    ``fixed_pt`` model)."""
     gated = [layer for layer in spec.layers if layer.gate is not None]
     if not gated:
         if tasks is not None:
@@ -86,7 +87,7 @@ def gate_masks(spec: EngramSpec, steps: int, tasks=None) -> dict:
     per_step = np.full(steps, 0 if tasks is None else tasks) if np.ndim(tasks) == 0 else np.asarray(tasks)
     if per_step.shape != (steps,):
         raise InputError(f"tasks must be one int or one task per step ({steps}), got shape {per_step.shape}")
-    return {layer.name: layer.gate.masks(per_step) for layer in gated}
+    return {layer.name: layer.gate.masks(per_step, fixed_point) for layer in gated}
 
 
 def simulate(spec: EngramSpec, spikes: np.ndarray, learn: bool = False, memory_ops=None,

@@ -6,6 +6,7 @@ target         what runs
 ``snntorch``   the torch backend (float64), same semantics as Lava
 ``cpu-float``  Lava CPU simulator, ``Loihi2SimCfg(select_tag="floating_pt")``
 ``cpu-fixed``  Lava CPU simulator, bit-accurate ``fixed_pt`` after quantisation
+``fixed-emu``  ``cpu-fixed``'s arithmetic without Lava, batched (:mod:`engram_nm.backends.fixed_emulator`)
 ``loihi2``     ``Loihi2HwCfg`` — needs the lava-loihi extension and a board
 =============  ==========================================================
 
@@ -25,11 +26,11 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from engram_nm.errors import HardwareUnavailableError, UnknownTargetError
+from engram_nm.errors import HardwareUnavailableError, InputError, UnknownTargetError
 from engram_nm.reference import check_input
 from engram_nm.spec import EngramSpec
 
-TARGETS = ("snntorch", "cpu-float", "cpu-fixed", "loihi2")
+TARGETS = ("snntorch", "cpu-float", "cpu-fixed", "fixed-emu", "loihi2")
 
 
 @dataclass
@@ -106,7 +107,7 @@ def loihi2_status() -> tuple[bool, str]:
 
 def available_targets() -> dict:
     """{target: "" if available else the reason it is not}."""
-    out = {"snntorch": "", "cpu-float": "", "cpu-fixed": ""}
+    out = {"snntorch": "", "cpu-float": "", "cpu-fixed": "", "fixed-emu": ""}
     try:
         from engram_nm.lava_compat import lava  # noqa: F401
     except Exception as exc:  # noqa: BLE001
@@ -135,6 +136,11 @@ def run(spec: EngramSpec, spikes: np.ndarray, target: str = "cpu-float", record_
     """
     check_target(target)
     spec.validate()  # fields may have been assigned by hand since the spec was built
+    if target == "fixed-emu":
+        return _run_emulated(spec, spikes, record_v, learn, memory_ops, memory_data, tasks)
+    if np.ndim(spikes) == 3:
+        raise InputError(f"a batch of samples [B, steps, n_in] runs on target 'fixed-emu'; on {target!r} "
+                         "run the samples one by one (run_many)")
     x = check_input(spec, spikes)
     t0 = time.perf_counter()
     if target == "snntorch":
@@ -193,11 +199,57 @@ def run(spec: EngramSpec, spikes: np.ndarray, target: str = "cpu-float", record_
                      memory_reads=learned.memory_reads)
 
 
+def _run_emulated(spec: EngramSpec, spikes, record_v: bool, learn: bool, memory_ops, memory_data,
+                  tasks) -> RunResult:
+    """The ``fixed-emu`` target: one call for a sample ``[T, n_in]`` or a batch ``[B, T, n_in]``
+    (results keep the input's layout: ``[B, T, n]`` per population for a batch)."""
+    from engram_nm.backends.fixed_emulator import emulate
+    from engram_nm.hardware.quantize import quantize
+
+    if learn:
+        raise InputError("fixed-emu does not emulate on-chip learning yet; run learning on 'cpu-fixed' "
+                         "(Lava's fixed-point learning engine) or 'cpu-float'")
+    t0 = time.perf_counter()
+    quantized = quantize(spec)
+    out = emulate(spec, spikes, quantized, record_v=record_v, tasks=tasks, memory_ops=memory_ops,
+                  memory_data=memory_data)
+    batched = np.ndim(spikes) == 3
+    keep = (lambda d: d) if batched else (lambda d: {k: a[0] for k, a in d.items()})  # noqa: E731
+    reads = out.memory_reads if batched or out.memory_reads is None else out.memory_reads[0]
+    ok, why = spec.stock_lava_compatible()
+    steps = next(iter(out.spikes.values())).shape[1]
+    return RunResult("fixed-emu", steps, keep(out.spikes), keep(out.v), time.perf_counter() - t0, ok, why,
+                     quantization=quantized.report, memory_reads=reads)
+
+
+def _run_many_emulated(spec: EngramSpec, samples, tasks) -> list:
+    """``run_many`` on ``fixed-emu``: samples of equal length go through the emulator as one batch."""
+    from engram_nm.backends.fixed_emulator import emulate
+    from engram_nm.hardware.quantize import quantize
+
+    samples = [np.asarray(x) for x in samples]
+    per_task = None if tasks is None else [int(t) for t in np.ravel(tasks)]
+    if per_task is not None and len(per_task) != len(samples):
+        raise InputError(f"tasks: one per sample ({len(samples)}), got {len(per_task)}")
+    quantized = quantize(spec)
+    out = [None] * len(samples)
+    lengths = sorted({x.shape[0] if x.ndim else 0 for x in samples})
+    for steps in lengths:
+        idx = [i for i, x in enumerate(samples) if (x.shape[0] if x.ndim else 0) == steps]
+        batch_tasks = None if per_task is None else np.array([[per_task[i]] * steps for i in idx])
+        res = emulate(spec, np.stack([samples[i] for i in idx]), quantized, tasks=batch_tasks)
+        for j, i in enumerate(idx):
+            out[i] = {name: a[j] for name, a in res.spikes.items()}
+    return out
+
+
 def run_many(spec: EngramSpec, samples, target: str = "cpu-float", tasks=None) -> list:
     """Spikes of many samples (each ``[T_i, n_in]``), one dict per sample, as :func:`run` would
     give them one by one; on Lava through one graph whose state is reset between samples
     (:mod:`engram_nm.processes.batch_run`). ``tasks``: one engram-gate task per sample."""
     check_target(target)
+    if target == "fixed-emu":
+        return _run_many_emulated(spec, samples, tasks)
     if target == "snntorch":
         per = [None] * len(samples) if tasks is None else list(np.ravel(tasks))
         return [run(spec, x, "snntorch", tasks=t if any(l.gate is not None for l in spec.layers) else None).spikes

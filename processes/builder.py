@@ -37,7 +37,7 @@ import numpy as np
 from engram_nm.errors import InputError
 from engram_nm.lava_compat import lava
 from engram_nm.processes.general_lif.process import GeneralLIF
-from engram_nm.processes.general_lif.models import IP_FRACTION_BITS
+from engram_nm.backends.fixed_point import IP_FRACTION_BITS
 from engram_nm.processes.engram_gate.process import EngramGate
 from engram_nm.processes.plastic_dense.process import PlasticDense
 from engram_nm.processes.runtime import lava_session

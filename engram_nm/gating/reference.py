@@ -22,10 +22,16 @@ import numpy as np
 from engram_nm.errors import InputError, SpecError
 
 MODES = ("deterministic", "stochastic")
+PROB_BITS = 16  # fixed point: keep probabilities as round(p * 2**16) / 2**16 (EngramGate fixed_pt)
 
 
 def sigmoid(x: np.ndarray) -> np.ndarray:
     return 1.0 / (1.0 + np.exp(-np.asarray(x, dtype=np.float64)))
+
+
+def fixed_point_probability(p: np.ndarray) -> np.ndarray:
+    """The keep probability the fixed-point gate holds: ``round(p * 2**16)``, as a fraction."""
+    return np.round(np.asarray(p, dtype=np.float64) * 2 ** PROB_BITS) / 2 ** PROB_BITS
 
 
 def xdg_masks(n_tasks: int, n: int, keep_fraction: float = 0.2, seed: int = 0) -> np.ndarray:
@@ -72,22 +78,25 @@ class GateSpec:
     def size(self) -> int:
         return self.logits.shape[1]
 
-    def probabilities(self, task: int) -> np.ndarray:
-        return sigmoid(self.logits[self.check_task(task)])
+    def probabilities(self, task: int, fixed_point: bool = False) -> np.ndarray:
+        """Keep probabilities of ``task``; ``fixed_point``: as the fixed-point gate holds them."""
+        p = sigmoid(self.logits[self.check_task(task)])
+        return fixed_point_probability(p) if fixed_point else p
 
     def check_task(self, task) -> int:
         if isinstance(task, bool) or not isinstance(task, (int, np.integer)) or not 0 <= task < self.n_tasks:
             raise InputError(f"task must be an integer in 0..{self.n_tasks - 1}, got {task!r}")
         return int(task)
 
-    def masks(self, tasks) -> np.ndarray:
-        """Masks ``[T, n]`` for a task per step (``tasks [T]``), drawn as the Lava process draws them."""
+    def masks(self, tasks, fixed_point: bool = False) -> np.ndarray:
+        """Masks ``[T, n]`` for a task per step (``tasks [T]``), drawn as the Lava process draws them
+        (``fixed_point``: compared with the fixed-point gate's probabilities)."""
         tasks = np.asarray(tasks).ravel()
         out = np.zeros((len(tasks), self.size), dtype=bool)
         rng = np.random.default_rng(self.seed)
         current = None
         for t, task in enumerate(tasks):
-            p = self.probabilities(int(task))
+            p = self.probabilities(int(task), fixed_point)
             if self.mode == "deterministic":
                 out[t] = p > 0.5
                 continue

@@ -16,9 +16,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from engram_nm.gating.reference import PROB_BITS, sigmoid
 from engram_nm.lava_compat import lava
-
-PROB_BITS = 16
 
 
 class EngramGate(lava.AbstractProcess):
@@ -31,7 +30,7 @@ class EngramGate(lava.AbstractProcess):
         super().__init__(mode=mode, period=int(period), seed=int(seed), name=name)
         self.a_in = lava.InPort(shape=(n,))
         self.a_out = lava.OutPort(shape=(n,))
-        probs = 1.0 / (1.0 + np.exp(-logits))
+        probs = sigmoid(logits)
         self.probs = lava.Var(shape=(n_tasks, n), init=probs)
         self.probs_int = lava.Var(shape=(n_tasks, n), init=np.round(probs * 2 ** PROB_BITS).astype(np.int64))
         self.task = lava.Var(shape=(1,), init=np.array([int(task)]))
