@@ -263,7 +263,8 @@ def cmd_verify(args) -> int:
     if not args.quiet:
         print(report.table())
         print("snntorch == cpu-float (identical spikes):", "yes" if report.float_identical else "NO")
-    return 0 if report.float_identical else 1
+        print("fixed-emu == cpu-fixed (identical spikes):", "yes" if report.emulator_identical else "NO")
+    return 0 if report.float_identical and report.emulator_identical else 1
 
 
 def cmd_import(args) -> int:
@@ -402,7 +403,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("run", help="run a .nir model on a target")
     run_opts(p)
-    p.add_argument("--target", type=_target, default="cpu-float", help="snntorch | cpu-float | cpu-fixed | loihi2")
+    p.add_argument("--target", type=_target, default="cpu-float", help="snntorch | cpu-float | cpu-fixed | fixed-emu | loihi2")
     p.add_argument("--out", help="write spikes (one array per population) to this .npz")
     p.add_argument("--record-v", action="store_true", help="also record voltages (v_<layer> in the .npz)")
     p.add_argument("--learn", action="store_true", help="switch on the plasticity rules stored in the model")
@@ -422,7 +423,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_common(p)
     p.set_defaults(func=cmd_fit)
 
-    p = sub.add_parser("verify", help="run snntorch, cpu-float and cpu-fixed and compare spikes per layer")
+    p = sub.add_parser("verify", help="run snntorch, cpu-float, cpu-fixed and fixed-emu and compare spikes per layer")
     run_opts(p)
     p.set_defaults(func=cmd_verify)
 

@@ -19,6 +19,7 @@ class LayerAgreement:
     fixed_count_agreement: float | None
     fixed_event_agreement: float | None     # exact step
     fixed_event_agreement_2: float | None   # within +-2 steps
+    emulator_vs_fixed_mismatches: int | None = None  # fixed-emu vs cpu-fixed (None when not both run)
 
 
 @dataclass
@@ -31,6 +32,12 @@ class VerifyReport:
         return all(la.float_vs_torch_mismatches == 0 for la in self.layers)  # None (not compared) is not 0
 
     @property
+    def emulator_identical(self) -> bool | None:
+        """fixed-emu == cpu-fixed spike for spike in every layer (None when not both run)."""
+        vals = [la.emulator_vs_fixed_mismatches for la in self.layers]
+        return None if any(v is None for v in vals) else all(v == 0 for v in vals)
+
+    @property
     def min_fixed_count_agreement(self) -> float | None:
         vals = [la.fixed_count_agreement for la in self.layers if la.fixed_count_agreement is not None]
         return min(vals) if vals else None
@@ -38,19 +45,22 @@ class VerifyReport:
     def table(self) -> str:
         targets = list(self.results)
         head = "| layer | " + " | ".join(f"spikes {t}" for t in targets) + \
-            " | snntorch vs cpu-float mismatches | fixed/float count agr. | event agr. (exact / ±2 steps) |"
-        rows = [head, "|" + "---|" * (len(targets) + 4)]
+            " | snntorch vs cpu-float mismatches | fixed-emu vs cpu-fixed mismatches | fixed/float count agr. |" \
+            " event agr. (exact / ±2 steps) |"
+        rows = [head, "|" + "---|" * (len(targets) + 5)]
         for la in self.layers:
             cells = [str(la.counts[t]) for t in targets]
             fx = "n/a" if la.fixed_count_agreement is None else f"{la.fixed_count_agreement:.3f}"
             ev = ("n/a" if la.fixed_event_agreement is None
                   else f"{la.fixed_event_agreement:.3f} / {la.fixed_event_agreement_2:.3f}")
             mism = "n/a" if la.float_vs_torch_mismatches is None else la.float_vs_torch_mismatches
-            rows.append(f"| {la.layer} | " + " | ".join(cells) + f" | {mism} | {fx} | {ev} |")
+            emu = "n/a" if la.emulator_vs_fixed_mismatches is None else la.emulator_vs_fixed_mismatches
+            rows.append(f"| {la.layer} | " + " | ".join(cells) + f" | {mism} | {emu} | {fx} | {ev} |")
         return "\n".join(rows)
 
 
-def verify(spec: EngramSpec, spikes: np.ndarray, targets=("snntorch", "cpu-float", "cpu-fixed")) -> VerifyReport:
+def verify(spec: EngramSpec, spikes: np.ndarray,
+           targets=("snntorch", "cpu-float", "cpu-fixed", "fixed-emu")) -> VerifyReport:
     """Run ``spec`` on each target and compare (see :mod:`engram_nm.agreement` for the metrics)."""
     results: dict[str, RunResult] = {t: run(spec, spikes, t) for t in targets}
     layers = []
@@ -63,5 +73,8 @@ def verify(spec: EngramSpec, spikes: np.ndarray, targets=("snntorch", "cpu-float
         if "cpu-fixed" in results and "cpu-float" in results:
             a, b = results["cpu-float"].spikes[layer], results["cpu-fixed"].spikes[layer]
             ca, ea, ea2 = count_agreement(a, b), event_agreement(a, b, 0), event_agreement(a, b, 2)
-        layers.append(LayerAgreement(layer, counts, mism, ca, ea, ea2))
+        emu = None
+        if "fixed-emu" in results and "cpu-fixed" in results:
+            emu = exact_mismatches(results["fixed-emu"].spikes[layer], results["cpu-fixed"].spikes[layer])
+        layers.append(LayerAgreement(layer, counts, mism, ca, ea, ea2, emu))
     return VerifyReport(results, layers)

@@ -1,0 +1,184 @@
+"""``fixed-emu`` equals Lava's ``cpu-fixed`` spike for spike and voltage for voltage.
+
+Every case runs >= 200 steps and asserts a minimum activity per layer (and no saturation),
+so a silent or saturated network cannot pass. A batch of B samples equals the B samples run
+alone, and the emulator imports nothing from Lava.
+"""
+
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+from engram_nm.errors import InputError
+from engram_nm.gating import GateSpec
+from engram_nm.hardware.targets import run, run_many
+from engram_nm.projection import ProjectionSpec
+from engram_nm.sdm.memory_spec import MemorySpec
+from engram_nm.spec import EngramSpec, LayerSpec, random_spec
+from tests.helpers import quick_first, random_spikes
+
+STEPS = 220
+
+CASES = [  # weight scales chosen for rates of 0.05-0.6 in every layer (checked by _assert_active)
+    dict(neuron="lif", reset="zero", recurrent=False, sizes=[24, 16], weight_scale=0.3),
+    dict(neuron="lif", reset="subtract", recurrent=True, sizes=[24, 16, 8], weight_scale=0.2),
+    dict(neuron="cuba", reset="zero", recurrent=True, sizes=[24, 12], weight_scale=0.05),
+    dict(neuron="cuba", reset="subtract", recurrent=[True, False], sizes=[20, 10], bias=0.05, weight_scale=0.05),
+    dict(neuron="lif", reset="zero", recurrent=True, sizes=[24, 12], reset_delay=True, bias=0.03, weight_scale=0.3),
+    dict(neuron="cuba", reset="subtract", recurrent=False, sizes=[24, 12], reset_delay=True, weight_scale=0.05),
+]
+
+
+def _assert_active(result, spec, steps=STEPS):
+    for layer in spec.layers:
+        rate = result.spikes[layer.name].mean()
+        assert 0.02 < rate < 0.75, f"{layer.name}: rate {rate:.3f} proves little"
+
+
+def _assert_equal(emu, lava):
+    for name in lava.spikes:
+        np.testing.assert_array_equal(emu.spikes[name], lava.spikes[name], err_msg=name)
+        if lava.v:
+            np.testing.assert_array_equal(emu.v[name], lava.v[name], err_msg=f"v of {name}")
+
+
+@pytest.mark.lava
+@pytest.mark.parametrize("case", quick_first(CASES), ids=lambda c: "-".join(str(v) for v in c.values()))
+@pytest.mark.parametrize("seed", [0, 1])
+def test_emulator_equals_lava_fixed(case, seed):
+    case = dict(case)
+    sizes = case.pop("sizes")
+    spec = random_spec(20, sizes, seed=seed, **case)
+    x = random_spikes(STEPS, 20, rate=0.2, seed=seed + 10)
+    lava = run(spec, x, "cpu-fixed", record_v=True)
+    emu = run(spec, x, "fixed-emu", record_v=True)
+    _assert_active(lava, spec)
+    _assert_equal(emu, lava)
+    assert emu.quantization.table() == lava.quantization.table()
+
+
+def _projection_gate_spec(mode: str, seed: int = 0) -> EngramSpec:
+    """E (recurrent, gated) -> I, plus I -> E inhibition: projections, mixed-sign weights and a gate."""
+    rng = np.random.default_rng(seed)
+    n_in, n_e, n_i = 16, 24, 8
+    gate = GateSpec(logits=rng.normal(1.0, 2.0, (2, n_e)), mode=mode, period=7, seed=seed + 3)
+    e = LayerSpec("E", weight=rng.uniform(0, 0.3, (n_e, n_in)), recurrent_weight=rng.uniform(-0.05, 0.1, (n_e, n_e)),
+                  reset="subtract", gate=gate, bias=rng.uniform(0, 0.02, n_e), bias_onset=5)
+    i = LayerSpec("I", weight=rng.uniform(0, 0.3, (n_i, n_e)), tau_mem=10e-3)
+    ie = ProjectionSpec("I_to_E", "I", "E", -rng.uniform(0, 0.3, (n_e, n_i)))
+    return EngramSpec(n_in, [e, i], projections=[ie], name="ei_gated")
+
+
+@pytest.mark.lava
+@pytest.mark.parametrize("mode", ["deterministic", "stochastic"])
+def test_emulator_equals_lava_fixed_with_projections_gates_and_task_switches(mode):
+    spec = _projection_gate_spec(mode)
+    x = random_spikes(STEPS, spec.n_in, rate=0.2, seed=5)
+    tasks = np.repeat([0, 1, 0, 1], STEPS // 4 + 1)[:STEPS]
+    lava = run(spec, x, "cpu-fixed", record_v=True, tasks=tasks)
+    emu = run(spec, x, "fixed-emu", record_v=True, tasks=tasks)
+    _assert_active(lava, spec)
+    _assert_equal(emu, lava)
+    # The gate and the projection matter here: without them the spikes change.
+    assert not np.array_equal(run(spec, x, "fixed-emu", tasks=1).spikes["E"], emu.spikes["E"])
+
+
+@pytest.mark.lava
+@pytest.mark.parametrize("counter_bits", [8, 3])
+def test_emulator_equals_lava_fixed_with_the_memory_stage(counter_bits):
+    """SDM stage addressed by the hidden layer; 3-bit counters saturate, and equally so."""
+    spec = random_spec(20, [32, 8], seed=4, weight_scale=0.3)
+    spec.memory = MemorySpec(n_locations=150, data_bits=6, k=6, seed=2, counter_bits=counter_bits,
+                             address_layer="layer0")
+    rng = np.random.default_rng(0)
+    ops = np.where(np.arange(STEPS) < 120, 1, 2) * (rng.random(STEPS) < 0.6)
+    data = rng.integers(0, 2, (STEPS, 6))
+    x = random_spikes(STEPS, 20, rate=0.2, seed=6)
+    lava = run(spec, x, "cpu-fixed", memory_ops=ops, memory_data=data)
+    emu = run(spec, x, "fixed-emu", memory_ops=ops, memory_data=data)
+    _assert_active(lava, spec)
+    _assert_equal(emu, lava)
+    np.testing.assert_array_equal(emu.memory_reads, lava.memory_reads)
+    assert emu.memory_reads[ops == 2].any()
+
+
+def test_a_batch_equals_each_sample_alone():
+    spec = random_spec(20, [24, 12], neuron="cuba", recurrent=True, reset="subtract", bias=0.02, seed=7,
+                       weight_scale=0.05)
+    batch = np.stack([random_spikes(STEPS, 20, rate=0.2, seed=s) for s in range(5)])
+    together = run(spec, batch, "fixed-emu", record_v=True)
+    assert together.spikes["layer1"].shape == (5, STEPS, 12)
+    for b in range(5):
+        alone = run(spec, batch[b], "fixed-emu", record_v=True)
+        _assert_active(alone, spec)
+        for name in alone.spikes:
+            np.testing.assert_array_equal(together.spikes[name][b], alone.spikes[name])
+            np.testing.assert_array_equal(together.v[name][b], alone.v[name])
+    # The samples differ, so equality above is not one sample copied five times.
+    assert not np.array_equal(together.spikes["layer1"][0], together.spikes["layer1"][1])
+
+
+def test_run_many_groups_samples_of_equal_length():
+    spec = random_spec(20, [16, 8], seed=8)
+    samples = [random_spikes(n, 20, rate=0.2, seed=n) for n in (50, 80, 50, 30)]
+    many = run_many(spec, samples, "fixed-emu")
+    for x, got in zip(samples, many):
+        alone = run(spec, x, "fixed-emu")
+        for name in alone.spikes:
+            np.testing.assert_array_equal(got[name], alone.spikes[name])
+
+
+@pytest.mark.lava
+def test_run_many_on_fixed_emu_equals_lava_run_many():
+    spec = random_spec(20, [16, 8], seed=9)
+    samples = [random_spikes(60, 20, rate=0.25, seed=s) for s in range(3)]
+    lava = run_many(spec, samples, "cpu-fixed")
+    emu = run_many(spec, samples, "fixed-emu")
+    for a, b in zip(lava, emu):
+        for name in a:
+            np.testing.assert_array_equal(a[name], b[name])
+    assert sum(int(s["layer1"].sum()) for s in emu) > 20
+
+
+def test_learning_is_refused_with_a_clear_error():
+    spec = random_spec(4, [3], seed=0)
+    with pytest.raises(InputError, match="does not emulate on-chip learning"):
+        run(spec, random_spikes(10, 4), "fixed-emu", learn=True)
+
+
+def test_batched_input_on_lava_targets_says_where_to_go():
+    spec = random_spec(4, [3], seed=0)
+    with pytest.raises(InputError, match="fixed-emu"):
+        run(spec, np.zeros((2, 10, 4)), "cpu-fixed")
+
+
+def test_the_emulator_imports_nothing_from_lava():
+    code = ("import sys, numpy as np; from engram_nm.spec import random_spec; "
+            "from engram_nm.hardware.targets import run; "
+            "r = run(random_spec(6, [5], seed=0), np.ones((20, 6)), 'fixed-emu'); "
+            "assert r.spikes['layer0'].any(); "
+            "bad = [m for m in sys.modules if m == 'lava' or m.startswith('lava.')]; "
+            "assert not bad, bad[:5]; print('ok')")
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0 and "ok" in proc.stdout, proc.stderr
+
+
+@pytest.mark.lava
+def test_cli_run_on_fixed_emu_writes_the_keys_of_the_lava_targets(tmp_path):
+    from engram_nm.cli import main
+    from engram_nm.nir_io import export_nir
+
+    model = export_nir(random_spec(10, [12, 4], neuron="cuba", seed=2), tmp_path / "m.nir")
+    np.save(tmp_path / "x.npy", random_spikes(100, 10, rate=0.3, seed=1))
+    outs = {}
+    for target in ("fixed-emu", "cpu-fixed"):
+        out = tmp_path / f"{target}.npz"
+        assert main(["run", str(model), "--target", target, "--input", str(tmp_path / "x.npy"), "--record-v",
+                     "--out", str(out), "--quiet"]) == 0
+        with np.load(out) as f:
+            outs[target] = {k: f[k] for k in f.files}
+    assert sorted(outs["fixed-emu"]) == sorted(outs["cpu-fixed"])
+    for key, value in outs["cpu-fixed"].items():
+        np.testing.assert_array_equal(outs["fixed-emu"][key], value, err_msg=key)
