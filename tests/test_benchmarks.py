@@ -73,3 +73,16 @@ def test_energy_benchmark_quick(tmp_path):
     assert len(data["rows"]) == 4 and all(r["effective_acs"] > 0 and r["ann_macs"] > 0 for r in data["rows"])
     assert all(isinstance(r["goal_met"], bool) for r in result["rows"])
     assert "MACs / ACs" in (tmp_path / "energy.md").read_text()
+
+
+@pytest.mark.lava
+def test_engine_throughput_benchmark_writes_results_and_the_emulator_matches_lava(tmp_path):
+    result = _bench("engine_throughput").main(["--quick", "--out", str(tmp_path)])
+    data = json.loads((tmp_path / "engine_throughput.json").read_text())
+    assert data == json.loads(json.dumps(result))
+    assert len(data["rows"]) == 2
+    for row in data["rows"]:
+        assert row["fixed_emu_vs_cpu_fixed_spike_mismatches"] == 0
+        assert all(0.01 < rate < 0.7 for rate in row["spike_rates"].values())
+        assert row["fixed_emu_samples_per_s"] > 0 and row["cpu_fixed_samples_per_s"] > 0
+    assert "| digits classifier 64-128-10 |" in (tmp_path / "engine_throughput.md").read_text()

@@ -1,5 +1,6 @@
 """The engram-nm command line: exit codes 0 / 1 / 2, outputs on disk, clear errors."""
 
+import re
 import subprocess
 import sys
 
@@ -90,6 +91,11 @@ def test_demo_small(tmp_path, capsys):
                  "--memory-test", "4"]) == 0
     report = (tmp_path / "report.md").read_text()
     assert "spike mismatches over 2 digits: **0**" in report
+    assert "vs Lava cpu-fixed spike mismatches over the same digits: **0**" in report
+    full = re.search(r"\| fixed-emu, all (\d+) \| ([0-9.]+) \|", report)
+    assert full and int(full.group(1)) == 449 and float(full.group(2)) > 0.1  # the whole test split, above chance
+    fixed = re.search(r"\| cpu-fixed \| ([0-9.]+) \|", report).group(1)
+    assert re.search(r"\| fixed-emu \| ([0-9.]+) \|", report).group(1) == fixed  # same digits, same answers
     assert "Lava cpu-float spikes equal the numpy reference in every phase: **True**" in report
     assert "Lava cpu-float reads equal the numpy reference: **True**" in report  # the SDM stage
     assert (tmp_path / "model_with_memory.nir").exists()

@@ -11,8 +11,10 @@ schedule of the Lava graph that :mod:`engram_nm.processes.builder` builds:
 * the SDM stage reads its address layer's spikes of the same step and keeps
   ``counter_bits``-bit counters that saturate, like the ``fixed_pt`` SDM model.
 
-Integer sums of 0/1 spikes times 8-bit weights are exact in a float64 matrix product (far
-below 2**53), so one BLAS call per projection and step serves the whole batch. Samples of a
+Integer sums of 0/1 spikes times 8-bit weights are exact in a float32 matrix product while
+|w| * fan-in < 2**24 (float64 beyond), so one BLAS call per projection and step serves the
+whole batch; the neuron
+state is integers held in float64 as well (:func:`engram_nm.backends.fixed_point.lif_step`). Samples of a
 batch never interact: each has its own state (and its own memory counters).
 Learning is not emulated yet: runs with ``learn=True`` go to ``cpu-fixed``.
 """
@@ -47,13 +49,21 @@ class _Population:
     du: np.ndarray
     dv: np.ndarray
     theta: np.ndarray
-    bias: np.ndarray
-    syn_bias: np.ndarray
-    subtract: np.ndarray
-    delayed: np.ndarray
+    bias: np.ndarray | None       # None: no neuron has one (lif_step skips it)
+    syn_bias: np.ndarray | None
+    subtract: np.ndarray | None   # None: every neuron resets to zero
+    delayed: np.ndarray | None    # None: no reset is delayed
     onset: int
+    may_overflow: bool            # whether u can leave 24 bits (fixed_point.current_bound)
     scale: float
     inputs: list  # (source index, -1 for the network input; float64 weights [n, n_src]; weight_exp)
+
+
+def _exact_float(w: np.ndarray) -> np.ndarray:
+    """Integer weights as the narrowest float type whose matrix products with 0/1 spikes are
+    exact: float32 while every sum stays below 2**24 (|w| * fan-in), else float64."""
+    bound = float(np.abs(w).max(initial=0)) * w.shape[1]
+    return w.astype(np.float32 if bound < 2 ** 24 else np.float64)
 
 
 def _populations(spec: EngramSpec, quantized) -> list:
@@ -61,18 +71,24 @@ def _populations(spec: EngramSpec, quantized) -> list:
     pops = []
     for i, (layer, q) in enumerate(zip(spec.layers, quantized.layers)):
         n = layer.size
-        as_dense = lambda w: fp.dense_weights(w).astype(np.float64)  # noqa: E731
+        as_dense = lambda w: _exact_float(fp.dense_weights(w))  # noqa: E731
         inputs = [(i - 1, as_dense(q.weight), q.weight_exp)]
         if q.recurrent_weight is not None:
             inputs.append((i, as_dense(q.recurrent_weight), q.weight_exp))
         for proj in spec.projections:
             if proj.target == layer.name:
                 inputs.append((index[proj.source], as_dense(q.projections[proj.name]), q.weight_exp))
+        bias = fp.effective_bias(q.bias_mant, q.bias_exp).astype(np.float64)
+        syn_bias = np.asarray(q.syn_bias, dtype=np.float64)
+        max_input = sum(np.abs(w).sum(axis=1) for _, w, _ in inputs)
+        bound = fp.current_bound(q.du, max_input, syn_bias)
         pops.append(_Population(
-            du=np.asarray(q.du, np.int64), dv=np.asarray(q.dv, np.int64), theta=fp.effective_threshold(q.vth),
-            bias=fp.effective_bias(q.bias_mant, q.bias_exp), syn_bias=np.asarray(q.syn_bias, np.int64),
-            subtract=np.full(n, layer.reset == "subtract"), delayed=np.full(n, bool(layer.reset_delay)),
-            onset=int(layer.bias_onset), scale=float(q.scale), inputs=inputs))
+            du=np.asarray(q.du, np.float64), dv=np.asarray(q.dv, np.float64),
+            theta=fp.effective_threshold(q.vth).astype(np.float64),
+            bias=bias if np.any(bias) else None, syn_bias=syn_bias if np.any(syn_bias) else None,
+            subtract=np.full(n, True) if layer.reset == "subtract" else None,
+            delayed=np.full(n, True) if layer.reset_delay else None,
+            onset=int(layer.bias_onset), may_overflow=bound >= fp.MAX_UV, scale=float(q.scale), inputs=inputs))
     return pops
 
 
@@ -159,30 +175,33 @@ def emulate(spec: EngramSpec, spikes, quantized=None, record_v: bool = False, ta
         memory = _Memory(spec, batch, memory_ops, memory_data)
     memory_index = spec.layer_names.index(spec.memory_layer().name) if memory is not None else -1
 
-    u = [np.zeros((batch, layer.size), dtype=np.int64) for layer in spec.layers]
-    v = [np.zeros((batch, layer.size), dtype=np.int64) for layer in spec.layers]
-    s_prev = [np.zeros((batch, layer.size)) for layer in spec.layers]  # float64 0/1 for the products
-    x_prev = np.zeros((batch, spec.n_in))
+    u = [np.zeros((batch, layer.size)) for layer in spec.layers]  # integers, held in float64 (exact)
+    v = [np.zeros((batch, layer.size)) for layer in spec.layers]
+    s_prev = [np.zeros((batch, layer.size), np.float32) for layer in spec.layers]  # 0/1 for the products
+    x_prev = np.zeros((batch, spec.n_in), np.float32)
+    x = x.astype(np.float32)
     rec_s = {layer.name: np.zeros((batch, steps, layer.size), dtype=bool) for layer in spec.layers}
     rec_v = {layer.name: np.zeros((batch, steps, layer.size)) for layer in spec.layers} if record_v else {}
     for t in range(steps):
         s_now = []
         for i, (layer, pop) in enumerate(zip(spec.layers, pops)):
-            a_in = np.zeros((batch, layer.size), dtype=np.int64)
+            a_in = None
             for src, w, exp in pop.inputs:
                 pre = x_prev if src < 0 else s_prev[src]
-                a_in += fp.dense_output((pre @ w.T).astype(np.int64), exp)
+                part = fp.dense_output(pre @ w.T, exp)  # exact, each below 2**24
+                a_in = part if a_in is None else a_in + part.astype(np.float64)  # sums in float64
             if i in gated:
-                a_in = np.where(gated[i][:, t], a_in, 0)
+                a_in = np.where(gated[i][:, t], a_in, 0.0)
             u[i], v[i], s = fp.lif_step(u[i], v[i], a_in, pop.du, pop.dv, pop.theta, pop.bias, pop.syn_bias,
-                                        pop.subtract, pop.delayed, s_prev[i] > 0, t >= pop.onset)
+                                        pop.subtract, pop.delayed, s_prev[i] > 0, t >= pop.onset,
+                                        pop.may_overflow)
             rec_s[layer.name][:, t] = s
             if record_v:
                 rec_v[layer.name][:, t] = v[i] / pop.scale
             s_now.append(s)
         if memory is not None:
             memory.step(t, s_now[memory_index])
-        s_prev = [s.astype(np.float64) for s in s_now]
+        s_prev = [s.astype(np.float32) for s in s_now]
         x_prev = x[:, t]
     return EmulatedRun(spikes=rec_s, v=rec_v, memory_reads=None if memory is None else memory.reads,
                        memory_saturated=None if memory is None else memory.saturated)

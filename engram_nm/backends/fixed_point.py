@@ -34,16 +34,33 @@ DM_OFFSET = 0
 IP_FRACTION_BITS = 4  # intrinsic plasticity: vth_fine = effective vth * 2**4
 
 
-def fixed_decay(x: np.ndarray, d) -> np.ndarray:
-    """``sign(x) * ((|x| * (4096 - d)) >> 12)`` in int64, as Loihi decays u and v."""
-    prod = np.asarray(x, dtype=np.int64) * (DECAY_UNITY - np.asarray(d, dtype=np.int64))
-    return np.sign(prod) * np.right_shift(np.abs(prod), DECAY_SHIFT)
+def fixed_decay(x, d):
+    """``sign(x) * ((|x| * (4096 - d)) >> 12)``, as Loihi decays u and v.
+
+    Computed as ``trunc(x * ((4096 - d) / 4096))`` in float64, which is the same integer: the
+    factor is exact (a 13-bit numerator over a power of two), ``|x|`` < 2**23 keeps the exact
+    product below 2**36, and the truncation rounds toward zero like the sign-magnitude shift.
+    """
+    factor = (DECAY_UNITY - np.asarray(d, dtype=np.float64)) / DECAY_UNITY
+    x = np.asarray(x, dtype=np.float64)
+    if not factor.any():  # d = 4096 (du = 4095 + the offset): forgotten every step
+        return np.zeros(())  # broadcasts like the decayed array would
+    return np.trunc(x * factor)
 
 
 def wrap_24bit(x: np.ndarray) -> np.ndarray:
     """Wrap a current into the signed 24-bit range the way the stock model does."""
+    if x.size and x.max() <= MAX_UV and x.min() > -MAX_UV:  # the usual case: nothing to wrap
+        return x
     wrapped = np.where(x > MAX_UV, x - 2 * MAX_UV, x)
     return np.where(wrapped <= -MAX_UV, x + 2 * MAX_UV, wrapped)
+
+
+def clip_voltage(v: np.ndarray) -> np.ndarray:
+    """``v`` clipped to the signed 24-bit range ``[-(2**23 - 1), 2**23 - 1]``."""
+    if v.size and v.max() <= MAX_UV - 1 and v.min() >= -MAX_UV + 1:
+        return v
+    return np.clip(v, -MAX_UV + 1, MAX_UV - 1)
 
 
 def effective_bias(bias_mant, bias_exp) -> np.ndarray:
@@ -58,28 +75,56 @@ def effective_threshold(vth) -> np.ndarray:
     return np.left_shift(np.asarray(vth, dtype=np.int64), VTH_SHIFT)
 
 
-def reset(v: np.ndarray, where: np.ndarray, theta: np.ndarray, subtract: np.ndarray) -> np.ndarray:
-    """``v - theta`` where ``where & subtract``, 0 where ``where & ~subtract``."""
+def reset(v: np.ndarray, where: np.ndarray, theta, subtract) -> np.ndarray:
+    """``v - theta`` where ``where & subtract``, 0 where ``where & ~subtract`` (``subtract`` None:
+    every neuron resets to zero)."""
+    if subtract is None:
+        return np.where(where, 0.0, v)
     sub = where & subtract
-    return np.where(where & ~sub, 0, np.where(sub, v - theta, v))
+    return np.where(where & ~sub, 0.0, np.where(sub, v - theta, v))
 
 
-def lif_step(u, v, a_in, du, dv, theta, bias, syn_bias, subtract, delayed, spiked_before, bias_on):
-    """One step of a population (module docstring); every argument broadcasts over ``[..., n]``.
+def lif_step(u, v, a_in, du, dv, theta, bias, syn_bias, subtract, delayed, spiked_before, bias_on,
+             may_overflow: bool = True):
+    """One step of a population (module docstring); arrays broadcast over ``[..., n]``.
 
-    ``theta`` and ``bias`` are the effective (shifted) values; ``bias_on`` says whether the
-    biases apply this step; ``delayed`` marks neurons with ``reset_delay`` and
-    ``spiked_before`` their previous spikes. Returns ``(u, v, spikes)`` as int64 / bool.
+    Values are integers held in float64 arrays (every intermediate stays below 2**36, so
+    float64 is exact). ``theta`` and ``bias`` are the effective (shifted) values; ``bias_on``
+    (a bool, or one per neuron) says whether the biases apply this step. ``None`` means "no
+    neuron": ``bias`` / ``syn_bias`` None: no bias; ``subtract`` None: all reset to zero;
+    ``delayed`` None: no reset is delayed (``spiked_before`` is then unused).
+    ``may_overflow=False`` skips the 24-bit wrap of ``u`` (the caller has proved it cannot
+    happen, :func:`current_bound`); ``v`` is always clipped. Returns ``(u, v, spikes)``:
+    float64, float64, bool.
     """
-    syn = np.where(bias_on, syn_bias, 0)
-    u = fixed_decay(u, np.asarray(du) + DS_OFFSET) + np.left_shift(np.asarray(a_in, dtype=np.int64), ACT_SHIFT)
-    u = wrap_24bit(u + syn)
-    v = fixed_decay(v, np.asarray(dv) + DM_OFFSET) + u + np.where(bias_on, bias, 0)
-    v = np.clip(v, -MAX_UV + 1, MAX_UV - 1)
-    v = reset(v, delayed & spiked_before, theta, subtract)
+    # a_in * 64 is exact in any float type: a power-of-two multiple of an integer it holds.
+    u = fixed_decay(u, np.asarray(du) + DS_OFFSET) + a_in * float(2 ** ACT_SHIFT)
+    if syn_bias is not None:
+        u = u + np.where(bias_on, syn_bias, 0)
+    if may_overflow:
+        u = wrap_24bit(u)
+    v = fixed_decay(v, np.asarray(dv) + DM_OFFSET) + u
+    if bias is not None:
+        v = v + np.where(bias_on, bias, 0)
+    v = clip_voltage(v)
+    if delayed is not None:
+        v = reset(v, delayed & spiked_before, theta, subtract)
     spikes = v > theta
-    v = reset(v, spikes & ~delayed, theta, subtract)
+    v = reset(v, spikes if delayed is None else spikes & ~delayed, theta, subtract)
     return u, v, spikes
+
+
+def current_bound(du, max_input, syn_bias=None) -> float:
+    """An upper bound on ``|u|`` over any run: ``|u| <= f |u| + 64 max|a| + |syn_bias|`` with the
+    decay factor ``f = (4096 - du - 1) / 4096``, so ``|u| <= (64 max|a| + |syn_bias|) / (1 - f)``
+    (infinite when some neuron keeps its current, ``f = 1``). ``max_input`` per neuron: the sum
+    of the absolute weights that can reach it in one step."""
+    f = (DECAY_UNITY - (np.asarray(du, dtype=np.float64) + DS_OFFSET)) / DECAY_UNITY
+    drive = np.asarray(max_input, dtype=np.float64) * 2 ** ACT_SHIFT
+    if syn_bias is not None:
+        drive = drive + np.abs(np.asarray(syn_bias, dtype=np.float64))
+    with np.errstate(divide="ignore"):
+        return float(np.max(np.where(f < 1, drive / (1 - f), np.where(drive > 0, np.inf, 0.0)), initial=0.0))
 
 
 def dense_weights(weights, num_weight_bits: int = 8) -> np.ndarray:
@@ -101,7 +146,8 @@ def dense_weights(weights, num_weight_bits: int = 8) -> np.ndarray:
     return -w if inhibitory else w
 
 
-def dense_output(active_sum: np.ndarray, weight_exp: int) -> np.ndarray:
-    """``a = sum << weight_exp`` (``>>`` for a negative exponent), int64."""
-    s = np.asarray(active_sum, dtype=np.int64)
-    return np.left_shift(s, weight_exp) if weight_exp > 0 else np.right_shift(s, -weight_exp)
+def dense_output(active_sum, weight_exp: int):
+    """``a = sum << weight_exp`` (an arithmetic ``>>`` for a negative exponent, i.e. a floor)."""
+    if weight_exp == 0:
+        return active_sum
+    return active_sum * 2.0 ** weight_exp if weight_exp > 0 else np.floor(active_sum / 2.0 ** -weight_exp)

@@ -1,0 +1,159 @@
+"""Samples per second of ``fixed-emu`` (batched) against Lava ``run_many`` and the numpy reference.
+
+Networks (same run, same inputs):
+
+* ``digits classifier``: 64 inputs -> 128 LIF -> 10 LIF, the demo's shape (random weights
+  scaled for rates of 10-25 %), 25 steps of rate-coded test digits (scikit-learn's digits);
+* ``recurrent 1000``: 100 inputs -> 1000 LIF with all-to-all recurrent weights -> 10 LIF,
+  25 steps of 10 % random input spikes.
+
+``fixed-emu`` runs ``--batch`` samples in one call; Lava ``cpu-fixed`` and ``cpu-float`` run
+``--lava-samples`` of them through ``run_many`` (one graph, state reset between samples), and
+the numpy reference (``engram_nm.reference.simulate``) the same number one by one. The
+emulator's spikes are compared with ``cpu-fixed``'s on every sample Lava ran (they must be
+identical). fixed-emu's time is the best of three calls, quantisation included; Lava's and the
+reference's one pass. Memory per sample: the emulator's peak Python allocation (tracemalloc,
+in a separate untimed call) over the batch, divided by the batch size. Goal (issue 14): >= 1000x Lava's samples/s, spike-identical.
+
+    python benchmarks/engine_throughput.py [--batch 256] [--lava-samples 64] [--quick]
+
+Writes benchmarks/results/engine_throughput.json and .md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+import tracemalloc
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _common import RESULTS, machine_info, write_results  # noqa: E402
+
+GOAL = 1000.0
+
+
+def classifier(seed: int = 0):
+    from engram_nm.spec import EngramSpec, LayerSpec
+
+    rng = np.random.default_rng(seed)
+    return EngramSpec(64, [LayerSpec("hidden", weight=rng.normal(0.0, 0.2, (128, 64))),
+                           LayerSpec("readout", weight=rng.normal(0.02, 0.2, (10, 128)))], name="digits_classifier")
+
+
+def recurrent(n: int = 1000, seed: int = 0):
+    from engram_nm.spec import EngramSpec, LayerSpec
+
+    rng = np.random.default_rng(seed)
+    return EngramSpec(100, [LayerSpec("pool", weight=rng.normal(0.02, 0.15, (n, 100)),
+                                      recurrent_weight=rng.normal(0.0, 0.02, (n, n))),
+                            LayerSpec("readout", weight=rng.normal(0.0, 0.05, (10, n)))], name="recurrent_1000")
+
+
+def digit_inputs(batch: int) -> np.ndarray:
+    from engram_nm.data import load_digits_spikes
+
+    _, _, x_test, _ = load_digits_spikes(steps=25, seed=0)
+    x = np.transpose(x_test, (1, 0, 2))  # [samples, T, 64]
+    reps = int(np.ceil(batch / len(x)))
+    return np.concatenate([x] * reps)[:batch]
+
+
+def random_inputs(batch: int, n_in: int = 100, steps: int = 25, rate: float = 0.1) -> np.ndarray:
+    return (np.random.default_rng(1).random((batch, steps, n_in)) < rate).astype(np.float64)
+
+
+def measure(name: str, spec, x: np.ndarray, lava_samples: int) -> dict:
+    from engram_nm.hardware.targets import run, run_many
+    from engram_nm.reference import simulate
+
+    batch = x.shape[0]
+    run(spec, x[:2], "fixed-emu")  # warm-up: imports, first BLAS call
+    emu_s = float("inf")
+    for _ in range(3):  # best of three (quantisation included in each): the machine is shared
+        t0 = time.perf_counter()
+        emu = run(spec, x, "fixed-emu")
+        emu_s = min(emu_s, time.perf_counter() - t0)
+    tracemalloc.start()  # a separate, untimed run: tracemalloc slows every allocation
+    run(spec, x, "fixed-emu")
+    _, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    subset = [x[i] for i in range(lava_samples)]
+    t0 = time.perf_counter()
+    for sample in subset:
+        simulate(spec, sample)
+    ref_s = time.perf_counter() - t0
+    timings, mismatches = {}, 0
+    for target in ("cpu-fixed", "cpu-float"):
+        t0 = time.perf_counter()
+        out = run_many(spec, subset, target)
+        timings[target] = time.perf_counter() - t0
+        if target == "cpu-fixed":
+            mismatches = sum(int(np.sum(out[i][layer] != emu.spikes[layer][i]))
+                             for i in range(lava_samples) for layer in out[i])
+    rates = {layer: float(emu.spikes[layer].mean()) for layer in emu.spikes}
+    row = {"network": name, "neurons": int(sum(layer.size for layer in spec.layers)), "steps": int(x.shape[1]),
+           "batch": batch, "lava_samples": lava_samples, "spike_rates": rates,
+           "fixed_emu_samples_per_s": batch / emu_s,
+           "reference_samples_per_s": lava_samples / ref_s,
+           "cpu_fixed_samples_per_s": lava_samples / timings["cpu-fixed"],
+           "cpu_float_samples_per_s": lava_samples / timings["cpu-float"],
+           "fixed_emu_vs_cpu_fixed_spike_mismatches": mismatches,
+           "fixed_emu_peak_bytes_per_sample": peak / batch}
+    row["speedup_vs_cpu_fixed"] = row["fixed_emu_samples_per_s"] / row["cpu_fixed_samples_per_s"]
+    row["speedup_vs_cpu_float"] = row["fixed_emu_samples_per_s"] / row["cpu_float_samples_per_s"]
+    row["speedup_vs_reference"] = row["fixed_emu_samples_per_s"] / row["reference_samples_per_s"]
+    return row
+
+
+def main(argv=None) -> dict:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--batch", type=int, default=256)
+    parser.add_argument("--lava-samples", type=int, default=64)
+    parser.add_argument("--quick", action="store_true", help="small sizes (tests)")
+    parser.add_argument("--out", type=Path, default=RESULTS)
+    args = parser.parse_args(argv)
+    import torch
+
+    torch.set_num_threads(1)  # docs/lava_edges.md: no torch thread pool before Lava forks
+    batch, lava_samples = (16, 2) if args.quick else (args.batch, args.lava_samples)
+    n_rec = 200 if args.quick else 1000
+    rows = [measure("digits classifier 64-128-10", classifier(), digit_inputs(batch), lava_samples),
+            measure(f"recurrent {n_rec} + readout", recurrent(n_rec), random_inputs(batch), lava_samples)]
+    for r in rows:
+        print(f"{r['network']}: fixed-emu {r['fixed_emu_samples_per_s']:.0f} samples/s, cpu-fixed "
+              f"{r['cpu_fixed_samples_per_s']:.1f}, x{r['speedup_vs_cpu_fixed']:.0f}; mismatches "
+              f"{r['fixed_emu_vs_cpu_fixed_spike_mismatches']}", flush=True)
+    result = {"benchmark": "engine_throughput", **machine_info(), "goal": f">= {GOAL:.0f}x Lava samples/s, "
+              "spike-identical", "rows": rows}
+    md = ["# fixed-emu throughput vs Lava and the numpy reference", "",
+          f"Machine: {result['machine']}, {result['cpus']} CPUs. All baselines measured in the same run; ratios, "
+          "not seconds, compare across runs. fixed-emu runs the whole batch in one call; Lava (run_many: one "
+          "graph, state reset between samples) and the numpy reference (one sample at a time) run the first "
+          f"{lava_samples} samples. Goal: >= {GOAL:.0f}x Lava's samples/s, spike-identical to cpu-fixed.", "",
+          "| network | steps | batch | fixed-emu samples/s | reference samples/s | cpu-fixed samples/s | "
+          "cpu-float samples/s | vs cpu-fixed | vs cpu-float | spike mismatches vs cpu-fixed | "
+          "fixed-emu bytes/sample | goal |",
+          "|---|---|---|---|---|---|---|---|---|---|---|---|"]
+    for r in rows:
+        met = r["speedup_vs_cpu_fixed"] >= GOAL and r["fixed_emu_vs_cpu_fixed_spike_mismatches"] == 0
+        verdict = "met" if met else f"**not met** (x{r['speedup_vs_cpu_fixed']:.0f} of x{GOAL:.0f})"
+        md.append(f"| {r['network']} | {r['steps']} | {r['batch']} | {r['fixed_emu_samples_per_s']:.0f} | "
+                  f"{r['reference_samples_per_s']:.0f} | {r['cpu_fixed_samples_per_s']:.1f} | "
+                  f"{r['cpu_float_samples_per_s']:.1f} | x{r['speedup_vs_cpu_fixed']:.0f} | "
+                  f"x{r['speedup_vs_cpu_float']:.0f} | {r['fixed_emu_vs_cpu_fixed_spike_mismatches']} | "
+                  f"{r['fixed_emu_peak_bytes_per_sample']:.0f} | {verdict} |")
+    md += ["", "Spike rates per layer (fixed-emu): " + "; ".join(
+        f"{r['network']}: " + ", ".join(f"{k} {v:.3f}" for k, v in r["spike_rates"].items()) for r in rows),
+        "", "Not measured yet: ten seeds of the engram network (encode + consolidate + recall) in one engine "
+        "call — fixed-emu has no on-chip learning yet (issue 14, items 3 and 5)."]
+    write_results(args.out, "engine_throughput", result, md)
+    print("\n".join(md))
+    return result
+
+
+if __name__ == "__main__":
+    main()
