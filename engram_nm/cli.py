@@ -403,7 +403,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("run", help="run a .nir model on a target")
     run_opts(p)
-    p.add_argument("--target", type=_target, default="cpu-float", help="snntorch | cpu-float | cpu-fixed | fixed-emu | loihi2")
+    p.add_argument("--target", type=_target, default="cpu-float", help="reference | snntorch | cpu-float | cpu-fixed | fixed-emu | loihi2")
     p.add_argument("--out", help="write spikes (one array per population) to this .npz")
     p.add_argument("--record-v", action="store_true", help="also record voltages (v_<layer> in the .npz)")
     p.add_argument("--learn", action="store_true", help="switch on the plasticity rules stored in the model")

@@ -7,6 +7,7 @@ target         what runs
 ``cpu-float``  Lava CPU simulator, ``Loihi2SimCfg(select_tag="floating_pt")``
 ``cpu-fixed``  Lava CPU simulator, bit-accurate ``fixed_pt`` after quantisation
 ``fixed-emu``  ``cpu-fixed``'s arithmetic without Lava, batched (:mod:`engram_nm.backends.fixed_emulator`)
+``reference``  the numpy float64 reference (:mod:`engram_nm.reference`), the truth
 ``loihi2``     ``Loihi2HwCfg`` — needs the lava-loihi extension and a board
 =============  ==========================================================
 
@@ -30,7 +31,7 @@ from engram_nm.errors import HardwareUnavailableError, InputError, UnknownTarget
 from engram_nm.reference import check_input
 from engram_nm.spec import EngramSpec
 
-TARGETS = ("snntorch", "cpu-float", "cpu-fixed", "fixed-emu", "loihi2")
+TARGETS = ("reference", "snntorch", "cpu-float", "cpu-fixed", "fixed-emu", "loihi2")
 
 
 @dataclass
@@ -107,7 +108,7 @@ def loihi2_status() -> tuple[bool, str]:
 
 def available_targets() -> dict:
     """{target: "" if available else the reason it is not}."""
-    out = {"snntorch": "", "cpu-float": "", "cpu-fixed": "", "fixed-emu": ""}
+    out = {"reference": "", "snntorch": "", "cpu-float": "", "cpu-fixed": "", "fixed-emu": ""}
     try:
         from engram_nm.lava_compat import lava  # noqa: F401
     except Exception as exc:  # noqa: BLE001
@@ -125,7 +126,11 @@ def check_target(target: str) -> str:
 
 def run(spec: EngramSpec, spikes: np.ndarray, target: str = "cpu-float", record_v: bool = False,
         learn: bool = False, seed: int = 0, memory_ops=None, memory_data=None, tasks=None) -> RunResult:
-    """Run ``spec`` on input ``spikes [steps, n_in]`` on ``target``; see the module table.
+    """Run ``spec`` on input ``spikes [steps, n_in]``, or a batch ``[B, steps, n_in]``, on ``target``;
+    see the module table. A batch keeps its axis in the result (``[B, steps, n]`` per population,
+    ``memory_reads [B, steps, data_bits]``): ``fixed-emu`` steps it in one call, the other targets
+    run each sample alone (Lava: one graph, state reset between samples, when only spikes are asked
+    for). Learning is per single sample.
 
     ``learn`` switches the spec's plasticity on; ``seed`` seeds the learning
     engine's stochastic rounding (fixed point), so learning is reproducible.
@@ -139,10 +144,17 @@ def run(spec: EngramSpec, spikes: np.ndarray, target: str = "cpu-float", record_
     if target == "fixed-emu":
         return _run_emulated(spec, spikes, record_v, learn, memory_ops, memory_data, tasks)
     if np.ndim(spikes) == 3:
-        raise InputError(f"a batch of samples [B, steps, n_in] runs on target 'fixed-emu'; on {target!r} "
-                         "run the samples one by one (run_many)")
+        return _run_batch(spec, np.asarray(spikes), target, record_v, learn, seed, memory_ops, memory_data, tasks)
     x = check_input(spec, spikes)
     t0 = time.perf_counter()
+    if target == "reference":
+        from engram_nm.reference import simulate
+
+        ok, why = spec.stock_lava_compatible()
+        out = simulate(spec, x, learn=learn, memory_ops=memory_ops, memory_data=memory_data, tasks=tasks)
+        return RunResult(target, x.shape[0], out.spikes, out.v if record_v else {}, time.perf_counter() - t0, ok,
+                         why, learned_weights=out.weights, learned_thresholds=out.thresholds,
+                         memory_reads=out.memory_reads)
     if target == "snntorch":
         from engram_nm.reference import memory_stream
 
@@ -199,6 +211,34 @@ def run(spec: EngramSpec, spikes: np.ndarray, target: str = "cpu-float", record_
                      memory_reads=learned.memory_reads)
 
 
+def _run_batch(spec: EngramSpec, batch: np.ndarray, target: str, record_v: bool, learn: bool, seed: int,
+               memory_ops, memory_data, tasks) -> RunResult:
+    """A batch ``[B, T, n_in]`` on a target that runs one sample at a time: the samples alone,
+    their records stacked on a leading axis."""
+    if learn:
+        raise InputError("learning runs one sample at a time (each sample would learn its own weights): "
+                         "pass spikes [steps, n_in]")
+    if batch.shape[0] == 0:
+        raise InputError("an input batch [B, steps, n_in] needs at least one sample")
+    t0 = time.perf_counter()
+    plain = not record_v and memory_ops is None and memory_data is None and (tasks is None or np.ndim(tasks) == 0)
+    if plain and target in ("cpu-float", "cpu-fixed"):
+        for sample in batch:
+            check_input(spec, sample)
+        per = run_many(spec, list(batch), target, tasks=None if tasks is None else [tasks] * len(batch))
+        ok, why = spec.stock_lava_compatible()
+        spikes = {name: np.stack([p[name] for p in per]) for name in per[0]}
+        return RunResult(target, batch.shape[1], spikes, {}, time.perf_counter() - t0, ok, why)
+    results = [run(spec, sample, target, record_v=record_v, seed=seed, memory_ops=memory_ops,
+                   memory_data=memory_data, tasks=tasks) for sample in batch]
+    first = results[0]
+    stack = lambda records: {name: np.stack([r[name] for r in records]) for name in records[0]}  # noqa: E731
+    reads = None if first.memory_reads is None else np.stack([r.memory_reads for r in results])
+    return RunResult(target, first.steps, stack([r.spikes for r in results]),
+                     stack([r.v for r in results]) if first.v else {}, time.perf_counter() - t0, first.deployable,
+                     first.not_deployable_because, first.process_count, first.quantization, memory_reads=reads)
+
+
 def _run_emulated(spec: EngramSpec, spikes, record_v: bool, learn: bool, memory_ops, memory_data,
                   tasks) -> RunResult:
     """The ``fixed-emu`` target: one call for a sample ``[T, n_in]`` or a batch ``[B, T, n_in]``
@@ -250,9 +290,9 @@ def run_many(spec: EngramSpec, samples, target: str = "cpu-float", tasks=None) -
     check_target(target)
     if target == "fixed-emu":
         return _run_many_emulated(spec, samples, tasks)
-    if target == "snntorch":
+    if target in ("snntorch", "reference"):
         per = [None] * len(samples) if tasks is None else list(np.ravel(tasks))
-        return [run(spec, x, "snntorch", tasks=t if any(l.gate is not None for l in spec.layers) else None).spikes
+        return [run(spec, x, target, tasks=t if any(l.gate is not None for l in spec.layers) else None).spikes
                 for x, t in zip(samples, per)]
     if target == "loihi2":
         ok, why = loihi2_status()

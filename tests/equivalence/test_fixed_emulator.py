@@ -148,10 +148,10 @@ def test_learning_is_refused_with_a_clear_error():
         run(spec, random_spikes(10, 4), "fixed-emu", learn=True)
 
 
-def test_batched_input_on_lava_targets_says_where_to_go():
+def test_learning_on_a_batch_is_refused_with_a_clear_error():
     spec = random_spec(4, [3], seed=0)
-    with pytest.raises(InputError, match="fixed-emu"):
-        run(spec, np.zeros((2, 10, 4)), "cpu-fixed")
+    with pytest.raises(InputError, match="one sample at a time"):
+        run(spec, np.zeros((2, 10, 4)), "reference", learn=True)
 
 
 def test_the_emulator_imports_nothing_from_lava():
@@ -182,3 +182,20 @@ def test_cli_run_on_fixed_emu_writes_the_keys_of_the_lava_targets(tmp_path):
     assert sorted(outs["fixed-emu"]) == sorted(outs["cpu-fixed"])
     for key, value in outs["cpu-fixed"].items():
         np.testing.assert_array_equal(outs["fixed-emu"][key], value, err_msg=key)
+
+
+@pytest.mark.lava
+@pytest.mark.parametrize("target", ["reference", "snntorch", "cpu-float", "cpu-fixed"])
+def test_every_target_takes_a_batch_and_keeps_its_axis(target):
+    """[B, T, n_in] on any target == each sample run alone; reference == cpu-float for the batch too."""
+    spec = random_spec(12, [10, 4], neuron="cuba", recurrent=True, seed=3, weight_scale=0.1)
+    batch = np.stack([random_spikes(60, 12, rate=0.3, seed=s) for s in range(3)])
+    together = run(spec, batch, target)
+    assert together.spikes["layer1"].shape == (3, 60, 4)
+    for b in range(3):
+        alone = run(spec, batch[b], target)
+        for name in alone.spikes:
+            np.testing.assert_array_equal(together.spikes[name][b], alone.spikes[name])
+    assert together.spikes["layer0"].mean() > 0.02
+    if target == "cpu-float":
+        np.testing.assert_array_equal(together.spikes["layer1"], run(spec, batch, "reference").spikes["layer1"])
