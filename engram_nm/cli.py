@@ -136,9 +136,9 @@ def _input_spikes(args, n_in: int) -> np.ndarray:
         except Exception as exc:  # noqa: BLE001
             raise InputError(f"{path}: not a readable .npy array ({exc})") from exc
         if args.steps is not None:
-            if x.ndim != 2 or x.shape[0] < args.steps:
+            if x.ndim not in (2, 3) or x.shape[-2] < args.steps:
                 raise InputError(f"{path}: has shape {x.shape}, fewer than --steps {args.steps} steps")
-            x = x[: args.steps]
+            x = x[..., : args.steps, :]
         return x
     steps = args.steps or 100
     rng = np.random.default_rng(args.seed)
@@ -235,7 +235,7 @@ def cmd_compare(args) -> int:
     for path in args.profile or []:
         p = load_profile(path)
         profiles[p.name] = p
-    report = compare(spec, [x], targets=args.targets, profiles=profiles)
+    report = compare(spec, list(x) if x.ndim == 3 else [x], targets=args.targets, profiles=profiles)
     out = Path(args.out)
     atomic_write_text(out / "compare.md", report.table() + "\n")
     report.plot(out / "compare.png")
@@ -259,6 +259,8 @@ def cmd_verify(args) -> int:
 
     spec = _load_model(args)
     x = _input_spikes(args, spec.n_in)
+    if np.ndim(x) != 2:
+        raise InputError(f"verify compares one sample: give --input as [steps, n_in], got shape {np.shape(x)}")
     report = verify(spec, x)
     if not args.quiet:
         print(report.table())
@@ -377,7 +379,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     def run_opts(p):
         p.add_argument("model", help="a .nir file")
-        p.add_argument("--input", help=".npy array [steps, n_in] of 0/1 spikes (default: random)")
+        p.add_argument("--input", help=".npy array [steps, n_in] (or a batch [B, steps, n_in]) of 0/1 spikes "
+                                       "(default: random)")
         p.add_argument("--steps", type=_steps, default=None, help="number of steps (default: the input's, or 100)")
         p.add_argument("--rate", type=_probability, default=0.2, help="spike probability per step of random input")
         model_opts(p)

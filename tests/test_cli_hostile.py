@@ -47,7 +47,8 @@ CASES = [
     (["run", "{m}", "--target", "gpu"], 2, "unknown target 'gpu'"),
     (["run", "{m}", "--input", "{t}/missing.npy"], 1, "no such input file"),
     (["run", "{m}", "--input", "{t}/wrong_shape.npy"], 1, "shape"),
-    (["run", "{m}", "--input", "{t}/three_d.npy"], 1, "shape"),
+    (["run", "{m}", "--input", "{t}/four_d.npy"], 1, "shape"),
+    (["run", "{m}", "--input", "{t}/batch_wrong_width.npy"], 1, "shape"),
     (["run", "{m}", "--input", "{t}/nan.npy"], 1, "NaN"),
     (["run", "{m}", "--input", "{t}/inf.npy"], 1, "NaN or inf"),
     (["run", "{m}", "--input", "{t}/graded.npy"], 1, "binary"),
@@ -70,6 +71,7 @@ CASES = [
     (["fit", "{m}", "--dt", "0"], 2, "--dt"),
     (["verify", "{m}", "--steps", "0"], 2, "--steps"),
     (["verify", "{t}/text.nir"], 1, "not a readable NIR file"),
+    (["verify", "{m}", "--input", "{t}/batch.npy"], 1, "one sample"),
     (["demo", "--out", "{t}/a_file", "--quiet"], 1, "is a file"),
     (["demo", "--out", "/proc/demo", "--quiet"], 1, "cannot write"),
     (["demo", "--epochs", "-1"], 2, "--epochs"),
@@ -105,7 +107,9 @@ def hostile_files(tmp_path_factory):
                "output": nir.Output(output_type=np.array([1, 6]))},
         edges=[("input", "conv"), ("conv", "output")]))
     np.save(t / "wrong_shape.npy", np.zeros((20, 7)))
-    np.save(t / "three_d.npy", np.zeros((2, 20, 4)))
+    np.save(t / "four_d.npy", np.zeros((2, 2, 20, 4)))
+    np.save(t / "batch.npy", np.zeros((2, 20, 4)))
+    np.save(t / "batch_wrong_width.npy", np.zeros((2, 20, 5)))
     nan = np.zeros((20, 4))
     nan[3, 1] = np.nan
     np.save(t / "nan.npy", nan)

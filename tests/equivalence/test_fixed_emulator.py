@@ -199,3 +199,21 @@ def test_every_target_takes_a_batch_and_keeps_its_axis(target):
     assert together.spikes["layer0"].mean() > 0.02
     if target == "cpu-float":
         np.testing.assert_array_equal(together.spikes["layer1"], run(spec, batch, "reference").spikes["layer1"])
+
+
+@pytest.mark.lava
+def test_cli_runs_a_batch_file_and_keeps_the_batch_axis(tmp_path):
+    from engram_nm.cli import main
+    from engram_nm.nir_io import export_nir
+
+    model = export_nir(random_spec(10, [12, 4], seed=2, weight_scale=0.3), tmp_path / "m.nir")
+    batch = np.stack([random_spikes(80, 10, rate=0.3, seed=s) for s in range(4)])
+    np.save(tmp_path / "batch.npy", batch)
+    for target in ("fixed-emu", "cpu-fixed"):
+        out = tmp_path / f"{target}.npz"
+        assert main(["run", str(model), "--target", target, "--input", str(tmp_path / "batch.npy"), "--steps", "60",
+                     "--out", str(out), "--quiet"]) == 0
+    with np.load(tmp_path / "fixed-emu.npz") as emu, np.load(tmp_path / "cpu-fixed.npz") as lava:
+        assert emu["layer1"].shape == (4, 60, 4)
+        np.testing.assert_array_equal(emu["layer1"], lava["layer1"])
+        assert emu["layer0"].mean() > 0.02
