@@ -170,8 +170,9 @@ def _digit_engrams(target: str, images: dict, seed: int, encode_steps: int, cons
     w_before = store.ex.spec.layers[0].recurrent_weight.copy()
     store.store(images, encode_steps=encode_steps)
     store.ex.consolidate(consolidate_steps, replay=list(images))
-    recalls = {rows: [store.recall(name, occlude(img, rows)) for name, img in images.items()]
-               for rows in OCCLUDED_ROWS}
+    requests = [(name, occlude(img, rows)) for rows in OCCLUDED_ROWS for name, img in images.items()]
+    done = iter(store.recall_many(requests))  # one Lava graph for every recall, in this order
+    recalls = {rows: [next(done) for _ in images] for rows in OCCLUDED_ROWS}
     return store, w_before, recalls
 
 

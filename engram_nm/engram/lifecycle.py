@@ -189,13 +189,17 @@ class EngramExperiment:
             from engram_nm.plasticity.apply import with_learned
 
             self.spec = with_learned(self.spec, weights, thresholds)
+        return self._record(spikes, x.shape[0], kind, memory)
+
+    def _record(self, spikes: dict, steps: int, kind: str, memory) -> PhaseRecord:
+        """Keep a phase's spikes (E cells also in the original numbering) and advance the clock."""
         spikes = dict(spikes)
-        full = np.zeros((x.shape[0], self.original_size), dtype=bool)
+        full = np.zeros((steps, self.original_size), dtype=bool)
         full[:, self.alive] = spikes[self.spec.layers[0].name]
         spikes[EXC] = full
-        record = PhaseRecord(kind, memory, self.time_s, x.shape[0], spikes, self.spec.dt)
+        record = PhaseRecord(kind, memory, self.time_s, steps, spikes, self.spec.dt)
         self.records.append(record)
-        self.time_s += x.shape[0] * self.spec.dt
+        self.time_s += steps * self.spec.dt
         return record
 
     def _stimulus(self, steps: int, channels, rate_hz: float | None = None, background_hz: float | None = None):
@@ -307,6 +311,35 @@ class EngramExperiment:
             raise InputError(f"channels must be in 0..{self.n_channels - 1}")
         transient = [self._translated(m) for m in manipulations]
         return self._run(self._stimulus(steps, channels, rates_hz), learn, transient, kind=kind, memory=memory)
+
+    def present_many(self, cues, steps: int = 200, kind: str = "present", memories=None) -> list:
+        """Several presentations (plasticity off, no manipulations), each from a fresh state as
+        :meth:`present` runs it, as one batch: one Lava graph for all of them (state reset between
+        them) instead of one graph each. Stimuli, seeds and records equal those of calling
+        :meth:`present` once per cue, in order (tests/engram/test_lifecycle.py)."""
+        cues = [np.asarray(c, dtype=np.int64) for c in cues]
+        memories = [None] * len(cues) if memories is None else list(memories)
+        if len(memories) != len(cues):
+            raise InputError(f"memories: one per cue ({len(cues)}), got {len(memories)}")
+        if not cues:
+            return []
+        for channels in cues:
+            if channels.size and (channels.min() < 0 or channels.max() >= self.n_channels):
+                raise InputError(f"channels must be in 0..{self.n_channels - 1}")
+        stimuli = []
+        for channels in cues:  # the same stimulus (and phase count) as one present() per cue
+            stimuli.append(self._stimulus(steps, channels))
+            self._phase += 1
+        if self.target == "reference":
+            from engram_nm.reference import simulate
+
+            batch = [simulate(self.spec, x).spikes for x in stimuli]
+        else:
+            from engram_nm.hardware.targets import run
+
+            together = run(self.spec, np.stack(stimuli), self.target).spikes
+            batch = [{name: a[b] for name, a in together.items()} for b in range(len(stimuli))]
+        return [self._record(spikes, steps, kind, memory) for spikes, memory in zip(batch, memories)]
 
     def recall(self, name: str, cue_fraction: float = 1.0, steps: int = 200, manipulations=(),
                window=None, learn: bool = False, cue_seed: int = 0) -> RecallResult:

@@ -114,3 +114,46 @@ def test_refinement_fewer_cells_more_strongly_connected():
     assert r.mean_weights[-1] >= 2.0 * r.mean_weights[0]
     assert r.core_members[-1] >= 0.7 * r.sizes[-1]  # what is left is mostly the fully driven core
     assert r.times_s == sorted(r.times_s) and len(r.sizes) == 7
+
+
+def _presentations_equal(a, b):
+    assert len(a) == len(b)
+    for ra, rb in zip(a, b):
+        assert (ra.kind, ra.memory, ra.start_s, ra.steps) == (rb.kind, rb.memory, rb.start_s, rb.steps)
+        for name in ra.spikes:
+            np.testing.assert_array_equal(ra.spikes[name], rb.spikes[name])
+
+
+@pytest.mark.parametrize("target", ["reference", pytest.param("cpu-float", marks=pytest.mark.lava)])
+def test_present_many_equals_one_present_per_cue(trained, target):
+    """One batch (one Lava graph) gives the stimuli, records and clock of one present() per cue."""
+    import copy
+
+    cues = [trained.memories["A"].channels, trained.memories["B"].channels[:5], []]
+    one, many = copy.deepcopy(trained), copy.deepcopy(trained)
+    one.target = many.target = target
+    singles = [one.present(c, 120, kind="recall", memory=m) for c, m in zip(cues, ("A", "B", None))]
+    batch = many.present_many(cues, 120, kind="recall", memories=("A", "B", None))
+    _presentations_equal(singles, batch)
+    assert one._phase == many._phase and one.time_s == many.time_s
+    assert batch[0].spikes["E"].sum() > 3 * batch[2].spikes["E"].sum()  # A's cue drives its engram; no cue does not
+
+
+def test_digit_store_recall_many_equals_recall_one_by_one():
+    import copy
+
+    from engram_nm.engram.digits import DigitEngramStore, occlude
+
+    rng = np.random.default_rng(0)
+    images = {f"d{i}": (rng.random(64) < 0.4).astype(np.int8) for i in range(2)}
+    store = DigitEngramStore(EngramExperiment(target="reference", seed=1))
+    store.store(images, encode_steps=150, rest_steps=50)
+    requests = [(name, occlude(img, rows)) for rows in (0, 3) for name, img in images.items()]
+    other = copy.deepcopy(store)
+    singles = [other.recall(name, image, steps=120) for name, image in requests]
+    batch = store.recall_many(requests, steps=120)
+    for a, b in zip(singles, batch):
+        assert (a.memory, a.identified, a.recall, a.cue_overlap, a.pixels_right) == \
+            (b.memory, b.identified, b.recall, b.cue_overlap, b.pixels_right)
+        np.testing.assert_array_equal(a.image, b.image)
+    assert sum(r.identified == r.memory for r in batch) >= 2
