@@ -12,6 +12,7 @@ from engram_nm.errors import (
     InputError,
     LavaRunError,
     NIRFileError,
+    OutputPathError,
     QuantizationError,
     SpecError,
     UnknownTargetError,
@@ -29,6 +30,8 @@ def __getattr__(name):
         "SpecNetwork": ("engram_nm.torch_backend", "SpecNetwork"),
         "export_nir": ("engram_nm.nir_io", "export_nir"),
         "import_nir": ("engram_nm.nir_io", "import_nir"),
+        "ImportOptions": ("engram_nm.nir_io", "ImportOptions"),
+        "import_assumptions": ("engram_nm.nir_io", "import_assumptions"),
         "run": ("engram_nm.hardware.targets", "run"),
         "run_many": ("engram_nm.hardware.targets", "run_many"),
         "RunResult": ("engram_nm.hardware.targets", "RunResult"),
@@ -45,7 +48,9 @@ def __getattr__(name):
 
 
 __all__ = [
-    "EngramSpec", "LayerSpec", "random_spec", "build_torch", "SpecNetwork", "export_nir", "import_nir", "run", "run_many",
+    "EngramSpec", "LayerSpec", "random_spec", "build_torch", "SpecNetwork", "export_nir", "import_nir", "ImportOptions",
+    "import_assumptions", "run", "run_many",
     "RunResult", "simulate", "verify", "spec_from_snntorch", "EngramError", "SpecError", "UnsupportedNodeError", "NIRFileError",
     "QuantizationError", "HardwareUnavailableError", "UnknownTargetError", "LavaRunError", "InputError",
+    "OutputPathError",
 ]

@@ -18,6 +18,8 @@ v-bias, LIF            ``Affine`` bias (enters v directly when du = 1)
 v-bias, CUBA           ``v_leak = bias * tau_mem / dt`` (+ exact value in metadata)
 syn_bias, CUBA         ``Affine`` bias (NIR: a bias is an input current)
 reset mode, delay      node metadata ``engram_nm.reset``, ``.reset_delay`` (NIR: v_reset = 0)
+bias onset             node metadata ``engram_nm.bias_onset`` (another tool's file: "arrival",
+                       the layer's depth, see :class:`ImportOptions`)
 plasticity             node metadata ``engram_nm.plasticity`` (rule dicts; readers that
                        ignore it get the network with its current, fixed weights)
 SDM memory stage       graph metadata ``engram_nm.memory`` (parameters, addresses, counters)
@@ -29,7 +31,8 @@ With ``r = tau/dt`` and ``w_in = tau_syn/dt`` the NIR input scalings
 ``r*dt/tau`` and ``w_in*dt/tau_syn`` are 1, so weights cross unchanged (as in
 snnTorch's exporter). Import accepts any graph of that shape, folding input
 scalings into the weights, composing chains of Affine/Linear/Scale nodes and
-flattening nested subgraphs (snnTorch's RLeaky export).
+flattening nested subgraphs (snnTorch's RLeaky export). What another tool's file
+does not say is read with :class:`ImportOptions` (:func:`import_assumptions` lists it).
 """
 
 from __future__ import annotations
