@@ -34,6 +34,7 @@ def __getattr__(name):
         "import_assumptions": ("engram_nm.nir_io", "import_assumptions"),
         "run": ("engram_nm.hardware.targets", "run"),
         "run_many": ("engram_nm.hardware.targets", "run_many"),
+        "run_networks": ("engram_nm.hardware.targets", "run_networks"),
         "RunResult": ("engram_nm.hardware.targets", "RunResult"),
         "simulate": ("engram_nm.reference", "simulate"),
         "verify": ("engram_nm.verify", "verify"),
@@ -49,7 +50,7 @@ def __getattr__(name):
 
 __all__ = [
     "EngramSpec", "LayerSpec", "random_spec", "build_torch", "SpecNetwork", "export_nir", "import_nir", "ImportOptions",
-    "import_assumptions", "run", "run_many",
+    "import_assumptions", "run", "run_many", "run_networks",
     "RunResult", "simulate", "verify", "spec_from_snntorch", "EngramError", "SpecError", "UnsupportedNodeError", "NIRFileError",
     "QuantizationError", "HardwareUnavailableError", "UnknownTargetError", "LavaRunError", "InputError",
     "OutputPathError",

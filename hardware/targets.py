@@ -262,6 +262,38 @@ def _run_emulated(spec: EngramSpec, spikes, record_v: bool, learn: bool, memory_
                      quantization=quantized.report, memory_reads=reads)
 
 
+def run_networks(specs, spikes, target: str = "fixed-emu", record_v: bool = False, tasks=None) -> RunResult:
+    """Several networks of one shape (e.g. seeds of a model, each with its own weights) on the same
+    input (``[T, n_in]`` or ``[B, T, n_in]``; on fixed-emu also ``[K, B, T, n_in]``, one batch per
+    network). Records get a leading network axis (``[K, T, n]``, or ``[K, B, T, n]`` for a batch).
+    ``fixed-emu`` runs them in one call; other targets run each network alone. Network ``k`` gives
+    exactly what :func:`run` gives for it alone."""
+    check_target(target)
+    specs = list(specs)
+    if not specs:
+        raise InputError("run_networks needs at least one network")
+    t0 = time.perf_counter()
+    if target == "fixed-emu":
+        from engram_nm.backends.fixed_emulator import emulate_networks
+        from engram_nm.hardware.quantize import quantize
+
+        quantized = [quantize(spec) for spec in specs]
+        out = emulate_networks(specs, spikes, quantized, record_v=record_v, tasks=tasks)
+        single = np.ndim(spikes) == 2
+        keep = (lambda d: {k: a[:, 0] for k, a in d.items()}) if single else (lambda d: d)  # noqa: E731
+        ok, why = specs[0].stock_lava_compatible()
+        steps = next(iter(out.spikes.values())).shape[2]
+        return RunResult(target, steps, keep(out.spikes), keep(out.v), time.perf_counter() - t0, ok, why,
+                         quantization=quantized[0].report)
+    if np.ndim(spikes) == 4:
+        raise InputError("one input batch per network [K, B, T, n_in] is for target 'fixed-emu'")
+    results = [run(spec, spikes, target, record_v=record_v, tasks=tasks) for spec in specs]
+    stack = lambda records: {name: np.stack([r[name] for r in records]) for name in records[0]}  # noqa: E731
+    return RunResult(target, results[0].steps, stack([r.spikes for r in results]),
+                     stack([r.v for r in results]) if results[0].v else {}, time.perf_counter() - t0,
+                     results[0].deployable, results[0].not_deployable_because)
+
+
 def _run_many_emulated(spec: EngramSpec, samples, tasks) -> list:
     """``run_many`` on ``fixed-emu``: samples of equal length go through the emulator as one batch."""
     from engram_nm.backends.fixed_emulator import emulate

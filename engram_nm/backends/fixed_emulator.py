@@ -44,51 +44,82 @@ class EmulatedRun:
 
 @dataclass
 class _Population:
-    """A layer's integer parameters, each ``[n]``, and its incoming projections."""
+    """One layer of every network of the call: integer parameters ``[K, 1, n]`` (K networks; they
+    broadcast over the samples) and the incoming projections."""
 
     du: np.ndarray
     dv: np.ndarray
     theta: np.ndarray
-    bias: np.ndarray | None       # None: no neuron has one (lif_step skips it)
+    bias: np.ndarray | None       # None: no neuron of any network has one (lif_step skips it)
     syn_bias: np.ndarray | None
     subtract: np.ndarray | None   # None: every neuron resets to zero
     delayed: np.ndarray | None    # None: no reset is delayed
-    onset: int
+    onset: np.ndarray             # [K, 1, 1] first step of the biases
     may_overflow: bool            # whether u can leave 24 bits (fixed_point.current_bound)
-    scale: float
-    inputs: list  # (source index, -1 for the network input; float64 weights [n, n_src]; weight_exp)
+    scale: np.ndarray             # [K, 1, 1] integer v units per float unit
+    inputs: list  # (source index, -1 for the network input; weights transposed [K, n_src, n]; weight_exp)
 
 
 def _exact_float(w: np.ndarray) -> np.ndarray:
     """Integer weights as the narrowest float type whose matrix products with 0/1 spikes are
     exact: float32 while every sum stays below 2**24 (|w| * fan-in), else float64."""
-    bound = float(np.abs(w).max(initial=0)) * w.shape[1]
+    bound = float(np.abs(w).max(initial=0)) * w.shape[-1]
     return w.astype(np.float32 if bound < 2 ** 24 else np.float64)
 
 
-def _populations(spec: EngramSpec, quantized) -> list:
-    index = {layer.name: i for i, layer in enumerate(spec.layers)}
+def _check_same_shape(specs: list) -> None:
+    """Networks of one call must share populations, projections, gates and memory stage."""
+    first = specs[0]
+
+    def shape(spec):
+        return (spec.n_in, [(layer.name, layer.size, layer.neuron, layer.recurrent_weight is not None,
+                             layer.gate is not None) for layer in spec.layers],
+                sorted((p.name, p.source, p.target) for p in spec.projections), spec.memory is not None)
+
+    for k, spec in enumerate(specs[1:], start=1):
+        if shape(spec) != shape(first):
+            raise InputError(f"network {k} differs in shape from network 0 (populations, sizes, neuron kinds, "
+                             "recurrence, projections, gates or memory stage): a batch of networks needs one shape")
+
+
+def _populations(specs: list, quantized: list) -> list:
+    first = specs[0]
+    index = {layer.name: i for i, layer in enumerate(first.layers)}
+    stack = lambda arrays: np.stack([np.asarray(a, dtype=np.float64) for a in arrays])[:, None, :]  # noqa: E731
     pops = []
-    for i, (layer, q) in enumerate(zip(spec.layers, quantized.layers)):
+    for i, layer in enumerate(first.layers):
+        qs = [q.layers[i] for q in quantized]
+        ls = [spec.layers[i] for spec in specs]
         n = layer.size
-        as_dense = lambda w: _exact_float(fp.dense_weights(w))  # noqa: E731
-        inputs = [(i - 1, as_dense(q.weight), q.weight_exp)]
-        if q.recurrent_weight is not None:
-            inputs.append((i, as_dense(q.recurrent_weight), q.weight_exp))
-        for proj in spec.projections:
+
+        def weights(get):
+            mats = [fp.dense_weights(get(q)) for q in qs]
+            exps = {q.weight_exp for q in qs}
+            if len(exps) != 1:
+                raise InputError(f"layer {layer.name!r}: the networks quantised to different weight exponents")
+            # Stored transposed, [K, n_src, n], contiguous: the product per step is pre @ w_t.
+            return np.ascontiguousarray(_exact_float(np.stack(mats)).transpose(0, 2, 1)), exps.pop()
+
+        inputs = [(i - 1, *weights(lambda q: q.weight))]
+        if layer.recurrent_weight is not None:
+            inputs.append((i, *weights(lambda q: q.recurrent_weight)))
+        for proj in first.projections:
             if proj.target == layer.name:
-                inputs.append((index[proj.source], as_dense(q.projections[proj.name]), q.weight_exp))
-        bias = fp.effective_bias(q.bias_mant, q.bias_exp).astype(np.float64)
-        syn_bias = np.asarray(q.syn_bias, dtype=np.float64)
-        max_input = sum(np.abs(w).sum(axis=1) for _, w, _ in inputs)
-        bound = fp.current_bound(q.du, max_input, syn_bias)
+                inputs.append((index[proj.source], *weights(lambda q, name=proj.name: q.projections[name])))
+        bias = stack([fp.effective_bias(q.bias_mant, q.bias_exp) for q in qs])
+        syn_bias = stack([q.syn_bias for q in qs])
+        du = stack([q.du for q in qs])
+        max_input = sum(np.abs(w_t).sum(axis=1) for _, w_t, _ in inputs)  # [K, n]
+        bound = max(fp.current_bound(du[k, 0], max_input[k], syn_bias[k, 0]) for k in range(len(specs)))
+        subtract = stack([np.full(n, l.reset == "subtract") for l in ls]) > 0
+        delayed = stack([np.full(n, bool(l.reset_delay)) for l in ls]) > 0
         pops.append(_Population(
-            du=np.asarray(q.du, np.float64), dv=np.asarray(q.dv, np.float64),
-            theta=fp.effective_threshold(q.vth).astype(np.float64),
+            du=du, dv=stack([q.dv for q in qs]), theta=stack([fp.effective_threshold(q.vth) for q in qs]),
             bias=bias if np.any(bias) else None, syn_bias=syn_bias if np.any(syn_bias) else None,
-            subtract=np.full(n, True) if layer.reset == "subtract" else None,
-            delayed=np.full(n, True) if layer.reset_delay else None,
-            onset=int(layer.bias_onset), may_overflow=bound >= fp.MAX_UV, scale=float(q.scale), inputs=inputs))
+            subtract=subtract if subtract.any() else None, delayed=delayed if delayed.any() else None,
+            onset=np.array([l.bias_onset for l in ls], dtype=np.int64)[:, None, None],
+            may_overflow=bound >= fp.MAX_UV,
+            scale=np.array([q.scale for q in qs], dtype=np.float64)[:, None, None], inputs=inputs))
     return pops
 
 
@@ -158,50 +189,87 @@ def emulate(spec: EngramSpec, spikes, quantized=None, record_v: bool = False, ta
     sample alone (``tests/equivalence/test_fixed_emulator.py``). ``quantized`` defaults to
     ``quantize(spec)``; ``tasks`` selects the gates' task (an int, one per step, or ``[B, T]``);
     ``memory_ops`` / ``memory_data`` drive the SDM stage, the same stream for every sample.
+    Records are ``[B, T, n]`` (``B = 1`` for a single sample).
+    """
+    out = emulate_networks([spec], spikes, None if quantized is None else [quantized], record_v, tasks,
+                           memory_ops, memory_data)
+    first = lambda d: {k: a[0] for k, a in d.items()}  # noqa: E731 - the one network
+    return EmulatedRun(spikes=first(out.spikes), v=first(out.v),
+                       memory_reads=None if out.memory_reads is None else out.memory_reads[0],
+                       memory_saturated=None if out.memory_saturated is None else out.memory_saturated[0])
+
+
+def emulate_networks(specs, spikes, quantized=None, record_v: bool = False, tasks=None, memory_ops=None,
+                     memory_data=None) -> EmulatedRun:
+    """Run ``K`` networks of one shape (e.g. ten seeds, each with its own weights) in one call.
+
+    ``spikes``: ``[T, n_in]`` or ``[B, T, n_in]`` shared by every network, or ``[K, B, T, n_in]``
+    one batch per network. Records get a leading network axis: ``[K, B, T, n]``. Each network is
+    quantised on its own and never interacts with the others: network ``k`` gives exactly what
+    :func:`emulate` gives for it alone.
     """
     from engram_nm.hardware.quantize import quantize
 
-    spec.validate()
-    x = _batch(spec, spikes)
-    batch, steps = x.shape[:2]
-    q = quantized or quantize(spec)
-    pops = _populations(spec, q)
-    masks = _task_schedule(spec, batch, steps, tasks)
-    gated = {i: np.stack([m[layer.name] for m in masks]) for i, layer in enumerate(spec.layers) if layer.gate}
-    memory = None
+    specs = list(specs)
+    if not specs:
+        raise InputError("emulate_networks needs at least one network")
+    for spec in specs:
+        spec.validate()
+    _check_same_shape(specs)
+    first = specs[0]
+    arr = np.asarray(spikes)
+    if arr.ndim == 4:
+        if arr.shape[0] != len(specs):
+            raise InputError(f"spikes [K, B, T, n_in] need K = {len(specs)} batches, got {arr.shape[0]}")
+        x = np.stack([_batch(first, a) for a in arr])
+    else:
+        x = np.broadcast_to(_batch(first, arr), (len(specs),) + _batch(first, arr).shape)
+    nets, batch, steps = x.shape[:3]
+    qs = list(quantized) if quantized is not None else [quantize(spec) for spec in specs]
+    pops = _populations(specs, qs)
+    gated = {}
+    for i, layer in enumerate(first.layers):
+        if layer.gate is not None:
+            gated[i] = np.stack([np.stack([m[layer.name] for m in _task_schedule(spec, batch, steps, tasks)])
+                                 for spec in specs])  # [K, B, T, n]
+    memories = None
     if memory_ops is not None or memory_data is not None:
         if memory_ops is None:
             raise InputError("memory_data needs memory_ops (0 idle, 1 write, 2 read per step)")
-        memory = _Memory(spec, batch, memory_ops, memory_data)
-    memory_index = spec.layer_names.index(spec.memory_layer().name) if memory is not None else -1
+        memories = [_Memory(spec, batch, memory_ops, memory_data) for spec in specs]
+    memory_index = first.layer_names.index(first.memory_layer().name) if memories is not None else -1
 
-    u = [np.zeros((batch, layer.size)) for layer in spec.layers]  # integers, held in float64 (exact)
-    v = [np.zeros((batch, layer.size)) for layer in spec.layers]
-    s_prev = [np.zeros((batch, layer.size), np.float32) for layer in spec.layers]  # 0/1 for the products
-    x_prev = np.zeros((batch, spec.n_in), np.float32)
+    shape = lambda n: (nets, batch, n)  # noqa: E731
+    u = [np.zeros(shape(layer.size)) for layer in first.layers]  # integers, held in float64 (exact)
+    v = [np.zeros(shape(layer.size)) for layer in first.layers]
+    s_prev = [np.zeros(shape(layer.size), np.float32) for layer in first.layers]  # 0/1 for the products
     x = x.astype(np.float32)
-    rec_s = {layer.name: np.zeros((batch, steps, layer.size), dtype=bool) for layer in spec.layers}
-    rec_v = {layer.name: np.zeros((batch, steps, layer.size)) for layer in spec.layers} if record_v else {}
+    x_prev = np.zeros(shape(first.n_in), np.float32)
+    rec_s = {layer.name: np.zeros((nets, batch, steps, layer.size), dtype=bool) for layer in first.layers}
+    rec_v = ({layer.name: np.zeros((nets, batch, steps, layer.size)) for layer in first.layers}
+             if record_v else {})
     for t in range(steps):
         s_now = []
-        for i, (layer, pop) in enumerate(zip(spec.layers, pops)):
+        for i, (layer, pop) in enumerate(zip(first.layers, pops)):
             a_in = None
-            for src, w, exp in pop.inputs:
+            for src, w_t, exp in pop.inputs:
                 pre = x_prev if src < 0 else s_prev[src]
-                part = fp.dense_output(pre @ w.T, exp)  # exact, each below 2**24
+                part = fp.dense_output(np.matmul(pre, w_t), exp)  # exact, each below 2**24
                 a_in = part if a_in is None else a_in + part.astype(np.float64)  # sums in float64
             if i in gated:
-                a_in = np.where(gated[i][:, t], a_in, 0.0)
+                a_in = np.where(gated[i][:, :, t], a_in, 0.0)
             u[i], v[i], s = fp.lif_step(u[i], v[i], a_in, pop.du, pop.dv, pop.theta, pop.bias, pop.syn_bias,
                                         pop.subtract, pop.delayed, s_prev[i] > 0, t >= pop.onset,
                                         pop.may_overflow)
-            rec_s[layer.name][:, t] = s
+            rec_s[layer.name][:, :, t] = s
             if record_v:
-                rec_v[layer.name][:, t] = v[i] / pop.scale
+                rec_v[layer.name][:, :, t] = v[i] / pop.scale
             s_now.append(s)
-        if memory is not None:
-            memory.step(t, s_now[memory_index])
+        if memories is not None:
+            for k, memory in enumerate(memories):
+                memory.step(t, s_now[memory_index][k])
         s_prev = [s.astype(np.float32) for s in s_now]
-        x_prev = x[:, t]
-    return EmulatedRun(spikes=rec_s, v=rec_v, memory_reads=None if memory is None else memory.reads,
-                       memory_saturated=None if memory is None else memory.saturated)
+        x_prev = x[:, :, t]
+    return EmulatedRun(spikes=rec_s, v=rec_v,
+                       memory_reads=None if memories is None else np.stack([m.reads for m in memories]),
+                       memory_saturated=None if memories is None else np.stack([m.saturated for m in memories]))

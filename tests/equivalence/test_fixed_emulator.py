@@ -217,3 +217,49 @@ def test_cli_runs_a_batch_file_and_keeps_the_batch_axis(tmp_path):
         assert emu["layer1"].shape == (4, 60, 4)
         np.testing.assert_array_equal(emu["layer1"], lava["layer1"])
         assert emu["layer0"].mean() > 0.02
+
+
+def _seeds(kind: str, n: int):
+    """n networks of one shape, each with its own weights (and, for 'mixed', its own reset mode)."""
+    specs = [random_spec(16, [20, 6], neuron="cuba" if kind == "cuba" else "lif", recurrent=True, seed=s,
+                         weight_scale=0.05 if kind == "cuba" else 0.3,
+                         reset="subtract" if kind == "mixed" and s % 2 else "zero",
+                         reset_delay=kind == "mixed" and s % 3 == 0, bias=0.02 * (s % 2)) for s in range(n)]
+    return specs
+
+
+@pytest.mark.parametrize("kind", ["lif", "cuba", "mixed"])
+def test_a_batch_of_networks_equals_each_network_alone(kind):
+    from engram_nm.hardware.targets import run_networks
+
+    specs = _seeds(kind, 4)
+    batch = np.stack([random_spikes(STEPS, 16, rate=0.2, seed=s) for s in range(3)])
+    together = run_networks(specs, batch, "fixed-emu", record_v=True)
+    assert together.spikes["layer1"].shape == (4, 3, STEPS, 6)
+    for k, spec in enumerate(specs):
+        alone = run(spec, batch, "fixed-emu", record_v=True)
+        _assert_active(alone, spec)
+        for name in alone.spikes:
+            np.testing.assert_array_equal(together.spikes[name][k], alone.spikes[name])
+            np.testing.assert_array_equal(together.v[name][k], alone.v[name])
+    assert not np.array_equal(together.spikes["layer0"][0], together.spikes["layer0"][1])  # really different nets
+
+
+@pytest.mark.lava
+def test_a_batch_of_networks_equals_lava_fixed_network_by_network():
+    from engram_nm.hardware.targets import run_networks
+
+    specs = _seeds("mixed", 3)
+    x = random_spikes(STEPS, 16, rate=0.2, seed=9)
+    emu = run_networks(specs, x, "fixed-emu")
+    lava = run_networks(specs, x, "cpu-fixed")
+    assert emu.spikes["layer1"].shape == lava.spikes["layer1"].shape == (3, STEPS, 6)
+    for name in emu.spikes:
+        np.testing.assert_array_equal(emu.spikes[name], lava.spikes[name])
+
+
+def test_networks_of_different_shapes_are_refused():
+    from engram_nm.hardware.targets import run_networks
+
+    with pytest.raises(InputError, match="one shape"):
+        run_networks([random_spec(8, [5], seed=0), random_spec(8, [6], seed=1)], random_spikes(20, 8), "fixed-emu")
