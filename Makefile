@@ -47,8 +47,11 @@ test-py:
 demo: setup
 	$(VENV)/bin/engram-nm demo
 
+# The speed benchmarks (each writes JSON + markdown to benchmarks/results/, baselines in the same run).
 bench: setup
 	$(PY) benchmarks/lava_step_cost.py
+	$(PY) benchmarks/engine_throughput.py
+	$(PY) benchmarks/sdm_speed.py
 
 clean-venv:
 	rm -rf $(VENV) .venv-3.10 .venv-3.12
