@@ -27,6 +27,13 @@ def write_results(out: Path, name: str, result: dict, markdown: list) -> None:
     atomic_write_text(out / f"{name}.md", "\n".join(markdown) + "\n")
 
 
+def publish(out: Path, name: str, result: dict, markdown: list) -> dict:
+    """:func:`write_results`, then the table on stdout; returns ``result`` (what ``main`` returns)."""
+    write_results(out, name, result, markdown)
+    print("\n".join(markdown))
+    return result
+
+
 def load_module(name: str):
     """Import a benchmark script as a module (tests call their ``main``)."""
     import importlib.util

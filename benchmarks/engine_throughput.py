@@ -31,7 +31,7 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _common import RESULTS, machine_info, write_results  # noqa: E402
+from _common import RESULTS, machine_info, publish  # noqa: E402
 
 GOAL = 1000.0
 
@@ -149,10 +149,8 @@ def main(argv=None) -> dict:
     md += ["", "Spike rates per layer (fixed-emu): " + "; ".join(
         f"{r['network']}: " + ", ".join(f"{k} {v:.3f}" for k, v in r["spike_rates"].items()) for r in rows),
         "", "Not measured yet: ten seeds of the engram network (encode + consolidate + recall) in one engine "
-        "call — fixed-emu has no on-chip learning yet (issue 14, items 3 and 5)."]
-    write_results(args.out, "engine_throughput", result, md)
-    print("\n".join(md))
-    return result
+        "call — fixed-emu has no on-chip learning yet (README, Known limits)."]
+    return publish(args.out, "engine_throughput", result, md)
 
 
 if __name__ == "__main__":
