@@ -312,23 +312,25 @@ class EngramExperiment:
         transient = [self._translated(m) for m in manipulations]
         return self._run(self._stimulus(steps, channels, rates_hz), learn, transient, kind=kind, memory=memory)
 
-    def present_many(self, cues, steps: int = 200, kind: str = "present", memories=None) -> list:
+    def present_many(self, cues, steps: int = 200, kind: str = "present", memories=None, rates_hz=None) -> list:
         """Several presentations (plasticity off, no manipulations), each from a fresh state as
         :meth:`present` runs it, as one batch: one Lava graph for all of them (state reset between
         them) instead of one graph each. Stimuli, seeds and records equal those of calling
         :meth:`present` once per cue, in order (tests/engram/test_lifecycle.py)."""
         cues = [np.asarray(c, dtype=np.int64) for c in cues]
         memories = [None] * len(cues) if memories is None else list(memories)
-        if len(memories) != len(cues):
-            raise InputError(f"memories: one per cue ({len(cues)}), got {len(memories)}")
+        rates = [None] * len(cues) if rates_hz is None else list(rates_hz)
+        if len(memories) != len(cues) or len(rates) != len(cues):
+            raise InputError(f"memories and rates_hz: one per cue ({len(cues)}), got {len(memories)} and "
+                             f"{len(rates)}")
         if not cues:
             return []
         for channels in cues:
             if channels.size and (channels.min() < 0 or channels.max() >= self.n_channels):
                 raise InputError(f"channels must be in 0..{self.n_channels - 1}")
         stimuli = []
-        for channels in cues:  # the same stimulus (and phase count) as one present() per cue
-            stimuli.append(self._stimulus(steps, channels))
+        for channels, rate in zip(cues, rates):  # the same stimulus (and phase count) as one present() per cue
+            stimuli.append(self._stimulus(steps, channels, rate))
             self._phase += 1
         if self.target == "reference":
             from engram_nm.reference import simulate
@@ -345,12 +347,30 @@ class EngramExperiment:
                window=None, learn: bool = False, cue_seed: int = 0) -> RecallResult:
         """Cue memory ``name`` with ``cue_fraction`` of its channels (0: no cue, e.g. for optogenetic
         recall) while ``manipulations`` act; read out over ``window`` (default: the last 3/4)."""
+        memory, cue = self._cue(name, cue_fraction, cue_seed)
+        record = self.present(cue, steps, manipulations, learn, memory.rates_of(cue, self.stim_hz), "recall", name)
+        return self._recall_result(name, cue_fraction, record, window or (steps // 4, steps))
+
+    def recall_many(self, requests, steps: int = 200, window=None, cue_seed: int = 0) -> list:
+        """:meth:`recall` for each ``(name, cue_fraction)`` of ``requests`` (plasticity off, no
+        manipulations) in one batch (one Lava graph); equal to calling :meth:`recall` in order."""
+        requests = [(name, float(fraction)) for name, fraction in requests]
+        cued = [self._cue(name, fraction, cue_seed) for name, fraction in requests]
+        records = self.present_many([cue for _, cue in cued], steps, "recall", [name for name, _ in requests],
+                                    [memory.rates_of(cue, self.stim_hz) for memory, cue in cued])
+        return [self._recall_result(name, fraction, record, window or (steps // 4, steps))
+                for (name, fraction), record in zip(requests, records)]
+
+    def _cue(self, name: str, cue_fraction: float, cue_seed: int):
+        """``(memory, cue channels)`` of a recall of ``name`` with ``cue_fraction`` of its channels."""
         memory = self._memory(name)
         if memory.tagged is None:
             raise InputError(f"memory {name!r} is not tagged yet: call tag({name!r}) after encoding")
-        cue = cue_channels(memory.channels, cue_fraction, seed=cue_seed)
-        record = self.present(cue, steps, manipulations, learn, memory.rates_of(cue, self.stim_hz), "recall", name)
-        window = window or (steps // 4, steps)
+        return memory, cue_channels(memory.channels, cue_fraction, seed=cue_seed)
+
+    def _recall_result(self, name: str, cue_fraction: float, record, window) -> RecallResult:
+        """Overlap with the tagged engram, spurious cells and rate correlation of a recall phase."""
+        memory = self._memory(name)
         rates = record.rates(window=window)
         active = rates > self.active_threshold_hz
         tagged = memory.tagged & self.alive

@@ -219,8 +219,9 @@ def completion_curve(ex: EngramExperiment, fractions=(0.1, 0.2, 0.3, 0.4, 0.5, 0
     """``{fraction: (mean recall, mean spurious)}`` over ``memories`` (default all tagged)."""
     names = list(memories or [n for n, m in ex.memories.items() if m.tagged is not None])
     out = {}
+    done = iter(ex.recall_many([(n, f) for f in fractions for n in names], steps=steps))  # one Lava graph
     for f in fractions:
-        rs = [ex.recall(n, f, steps=steps) for n in names]
+        rs = [next(done) for _ in names]
         out[float(f)] = (float(np.mean([r.overlap for r in rs])), float(np.mean([r.spurious for r in rs])))
     return out
 
@@ -238,7 +239,7 @@ def interference_curve(counts=(1, 3, 6, 10, 14), config: EngramNetworkConfig | N
     for n in tqdm(list(counts), desc="memories stored", disable=not progress, leave=False):
         names = [f"M{i}" for i in range(n)]
         ex = trained_experiment(config, target, seed, names, consolidate_steps=consolidate_steps)
-        rs = [ex.recall(m, cue_fraction) for m in names]
+        rs = ex.recall_many([(m, cue_fraction) for m in names])
         offline = [r for r in ex.records if r.kind == "consolidate"]
         rows.append(dict(count=n, recall=float(np.mean([r.overlap for r in rs])),
                          spurious=float(np.mean([r.spurious for r in rs])),

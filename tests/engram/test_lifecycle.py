@@ -157,3 +157,17 @@ def test_digit_store_recall_many_equals_recall_one_by_one():
             (b.memory, b.identified, b.recall, b.cue_overlap, b.pixels_right)
         np.testing.assert_array_equal(a.image, b.image)
     assert sum(r.identified == r.memory for r in batch) >= 2
+
+
+def test_recall_many_equals_recall_one_by_one(trained):
+    import copy
+
+    requests = [("A", 1.0), ("B", 0.5), ("A", 0.2), ("B", 0.0)]
+    one, many = copy.deepcopy(trained), copy.deepcopy(trained)
+    singles = [one.recall(name, fraction, steps=150) for name, fraction in requests]
+    batch = many.recall_many(requests, steps=150)
+    for a, b in zip(singles, batch):
+        assert (a.memory, a.cue_fraction, a.overlap, a.spurious, a.correlation) == \
+            (b.memory, b.cue_fraction, b.overlap, b.spurious, b.correlation)
+        np.testing.assert_array_equal(a.active, b.active)
+    assert batch[0].overlap >= 0.9 and batch[3].overlap == 0.0
