@@ -90,6 +90,74 @@ def gate_masks(spec: EngramSpec, steps: int, tasks=None, fixed_point: bool = Fal
     return {layer.name: layer.gate.masks(per_step, fixed_point) for layer in gated}
 
 
+class FloatKernel:
+    """The numpy float64 arithmetic (module docstring) for :func:`engram_nm.backends.engine.step_network`:
+    one sample, state ``[n]`` per population, learners and intrinsic plasticity when learning."""
+
+    def __init__(self, spec: EngramSpec, learn: bool = False):
+        self.spec = spec
+        self.decays = [layer.decays(spec.dt) for layer in spec.layers]
+        self.u = [np.zeros(layer.size) for layer in spec.layers]
+        self.v = [np.zeros(layer.size) for layer in spec.layers]
+        self.spiked = [np.zeros(layer.size, dtype=bool) for layer in spec.layers]
+        self.zero_bias = [np.zeros(layer.size) for layer in spec.layers]
+        self.thresholds = [layer.v_threshold.copy() for layer in spec.layers]
+        self.intrinsic = [layer.plasticity.intrinsic if learn and layer.plasticity is not None else None
+                          for layer in spec.layers]
+        self.learners = make_learners(spec.layers, spec.dt, spec.projections) if learn else {}
+        index = {layer.name: i for i, layer in enumerate(spec.layers)}
+        # Per population, its inputs in Lava's summation order: feed-forward, recurrent, projections.
+        self.inputs = []
+        for i, layer in enumerate(spec.layers):
+            inputs = [(i - 1, projection_name(layer.name, "feedforward"), layer.weight)]
+            if layer.recurrent_weight is not None:
+                inputs.append((i, projection_name(layer.name, "recurrent"), layer.recurrent_weight))
+            inputs += [(index[p.source], p.name, p.weight) for p in spec.projections if index[p.target] == i]
+            self.inputs.append(inputs)
+
+    def _weight(self, name: str, fixed: np.ndarray) -> np.ndarray:
+        slot = self.learners.get(name)
+        return fixed if slot is None else slot.learner.transmit_weight
+
+    def synaptic_input(self, i: int, pre) -> np.ndarray:
+        # Summing the columns of active sources is what Lava's Dense does for binary spikes;
+        # the same summation order keeps float64 equal.
+        a_in = None
+        for src, name, fixed in self.inputs[i]:
+            part = self._weight(name, fixed)[:, pre(src)].sum(axis=1)
+            a_in = part if a_in is None else a_in + part
+        return a_in
+
+    def neuron_step(self, i: int, a_in: np.ndarray, t: int) -> np.ndarray:
+        layer = self.spec.layers[i]
+        du, dv = self.decays[i]
+        on = t >= layer.bias_onset
+        bias, syn_bias = (layer.bias, layer.syn_bias) if on else (self.zero_bias[i], self.zero_bias[i])
+        self.u[i] = self.u[i] * (1 - du)
+        self.u[i] += a_in + syn_bias if np.any(syn_bias) else a_in
+        self.v[i] = self.v[i] * (1 - dv) + self.u[i] + bias
+        vth = self.thresholds[i]
+        if layer.reset_delay:
+            _reset(self.v[i], self.spiked[i], layer, vth)
+            s = self.v[i] > vth
+        else:
+            s = self.v[i] > vth
+            _reset(self.v[i], s, layer, vth)
+        if self.intrinsic[i] is not None:
+            self.thresholds[i] = self.intrinsic[i].step(vth, s, self.spec.dt)
+        self.spiked[i] = s
+        return s
+
+    def for_products(self, spikes: np.ndarray) -> np.ndarray:
+        return np.asarray(spikes).astype(bool)
+
+    def recorded(self, i: int) -> tuple:
+        return self.v[i], self.u[i]
+
+    def after_step(self, t: int, x_t: np.ndarray, spikes: list) -> None:
+        step_learners(self.learners, x_t, spikes, t)
+
+
 def simulate(spec: EngramSpec, spikes: np.ndarray, learn: bool = False, memory_ops=None,
              memory_data=None, tasks=None) -> SimulationResult:
     """Run ``spec`` on input ``spikes [steps, n_in]`` (0/1); returns per-layer records.
@@ -100,76 +168,21 @@ def simulate(spec: EngramSpec, spikes: np.ndarray, learn: bool = False, memory_o
     SDM stage (:mod:`engram_nm.sdm.memory_spec`), addressed at step ``t`` by its
     address layer's spikes of step ``t``. ``tasks`` (an int or one per step) selects
     the engram gates' task; a gate multiplies its layer's input current by the mask.
+    Stepped by :func:`engram_nm.backends.engine.step_network` with :class:`FloatKernel`.
     """
+    from engram_nm.backends.engine import step_network
+
     x = check_input(spec, spikes)
     steps = x.shape[0]
     memory = _memory(spec, steps, memory_ops, memory_data)
-    memory_index = spec.layer_names.index(spec.memory_layer().name) if memory is not None else -1
     masks = gate_masks(spec, steps, tasks)
-    params = []
-    for layer in spec.layers:
-        du, dv = layer.decays(spec.dt)
-        params.append((layer, du, dv))
-    u = [np.zeros(layer.size) for layer in spec.layers]
-    v = [np.zeros(layer.size) for layer in spec.layers]
-    s_prev = [np.zeros(layer.size, dtype=bool) for layer in spec.layers]
-    x_prev = np.zeros(spec.n_in, dtype=bool)
-    zero_bias = [np.zeros(layer.size) for layer in spec.layers]
-    rec_s = {layer.name: np.zeros((steps, layer.size), dtype=bool) for layer in spec.layers}
-    rec_v = {layer.name: np.zeros((steps, layer.size)) for layer in spec.layers}
-    rec_u = {layer.name: np.zeros((steps, layer.size)) for layer in spec.layers}
-    learners = make_learners(spec.layers, spec.dt, spec.projections) if learn else {}
     index = {layer.name: i for i, layer in enumerate(spec.layers)}
-    ff_names = [projection_name(layer.name, "feedforward") for layer in spec.layers]
-    rec_names = [projection_name(layer.name, "recurrent") for layer in spec.layers]
-    into = {i: [(index[p.source], p) for p in spec.projections if index[p.target] == i] for i in index.values()}
-    thresholds = [layer.v_threshold.copy() for layer in spec.layers]
-    intrinsic = [layer.plasticity.intrinsic if learn and layer.plasticity is not None else None
-                 for layer in spec.layers]
-
-    def weight(name, fixed):
-        slot = learners.get(name)
-        return fixed if slot is None else slot.learner.transmit_weight
-
-    for t in range(steps):
-        source_prev = x_prev
-        s_now = []
-        for i, (layer, du, dv) in enumerate(params):
-            # Summing the columns of active sources is what Lava's Dense does
-            # for binary spikes; the same summation order keeps float64 equal.
-            a_in = weight(ff_names[i], layer.weight)[:, source_prev].sum(axis=1)
-            if layer.recurrent_weight is not None:
-                a_in = a_in + weight(rec_names[i], layer.recurrent_weight)[:, s_prev[i]].sum(axis=1)
-            for j, proj in into[i]:
-                a_in = a_in + weight(proj.name, proj.weight)[:, s_prev[j]].sum(axis=1)
-            if layer.name in masks:
-                a_in = np.where(masks[layer.name][t], a_in, 0.0)
-            on = t >= layer.bias_onset
-            bias, syn_bias = (layer.bias, layer.syn_bias) if on else (zero_bias[i], zero_bias[i])
-            u[i] = u[i] * (1 - du)
-            u[i] += a_in + syn_bias if np.any(syn_bias) else a_in
-            v[i] = v[i] * (1 - dv) + u[i] + bias
-            vth = thresholds[i]
-            if layer.reset_delay:
-                _reset(v[i], s_prev[i], layer, vth)
-                s = v[i] > vth
-            else:
-                s = v[i] > vth
-                _reset(v[i], s, layer, vth)
-            if intrinsic[i] is not None:
-                thresholds[i] = intrinsic[i].step(vth, s, spec.dt)
-            rec_s[layer.name][t] = s
-            rec_v[layer.name][t] = v[i]
-            rec_u[layer.name][t] = u[i]
-            s_now.append(s)
-            source_prev = s_prev[i]
-        step_learners(learners, x[t], s_now, t)
-        if memory is not None:
-            memory.step(t, s_now[memory_index])
-        s_prev = s_now
-        x_prev = x[t].astype(bool)
-    weights = {name: slot.learner.weight.copy() for name, slot in learners.items()}
-    learned_thr = {layer.name: thresholds[i].copy() for i, layer in enumerate(spec.layers) if intrinsic[i] is not None}
+    kernel = FloatKernel(spec, learn)
+    rec_s, rec_v, rec_u = step_network(spec, x, kernel, {index[name]: m for name, m in masks.items()}, memory,
+                                       record_v=True, record_u=True)
+    weights = {name: slot.learner.weight.copy() for name, slot in kernel.learners.items()}
+    learned_thr = {layer.name: kernel.thresholds[i].copy() for i, layer in enumerate(spec.layers)
+                   if kernel.intrinsic[i] is not None}
     return SimulationResult(spikes=rec_s, v=rec_v, u=rec_u, weights=weights, thresholds=learned_thr,
                             memory_reads=None if memory is None else memory.reads,
                             memory_counters=None if memory is None else memory.sdm.counters)

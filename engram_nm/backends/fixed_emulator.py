@@ -26,6 +26,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from engram_nm.backends import fixed_point as fp
+from engram_nm.backends.engine import step_network
 from engram_nm.errors import InputError
 from engram_nm.spec import EngramSpec
 
@@ -149,6 +150,53 @@ def _task_schedule(spec: EngramSpec, batch: int, steps: int, tasks) -> list:
     return [shared] * batch
 
 
+class FixedKernel:
+    """Loihi's integer arithmetic (:mod:`engram_nm.backends.fixed_point`) for
+    :func:`engram_nm.backends.engine.step_network`: state ``[K, B, n]`` (networks, samples),
+    integers held in float64; spikes multiply as float32 0/1 (products exact below 2**24)."""
+
+    def __init__(self, pops: list, nets: int, batch: int, sizes: list):
+        self.pops = pops
+        self.u = [np.zeros((nets, batch, n)) for n in sizes]
+        self.v = [np.zeros((nets, batch, n)) for n in sizes]
+        self.spiked = [np.zeros((nets, batch, n), dtype=bool) for n in sizes]
+
+    def synaptic_input(self, i: int, pre) -> np.ndarray:
+        a_in = None
+        for src, w_t, exp in self.pops[i].inputs:
+            part = fp.dense_output(np.matmul(pre(src), w_t), exp)  # exact, each below 2**24
+            a_in = part if a_in is None else a_in + part.astype(np.float64)  # sums in float64
+        return a_in
+
+    def neuron_step(self, i: int, a_in: np.ndarray, t: int) -> np.ndarray:
+        pop = self.pops[i]
+        self.u[i], self.v[i], s = fp.lif_step(self.u[i], self.v[i], a_in, pop.du, pop.dv, pop.theta, pop.bias,
+                                              pop.syn_bias, pop.subtract, pop.delayed, self.spiked[i],
+                                              t >= pop.onset, pop.may_overflow)
+        self.spiked[i] = s
+        return s
+
+    def for_products(self, spikes: np.ndarray) -> np.ndarray:
+        return np.asarray(spikes, dtype=np.float32)
+
+    def recorded(self, i: int) -> tuple:
+        return self.v[i] / self.pops[i].scale, self.u[i] / self.pops[i].scale
+
+    def after_step(self, t: int, x_t: np.ndarray, spikes: list) -> None:
+        """No learning in fixed point yet."""
+
+
+class _NetworkMemories:
+    """The memory stage of every network: network ``k`` is addressed by its own spikes."""
+
+    def __init__(self, memories: list):
+        self.memories = memories
+
+    def step(self, t: int, address: np.ndarray) -> None:
+        for k, memory in enumerate(self.memories):
+            memory.step(t, address[k])
+
+
 class _Memory:
     """The SDM stage of every sample: shared addresses, one set of saturating counters per sample."""
 
@@ -237,39 +285,10 @@ def emulate_networks(specs, spikes, quantized=None, record_v: bool = False, task
         if memory_ops is None:
             raise InputError("memory_data needs memory_ops (0 idle, 1 write, 2 read per step)")
         memories = [_Memory(spec, batch, memory_ops, memory_data) for spec in specs]
-    memory_index = first.layer_names.index(first.memory_layer().name) if memories is not None else -1
 
-    shape = lambda n: (nets, batch, n)  # noqa: E731
-    u = [np.zeros(shape(layer.size)) for layer in first.layers]  # integers, held in float64 (exact)
-    v = [np.zeros(shape(layer.size)) for layer in first.layers]
-    s_prev = [np.zeros(shape(layer.size), np.float32) for layer in first.layers]  # 0/1 for the products
-    x = x.astype(np.float32)
-    x_prev = np.zeros(shape(first.n_in), np.float32)
-    rec_s = {layer.name: np.zeros((nets, batch, steps, layer.size), dtype=bool) for layer in first.layers}
-    rec_v = ({layer.name: np.zeros((nets, batch, steps, layer.size)) for layer in first.layers}
-             if record_v else {})
-    for t in range(steps):
-        s_now = []
-        for i, (layer, pop) in enumerate(zip(first.layers, pops)):
-            a_in = None
-            for src, w_t, exp in pop.inputs:
-                pre = x_prev if src < 0 else s_prev[src]
-                part = fp.dense_output(np.matmul(pre, w_t), exp)  # exact, each below 2**24
-                a_in = part if a_in is None else a_in + part.astype(np.float64)  # sums in float64
-            if i in gated:
-                a_in = np.where(gated[i][:, :, t], a_in, 0.0)
-            u[i], v[i], s = fp.lif_step(u[i], v[i], a_in, pop.du, pop.dv, pop.theta, pop.bias, pop.syn_bias,
-                                        pop.subtract, pop.delayed, s_prev[i] > 0, t >= pop.onset,
-                                        pop.may_overflow)
-            rec_s[layer.name][:, :, t] = s
-            if record_v:
-                rec_v[layer.name][:, :, t] = v[i] / pop.scale
-            s_now.append(s)
-        if memories is not None:
-            for k, memory in enumerate(memories):
-                memory.step(t, s_now[memory_index][k])
-        s_prev = [s.astype(np.float32) for s in s_now]
-        x_prev = x[:, :, t]
+    kernel = FixedKernel(pops, nets, batch, [layer.size for layer in first.layers])
+    stage = None if memories is None else _NetworkMemories(memories)
+    rec_s, rec_v, _ = step_network(first, x.astype(np.float32), kernel, gated, stage, record_v=record_v)
     return EmulatedRun(spikes=rec_s, v=rec_v,
                        memory_reads=None if memories is None else np.stack([m.reads for m in memories]),
                        memory_saturated=None if memories is None else np.stack([m.saturated for m in memories]))

@@ -1,0 +1,89 @@
+"""The stepping schedule of a network, written once; the arithmetic comes from a kernel.
+
+One step ``t``, populations in the spec's order (the order of the Lava graph's data flow)::
+
+    for each population i:
+        a   = sum over its inputs (feed-forward, recurrent, extra projections) of the
+              weights of the sources' spikes of step t - 1      (every Dense: one step of delay)
+        a   = a * gate mask of step t                           (engram gate: no delay)
+        s_i = the kernel's neuron step (u, v, threshold, reset, bias onset)
+    then: the kernel's after-step work (learning), the memory stage (read by the address
+    population's spikes of step t), and every s_i becomes "previous" for step t + 1.
+
+Kernels: :class:`engram_nm.reference.FloatKernel` (numpy float64, the truth; equal to Lava
+``cpu-float``) and :class:`engram_nm.backends.fixed_emulator.FixedKernel` (Loihi integers;
+equal to Lava ``cpu-fixed``). Arrays carry any leading axes the kernel uses (the fixed kernel:
+networks and samples, ``[K, B, n]``); records are ``[..., T, n]``.
+"""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+import numpy as np
+
+from engram_nm.spec import EngramSpec
+
+
+class Kernel(Protocol):
+    """The arithmetic of one backend, holding the network's state."""
+
+    def synaptic_input(self, i: int, pre) -> np.ndarray:
+        """Population ``i``'s summed input; ``pre(src)`` gives the spikes of source ``src`` (``-1``:
+        the network input) of the previous step, in the form :meth:`for_products` made."""
+
+    def neuron_step(self, i: int, a_in: np.ndarray, t: int) -> np.ndarray:
+        """Step population ``i`` with input ``a_in`` at step ``t``; returns its spikes (bool)."""
+
+    def for_products(self, spikes: np.ndarray) -> np.ndarray:
+        """Spikes in the form :meth:`synaptic_input` multiplies (bool, or 0/1 floats)."""
+
+    def recorded(self, i: int) -> tuple:
+        """``(v, u)`` of population ``i`` for the records, in float units."""
+
+    def after_step(self, t: int, x_t: np.ndarray, spikes: list) -> None:
+        """Work after every population stepped (learning)."""
+
+
+def step_network(spec: EngramSpec, x: np.ndarray, kernel: Kernel, masks: dict | None = None, memory=None,
+                 record_v: bool = False, record_u: bool = False) -> tuple:
+    """Run input ``x [..., T, n_in]`` through the schedule (module docstring) with ``kernel``.
+
+    ``masks``: ``{population index: bool [..., T, n]}`` of the gated populations; ``memory``:
+    anything with ``step(t, address_spikes)``, fed by the spec's memory layer. Returns
+    ``(spikes, v, u)``, dicts of ``[..., T, n]`` per population (``v``/``u`` empty unless asked).
+    """
+    masks = masks or {}
+    lead, steps = x.shape[:-2], x.shape[-2]
+    sizes = [layer.size for layer in spec.layers]
+    memory_index = spec.layer_names.index(spec.memory_layer().name) if memory is not None else -1
+    rec_s = [np.zeros(lead + (steps, n), dtype=bool) for n in sizes]
+    rec_v = [np.zeros(lead + (steps, n)) for n in sizes] if record_v else []
+    rec_u = [np.zeros(lead + (steps, n)) for n in sizes] if record_u else []
+    s_prev = [kernel.for_products(np.zeros(lead + (n,), dtype=bool)) for n in sizes]
+    x_prev = kernel.for_products(np.zeros(lead + (spec.n_in,), dtype=bool))
+    for t in range(steps):
+        pre = lambda src: x_prev if src < 0 else s_prev[src]  # noqa: E731 - this step's sources
+        s_now = []
+        for i in range(len(sizes)):
+            a_in = kernel.synaptic_input(i, pre)
+            if i in masks:
+                a_in = np.where(masks[i][..., t, :], a_in, 0.0)
+            s = kernel.neuron_step(i, a_in, t)
+            rec_s[i][..., t, :] = s
+            if record_v or record_u:
+                v, u = kernel.recorded(i)
+                if record_v:
+                    rec_v[i][..., t, :] = v
+                if record_u:
+                    rec_u[i][..., t, :] = u
+            s_now.append(s)
+        x_t = x[..., t, :]
+        kernel.after_step(t, x_t, s_now)
+        if memory is not None:
+            memory.step(t, s_now[memory_index])
+        s_prev = [kernel.for_products(s) for s in s_now]
+        x_prev = kernel.for_products(x_t)
+    names = spec.layer_names
+    as_dict = lambda records: dict(zip(names, records))  # noqa: E731
+    return as_dict(rec_s), as_dict(rec_v), as_dict(rec_u)
