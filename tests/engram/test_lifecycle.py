@@ -139,6 +139,14 @@ def test_present_many_equals_one_present_per_cue(trained, target):
     assert batch[0].spikes["E"].sum() > 3 * batch[2].spikes["E"].sum()  # A's cue drives its engram; no cue does not
 
 
+def _same_results(singles, batch, fields, array_field):
+    """Each batched result equals its one-by-one twin in ``fields`` and in the array ``array_field``."""
+    assert len(singles) == len(batch)
+    for a, b in zip(singles, batch):
+        assert [getattr(a, f) for f in fields] == [getattr(b, f) for f in fields]
+        np.testing.assert_array_equal(getattr(a, array_field), getattr(b, array_field))
+
+
 def test_digit_store_recall_many_equals_recall_one_by_one():
     import copy
 
@@ -152,10 +160,7 @@ def test_digit_store_recall_many_equals_recall_one_by_one():
     other = copy.deepcopy(store)
     singles = [other.recall(name, image, steps=120) for name, image in requests]
     batch = store.recall_many(requests, steps=120)
-    for a, b in zip(singles, batch):
-        assert (a.memory, a.identified, a.recall, a.cue_overlap, a.pixels_right) == \
-            (b.memory, b.identified, b.recall, b.cue_overlap, b.pixels_right)
-        np.testing.assert_array_equal(a.image, b.image)
+    _same_results(singles, batch, ("memory", "identified", "recall", "cue_overlap", "pixels_right"), "image")
     assert sum(r.identified == r.memory for r in batch) >= 2
 
 
@@ -166,8 +171,5 @@ def test_recall_many_equals_recall_one_by_one(trained):
     one, many = copy.deepcopy(trained), copy.deepcopy(trained)
     singles = [one.recall(name, fraction, steps=150) for name, fraction in requests]
     batch = many.recall_many(requests, steps=150)
-    for a, b in zip(singles, batch):
-        assert (a.memory, a.cue_fraction, a.overlap, a.spurious, a.correlation) == \
-            (b.memory, b.cue_fraction, b.overlap, b.spurious, b.correlation)
-        np.testing.assert_array_equal(a.active, b.active)
+    _same_results(singles, batch, ("memory", "cue_fraction", "overlap", "spurious", "correlation"), "active")
     assert batch[0].overlap >= 0.9 and batch[3].overlap == 0.0
