@@ -59,6 +59,7 @@ class _Population:
     may_overflow: bool            # whether u can leave 24 bits (fixed_point.current_bound)
     scale: np.ndarray             # [K, 1, 1] integer v units per float unit
     inputs: list  # (source index, -1 for the network input; weights transposed [K, n_src, n]; weight_exp)
+    fused: tuple | None = None  # (source indices, stacked weights [K, sum n_src, n]): one product per step
 
 
 def _exact_float(w: np.ndarray) -> np.ndarray:
@@ -114,13 +115,19 @@ def _populations(specs: list, quantized: list) -> list:
         bound = max(fp.current_bound(du[k, 0], max_input[k], syn_bias[k, 0]) for k in range(len(specs)))
         subtract = stack([np.full(n, l.reset == "subtract") for l in ls]) > 0
         delayed = stack([np.full(n, bool(l.reset_delay)) for l in ls]) > 0
+        fused = None
+        if len(inputs) > 1 and all(exp == 0 for _, _, exp in inputs):
+            # All inputs in one product: exact while the whole sum stays below 2**24 (_exact_float).
+            stacked = np.concatenate([w_t.astype(np.float64) for _, w_t, _ in inputs], axis=1)
+            fused = ([src for src, _, _ in inputs], _exact_float(stacked.transpose(0, 2, 1)).transpose(0, 2, 1))
+            fused = (fused[0], np.ascontiguousarray(fused[1]))
         pops.append(_Population(
             du=du, dv=stack([q.dv for q in qs]), theta=stack([fp.effective_threshold(q.vth) for q in qs]),
             bias=bias if np.any(bias) else None, syn_bias=syn_bias if np.any(syn_bias) else None,
             subtract=subtract if subtract.any() else None, delayed=delayed if delayed.any() else None,
             onset=np.array([l.bias_onset for l in ls], dtype=np.int64)[:, None, None],
             may_overflow=bound >= fp.MAX_UV,
-            scale=np.array([q.scale for q in qs], dtype=np.float64)[:, None, None], inputs=inputs))
+            scale=np.array([q.scale for q in qs], dtype=np.float64)[:, None, None], inputs=inputs, fused=fused))
     return pops
 
 
@@ -162,8 +169,13 @@ class FixedKernel:
         self.spiked = [np.zeros((nets, batch, n), dtype=bool) for n in sizes]
 
     def synaptic_input(self, i: int, pre) -> np.ndarray:
+        pop = self.pops[i]
+        if pop.fused is not None:
+            sources, w_t = pop.fused
+            spikes = np.concatenate([pre(src) for src in sources], axis=-1)
+            return np.matmul(spikes.astype(w_t.dtype, copy=False), w_t)
         a_in = None
-        for src, w_t, exp in self.pops[i].inputs:
+        for src, w_t, exp in pop.inputs:
             part = fp.dense_output(np.matmul(pre(src), w_t), exp)  # exact, each below 2**24
             a_in = part if a_in is None else a_in + part.astype(np.float64)  # sums in float64
         return a_in
