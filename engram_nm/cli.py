@@ -119,11 +119,11 @@ def _import_options(args):
 
 
 def _load_model(args):
+    import dataclasses
+
     from engram_nm.nir_io import import_nir
 
-    o = _import_options(args)
-    return import_nir(args.model, dt=o.dt, reset=o.reset, reset_delay=o.reset_delay, bias_onset=o.bias_onset,
-                      discretization=o.discretization)
+    return import_nir(args.model, **dataclasses.asdict(_import_options(args)))
 
 
 def _input_spikes(args, n_in: int) -> np.ndarray:

@@ -151,8 +151,11 @@ class FloatKernel:
     def for_products(self, spikes: np.ndarray) -> np.ndarray:
         return np.asarray(spikes).astype(bool)
 
-    def recorded(self, i: int) -> tuple:
-        return self.v[i], self.u[i]
+    def recorded_v(self, i: int) -> np.ndarray:
+        return self.v[i]
+
+    def recorded_u(self, i: int) -> np.ndarray:
+        return self.u[i]
 
     def after_step(self, t: int, x_t: np.ndarray, spikes: list) -> None:
         step_learners(self.learners, x_t, spikes, t)

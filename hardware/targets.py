@@ -142,7 +142,10 @@ def run(spec: EngramSpec, spikes: np.ndarray, target: str = "cpu-float", record_
     check_target(target)
     spec.validate()  # fields may have been assigned by hand since the spec was built
     if target == "fixed-emu":
-        return _run_emulated(spec, spikes, record_v, learn, memory_ops, memory_data, tasks)
+        if learn:
+            raise InputError("fixed-emu does not emulate on-chip learning yet; run learning on 'cpu-fixed' "
+                             "(Lava's fixed-point learning engine) or 'cpu-float'")
+        return _emulated([spec], spikes, record_v, tasks, memory_ops, memory_data, one_network=True)
     if np.ndim(spikes) == 3:
         return _run_batch(spec, np.asarray(spikes), target, record_v, learn, seed, memory_ops, memory_data, tasks)
     x = check_input(spec, spikes)
@@ -231,35 +234,38 @@ def _run_batch(spec: EngramSpec, batch: np.ndarray, target: str, record_v: bool,
         return RunResult(target, batch.shape[1], spikes, {}, time.perf_counter() - t0, ok, why)
     results = [run(spec, sample, target, record_v=record_v, seed=seed, memory_ops=memory_ops,
                    memory_data=memory_data, tasks=tasks) for sample in batch]
+    return _stacked(results, time.perf_counter() - t0)
+
+
+def _stacked(results: list, wall_s: float) -> RunResult:
+    """Results of separate runs as one, their records stacked on a new leading axis."""
     first = results[0]
     stack = lambda records: {name: np.stack([r[name] for r in records]) for name in records[0]}  # noqa: E731
     reads = None if first.memory_reads is None else np.stack([r.memory_reads for r in results])
-    return RunResult(target, first.steps, stack([r.spikes for r in results]),
-                     stack([r.v for r in results]) if first.v else {}, time.perf_counter() - t0, first.deployable,
+    return RunResult(first.target, first.steps, stack([r.spikes for r in results]),
+                     stack([r.v for r in results]) if first.v else {}, wall_s, first.deployable,
                      first.not_deployable_because, first.process_count, first.quantization, memory_reads=reads)
 
 
-def _run_emulated(spec: EngramSpec, spikes, record_v: bool, learn: bool, memory_ops, memory_data,
-                  tasks) -> RunResult:
-    """The ``fixed-emu`` target: one call for a sample ``[T, n_in]`` or a batch ``[B, T, n_in]``
-    (results keep the input's layout: ``[B, T, n]`` per population for a batch)."""
-    from engram_nm.backends.fixed_emulator import emulate
+def _emulated(specs: list, spikes, record_v: bool = False, tasks=None, memory_ops=None, memory_data=None,
+              one_network: bool = False) -> RunResult:
+    """``fixed-emu``: networks of one shape and a sample ``[T, n_in]`` or a batch ``[B, T, n_in]``
+    (or ``[K, B, T, n_in]``) in one emulator call. Records are ``[K, B, T, n]``, less the network
+    axis with ``one_network`` and less the sample axis for a single sample."""
+    from engram_nm.backends.fixed_emulator import emulate_networks
     from engram_nm.hardware.quantize import quantize
 
-    if learn:
-        raise InputError("fixed-emu does not emulate on-chip learning yet; run learning on 'cpu-fixed' "
-                         "(Lava's fixed-point learning engine) or 'cpu-float'")
     t0 = time.perf_counter()
-    quantized = quantize(spec)
-    out = emulate(spec, spikes, quantized, record_v=record_v, tasks=tasks, memory_ops=memory_ops,
-                  memory_data=memory_data)
-    batched = np.ndim(spikes) == 3
-    keep = (lambda d: d) if batched else (lambda d: {k: a[0] for k, a in d.items()})  # noqa: E731
-    reads = out.memory_reads if batched or out.memory_reads is None else out.memory_reads[0]
-    ok, why = spec.stock_lava_compatible()
-    steps = next(iter(out.spikes.values())).shape[1]
+    quantized = [quantize(spec) for spec in specs]
+    out = emulate_networks(specs, spikes, quantized, record_v=record_v, tasks=tasks, memory_ops=memory_ops,
+                           memory_data=memory_data)
+    index = (0 if one_network else slice(None),) + ((0,) if np.ndim(spikes) == 2 else ())
+    keep = lambda d: {k: a[index] for k, a in d.items()}  # noqa: E731
+    reads = None if out.memory_reads is None else out.memory_reads[index]
+    ok, why = specs[0].stock_lava_compatible()
+    steps = next(iter(out.spikes.values())).shape[2]
     return RunResult("fixed-emu", steps, keep(out.spikes), keep(out.v), time.perf_counter() - t0, ok, why,
-                     quantization=quantized.report, memory_reads=reads)
+                     quantization=quantized[0].report, memory_reads=reads)
 
 
 def run_networks(specs, spikes, target: str = "fixed-emu", record_v: bool = False, tasks=None) -> RunResult:
@@ -272,26 +278,13 @@ def run_networks(specs, spikes, target: str = "fixed-emu", record_v: bool = Fals
     specs = list(specs)
     if not specs:
         raise InputError("run_networks needs at least one network")
-    t0 = time.perf_counter()
     if target == "fixed-emu":
-        from engram_nm.backends.fixed_emulator import emulate_networks
-        from engram_nm.hardware.quantize import quantize
-
-        quantized = [quantize(spec) for spec in specs]
-        out = emulate_networks(specs, spikes, quantized, record_v=record_v, tasks=tasks)
-        single = np.ndim(spikes) == 2
-        keep = (lambda d: {k: a[:, 0] for k, a in d.items()}) if single else (lambda d: d)  # noqa: E731
-        ok, why = specs[0].stock_lava_compatible()
-        steps = next(iter(out.spikes.values())).shape[2]
-        return RunResult(target, steps, keep(out.spikes), keep(out.v), time.perf_counter() - t0, ok, why,
-                         quantization=quantized[0].report)
+        return _emulated(specs, spikes, record_v, tasks)
     if np.ndim(spikes) == 4:
         raise InputError("one input batch per network [K, B, T, n_in] is for target 'fixed-emu'")
-    results = [run(spec, spikes, target, record_v=record_v, tasks=tasks) for spec in specs]
-    stack = lambda records: {name: np.stack([r[name] for r in records]) for name in records[0]}  # noqa: E731
-    return RunResult(target, results[0].steps, stack([r.spikes for r in results]),
-                     stack([r.v for r in results]) if results[0].v else {}, time.perf_counter() - t0,
-                     results[0].deployable, results[0].not_deployable_because)
+    t0 = time.perf_counter()
+    return _stacked([run(spec, spikes, target, record_v=record_v, tasks=tasks) for spec in specs],
+                    time.perf_counter() - t0)
 
 
 def _run_many_emulated(spec: EngramSpec, samples, tasks) -> list:

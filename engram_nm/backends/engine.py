@@ -38,8 +38,11 @@ class Kernel(Protocol):
     def for_products(self, spikes: np.ndarray) -> np.ndarray:
         """Spikes in the form :meth:`synaptic_input` multiplies (bool, or 0/1 floats)."""
 
-    def recorded(self, i: int) -> tuple:
-        """``(v, u)`` of population ``i`` for the records, in float units."""
+    def recorded_v(self, i: int) -> np.ndarray:
+        """``v`` of population ``i`` for the records, in float units."""
+
+    def recorded_u(self, i: int) -> np.ndarray:
+        """``u`` of population ``i`` for the records, in float units."""
 
     def after_step(self, t: int, x_t: np.ndarray, spikes: list) -> None:
         """Work after every population stepped (learning)."""
@@ -71,12 +74,10 @@ def step_network(spec: EngramSpec, x: np.ndarray, kernel: Kernel, masks: dict | 
                 a_in = np.where(masks[i][..., t, :], a_in, 0.0)
             s = kernel.neuron_step(i, a_in, t)
             rec_s[i][..., t, :] = s
-            if record_v or record_u:
-                v, u = kernel.recorded(i)
-                if record_v:
-                    rec_v[i][..., t, :] = v
-                if record_u:
-                    rec_u[i][..., t, :] = u
+            if record_v:
+                rec_v[i][..., t, :] = kernel.recorded_v(i)
+            if record_u:
+                rec_u[i][..., t, :] = kernel.recorded_u(i)
             s_now.append(s)
         x_t = x[..., t, :]
         kernel.after_step(t, x_t, s_now)

@@ -12,8 +12,8 @@ schedule of the Lava graph that :mod:`engram_nm.processes.builder` builds:
   ``counter_bits``-bit counters that saturate, like the ``fixed_pt`` SDM model.
 
 Integer sums of 0/1 spikes times 8-bit weights are exact in a float32 matrix product while
-|w| * fan-in < 2**24 (float64 beyond), so one BLAS call per projection and step serves the
-whole batch; the neuron
+|w| * fan-in < 2**24 (float64 beyond), so one BLAS call per population and step (all its
+inputs side by side) serves the whole batch; the neuron
 state is integers held in float64 as well (:func:`engram_nm.backends.fixed_point.lif_step`). Samples of a
 batch never interact: each has its own state (and its own memory counters).
 Learning is not emulated yet: runs with ``learn=True`` go to ``cpu-fixed``.
@@ -58,8 +58,7 @@ class _Population:
     onset: np.ndarray             # [K, 1, 1] first step of the biases
     may_overflow: bool            # whether u can leave 24 bits (fixed_point.current_bound)
     scale: np.ndarray             # [K, 1, 1] integer v units per float unit
-    inputs: list  # (source index, -1 for the network input; weights transposed [K, n_src, n]; weight_exp)
-    fused: tuple | None = None  # (source indices, stacked weights [K, sum n_src, n]): one product per step
+    inputs: list  # product groups (_product_groups): (source indices, weights [K, sum n_src, n], weight_exp)
 
 
 def _exact_float(w: np.ndarray) -> np.ndarray:
@@ -67,6 +66,27 @@ def _exact_float(w: np.ndarray) -> np.ndarray:
     exact: float32 while every sum stays below 2**24 (|w| * fan-in), else float64."""
     bound = float(np.abs(w).max(initial=0)) * w.shape[-1]
     return w.astype(np.float32 if bound < 2 ** 24 else np.float64)
+
+
+def _product_groups(sources: list) -> list:
+    """Group a population's inputs ``(source, weights [K, n, n_src], weight_exp)`` into matrix
+    products: ``(source indices, weights transposed and side by side [K, sum n_src, n], exp)``.
+
+    Lava shifts each Dense's sum by its weight exponent. A left shift (exp >= 0) is linear, so
+    inputs with one such exponent share one product of their concatenated spikes; a right shift
+    floors each Dense's sum on its own, so every input with exp < 0 keeps a product of its own.
+    """
+    groups, shared = [], {}
+    for src, w, exp in sources:
+        if exp >= 0:
+            shared.setdefault(exp, []).append((src, w))
+        else:
+            groups.append(([src], w, exp))
+    groups += [([src for src, _ in members], np.concatenate([w for _, w in members], axis=2), exp)
+               for exp, members in shared.items()]
+    # Stored transposed and contiguous ([K, sum n_src, n]: the product per step is spikes @ w_t),
+    # in the narrowest float type that keeps the whole sum exact.
+    return [(srcs, np.ascontiguousarray(_exact_float(w).transpose(0, 2, 1)), exp) for srcs, w, exp in groups]
 
 
 def _check_same_shape(specs: list) -> None:
@@ -99,35 +119,29 @@ def _populations(specs: list, quantized: list) -> list:
             exps = {q.weight_exp for q in qs}
             if len(exps) != 1:
                 raise InputError(f"layer {layer.name!r}: the networks quantised to different weight exponents")
-            # Stored transposed, [K, n_src, n], contiguous: the product per step is pre @ w_t.
-            return np.ascontiguousarray(_exact_float(np.stack(mats)).transpose(0, 2, 1)), exps.pop()
+            return np.stack(mats).astype(np.float64), exps.pop()  # [K, n, n_src]
 
-        inputs = [(i - 1, *weights(lambda q: q.weight))]
+        sources = [(i - 1, *weights(lambda q: q.weight))]
         if layer.recurrent_weight is not None:
-            inputs.append((i, *weights(lambda q: q.recurrent_weight)))
+            sources.append((i, *weights(lambda q: q.recurrent_weight)))
         for proj in first.projections:
             if proj.target == layer.name:
-                inputs.append((index[proj.source], *weights(lambda q, name=proj.name: q.projections[name])))
+                sources.append((index[proj.source], *weights(lambda q, name=proj.name: q.projections[name])))
+        inputs = _product_groups(sources)
         bias = stack([fp.effective_bias(q.bias_mant, q.bias_exp) for q in qs])
         syn_bias = stack([q.syn_bias for q in qs])
         du = stack([q.du for q in qs])
-        max_input = sum(np.abs(w_t).sum(axis=1) for _, w_t, _ in inputs)  # [K, n]
+        max_input = sum(np.abs(w_t).sum(axis=1) for _, w_t, _ in inputs)  # [K, n], summed over sources
         bound = max(fp.current_bound(du[k, 0], max_input[k], syn_bias[k, 0]) for k in range(len(specs)))
         subtract = stack([np.full(n, l.reset == "subtract") for l in ls]) > 0
         delayed = stack([np.full(n, bool(l.reset_delay)) for l in ls]) > 0
-        fused = None
-        if len(inputs) > 1 and all(exp == 0 for _, _, exp in inputs):
-            # All inputs in one product: exact while the whole sum stays below 2**24 (_exact_float).
-            stacked = np.concatenate([w_t.astype(np.float64) for _, w_t, _ in inputs], axis=1)
-            fused = ([src for src, _, _ in inputs], _exact_float(stacked.transpose(0, 2, 1)).transpose(0, 2, 1))
-            fused = (fused[0], np.ascontiguousarray(fused[1]))
         pops.append(_Population(
             du=du, dv=stack([q.dv for q in qs]), theta=stack([fp.effective_threshold(q.vth) for q in qs]),
             bias=bias if np.any(bias) else None, syn_bias=syn_bias if np.any(syn_bias) else None,
             subtract=subtract if subtract.any() else None, delayed=delayed if delayed.any() else None,
             onset=np.array([l.bias_onset for l in ls], dtype=np.int64)[:, None, None],
             may_overflow=bound >= fp.MAX_UV,
-            scale=np.array([q.scale for q in qs], dtype=np.float64)[:, None, None], inputs=inputs, fused=fused))
+            scale=np.array([q.scale for q in qs], dtype=np.float64)[:, None, None], inputs=inputs))
     return pops
 
 
@@ -169,15 +183,11 @@ class FixedKernel:
         self.spiked = [np.zeros((nets, batch, n), dtype=bool) for n in sizes]
 
     def synaptic_input(self, i: int, pre) -> np.ndarray:
-        pop = self.pops[i]
-        if pop.fused is not None:
-            sources, w_t = pop.fused
-            spikes = np.concatenate([pre(src) for src in sources], axis=-1)
-            return np.matmul(spikes.astype(w_t.dtype, copy=False), w_t)
         a_in = None
-        for src, w_t, exp in pop.inputs:
-            part = fp.dense_output(np.matmul(pre(src), w_t), exp)  # exact, each below 2**24
-            a_in = part if a_in is None else a_in + part.astype(np.float64)  # sums in float64
+        for sources, w_t, exp in self.pops[i].inputs:
+            spikes = pre(sources[0]) if len(sources) == 1 else np.concatenate([pre(s) for s in sources], axis=-1)
+            part = fp.dense_output(np.matmul(spikes, w_t), exp)  # exact: each group's sum below 2**24
+            a_in = part if a_in is None else a_in + part.astype(np.float64)  # groups sum in float64
         return a_in
 
     def neuron_step(self, i: int, a_in: np.ndarray, t: int) -> np.ndarray:
@@ -191,8 +201,11 @@ class FixedKernel:
     def for_products(self, spikes: np.ndarray) -> np.ndarray:
         return np.asarray(spikes, dtype=np.float32)
 
-    def recorded(self, i: int) -> tuple:
-        return self.v[i] / self.pops[i].scale, self.u[i] / self.pops[i].scale
+    def recorded_v(self, i: int) -> np.ndarray:
+        return self.v[i] / self.pops[i].scale
+
+    def recorded_u(self, i: int) -> np.ndarray:
+        return self.u[i] / self.pops[i].scale
 
     def after_step(self, t: int, x_t: np.ndarray, spikes: list) -> None:
         """No learning in fixed point yet."""
@@ -221,22 +234,18 @@ class _Memory:
         self.reads = np.zeros((batch, len(ops), self.sdm.data_bits), dtype=np.int8)
         self.saturated = np.zeros(batch, dtype=np.int64)
 
-    def _active(self, address: np.ndarray) -> np.ndarray:
-        """Boolean ``[B, M]``: the locations each sample's address activates (the reference's rule)."""
-        return self.sdm.activate(address.astype(np.int8))
-
     def step(self, t: int, address: np.ndarray) -> None:
         from engram_nm.sdm.ops import OP_READ, OP_WRITE
 
         op = self.ops[t]
         if op == OP_WRITE:
-            active = self._active(address)
+            active = self.sdm.activate(address.astype(np.int8))  # [B, M], the reference's rule
             bipolar = 2 * self.data[t].astype(np.int64) - 1
             new = self.counters + np.where(active[:, :, None], bipolar[None, None, :], 0)
             self.saturated += np.sum(np.abs(new) > self.limit, axis=(1, 2))
             self.counters = np.clip(new, -self.limit, self.limit)
         elif op == OP_READ:
-            active = self._active(address)
+            active = self.sdm.activate(address.astype(np.int8))
             sums = np.einsum("bm,bmd->bd", active.astype(np.int64), self.counters)
             self.reads[:, t] = sums > 0
 
@@ -283,7 +292,8 @@ def emulate_networks(specs, spikes, quantized=None, record_v: bool = False, task
             raise InputError(f"spikes [K, B, T, n_in] need K = {len(specs)} batches, got {arr.shape[0]}")
         x = np.stack([_batch(first, a) for a in arr])
     else:
-        x = np.broadcast_to(_batch(first, arr), (len(specs),) + _batch(first, arr).shape)
+        batch = _batch(first, arr)
+        x = np.broadcast_to(batch, (len(specs),) + batch.shape)
     nets, batch, steps = x.shape[:3]
     qs = list(quantized) if quantized is not None else [quantize(spec) for spec in specs]
     pops = _populations(specs, qs)

@@ -175,16 +175,10 @@ class EngramExperiment:
         spec, x_full = apply_transient(self.spec, x, transient)
         seed = self.seed * 1000 + self._phase
         self._phase += 1
-        if self.target == "reference":
-            from engram_nm.reference import simulate
+        from engram_nm.hardware.targets import run
 
-            out = simulate(spec, x_full, learn=learn)
-            spikes, weights, thresholds = out.spikes, out.weights, out.thresholds
-        else:
-            from engram_nm.hardware.targets import run
-
-            res = run(spec, x_full, self.target, learn=learn, seed=seed)
-            spikes, weights, thresholds = res.spikes, res.learned_weights, res.learned_thresholds
+        res = run(spec, x_full, self.target, learn=learn, seed=seed)
+        spikes, weights, thresholds = res.spikes, res.learned_weights, res.learned_thresholds
         if learn:
             from engram_nm.plasticity.apply import with_learned
 
@@ -332,15 +326,10 @@ class EngramExperiment:
         for channels, rate in zip(cues, rates):  # the same stimulus (and phase count) as one present() per cue
             stimuli.append(self._stimulus(steps, channels, rate))
             self._phase += 1
-        if self.target == "reference":
-            from engram_nm.reference import simulate
+        from engram_nm.hardware.targets import run
 
-            batch = [simulate(self.spec, x).spikes for x in stimuli]
-        else:
-            from engram_nm.hardware.targets import run
-
-            together = run(self.spec, np.stack(stimuli), self.target).spikes
-            batch = [{name: a[b] for name, a in together.items()} for b in range(len(stimuli))]
+        together = run(self.spec, np.stack(stimuli), self.target).spikes
+        batch = [{name: a[b] for name, a in together.items()} for b in range(len(stimuli))]
         return [self._record(spikes, steps, kind, memory) for spikes, memory in zip(batch, memories)]
 
     def recall(self, name: str, cue_fraction: float = 1.0, steps: int = 200, manipulations=(),
