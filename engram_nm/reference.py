@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from engram_nm.backends.engine import NumpyRecords
 from engram_nm.errors import InputError
 from engram_nm.plasticity.learner import make_learners, step_learners
 from engram_nm.spec import EngramSpec
@@ -90,7 +91,7 @@ def gate_masks(spec: EngramSpec, steps: int, tasks=None, fixed_point: bool = Fal
     return {layer.name: layer.gate.masks(per_step, fixed_point) for layer in gated}
 
 
-class FloatKernel:
+class FloatKernel(NumpyRecords):
     """The numpy float64 arithmetic (module docstring) for :func:`engram_nm.backends.engine.step_network`:
     one sample, state ``[n]`` per population, learners and intrinsic plasticity when learning."""
 

@@ -19,7 +19,7 @@ from torch import nn
 
 from engram_nm.errors import InputError
 from engram_nm.spec import EngramSpec, LayerSpec
-from engram_nm.torch_lif import LIFParameters, SpikeFn, default_spike_fn, initial_state, lif_step
+from engram_nm.torch_lif import LIFParameters, SpikeFn, default_spike_fn
 
 
 @dataclass
@@ -107,15 +107,6 @@ class SpecProjection(nn.Module):
                               plasticity=self.plasticity, metadata=dict(self.projection_metadata))
 
 
-def projections_into(net) -> dict:
-    """``{target layer index: [(source layer index, SpecProjection), ...]}`` for ``net``'s projections."""
-    index = {layer.name: i for i, layer in enumerate(net.layers)}
-    out = {i: [] for i in index.values()}
-    for proj in net.projections:
-        out[index[proj.target]].append((index[proj.source], proj))
-    return out
-
-
 class SpecNetwork(nn.Module):
     """The spec's chain of populations, stepped in time with Lava's semantics.
 
@@ -153,61 +144,42 @@ class SpecNetwork(nn.Module):
                 gate.set_task(task)
 
     def _masks(self, batch: int, steps: int, gate_masks) -> dict:
-        """Per layer, a mask ``[batch, n]`` for the whole sample or ``[T, batch|1, n]`` per step."""
+        """Per population index, a mask ``[batch|1, T, n]``: the gate modules' (one per sample,
+        constant in time) or, replacing them, the given ``[T, n]`` masks (one per step)."""
+        index = {layer.name: i for i, layer in enumerate(self.layers)}
         masks = {}
         for name, gate in self.input_gates.items():
-            masks[name] = gate((batch,))
+            masks[index[name]] = gate((batch,)).unsqueeze(1).expand(-1, steps, -1)
         for name, m in (gate_masks or {}).items():
             m = torch.as_tensor(m, dtype=self.dtype)
             if m.ndim != 2 or m.shape[0] != steps:
                 raise InputError(f"gate_masks[{name!r}] must be [T={steps}, n], got {tuple(m.shape)}")
-            masks[name] = m.unsqueeze(1)
+            masks[index[name]] = m.unsqueeze(0)
         return masks
 
     def forward(self, x: torch.Tensor, record_v: bool = True, gate_masks: dict | None = None) -> NetworkOutput:
         """Run input spikes ``x [T, batch, n_in]``; returns per-layer spikes and voltages.
 
-        ``gate_masks`` (layer name -> ``[T, n]``) replaces the gate modules' masks
-        step by step (to replay the masks a Lava EngramGate draws).
+        Stepped by :func:`engram_nm.backends.engine.step_network` with
+        :class:`~engram_nm.backends.torch_kernel.TorchKernel`. ``gate_masks`` (layer name ->
+        ``[T, n]``) replaces the gate modules' masks step by step (to replay the masks a Lava
+        EngramGate draws).
         """
+        from engram_nm.backends.engine import step_network
+        from engram_nm.backends.torch_kernel import TorchKernel
+
         if x.ndim != 3 or x.shape[2] != self.n_in:
             raise InputError(f"input must be [T, batch, n_in={self.n_in}], got {tuple(x.shape)}")
-        x = x.to(self.dtype)
-        steps, batch, _ = x.shape
-        masks = self._masks(batch, steps, gate_masks)
-        states = [initial_state(batch, layer.size, x) for layer in self.layers]
-        prev = [torch.zeros(batch, layer.size, dtype=x.dtype, device=x.device) for layer in self.layers]
-        x_prev = torch.zeros(batch, self.n_in, dtype=x.dtype, device=x.device)
-        params = [layer.parameters_tuple() for layer in self.layers]
-        out_s = {layer.name: [] for layer in self.layers}
-        out_v = {layer.name: [] for layer in self.layers}
-        into = projections_into(self)
-        for t in range(steps):
-            source = x_prev
-            now = []
-            for i, layer in enumerate(self.layers):
-                a_in = source @ layer.weight.T
-                if layer.recurrent_weight is not None:
-                    a_in = a_in + prev[i] @ layer.recurrent_weight.T
-                for j, proj in into[i]:
-                    a_in = a_in + prev[j] @ proj.weight.T
-                mask = masks.get(layer.name)
-                if mask is not None:
-                    a_in = a_in * (mask[t] if mask.ndim == 3 else mask)
-                p = params[i]
-                if t < layer.bias_onset:
-                    p = p._replace(bias=torch.zeros_like(p.bias), syn_bias=torch.zeros_like(p.syn_bias))
-                s, states[i] = lif_step(a_in, states[i], p, self.spike_fn)
-                out_s[layer.name].append(s)
-                if record_v:
-                    out_v[layer.name].append(states[i].v)
-                now.append(s)
-                source = prev[i]  # the next layer sees this layer's spikes one step late
-            prev = now
-            x_prev = x[t]
-        spikes = {k: torch.stack(v) for k, v in out_s.items()}
-        volts = {k: torch.stack(v) for k, v in out_v.items()} if record_v else {}
-        return NetworkOutput(spikes=spikes, v=volts)
+        x = x.to(self.dtype).transpose(0, 1)  # the engine's layout: [batch, T, n_in]
+        batch, steps, _ = x.shape
+        kernel = TorchKernel(self, x, (batch,))
+        spikes, volts, _ = step_network(self, x, kernel, self._masks(batch, steps, gate_masks), record_v=record_v)
+        time_major = lambda d: {k: a.transpose(0, 1) for k, a in d.items()}  # noqa: E731
+        return NetworkOutput(spikes=time_major(spikes), v=time_major(volts))
+
+    @property
+    def layer_names(self) -> list:
+        return [layer.name for layer in self.layers]
 
     def to_spec(self) -> EngramSpec:
         """The (trained) network as a spec, parameters in float64.

@@ -75,8 +75,3 @@ def lif_step(
 
 def _reset(v: torch.Tensor, fired: torch.Tensor, p: LIFParameters) -> torch.Tensor:
     return v - p.v_threshold * fired if p.subtract_reset else v * (1 - fired)
-
-
-def initial_state(batch: int, n: int, like: torch.Tensor) -> LIFState:
-    zeros = torch.zeros(batch, n, dtype=like.dtype, device=like.device)
-    return LIFState(u=zeros, v=zeros.clone(), s=zeros.clone())

@@ -2,11 +2,10 @@
 
 :func:`plasticity_phase` runs a :class:`~engram_nm.torch_backend.SpecNetwork`
 on one sample with its layers' rules switched on and writes the learned
-weights and thresholds into the module (no gradients). It steps exactly like
-the numpy reference with ``learn=True`` (same lag between learning and
-transmission, same trace timing; :mod:`engram_nm.plasticity.learner`), using
-the same :class:`~engram_nm.plasticity.learner.SynapseLearner` on torch tensors,
-so float64 runs match the reference.
+weights and thresholds into the module (no gradients). It is the engine's schedule
+(:mod:`engram_nm.backends.engine`) with the torch kernel's learners on: the reference's
+:class:`~engram_nm.plasticity.learner.SynapseLearner` on torch tensors, the same lag between
+learning and transmission and the same trace timing, so float64 runs match the reference.
 """
 
 from __future__ import annotations
@@ -17,10 +16,8 @@ import numpy as np
 import torch
 
 from engram_nm.errors import InputError
-from engram_nm.plasticity.learner import make_learners, step_learners
 from engram_nm.reference import projection_name
-from engram_nm.torch_backend import SpecNetwork, build_torch, projections_into
-from engram_nm.torch_lif import initial_state, lif_step
+from engram_nm.torch_backend import SpecNetwork, build_torch
 
 
 @dataclass
@@ -59,55 +56,20 @@ def plasticity_phase(net: SpecNetwork, spikes: np.ndarray) -> LearnOutput:
 
 
 def _run(net: SpecNetwork, x: torch.Tensor, record_v: bool, masks: dict) -> LearnOutput:
-    layers, dt = list(net.layers), net.dt
-    learners = make_learners(layers, dt, list(net.projections))  # the reference's learners, on tensors
-    into = projections_into(net)
-    ff_names = [projection_name(layer.name, "feedforward") for layer in layers]
-    rec_names = [projection_name(layer.name, "recurrent") for layer in layers]
-    intrinsic = {i: layer.plasticity.intrinsic for i, layer in enumerate(layers)
-                 if layer.plasticity is not None and layer.plasticity.intrinsic is not None}
-    params = [layer.parameters_tuple() for layer in layers]
-    thresholds = [p.v_threshold.clone() for p in params]
-    states = [initial_state(1, layer.size, x) for layer in layers]
-    prev = [torch.zeros(layer.size, dtype=x.dtype) for layer in layers]
-    x_prev = torch.zeros(net.n_in, dtype=x.dtype)
-    rec_s = {layer.name: [] for layer in layers}
-    rec_v = {layer.name: [] for layer in layers}
+    """One sample through the engine with the torch kernel's learners on."""
+    from engram_nm.backends.engine import step_network
+    from engram_nm.backends.torch_kernel import TorchKernel
 
-    def weight(name, fixed):
-        slot = learners.get(name)
-        return fixed if slot is None else slot.learner.transmit_weight
-
-    for t in range(x.shape[0]):
-        source, now = x_prev, []
-        for i, layer in enumerate(layers):
-            a_in = weight(ff_names[i], layer.weight) @ source
-            if layer.recurrent_weight is not None:
-                a_in = a_in + weight(rec_names[i], layer.recurrent_weight) @ prev[i]
-            for j, proj in into[i]:
-                a_in = a_in + weight(proj.name, proj.weight.detach()) @ prev[j]
-            if layer.name in masks:
-                a_in = a_in * masks[layer.name][t]
-            p = params[i]._replace(v_threshold=thresholds[i])
-            if t < layer.bias_onset:
-                p = p._replace(bias=torch.zeros_like(p.bias), syn_bias=torch.zeros_like(p.syn_bias))
-            s, states[i] = lif_step(a_in.unsqueeze(0), states[i], p, net.spike_fn)
-            s = s[0]
-            if i in intrinsic:
-                ip = intrinsic[i]
-                thresholds[i] = torch.clamp(thresholds[i] + ip.eta * (s - ip.target_rate * dt), min=ip.theta_min)
-            rec_s[layer.name].append(s > 0.5)
-            if record_v:
-                rec_v[layer.name].append(states[i].v[0].clone())
-            now.append(s)
-            source = prev[i]
-        step_learners(learners, x[t], now, t)
-        prev, x_prev = now, x[t]
-    spikes = {k: torch.stack(v).cpu().numpy() for k, v in rec_s.items()}
-    volts = {k: torch.stack(v).cpu().numpy().astype(np.float64) for k, v in rec_v.items()} if record_v else {}
-    weights = {name: slot.learner.weight.cpu().numpy().astype(np.float64) for name, slot in learners.items()}
-    thr = {layers[i].name: thresholds[i].cpu().numpy().astype(np.float64) for i in intrinsic}
-    return LearnOutput(spikes=spikes, v=volts, weights=weights, thresholds=thr)
+    index = {layer.name: i for i, layer in enumerate(net.layers)}
+    kernel = TorchKernel(net, x, (), learn=True)
+    rec_s, rec_v, _ = step_network(net, x, kernel, {index[k]: m for k, m in masks.items()}, record_v=record_v)
+    numpy = lambda a: a.cpu().numpy().astype(np.float64)  # noqa: E731
+    return LearnOutput(
+        spikes={k: a.cpu().numpy() > 0.5 for k, a in rec_s.items()},
+        v={k: numpy(a) for k, a in rec_v.items()},
+        weights={name: numpy(slot.learner.weight) for name, slot in kernel.learners.items()},
+        thresholds={layer.name: numpy(kernel.thresholds[i]) for i, layer in enumerate(net.layers)
+                    if kernel.intrinsic[i] is not None})
 
 
 def _write_back(net: SpecNetwork, out: LearnOutput) -> None:

@@ -11,9 +11,12 @@ One step ``t``, populations in the spec's order (the order of the Lava graph's d
     population's spikes of step t), and every s_i becomes "previous" for step t + 1.
 
 Kernels: :class:`engram_nm.reference.FloatKernel` (numpy float64, the truth; equal to Lava
-``cpu-float``) and :class:`engram_nm.backends.fixed_emulator.FixedKernel` (Loihi integers;
-equal to Lava ``cpu-fixed``). Arrays carry any leading axes the kernel uses (the fixed kernel:
-networks and samples, ``[K, B, n]``); records are ``[..., T, n]``.
+``cpu-float``), :class:`engram_nm.backends.torch_kernel.TorchKernel` (torch, differentiable with
+snnTorch surrogates: training) and :class:`engram_nm.backends.fixed_emulator.FixedKernel` (Loihi
+integers; equal to Lava ``cpu-fixed``). Arrays carry any leading axes the kernel uses (the fixed kernel:
+networks and samples, ``[K, B, n]``); records are ``[..., T, n]``. A kernel returns fresh arrays
+from its steps and records (the engine keeps them), and tensors stay tensors (gradients flow
+through the schedule).
 """
 
 from __future__ import annotations
@@ -47,6 +50,22 @@ class Kernel(Protocol):
     def after_step(self, t: int, x_t: np.ndarray, spikes: list) -> None:
         """Work after every population stepped (learning)."""
 
+    def gate(self, a_in, mask):
+        """``a_in`` through this step's gate ``mask`` (the engram gate multiplies, adding no delay)."""
+
+    def stack(self, records: list):
+        """One record per step, each ``[..., n]`` -> ``[..., T, n]``."""
+
+
+class NumpyRecords:
+    """``gate`` and ``stack`` of the numpy kernels: binary masks, records stacked by numpy."""
+
+    def gate(self, a_in: np.ndarray, mask: np.ndarray) -> np.ndarray:
+        return np.where(mask, a_in, 0.0)
+
+    def stack(self, records: list) -> np.ndarray:
+        return np.stack(records, axis=-2)
+
 
 def step_network(spec: EngramSpec, x: np.ndarray, kernel: Kernel, masks: dict | None = None, memory=None,
                  record_v: bool = False, record_u: bool = False) -> tuple:
@@ -57,12 +76,12 @@ def step_network(spec: EngramSpec, x: np.ndarray, kernel: Kernel, masks: dict | 
     ``(spikes, v, u)``, dicts of ``[..., T, n]`` per population (``v``/``u`` empty unless asked).
     """
     masks = masks or {}
-    lead, steps = x.shape[:-2], x.shape[-2]
+    lead, steps = tuple(x.shape[:-2]), x.shape[-2]
     sizes = [layer.size for layer in spec.layers]
     memory_index = spec.layer_names.index(spec.memory_layer().name) if memory is not None else -1
-    rec_s = [np.zeros(lead + (steps, n), dtype=bool) for n in sizes]
-    rec_v = [np.zeros(lead + (steps, n)) for n in sizes] if record_v else []
-    rec_u = [np.zeros(lead + (steps, n)) for n in sizes] if record_u else []
+    rec_s = [[] for _ in sizes]
+    rec_v = [[] for _ in sizes]
+    rec_u = [[] for _ in sizes]
     s_prev = [kernel.for_products(np.zeros(lead + (n,), dtype=bool)) for n in sizes]
     x_prev = kernel.for_products(np.zeros(lead + (spec.n_in,), dtype=bool))
     for t in range(steps):
@@ -71,13 +90,13 @@ def step_network(spec: EngramSpec, x: np.ndarray, kernel: Kernel, masks: dict | 
         for i in range(len(sizes)):
             a_in = kernel.synaptic_input(i, pre)
             if i in masks:
-                a_in = np.where(masks[i][..., t, :], a_in, 0.0)
+                a_in = kernel.gate(a_in, masks[i][..., t, :])
             s = kernel.neuron_step(i, a_in, t)
-            rec_s[i][..., t, :] = s
+            rec_s[i].append(s)
             if record_v:
-                rec_v[i][..., t, :] = kernel.recorded_v(i)
+                rec_v[i].append(kernel.recorded_v(i))
             if record_u:
-                rec_u[i][..., t, :] = kernel.recorded_u(i)
+                rec_u[i].append(kernel.recorded_u(i))
             s_now.append(s)
         x_t = x[..., t, :]
         kernel.after_step(t, x_t, s_now)
@@ -86,5 +105,5 @@ def step_network(spec: EngramSpec, x: np.ndarray, kernel: Kernel, masks: dict | 
         s_prev = [kernel.for_products(s) for s in s_now]
         x_prev = kernel.for_products(x_t)
     names = spec.layer_names
-    as_dict = lambda records: dict(zip(names, records))  # noqa: E731
+    as_dict = lambda records: {n: kernel.stack(r) for n, r in zip(names, records) if r}  # noqa: E731
     return as_dict(rec_s), as_dict(rec_v), as_dict(rec_u)

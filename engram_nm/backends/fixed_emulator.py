@@ -26,7 +26,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from engram_nm.backends import fixed_point as fp
-from engram_nm.backends.engine import step_network
+from engram_nm.backends.engine import NumpyRecords, step_network
 from engram_nm.errors import InputError
 from engram_nm.spec import EngramSpec
 
@@ -171,7 +171,7 @@ def _task_schedule(spec: EngramSpec, batch: int, steps: int, tasks) -> list:
     return [shared] * batch
 
 
-class FixedKernel:
+class FixedKernel(NumpyRecords):
     """Loihi's integer arithmetic (:mod:`engram_nm.backends.fixed_point`) for
     :func:`engram_nm.backends.engine.step_network`: state ``[K, B, n]`` (networks, samples),
     integers held in float64; spikes multiply as float32 0/1 (products exact below 2**24)."""

@@ -35,8 +35,10 @@ class IntrinsicPlasticity:
         check_positive("intrinsic target_rate", self.target_rate, allow_zero=True)
         check_positive("intrinsic theta_min", self.theta_min)
 
-    def step(self, theta: np.ndarray, spikes: np.ndarray, dt: float) -> np.ndarray:
-        return np.maximum(self.theta_min, theta + self.eta * (np.asarray(spikes, float) - self.target_rate * dt))
+    def step(self, theta, spikes, dt: float):
+        """The update for numpy arrays and torch tensors alike (``spikes`` as 0/1 or bool)."""
+        s = spikes.to(theta.dtype) if hasattr(spikes, "detach") else np.asarray(spikes, float)
+        return (theta + self.eta * (s - self.target_rate * dt)).clip(min=self.theta_min)
 
     def to_dict(self) -> dict:
         return {"rule": self.name, "eta": self.eta, "target_rate": self.target_rate, "theta_min": self.theta_min}
