@@ -7,6 +7,9 @@ PY     := $(VENV)/bin/python
 PIP    := $(PY) -m pip
 STAMP  := $(VENV)/.engram_nm-setup-stamp
 PYTEST_ARGS ?=
+# Two pytest workers (pytest-xdist), one per core; worksteal: an idle worker takes tests queued for
+# the other, so the slow ones (demo, examples, Lava protocols) spread. PYTEST_WORKERS=0: one process.
+PYTEST_WORKERS ?= 2
 
 .PHONY: setup test test-py demo bench clean-venv
 
@@ -37,7 +40,7 @@ $(STAMP): pyproject.toml constraints.txt Makefile
 	@touch $(STAMP)
 
 test: setup
-	$(PY) -m pytest $(PYTEST_ARGS)
+	$(PY) -m pytest -n $(PYTEST_WORKERS) --dist worksteal $(PYTEST_ARGS)
 
 # The quick subset on Python 3.10 and 3.12 where installed (each in .venv-<version>): a CPU-only
 # torch is on disk for 3.11 only; elsewhere pip fetches PyPI's default build (large, works).

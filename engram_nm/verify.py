@@ -59,9 +59,32 @@ class VerifyReport:
         return "\n".join(rows)
 
 
+def _samples(raster: np.ndarray) -> np.ndarray:
+    """A record as ``[B, T, n]`` (one sample: ``B = 1``)."""
+    return raster if raster.ndim == 3 else raster[None]
+
+
+def _count_agreement(a: np.ndarray, b: np.ndarray) -> float:
+    """Per-neuron counts summed over every sample of the batch."""
+    return count_agreement(a.reshape(-1, a.shape[-1]), b.reshape(-1, b.shape[-1]))
+
+
+def _event_agreement(a: np.ndarray, b: np.ndarray, tolerance: int) -> float:
+    """Events matched within each sample (never across two), pooled: ``2 matched / total``."""
+    total = int(a.sum() + b.sum())
+    if total == 0:
+        return 1.0
+    matched = sum(event_agreement(x, y, tolerance) * int(x.sum() + y.sum()) / 2 for x, y in zip(a, b))
+    return 2.0 * matched / total
+
+
 def verify(spec: EngramSpec, spikes: np.ndarray,
            targets=("snntorch", "cpu-float", "cpu-fixed", "fixed-emu")) -> VerifyReport:
-    """Run ``spec`` on each target and compare (see :mod:`engram_nm.agreement` for the metrics)."""
+    """Run ``spec`` on each target and compare (see :mod:`engram_nm.agreement` for the metrics).
+
+    ``spikes``: one sample ``[T, n_in]`` or a batch ``[B, T, n_in]`` (one Lava graph per target
+    for the whole batch); counts and agreements then pool the samples.
+    """
     results: dict[str, RunResult] = {t: run(spec, spikes, t) for t in targets}
     layers = []
     for layer in spec.layer_names:
@@ -71,8 +94,8 @@ def verify(spec: EngramSpec, spikes: np.ndarray,
             mism = exact_mismatches(results["snntorch"].spikes[layer], results["cpu-float"].spikes[layer])
         ca = ea = ea2 = None
         if "cpu-fixed" in results and "cpu-float" in results:
-            a, b = results["cpu-float"].spikes[layer], results["cpu-fixed"].spikes[layer]
-            ca, ea, ea2 = count_agreement(a, b), event_agreement(a, b, 0), event_agreement(a, b, 2)
+            a, b = _samples(results["cpu-float"].spikes[layer]), _samples(results["cpu-fixed"].spikes[layer])
+            ca, ea, ea2 = _count_agreement(a, b), _event_agreement(a, b, 0), _event_agreement(a, b, 2)
         emu = None
         if "fixed-emu" in results and "cpu-fixed" in results:
             emu = exact_mismatches(results["fixed-emu"].spikes[layer], results["cpu-fixed"].spikes[layer])

@@ -56,6 +56,7 @@ def test_sdm_speed_benchmark_writes_ratios(tmp_path):
     assert "ratio (target >= 0.5)" in (tmp_path / "sdm_speed.md").read_text()
 
 
+@pytest.mark.slow
 @pytest.mark.lava
 def test_continual_benchmark_quick(tmp_path):
     result = _bench("continual").main(["--quick", "--out", str(tmp_path)])

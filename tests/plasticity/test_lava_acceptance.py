@@ -49,6 +49,7 @@ def ei_spec(rule, n_i=20, n_e=10):
     ], dt=DT)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("target", ["cpu-float", "cpu-fixed"])
 def test_inhibitory_stdp_drives_the_excitatory_rate_to_the_target(target):
     rho0 = 25.0
