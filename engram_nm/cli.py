@@ -331,7 +331,8 @@ def cmd_demo(args) -> int:
 
     run_demo(out_dir=args.out, seed=args.seed, quiet=args.quiet, epochs=args.epochs, n_eval=args.n_eval,
              encode_steps=args.encode_steps, consolidate_steps=args.consolidate_steps,
-             store_per_class=args.store_per_class, n_memory_test=args.memory_test)
+             recall_steps=args.recall_steps, store_per_class=args.store_per_class,
+             n_memory_test=args.memory_test)
     return 0
 
 
@@ -436,6 +437,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--n-eval", type=_positive_int, default=20, help="test digits run on every backend")
     p.add_argument("--encode-steps", type=_positive_int, default=300, help="steps each digit is shown while stored")
     p.add_argument("--consolidate-steps", type=_positive_int, default=1000, help="offline steps with replay")
+    p.add_argument("--recall-steps", type=_bounded_int(8, MAX_STEPS), default=200,
+                   help="steps each occluded digit is shown at recall (rates over the last three quarters)")
     p.add_argument("--store-per-class", type=_positive_int, default=10,
                    help="training digits per class written into the SDM stage")
     p.add_argument("--memory-test", type=_positive_int, default=30,

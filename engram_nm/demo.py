@@ -155,7 +155,8 @@ def _memory_stage_recall(spec, x_tr, y_tr, x_te, y_te, seed: int, per_class: int
     return out, same
 
 
-def _digit_engrams(target: str, images: dict, seed: int, encode_steps: int, consolidate_steps: int):
+def _digit_engrams(target: str, images: dict, seed: int, encode_steps: int, consolidate_steps: int,
+                   recall_steps: int):
     """Store ``images`` as engrams on ``target`` and recall every one at every occlusion."""
     from engram_nm.engram.digits import DigitEngramStore, occlude
     from engram_nm.engram.lifecycle import EngramExperiment
@@ -165,14 +166,15 @@ def _digit_engrams(target: str, images: dict, seed: int, encode_steps: int, cons
     store.store(images, encode_steps=encode_steps)
     store.ex.consolidate(consolidate_steps, replay=list(images))
     requests = [(name, occlude(img, rows)) for rows in OCCLUDED_ROWS for name, img in images.items()]
-    done = iter(store.recall_many(requests))  # one Lava graph for every recall, in this order
+    # one Lava graph for every recall, in this order
+    done = iter(store.recall_many(requests, steps=recall_steps))
     recalls = {rows: [next(done) for _ in images] for rows in OCCLUDED_ROWS}
     return store, w_before, recalls
 
 
 def run_demo(out_dir="out/demo", seed: int = 0, quiet: bool = False, epochs: int = 8, n_eval: int = 20,
-             hidden: int = 64, encode_steps: int = 300, consolidate_steps: int = 1000, store_per_class: int = 10,
-             n_memory_test: int = 30) -> dict:
+             hidden: int = 64, encode_steps: int = 300, consolidate_steps: int = 1000, recall_steps: int = 200,
+             store_per_class: int = 10, n_memory_test: int = 30) -> dict:
     import torch
 
     torch.set_num_threads(1)  # docs/lava_edges.md: torch's thread pool + Lava's fork can deadlock
@@ -227,7 +229,8 @@ def run_demo(out_dir="out/demo", seed: int = 0, quiet: bool = False, epochs: int
     engram_runs = {}
     for target in ("reference", "cpu-float", "cpu-fixed"):
         say(f"    {target} ..." if target != "reference" else "    numpy reference (to check Lava cpu-float against) ...")
-        engram_runs[target] = _digit_engrams(target, images, seed, encode_steps, consolidate_steps)
+        engram_runs[target] = _digit_engrams(target, images, seed, encode_steps, consolidate_steps,
+                                              recall_steps)
     ref_store, float_store = engram_runs["reference"][0], engram_runs["cpu-float"][0]
     same_spikes = all(np.array_equal(a.spikes["E"], b.spikes["E"]) and np.array_equal(a.spikes["I"], b.spikes["I"])
                       for a, b in zip(ref_store.ex.records, float_store.ex.records))
@@ -305,8 +308,8 @@ def run_demo(out_dir="out/demo", seed: int = 0, quiet: bool = False, epochs: int
         "",
         f"E/I engram network (200 E, 50 I; STDP on E->E, iSTDP on I->E on the learning engine); "
         f"digits {', '.join(str(d) for d in DEMO_DIGITS)} stored ({encode_steps} steps each), "
-        f"{consolidate_steps} steps of consolidation with replay. Lava cpu-float spikes equal the numpy "
-        f"reference in every phase: **{same_spikes}**.",
+        f"{consolidate_steps} steps of consolidation with replay, each view recalled for {recall_steps} "
+        f"steps. Lava cpu-float spikes equal the numpy reference in every phase: **{same_spikes}**.",
         "",
         "| rows occluded | backend | identified | engram recall | cue overlap | pixels right |",
         "|---|---|---|---|---|---|",

@@ -87,7 +87,8 @@ def test_verify_prints_agreement(tmp_path, capsys):
 @pytest.mark.lava
 def test_demo_small(tmp_path, capsys):
     assert main(["demo", "--out", str(tmp_path), "--epochs", "1", "--n-eval", "2", "--quiet",
-                 "--encode-steps", "200", "--consolidate-steps", "200", "--store-per-class", "2",
+                 "--encode-steps", "200", "--consolidate-steps", "200", "--recall-steps", "100",
+                 "--store-per-class", "2",
                  "--memory-test", "4"]) == 0
     report = (tmp_path / "report.md").read_text()
     assert "spike mismatches over 2 digits: **0**" in report

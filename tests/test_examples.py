@@ -63,13 +63,15 @@ def test_example_04_energy_compare(tmp_path):
     assert (tmp_path / "energy.png").exists()
 
 
-@pytest.mark.lava
 @pytest.mark.slow
 def test_example_05_engram_lifecycle(tmp_path):
+    """The script end to end on the engine's reference (behaviour); that Lava cpu-float runs the same
+    protocols spike for spike is tests/engram/test_protocols.py's job."""
     import re
 
     proc = subprocess.run([sys.executable, str(ROOT / "examples" / "05_engram_lifecycle.py"), "--quick",
-                           "--out", str(tmp_path)], capture_output=True, text=True, timeout=600)
+                           "--target", "reference", "--out", str(tmp_path)], capture_output=True, text=True,
+                          timeout=600)
     assert proc.returncode == 0, proc.stdout + proc.stderr
     out = proc.stdout
     assert "| light on engram cells | 1.00 |" in out
