@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from engram_nm.backends.engine import NumpyRecords
+from engram_nm.backends.engine import NumpyRecords, population_inputs, transmitted_weight
 from engram_nm.errors import InputError
 from engram_nm.plasticity.learner import make_learners, step_learners
 from engram_nm.spec import EngramSpec
@@ -106,26 +106,14 @@ class FloatKernel(NumpyRecords):
         self.intrinsic = [layer.plasticity.intrinsic if learn and layer.plasticity is not None else None
                           for layer in spec.layers]
         self.learners = make_learners(spec.layers, spec.dt, spec.projections) if learn else {}
-        index = {layer.name: i for i, layer in enumerate(spec.layers)}
-        # Per population, its inputs in Lava's summation order: feed-forward, recurrent, projections.
-        self.inputs = []
-        for i, layer in enumerate(spec.layers):
-            inputs = [(i - 1, projection_name(layer.name, "feedforward"), layer.weight)]
-            if layer.recurrent_weight is not None:
-                inputs.append((i, projection_name(layer.name, "recurrent"), layer.recurrent_weight))
-            inputs += [(index[p.source], p.name, p.weight) for p in spec.projections if index[p.target] == i]
-            self.inputs.append(inputs)
-
-    def _weight(self, name: str, fixed: np.ndarray) -> np.ndarray:
-        slot = self.learners.get(name)
-        return fixed if slot is None else slot.learner.transmit_weight
+        self.inputs = population_inputs(spec.layers, spec.projections)
 
     def synaptic_input(self, i: int, pre) -> np.ndarray:
         # Summing the columns of active sources is what Lava's Dense does for binary spikes;
         # the same summation order keeps float64 equal.
         a_in = None
         for src, name, fixed in self.inputs[i]:
-            part = self._weight(name, fixed)[:, pre(src)].sum(axis=1)
+            part = transmitted_weight(self.learners, name, fixed)[:, pre(src)].sum(axis=1)
             a_in = part if a_in is None else a_in + part
         return a_in
 

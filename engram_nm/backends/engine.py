@@ -67,6 +67,31 @@ class NumpyRecords:
         return np.stack(records, axis=-2)
 
 
+def population_inputs(layers, projections) -> list:
+    """Per population, its inputs ``(source index, weight name, weight)`` in Lava's summation order:
+    feed-forward (source ``i - 1``; ``-1`` is the network input), recurrent, then the extra
+    projections into it. ``layers`` / ``projections``: the spec's, or the torch module's (anything
+    with ``name``, ``weight``, ``recurrent_weight`` / ``source``, ``target``, ``weight``)."""
+    from engram_nm.reference import projection_name
+
+    index = {layer.name: i for i, layer in enumerate(layers)}
+    out = []
+    for i, layer in enumerate(layers):
+        inputs = [(i - 1, projection_name(layer.name, "feedforward"), layer.weight)]
+        if layer.recurrent_weight is not None:
+            inputs.append((i, projection_name(layer.name, "recurrent"), layer.recurrent_weight))
+        inputs += [(index[p.source], p.name, p.weight) for p in projections if index[p.target] == i]
+        out.append(inputs)
+    return out
+
+
+def transmitted_weight(learners: dict, name: str, weight):
+    """The matrix that carries spikes this step: a learning projection's lagged copy
+    (:attr:`~engram_nm.plasticity.learner.SynapseLearner.transmit_weight`), else ``weight``."""
+    slot = learners.get(name)
+    return weight if slot is None else slot.learner.transmit_weight
+
+
 def step_network(spec: EngramSpec, x: np.ndarray, kernel: Kernel, masks: dict | None = None, memory=None,
                  record_v: bool = False, record_u: bool = False) -> tuple:
     """Run input ``x [..., T, n_in]`` through the schedule (module docstring) with ``kernel``.

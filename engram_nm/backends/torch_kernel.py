@@ -16,6 +16,7 @@ from __future__ import annotations
 import numpy as np
 import torch
 
+from engram_nm.backends.engine import population_inputs, transmitted_weight
 from engram_nm.plasticity.learner import make_learners, step_learners
 from engram_nm.torch_lif import LIFState, lif_step
 
@@ -31,8 +32,6 @@ class TorchKernel:
     """
 
     def __init__(self, net, like: torch.Tensor, lead: tuple, learn: bool = False):
-        from engram_nm.reference import projection_name
-
         self.net, self.dtype, self.device = net, like.dtype, like.device
         layers = list(net.layers)
         self.layers = layers
@@ -45,24 +44,12 @@ class TorchKernel:
         self.intrinsic = [layer.plasticity.intrinsic if learn and layer.plasticity is not None else None
                           for layer in layers]
         self.learners = make_learners(layers, net.dt, list(net.projections)) if learn else {}
-        index = {layer.name: i for i, layer in enumerate(layers)}
-        # Per population its inputs, in the reference's order: feed-forward, recurrent, projections.
-        self.inputs = []
-        for i, layer in enumerate(layers):
-            inputs = [(i - 1, projection_name(layer.name, "feedforward"), layer.weight)]
-            if layer.recurrent_weight is not None:
-                inputs.append((i, projection_name(layer.name, "recurrent"), layer.recurrent_weight))
-            inputs += [(index[p.source], p.name, p.weight) for p in net.projections if index[p.target] == i]
-            self.inputs.append(inputs)
-
-    def _weight(self, name: str, trained: torch.Tensor) -> torch.Tensor:
-        slot = self.learners.get(name)
-        return trained if slot is None else slot.learner.transmit_weight
+        self.inputs = population_inputs(layers, list(net.projections))
 
     def synaptic_input(self, i: int, pre) -> torch.Tensor:
         a_in = None
         for src, name, weight in self.inputs[i]:
-            part = pre(src) @ self._weight(name, weight).T
+            part = pre(src) @ transmitted_weight(self.learners, name, weight).T
             a_in = part if a_in is None else a_in + part
         return a_in
 
