@@ -46,7 +46,7 @@ import numpy as np
 
 from engram_nm.errors import NIRFileError, SpecError, UnsupportedNodeError
 from engram_nm.io_utils import atomic_target
-from engram_nm.spec import EngramSpec, LayerSpec
+from engram_nm.spec import EngramSpec, LayerSpec, projection_name
 from engram_nm.units import snap_to_one
 
 META = "engram_nm"
@@ -78,7 +78,7 @@ def spec_to_nir(spec: EngramSpec, unit_r: bool = False):
     edges = []
     upstream = "input"
     for layer in spec.layers:
-        w_name, rec_name = f"{layer.name}_w", f"{layer.name}_rec"
+        w_name, rec_name = projection_name(layer.name, "feedforward"), projection_name(layer.name, "recurrent")
         meta = {"reset": layer.reset, "reset_delay": layer.reset_delay, "neuron": layer.neuron,
                 "bias": layer.bias.copy(),
                 "bias_onset": layer.bias_onset,

@@ -47,11 +47,6 @@ class SimulationResult:
     memory_counters: np.ndarray | None = None
 
 
-def projection_name(layer_name: str, kind: str) -> str:
-    """Name of a layer's weight matrix (also its Lava process and NIR node): ``L_w`` / ``L_rec``."""
-    return f"{layer_name}_w" if kind == "feedforward" else f"{layer_name}_rec"
-
-
 def check_input(spec: EngramSpec, spikes: np.ndarray) -> np.ndarray:
     """Validate an input spike array ``[steps, n_in]`` and return it as float64."""
     arr = np.asarray(spikes)
@@ -168,9 +163,8 @@ def simulate(spec: EngramSpec, spikes: np.ndarray, learn: bool = False, memory_o
     steps = x.shape[0]
     memory = _memory(spec, steps, memory_ops, memory_data)
     masks = gate_masks(spec, steps, tasks)
-    index = {layer.name: i for i, layer in enumerate(spec.layers)}
     kernel = FloatKernel(spec, learn)
-    rec_s, rec_v, rec_u = step_network(spec, x, kernel, {index[name]: m for name, m in masks.items()}, memory,
+    rec_s, rec_v, rec_u = step_network(spec, x, kernel, masks, memory,
                                        record_v=True, record_u=True)
     weights = {name: slot.learner.weight.copy() for name, slot in kernel.learners.items()}
     learned_thr = {layer.name: kernel.thresholds[i].copy() for i, layer in enumerate(spec.layers)

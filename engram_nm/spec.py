@@ -85,6 +85,12 @@ def _matrix(value: Any, shape: tuple[int, int], what: str, layer: str) -> np.nda
     return arr
 
 
+def projection_name(layer_name: str, kind: str) -> str:
+    """Name of a layer's own weight matrix (also its Lava process and NIR node), ``kind``
+    ``"feedforward"`` -> ``L_w``, ``"recurrent"`` -> ``L_rec``; extra projections carry their own."""
+    return f"{layer_name}_w" if kind == "feedforward" else f"{layer_name}_rec"
+
+
 @dataclass
 class LayerSpec:
     """One population of LIF or current-based LIF neurons and its input weights.
@@ -358,7 +364,8 @@ class EngramSpec:
         from engram_nm.projection import ProjectionSpec
 
         self.projections = list(self.projections or [])
-        taken = set(layer_names) | {f"{n}_w" for n in layer_names} | {f"{n}_rec" for n in layer_names}
+        own = {projection_name(n, kind) for n in layer_names for kind in ("feedforward", "recurrent")}
+        taken = set(layer_names) | own
         sizes = {layer.name: layer.size for layer in self.layers}
         for i, proj in enumerate(self.projections):
             if not isinstance(proj, ProjectionSpec):

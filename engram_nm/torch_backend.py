@@ -144,17 +144,16 @@ class SpecNetwork(nn.Module):
                 gate.set_task(task)
 
     def _masks(self, batch: int, steps: int, gate_masks) -> dict:
-        """Per population index, a mask ``[batch|1, T, n]``: the gate modules' (one per sample,
+        """Per gated population, a mask ``[batch|1, T, n]``: the gate modules' (one per sample,
         constant in time) or, replacing them, the given ``[T, n]`` masks (one per step)."""
-        index = {layer.name: i for i, layer in enumerate(self.layers)}
         masks = {}
         for name, gate in self.input_gates.items():
-            masks[index[name]] = gate((batch,)).unsqueeze(1).expand(-1, steps, -1)
+            masks[name] = gate((batch,)).unsqueeze(1).expand(-1, steps, -1)
         for name, m in (gate_masks or {}).items():
             m = torch.as_tensor(m, dtype=self.dtype)
             if m.ndim != 2 or m.shape[0] != steps:
                 raise InputError(f"gate_masks[{name!r}] must be [T={steps}, n], got {tuple(m.shape)}")
-            masks[index[name]] = m.unsqueeze(0)
+            masks[name] = m.unsqueeze(0)
         return masks
 
     def forward(self, x: torch.Tensor, record_v: bool = True, gate_masks: dict | None = None) -> NetworkOutput:
@@ -217,15 +216,19 @@ def build_torch(spec: EngramSpec, dtype: torch.dtype = torch.float32, spike_fn: 
 
 def run_torch(spec_or_net, spikes: np.ndarray, dtype: torch.dtype = torch.float64,
               record_v: bool = False, gate_masks: dict | None = None) -> tuple[dict, dict]:
-    """Run one sample ``[steps, n_in]`` without gradients (``gate_masks``: see ``SpecNetwork.forward``).
+    """Run one sample ``[steps, n_in]`` or a batch ``[B, steps, n_in]`` without gradients, in one
+    call (``gate_masks``: see ``SpecNetwork.forward``; the same for every sample).
 
-    Returns ``(spikes, v)``: ``{layer: bool [steps, size]}`` and, if ``record_v``,
-    ``{layer: float [steps, size]}`` (else empty).
+    Returns ``(spikes, v)``: ``{layer: bool [steps, size]}`` (``[B, steps, size]`` for a batch) and,
+    if ``record_v``, the voltages alike (else empty).
     """
     net = spec_or_net if isinstance(spec_or_net, SpecNetwork) else build_torch(spec_or_net, dtype=dtype)
-    x = torch.as_tensor(np.asarray(spikes, dtype=np.float64)).unsqueeze(1)
+    arr = np.asarray(spikes, dtype=np.float64)
+    batched = arr.ndim == 3
+    x = torch.as_tensor(arr)
     with torch.no_grad():
-        out = net(x, record_v=record_v, gate_masks=gate_masks)
-    spikes_out = {k: v[:, 0].cpu().numpy() > 0.5 for k, v in out.spikes.items()}
-    volts = {k: v[:, 0].cpu().numpy().astype(np.float64) for k, v in out.v.items()}
+        out = net(x.transpose(0, 1) if batched else x.unsqueeze(1), record_v=record_v, gate_masks=gate_masks)
+    layout = (lambda a: a.transpose(0, 1)) if batched else (lambda a: a[:, 0])  # back from [T, B, n]
+    spikes_out = {k: layout(v).cpu().numpy() > 0.5 for k, v in out.spikes.items()}
+    volts = {k: layout(v).cpu().numpy().astype(np.float64) for k, v in out.v.items()}
     return spikes_out, volts

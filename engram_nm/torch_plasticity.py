@@ -16,7 +16,7 @@ import numpy as np
 import torch
 
 from engram_nm.errors import InputError
-from engram_nm.reference import projection_name
+from engram_nm.spec import projection_name
 from engram_nm.torch_backend import SpecNetwork, build_torch
 
 
@@ -60,9 +60,8 @@ def _run(net: SpecNetwork, x: torch.Tensor, record_v: bool, masks: dict) -> Lear
     from engram_nm.backends.engine import step_network
     from engram_nm.backends.torch_kernel import TorchKernel
 
-    index = {layer.name: i for i, layer in enumerate(net.layers)}
     kernel = TorchKernel(net, x, (), learn=True)
-    rec_s, rec_v, _ = step_network(net, x, kernel, {index[k]: m for k, m in masks.items()}, record_v=record_v)
+    rec_s, rec_v, _ = step_network(net, x, kernel, masks, record_v=record_v)
     numpy = lambda a: a.cpu().numpy().astype(np.float64)  # noqa: E731
     return LearnOutput(
         spikes={k: a.cpu().numpy() > 0.5 for k, a in rec_s.items()},

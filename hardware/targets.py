@@ -36,7 +36,8 @@ TARGETS = ("reference", "snntorch", "cpu-float", "cpu-fixed", "fixed-emu", "loih
 
 @dataclass
 class RunResult:
-    """What a run produced: per-layer ``[steps, size]`` spikes (bool) and, if recorded, voltages."""
+    """What a run produced: per-layer ``[steps, size]`` spikes (bool) and, if recorded, voltages
+    (``[B, steps, size]`` for a batch, ``[K, ...]`` for several networks)."""
 
     target: str
     steps: int
@@ -50,7 +51,7 @@ class RunResult:
     learned_weights: dict = field(default_factory=dict)     # projection ("L_w", "L_rec") -> [n_post, n_pre]
     learned_thresholds: dict = field(default_factory=dict)  # layer -> [size]
     learning: dict = field(default_factory=dict)            # projection -> how it ran (Lava targets)
-    memory_reads: np.ndarray | None = None                  # [steps, data_bits] from the SDM stage
+    memory_reads: np.ndarray | None = None                  # [(B,) steps, data_bits] from the SDM stage
 
     def learned_spec(self, spec: EngramSpec) -> EngramSpec:
         """A copy of ``spec`` with the learned weights and thresholds in place (plasticity kept)."""
@@ -161,22 +162,17 @@ def run(spec: EngramSpec, spikes: np.ndarray, target: str = "cpu-float", record_
     if target == "snntorch":
         from engram_nm.reference import memory_stream
 
-        ok, why = spec.stock_lava_compatible()
         stream = memory_stream(spec, x.shape[0], memory_ops, memory_data)  # validate before the run
-        from engram_nm.reference import gate_masks
-
-        masks = gate_masks(spec, x.shape[0], tasks)  # the reference's draws = Lava EngramGate's, every mode
         if learn:
+            from engram_nm.reference import gate_masks
             from engram_nm.torch_plasticity import learn_torch
 
-            out = learn_torch(spec, x, record_v=record_v, gate_masks=masks)
+            ok, why = spec.stock_lava_compatible()
+            out = learn_torch(spec, x, record_v=record_v, gate_masks=gate_masks(spec, x.shape[0], tasks))
             result = RunResult(target, x.shape[0], out.spikes, out.v, time.perf_counter() - t0, ok, why,
                                learned_weights=out.weights, learned_thresholds=out.thresholds)
         else:
-            from engram_nm.torch_backend import run_torch
-
-            spikes_out, volts = run_torch(spec, x, record_v=record_v, gate_masks=masks or None)
-            result = RunResult(target, x.shape[0], spikes_out, volts, time.perf_counter() - t0, ok, why)
+            result = _torch_run(spec, x, record_v, tasks, t0)
         if stream is not None:
             from engram_nm.sdm.ops import run_ops
 
@@ -224,6 +220,10 @@ def _run_batch(spec: EngramSpec, batch: np.ndarray, target: str, record_v: bool,
     if batch.shape[0] == 0:
         raise InputError("an input batch [B, steps, n_in] needs at least one sample")
     t0 = time.perf_counter()
+    if target == "snntorch" and memory_ops is None and memory_data is None:
+        for sample in batch:
+            check_input(spec, sample)
+        return _torch_run(spec, batch, record_v, tasks, t0)  # the torch module takes the batch at once
     plain = not record_v and memory_ops is None and memory_data is None and (tasks is None or np.ndim(tasks) == 0)
     if plain and target in ("cpu-float", "cpu-fixed"):
         for sample in batch:
@@ -235,6 +235,17 @@ def _run_batch(spec: EngramSpec, batch: np.ndarray, target: str, record_v: bool,
     results = [run(spec, sample, target, record_v=record_v, seed=seed, memory_ops=memory_ops,
                    memory_data=memory_data, tasks=tasks) for sample in batch]
     return _stacked(results, time.perf_counter() - t0)
+
+
+def _torch_run(spec: EngramSpec, x: np.ndarray, record_v: bool, tasks, t0: float) -> RunResult:
+    """``snntorch`` without learning on ``[T, n_in]`` or ``[B, T, n_in]``, in one call."""
+    from engram_nm.reference import gate_masks
+    from engram_nm.torch_backend import run_torch
+
+    ok, why = spec.stock_lava_compatible()
+    masks = gate_masks(spec, x.shape[-2], tasks)  # the reference's draws = Lava EngramGate's, every mode
+    spikes_out, volts = run_torch(spec, x, record_v=record_v, gate_masks=masks or None)
+    return RunResult("snntorch", x.shape[-2], spikes_out, volts, time.perf_counter() - t0, ok, why)
 
 
 def _stacked(results: list, wall_s: float) -> RunResult:

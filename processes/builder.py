@@ -42,7 +42,7 @@ from engram_nm.processes.engram_gate.process import EngramGate
 from engram_nm.processes.plastic_dense.process import PlasticDense
 from engram_nm.processes.runtime import lava_session
 from engram_nm.reference import check_input
-from engram_nm.spec import EngramSpec
+from engram_nm.spec import EngramSpec, projection_name
 
 FLOAT_TAG = "floating_pt"
 FIXED_TAG = "fixed_pt"
@@ -237,7 +237,7 @@ def build_network(spec: EngramSpec, spikes: np.ndarray, tag: str = FLOAT_TAG, qu
         if layer.recurrent_weight is not None:
             kinds.append(("recurrent", pop.s_out, layer.recurrent_weight if q is None else q.recurrent_weight))
         for kind, pre_port, w in kinds:
-            name = f"{layer.name}_w" if kind == "feedforward" else f"{layer.name}_rec"
+            name = projection_name(layer.name, kind)
             rule = getattr(plastic, kind, None) if plastic is not None else None
             structural = None if plastic is None else (
                 plastic.structural if kind == "feedforward" else plastic.recurrent_structural)

@@ -25,7 +25,7 @@ from typing import Protocol
 
 import numpy as np
 
-from engram_nm.spec import EngramSpec
+from engram_nm.spec import EngramSpec, projection_name
 
 
 class Kernel(Protocol):
@@ -72,8 +72,6 @@ def population_inputs(layers, projections) -> list:
     feed-forward (source ``i - 1``; ``-1`` is the network input), recurrent, then the extra
     projections into it. ``layers`` / ``projections``: the spec's, or the torch module's (anything
     with ``name``, ``weight``, ``recurrent_weight`` / ``source``, ``target``, ``weight``)."""
-    from engram_nm.reference import projection_name
-
     index = {layer.name: i for i, layer in enumerate(layers)}
     out = []
     for i, layer in enumerate(layers):
@@ -96,11 +94,12 @@ def step_network(spec: EngramSpec, x: np.ndarray, kernel: Kernel, masks: dict | 
                  record_v: bool = False, record_u: bool = False) -> tuple:
     """Run input ``x [..., T, n_in]`` through the schedule (module docstring) with ``kernel``.
 
-    ``masks``: ``{population index: bool [..., T, n]}`` of the gated populations; ``memory``:
+    ``masks``: ``{population name: [..., T, n]}`` of the gated populations (0/1, or any factor the
+    kernel's ``gate`` multiplies by); ``memory``:
     anything with ``step(t, address_spikes)``, fed by the spec's memory layer. Returns
     ``(spikes, v, u)``, dicts of ``[..., T, n]`` per population (``v``/``u`` empty unless asked).
     """
-    masks = masks or {}
+    masks = {spec.layer_names.index(name): m for name, m in (masks or {}).items()}
     lead, steps = tuple(x.shape[:-2]), x.shape[-2]
     sizes = [layer.size for layer in spec.layers]
     memory_index = spec.layer_names.index(spec.memory_layer().name) if memory is not None else -1

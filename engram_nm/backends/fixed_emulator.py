@@ -297,11 +297,10 @@ def emulate_networks(specs, spikes, quantized=None, record_v: bool = False, task
     nets, batch, steps = x.shape[:3]
     qs = list(quantized) if quantized is not None else [quantize(spec) for spec in specs]
     pops = _populations(specs, qs)
-    gated = {}
-    for i, layer in enumerate(first.layers):
-        if layer.gate is not None:
-            gated[i] = np.stack([np.stack([m[layer.name] for m in _task_schedule(spec, batch, steps, tasks)])
-                                 for spec in specs])  # [K, B, T, n]
+    gated_names = [layer.name for layer in first.layers if layer.gate is not None]
+    schedules = [_task_schedule(spec, batch, steps, tasks) for spec in specs] if gated_names else []
+    gated = {name: np.stack([np.stack([m[name] for m in per_sample]) for per_sample in schedules])
+             for name in gated_names}  # [K, B, T, n]
     memories = None
     if memory_ops is not None or memory_data is not None:
         if memory_ops is None:

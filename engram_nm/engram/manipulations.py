@@ -42,7 +42,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from engram_nm.errors import ManipulationError
-from engram_nm.spec import EngramSpec
+from engram_nm.spec import EngramSpec, projection_name
 
 
 def _cells(cells, n: int, what: str) -> np.ndarray:
@@ -203,12 +203,12 @@ def matrix_ends(spec: EngramSpec, projection: str):
         if proj.name == projection:
             return proj, "weight", proj.target, proj.source
     for i, layer in enumerate(spec.layers):
-        if projection == f"{layer.name}_w":
+        if projection == projection_name(layer.name, "feedforward"):
             return layer, "weight", layer.name, spec.layers[i - 1].name if i else "input"
-        if projection == f"{layer.name}_rec" and layer.recurrent_weight is not None:
+        if projection == projection_name(layer.name, "recurrent") and layer.recurrent_weight is not None:
             return layer, "recurrent_weight", layer.name, layer.name
-    names = [f"{l.name}_w" for l in spec.layers] + [f"{l.name}_rec" for l in spec.layers
-                                                    if l.recurrent_weight is not None]
+    names = [projection_name(l.name, "feedforward") for l in spec.layers] + [
+        projection_name(l.name, "recurrent") for l in spec.layers if l.recurrent_weight is not None]
     raise ManipulationError(f"no weight matrix {projection!r}; this spec has {names + [p.name for p in spec.projections]}")
 
 

@@ -28,6 +28,7 @@ from engram_nm.engram.lifecycle import EngramExperiment, internal_synapses
 from engram_nm.engram.manipulations import (Ablation, ExcitabilityChange, OptogeneticActivation,
                                             OptogeneticSilencing, SynapseScaling)
 from engram_nm.engram.network import EngramNetworkConfig
+from engram_nm.spec import projection_name
 
 
 @dataclass
@@ -151,19 +152,18 @@ def silent_engram_rescue_ablation(ex: EngramExperiment, memory: str = "A", weake
     ex = _copy(ex)  # the edits below are lasting: keep the caller's network intact
     mem = ex.memories[memory]
     cells, channels = mem.cells, mem.channels
+    sensory = projection_name(ex.spec.layers[0].name, "feedforward")  # input -> engram cells
     out = ProtocolResult("silent engram, rescue, ablation", memory)
     out.add("cue, healthy", ex.recall(memory, 1.0, steps=steps))
-    ex.apply(SynapseScaling(projection=f"{ex.spec.layers[0].name}_w", factor=weakening, post=tuple(cells),
-                            pre=tuple(channels)))
+    ex.apply(SynapseScaling(projection=sensory, factor=weakening, post=tuple(cells), pre=tuple(channels)))
     out.add("cue, amnesia (silent engram)", ex.recall(memory, 1.0, steps=steps))
     lit, rest = _split(cells, stimulated_fraction, seed)
     r = ex.recall(memory, 0.0, steps=steps, manipulations=[OptogeneticActivation(cells=tuple(lit))])
     out.add("light on part of the engram, amnesia", r, float(r.active[rest].mean()) if rest.size else 0.0)
     others = _outside(ex, cells, cells.size, seed)
-    ex.apply(SynapseScaling(projection=f"{ex.spec.layers[0].name}_w", factor=1.0 / weakening, post=tuple(others)))
+    ex.apply(SynapseScaling(projection=sensory, factor=1.0 / weakening, post=tuple(others)))
     out.add("cue, after non-specific potentiation", ex.recall(memory, 1.0, steps=steps))
-    ex.apply(SynapseScaling(projection=f"{ex.spec.layers[0].name}_w", factor=1.0 / weakening, post=tuple(cells),
-                            pre=tuple(channels)))
+    ex.apply(SynapseScaling(projection=sensory, factor=1.0 / weakening, post=tuple(cells), pre=tuple(channels)))
     out.add("cue, after rescue", ex.recall(memory, 1.0, steps=steps))
     control = _copy(ex)
     control.apply(Ablation(cells=tuple(_outside(control, cells, cells.size, seed + 1))))

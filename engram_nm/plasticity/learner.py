@@ -19,6 +19,7 @@ import numpy as np
 
 from engram_nm.plasticity.base import PRE_TRACES, SynapticRule
 from engram_nm.plasticity.structural import StructuralPlasticity
+from engram_nm.spec import projection_name
 
 
 class SynapseLearner:
@@ -107,10 +108,10 @@ def make_learners(layers, dt: float, projections=()) -> dict:
         if p is None:
             continue
         if p.feedforward is not None or p.structural is not None:
-            out[f"{layer.name}_w"] = PlasticWeights(SynapseLearner(layer.weight, dt, p.feedforward, p.structural),
-                                                    i - 1 if i else None, i)
+            out[projection_name(layer.name, "feedforward")] = PlasticWeights(
+                SynapseLearner(layer.weight, dt, p.feedforward, p.structural), i - 1 if i else None, i)
         if p.recurrent is not None or p.recurrent_structural is not None:
-            out[f"{layer.name}_rec"] = PlasticWeights(
+            out[projection_name(layer.name, "recurrent")] = PlasticWeights(
                 SynapseLearner(layer.recurrent_weight, dt, p.recurrent, p.recurrent_structural), i, i)
     for proj in projections:
         if proj.plasticity is not None:
