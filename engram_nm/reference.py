@@ -1,19 +1,16 @@
 """Numpy reference simulation of an :class:`EngramSpec` (the truth, docs/architecture.md, rule 1).
 
-Implements exactly the discrete update documented in :mod:`engram_nm.spec`,
-in float64, in the same operation order as Lava's floating-point LIF model so
-that the two agree bit for bit::
+The engine's schedule (:mod:`engram_nm.backends.engine`) with the float64 neuron step of
+:mod:`engram_nm.backends.float_lif` (Lava's floating-point operation order, so the two agree bit
+for bit)::
 
     u = u * (1 - du) + a_in (+ syn_bias)
     v = v * (1 - dv) + u + bias
     s = v > v_threshold ;  v = 0 | v - v_threshold  where s
 
-or, for layers with ``reset_delay``, the reset of the previous step's spikes
-applied to the new ``v`` before the threshold test (see :mod:`engram_nm.spec`).
-
-with ``a_in[t] = W @ s_src[t-1] + W_rec @ s[t-1] + sum_p W_p @ s_p[t-1]`` (one
-step of delay per Dense; ``p`` the spec's extra projections into the layer). Input spike ``x[t]`` therefore first moves layer 0 at step ``t + 1``
-and layer ``l`` at step ``t + l + 1``.
+with ``a_in[t] = W @ s_src[t-1] + W_rec @ s[t-1] + sum_p W_p @ s_p[t-1]`` (one step of delay
+per Dense; ``p`` the spec's extra projections into the layer). Input spike ``x[t]`` therefore
+first moves layer 0 at step ``t + 1`` and layer ``l`` at step ``t + l + 1``.
 """
 
 from __future__ import annotations
@@ -23,6 +20,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from engram_nm.backends.engine import NumpyRecords, population_inputs, transmitted_weight
+from engram_nm.backends.float_lif import lif_step
 from engram_nm.errors import InputError
 from engram_nm.plasticity.learner import make_learners, step_learners
 from engram_nm.spec import EngramSpec
@@ -63,14 +61,6 @@ def check_input(spec: EngramSpec, spikes: np.ndarray) -> np.ndarray:
     return arr.astype(np.float64)
 
 
-def _reset(v: np.ndarray, fired: np.ndarray, layer, vth: np.ndarray) -> None:
-    """In place: ``v = 0`` (zero) or ``v -= vth`` (subtract) where ``fired``."""
-    if layer.reset == "zero":
-        v[fired] = 0.0
-    else:
-        v[fired] -= vth[fired]
-
-
 def gate_masks(spec: EngramSpec, steps: int, tasks=None, fixed_point: bool = False) -> dict:
     """``{layer: bool [steps, size]}`` for the spec's gated layers, for ``tasks`` (an int, or one
     task per step; default 0), drawn as the Lava EngramGate draws them (``fixed_point``: its
@@ -96,7 +86,6 @@ class FloatKernel(NumpyRecords):
         self.u = [np.zeros(layer.size) for layer in spec.layers]
         self.v = [np.zeros(layer.size) for layer in spec.layers]
         self.spiked = [np.zeros(layer.size, dtype=bool) for layer in spec.layers]
-        self.zero_bias = [np.zeros(layer.size) for layer in spec.layers]
         self.thresholds = [layer.v_threshold.copy() for layer in spec.layers]
         self.intrinsic = [layer.plasticity.intrinsic if learn and layer.plasticity is not None else None
                           for layer in spec.layers]
@@ -115,18 +104,10 @@ class FloatKernel(NumpyRecords):
     def neuron_step(self, i: int, a_in: np.ndarray, t: int) -> np.ndarray:
         layer = self.spec.layers[i]
         du, dv = self.decays[i]
-        on = t >= layer.bias_onset
-        bias, syn_bias = (layer.bias, layer.syn_bias) if on else (self.zero_bias[i], self.zero_bias[i])
-        self.u[i] = self.u[i] * (1 - du)
-        self.u[i] += a_in + syn_bias if np.any(syn_bias) else a_in
-        self.v[i] = self.v[i] * (1 - dv) + self.u[i] + bias
         vth = self.thresholds[i]
-        if layer.reset_delay:
-            _reset(self.v[i], self.spiked[i], layer, vth)
-            s = self.v[i] > vth
-        else:
-            s = self.v[i] > vth
-            _reset(self.v[i], s, layer, vth)
+        self.u[i], self.v[i], s = lif_step(self.u[i], self.v[i], a_in, du, dv, vth, layer.bias, layer.syn_bias,
+                                           layer.reset == "subtract", layer.reset_delay, self.spiked[i],
+                                           t >= layer.bias_onset)
         if self.intrinsic[i] is not None:
             self.thresholds[i] = self.intrinsic[i].step(vth, s, self.spec.dt)
         self.spiked[i] = s

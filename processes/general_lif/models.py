@@ -1,6 +1,7 @@
 """ProcessModels of GeneralLIF: ``floating_pt`` and ``fixed_pt`` (bit-accurate style).
 
-The fixed-point model steps with :func:`engram_nm.backends.fixed_point.lif_step`, the
+The floating-point model steps with :func:`engram_nm.backends.float_lif.lif_step`, the numpy
+reference's own step (Lava's float operation order). The fixed-point model steps with :func:`engram_nm.backends.fixed_point.lif_step`, the
 arithmetic of Lava's ``PyLifModelBitAcc`` written once (24-bit u and v, 12-bit decays with
 ``ds_offset = 1`` on du, activations and thresholds MSB-aligned by 6 bits, bias = mantissa <<
 exponent), so that with ``reset_subtract == 0`` and shared parameters it is bit-identical to
@@ -12,6 +13,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from engram_nm.backends import float_lif
 from engram_nm.backends.fixed_point import (IP_FRACTION_BITS, effective_bias, effective_threshold,  # noqa: F401
                                             lif_step)
 from engram_nm.lava_compat import lava
@@ -48,28 +50,15 @@ class PyGeneralLIFModelFloat(lava.PyLoihiProcessModel):
     def run_spk(self) -> None:
         a_in = self.a_in.recv()
         on = (self.time_step - 1) >= self.bias_onset  # Lava counts steps from 1
-        bias = np.where(on, self.bias, 0.0)
-        syn_bias = np.where(on, self.syn_bias, 0.0)
-        # Same operation order as lava.proc.lif.models.AbstractPyLifModelFloat.
-        self.u[:] = self.u * (1 - self.du)
-        self.u[:] += a_in + syn_bias if np.any(syn_bias) else a_in
-        self.v[:] = self.v * (1 - self.dv) + self.u + bias
-        delayed = self.reset_delay != 0
-        late = delayed & (self.spiked != 0)
-        self._reset(late)
-        spikes = self.v > self.vth
-        self._reset(spikes & ~delayed)
+        self.u[:], self.v[:], spikes = float_lif.lif_step(
+            self.u, self.v, a_in, self.du, self.dv, self.vth, self.bias, self.syn_bias, self.reset_subtract != 0,
+            self.reset_delay != 0, self.spiked != 0, on)
         self.spiked[:] = spikes
         adapt = self.ip_eta > 0
         if np.any(adapt):
             moved = np.maximum(self.ip_theta_min, self.vth + self.ip_eta * (spikes - self.ip_target))
             self.vth[:] = np.where(adapt, moved, self.vth)
         self.s_out.send(spikes)
-
-    def _reset(self, where: np.ndarray) -> None:
-        subtract = where & (self.reset_subtract != 0)
-        self.v[subtract] -= self.vth[subtract]
-        self.v[where & ~subtract] = 0.0
 
 
 @lava.implements(proc=GeneralLIF, protocol=lava.LoihiProtocol)
