@@ -28,7 +28,7 @@ import numpy as np
 
 from engram_nm.errors import QuantizationError
 from engram_nm.hardware import loihi_fixed as fx
-from engram_nm.spec import EngramSpec, LayerSpec
+from engram_nm.spec import EngramSpec, LayerSpec, projection_name
 
 
 @dataclass
@@ -47,6 +47,15 @@ class QuantizedLayer:
     bias_exp: np.ndarray
     syn_bias: np.ndarray         # int, in u units (already << 6 scale)
     projections: dict = field(default_factory=dict)  # extra projection into this layer -> int weights
+
+    def matrix(self, name: str) -> np.ndarray:
+        """The integer weights of the matrix ``name`` into this layer: its own feed-forward or
+        recurrent matrix (:func:`engram_nm.spec.projection_name`) or an extra projection."""
+        if name == projection_name(self.name, "feedforward"):
+            return self.weight
+        if name == projection_name(self.name, "recurrent"):
+            return self.recurrent_weight
+        return self.projections[name]
 
     def dequantized_vth(self) -> np.ndarray:
         return self.vth * 2.0 ** fx.ACT_SHIFT / self.scale

@@ -26,7 +26,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from engram_nm.backends import fixed_point as fp
-from engram_nm.backends.engine import NumpyRecords, step_network
+from engram_nm.backends.engine import NumpyRecords, population_inputs, step_network
 from engram_nm.errors import InputError
 from engram_nm.spec import EngramSpec
 
@@ -106,7 +106,7 @@ def _check_same_shape(specs: list) -> None:
 
 def _populations(specs: list, quantized: list) -> list:
     first = specs[0]
-    index = {layer.name: i for i, layer in enumerate(first.layers)}
+    inputs_of = population_inputs(first.layers, first.projections)  # the schedule's order of inputs
     stack = lambda arrays: np.stack([np.asarray(a, dtype=np.float64) for a in arrays])[:, None, :]  # noqa: E731
     pops = []
     for i, layer in enumerate(first.layers):
@@ -121,13 +121,8 @@ def _populations(specs: list, quantized: list) -> list:
                 raise InputError(f"layer {layer.name!r}: the networks quantised to different weight exponents")
             return np.stack(mats).astype(np.float64), exps.pop()  # [K, n, n_src]
 
-        sources = [(i - 1, *weights(lambda q: q.weight))]
-        if layer.recurrent_weight is not None:
-            sources.append((i, *weights(lambda q: q.recurrent_weight)))
-        for proj in first.projections:
-            if proj.target == layer.name:
-                sources.append((index[proj.source], *weights(lambda q, name=proj.name: q.projections[name])))
-        inputs = _product_groups(sources)
+        inputs = _product_groups([(src, *weights(lambda q, name=name: q.matrix(name)))
+                                  for src, name, _ in inputs_of[i]])
         bias = stack([fp.effective_bias(q.bias_mant, q.bias_exp) for q in qs])
         syn_bias = stack([q.syn_bias for q in qs])
         du = stack([q.du for q in qs])
