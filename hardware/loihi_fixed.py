@@ -24,3 +24,18 @@ DECAY_MAX = 2 ** DECAY_BITS - 1
 DS_OFFSET = 1            # added to du by the model (du = 4095 -> u forgotten each step)
 ACT_SHIFT = 6            # synaptic input and threshold are << 6 in u/v units
 UV_MAX = 2 ** 23 - 1     # 24-bit signed state
+
+# Learning engine (lava-nc 0.10.0 ``lava/magma/core/learning/constants.py``; the arithmetic is
+# ``LearningConnectionModelBitApproximate`` in ``lava/magma/core/model/py/connection.py``).
+TRACE_BITS = 7           # x1, x2, y1, y2, y3: unsigned 0 .. 127
+TRACE_MAX = 2 ** TRACE_BITS - 1
+TRACE_FRACTION_BITS = 8  # an impulse's fraction is kept as round(frac * 2**8)
+SCALE_MANTISSA_BITS = 4  # a product's scale m * 2**e: m in -8..7 ...
+SCALE_EXP_MIN, SCALE_EXP_MAX = -7, 8   # ... e in -7..8 (stored as e + 7)
+ACCUMULATOR_BITS = 15    # unsigned width of the dw accumulator (signed: 16)
+LEARNING_WEIGHT_BITS = 8                     # weights: 8-bit magnitude ...
+LEARNING_WEIGHT_SIGNED_BITS = 9              # ... 9 bits signed (the width of a w factor)
+ACCUMULATOR_SHIFT = ACCUMULATOR_BITS + 1 - LEARNING_WEIGHT_SIGNED_BITS  # w << 7 in the accumulator
+FACTOR_BITS = {"x0": 1, "y0": 1, "x1": TRACE_BITS, "x2": TRACE_BITS, "y1": TRACE_BITS, "y2": TRACE_BITS,
+               "y3": TRACE_BITS, "w": LEARNING_WEIGHT_SIGNED_BITS}
+CONN_RANDOM_SEED = 2     # ConnVarRandom's default seed: Loihi2FLearningRule never passes rng_seed to it

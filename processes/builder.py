@@ -58,7 +58,7 @@ class ProjectionLearning:
     where: str
     reason: str
     weight_scale: float
-    engine: object = None  # processes.learning_rules.EngineRule when on the engine
+    engine: object = None  # hardware.learning_rules.EngineRule when on the engine
 
     @property
     def exact(self) -> bool:
@@ -155,7 +155,7 @@ def _stock_without_intrinsic(layer, dt: float) -> tuple[bool, str]:
 
 def _projection(name: str, weights: np.ndarray, rule, structural, tag: str, qlayer, dt: float, seed: int):
     """A plastic projection: (process, ProjectionLearning)."""
-    from engram_nm.processes.learning_rules import fixed_engine_rule, float_engine_rule
+    from engram_nm.hardware.learning_rules import fixed_engine_rule, float_engine_rule
 
     scale = 1.0 if qlayer is None else qlayer.scale / 2.0 ** 6  # integer weight per spec weight unit
     engine, reason = None, ""

@@ -32,13 +32,14 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from engram_nm.errors import PlasticityError
+from engram_nm.hardware import loihi_fixed as fx
 from engram_nm.plasticity.base import SynapticRule, Term
 
-MANTISSA_MIN, MANTISSA_MAX = -8, 7      # W_S_MANT = 4 bits, signed
-EXP_MIN, EXP_MAX = -7, 8                # scale = m * 2**e (stored as e + 7 in 4 bits)
-TRACE_MAX_INT = 2 ** 7 - 1              # W_TRACE = 7 (lava/magma/core/learning/constants.py)
-FACTOR_WIDTH = {"x1": 7, "x2": 7, "y1": 7, "y2": 7, "y3": 7, "w": 9}
-MANTISSA_WIDTH, ACCUMULATOR_WIDTH = 4, 15
+MANTISSA_MIN, MANTISSA_MAX = -(2 ** (fx.SCALE_MANTISSA_BITS - 1)), 2 ** (fx.SCALE_MANTISSA_BITS - 1) - 1  # -8..7
+EXP_MIN, EXP_MAX = fx.SCALE_EXP_MIN, fx.SCALE_EXP_MAX
+TRACE_MAX_INT = fx.TRACE_MAX
+FACTOR_WIDTH = fx.FACTOR_BITS
+MANTISSA_WIDTH, ACCUMULATOR_WIDTH = fx.SCALE_MANTISSA_BITS, fx.ACCUMULATOR_BITS
 DEFAULT_FIXED_IMPULSE = 16              # Lava's STDPLoihi default x1/y1 impulse
 MAX_SEARCH_IMPULSE = 32                 # room for ~4 overlapping impulses before a 7-bit trace saturates
 
@@ -87,16 +88,48 @@ class CoefficientRow:
         return 0.0 if self.wanted == 0 else abs(self.engine - self.wanted) / abs(self.wanted)
 
 
+@dataclass(frozen=True)
+class EngineProduct:
+    """One product of the engine's sum: ``mantissa * 2**exponent * dependency * prod(factors)``.
+
+    ``dependency`` is ``x0``, ``y0`` or ``u`` (every epoch); ``factors`` are trace names and
+    ``w``. The scale is kept as Lava's parser leaves it (a mantissa of -8 becomes -4 with the
+    exponent one up while the exponent is below 8), because in fixed point the product is shifted
+    right before the exponent's left shift, so the two spellings round differently.
+    """
+
+    dependency: str
+    factors: tuple
+    mantissa: int
+    exponent: int
+
+    @property
+    def scale(self) -> float:
+        return self.mantissa * 2.0 ** self.exponent
+
+    def lava_string(self) -> str:
+        dep = "u0" if self.dependency == "u" else self.dependency
+        return " * ".join([f"({self.mantissa})", f"2^{self.exponent}", dep, *self.factors])
+
+
+def _parsed_scale(m: int, e: int) -> tuple[int, int]:
+    """``(m, e)`` as Lava's product parser normalises it (``product_series._generate_product``)."""
+    while abs(m) > MANTISSA_MAX and m % 2 == 0 and e < EXP_MAX:
+        m, e = m // 2, e + 1
+    return m, e
+
+
 @dataclass
 class EngineRule:
     """What goes to Lava's ``Loihi2FLearningRule``, and how faithful it is.
 
+    ``products`` is the rule as the engine evaluates it (``dw`` is their sum, written for Lava);
     ``trace_scale[name]`` multiplies the reference trace to give the engine's;
     ``weight_scale`` multiplies reference weights (1 in float).
     """
 
     tag: str
-    dw: str
+    products: list
     impulses: dict
     taus: dict
     trace_scale: dict
@@ -104,6 +137,11 @@ class EngineRule:
     coefficients: list
     sign_mode: str | None
     limits: list = field(default_factory=list)
+
+    @property
+    def dw(self) -> str:
+        """The products as the string ``Loihi2FLearningRule`` parses."""
+        return " + ".join(p.lava_string() for p in self.products)
 
     @property
     def max_relative_error(self) -> float:
@@ -140,11 +178,6 @@ class EngineRule:
                 None: lava.SignMode.MIXED}[self.sign_mode]
 
 
-def _term_string(m: int, e: int, term: Term) -> str:
-    dep = "u0" if term.dependency == "u" else term.dependency
-    return " * ".join([f"({m})", f"2^{e}", dep, *term.factors])
-
-
 def _trace_factors(term: Term) -> list:
     return [f for f in term.factors if f != "w"]
 
@@ -170,7 +203,7 @@ def _engine(rule, dt, tag, terms, sigma, weight_scale, shifts) -> EngineRule:
         m, e, got = snap_coefficient(wanted)
         rows.append(CoefficientRow(term.describe(), wanted, got))
         if m != 0:
-            parts.append(_term_string(m, e, term))
+            parts.append(EngineProduct(term.dependency, tuple(term.factors), *_parsed_scale(m, e)))
         else:
             limits.append(f"product {term.describe()} is below the engine's smallest scale on {tag} "
                           f"(needs |scale| >= {2.0 ** (EXP_MIN - 1):.3g}, has {wanted:.3g}): dropped")
@@ -180,7 +213,7 @@ def _engine(rule, dt, tag, terms, sigma, weight_scale, shifts) -> EngineRule:
     used = sorted({f for t in terms for f in _trace_factors(t)})
     impulses = {n: sigma[n] * traces[n].impulse for n in used}
     taus = {n: traces[n].tau_steps(dt) for n in used}
-    return EngineRule(tag=tag, dw=" + ".join(parts), impulses=impulses, taus=taus,
+    return EngineRule(tag=tag, products=parts, impulses=impulses, taus=taus,
                       trace_scale={n: sigma[n] for n in used}, weight_scale=weight_scale,
                       coefficients=rows, sign_mode=rule.sign_mode(), limits=limits)
 
@@ -274,3 +307,21 @@ def fixed_engine_rule(rule: SynapticRule, dt: float, weight_scale: float,
             engine.limits.append(f"trace {n} saturates at {TRACE_MAX_INT} above "
                                  f"{TRACE_MAX_INT / peak:.0%} of the maximum rate")
     return engine
+
+
+def default_weight_scale(rule: SynapticRule, w0: np.ndarray) -> float:
+    """Integer weight per unit weight for fixed point: a power of two that maps the largest
+    weight in sight (initial or bound) to 64..127, leaving room for learning to grow it."""
+    reach = max([float(np.max(np.abs(w0))) if w0.size else 0.0]
+                + [abs(b) for b in (rule.w_min, rule.w_max) if b is not None])
+    return 2.0 ** np.floor(np.log2(127.0 / reach)) if reach > 0 else 64.0
+
+
+def fixed_engine_start(rule: SynapticRule, w0: np.ndarray, dt: float, weight_scale: float | None = None) -> tuple:
+    """``(engine rule, weight scale, integer weights)`` of a projection starting at ``w0`` (spec
+    units) on the fixed-point engine: ``weight_scale`` defaults to :func:`default_weight_scale`;
+    the weights are ``round(w0 * scale)`` clipped to the engine's 8-bit magnitude."""
+    scale = float(weight_scale or default_weight_scale(rule, w0))
+    top = 2 ** fx.LEARNING_WEIGHT_BITS - 1
+    weights = np.clip(np.round(np.asarray(w0) * scale), -top, top).astype(np.int32)
+    return fixed_engine_rule(rule, dt, scale), scale, weights
