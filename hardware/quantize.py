@@ -57,6 +57,11 @@ class QuantizedLayer:
             return self.recurrent_weight
         return self.projections[name]
 
+    @property
+    def weight_scale(self) -> float:
+        """Integer weight per spec weight unit (``w_int = round(W * weight_scale)``)."""
+        return self.scale / (2.0 ** fx.ACT_SHIFT * 2.0 ** self.weight_exp)
+
     def dequantized_vth(self) -> np.ndarray:
         return self.vth * 2.0 ** fx.ACT_SHIFT / self.scale
 

@@ -14,7 +14,8 @@ target         what runs
 :func:`run` returns the same :class:`RunResult` for every target. With
 ``learn=True`` the spec's plasticity runs too (snntorch: the torch mirror of
 the numpy rules; Lava: the learning engine or CPU-only PlasticDense, see
-:mod:`engram_nm.processes.builder`), and the result carries the learned
+:mod:`engram_nm.processes.builder`; fixed-emu: the emulated fixed-point engine,
+bit-exact to cpu-fixed, :mod:`engram_nm.backends.fixed_learning`), and the result carries the learned
 weights and thresholds; :meth:`RunResult.learned_spec` folds them into a spec.
 """
 
@@ -131,7 +132,8 @@ def run(spec: EngramSpec, spikes: np.ndarray, target: str = "cpu-float", record_
     see the module table. A batch keeps its axis in the result (``[B, steps, n]`` per population,
     ``memory_reads [B, steps, data_bits]``): ``fixed-emu`` steps it in one call, the other targets
     run each sample alone (Lava: one graph, state reset between samples, when only spikes are asked
-    for). Learning is per single sample.
+    for). Learning takes one sample, except on ``fixed-emu``, where every sample of a batch learns
+    its own weights (learned weights ``[B, n_post, n_pre]``, thresholds ``[B, n]``).
 
     ``learn`` switches the spec's plasticity on; ``seed`` seeds the learning
     engine's stochastic rounding (fixed point), so learning is reproducible.
@@ -143,10 +145,8 @@ def run(spec: EngramSpec, spikes: np.ndarray, target: str = "cpu-float", record_
     check_target(target)
     spec.validate()  # fields may have been assigned by hand since the spec was built
     if target == "fixed-emu":
-        if learn:
-            raise InputError("fixed-emu does not emulate on-chip learning yet; run learning on 'cpu-fixed' "
-                             "(Lava's fixed-point learning engine) or 'cpu-float'")
-        return _emulated([spec], spikes, record_v, tasks, memory_ops, memory_data, one_network=True)
+        return _emulated([spec], spikes, record_v, tasks, memory_ops, memory_data, one_network=True, learn=learn,
+                         seed=seed)
     if np.ndim(spikes) == 3:
         return _run_batch(spec, np.asarray(spikes), target, record_v, learn, seed, memory_ops, memory_data, tasks)
     x = check_input(spec, spikes)
@@ -255,34 +255,41 @@ def _stacked(results: list, wall_s: float) -> RunResult:
     reads = None if first.memory_reads is None else np.stack([r.memory_reads for r in results])
     return RunResult(first.target, first.steps, stack([r.spikes for r in results]),
                      stack([r.v for r in results]) if first.v else {}, wall_s, first.deployable,
-                     first.not_deployable_because, first.process_count, first.quantization, memory_reads=reads)
+                     first.not_deployable_because, first.process_count, first.quantization, memory_reads=reads,
+                     learned_weights=stack([r.learned_weights for r in results]) if first.learned_weights else {},
+                     learned_thresholds=stack([r.learned_thresholds for r in results])
+                     if first.learned_thresholds else {}, learning=first.learning)
 
 
 def _emulated(specs: list, spikes, record_v: bool = False, tasks=None, memory_ops=None, memory_data=None,
-              one_network: bool = False) -> RunResult:
+              one_network: bool = False, learn: bool = False, seed: int = 0) -> RunResult:
     """``fixed-emu``: networks of one shape and a sample ``[T, n_in]`` or a batch ``[B, T, n_in]``
-    (or ``[K, B, T, n_in]``) in one emulator call. Records are ``[K, B, T, n]``, less the network
-    axis with ``one_network`` and less the sample axis for a single sample."""
+    (or ``[K, B, T, n_in]``) in one emulator call. Records (and learned weights and thresholds) are
+    ``[K, B, ...]``, less the network axis with ``one_network`` and less the sample axis for a
+    single sample."""
     from engram_nm.backends.fixed_emulator import emulate_networks
     from engram_nm.hardware.quantize import quantize
 
     t0 = time.perf_counter()
-    quantized = [quantize(spec) for spec in specs]
+    quantized = [quantize(spec, learning=learn) for spec in specs]
     out = emulate_networks(specs, spikes, quantized, record_v=record_v, tasks=tasks, memory_ops=memory_ops,
-                           memory_data=memory_data)
+                           memory_data=memory_data, learn=learn, seed=seed)
     index = (0 if one_network else slice(None),) + ((0,) if np.ndim(spikes) == 2 else ())
     keep = lambda d: {k: a[index] for k, a in d.items()}  # noqa: E731
     reads = None if out.memory_reads is None else out.memory_reads[index]
     ok, why = specs[0].stock_lava_compatible()
     steps = next(iter(out.spikes.values())).shape[2]
     return RunResult("fixed-emu", steps, keep(out.spikes), keep(out.v), time.perf_counter() - t0, ok, why,
-                     quantization=quantized[0].report, memory_reads=reads)
+                     quantization=quantized[0].report, memory_reads=reads, learned_weights=keep(out.weights),
+                     learned_thresholds=keep(out.thresholds))
 
 
-def run_networks(specs, spikes, target: str = "fixed-emu", record_v: bool = False, tasks=None) -> RunResult:
+def run_networks(specs, spikes, target: str = "fixed-emu", record_v: bool = False, tasks=None,
+                 learn: bool = False, seed: int = 0) -> RunResult:
     """Several networks of one shape (e.g. seeds of a model, each with its own weights) on the same
     input (``[T, n_in]`` or ``[B, T, n_in]``; on fixed-emu also ``[K, B, T, n_in]``, one batch per
-    network). Records get a leading network axis (``[K, T, n]``, or ``[K, B, T, n]`` for a batch).
+    network). Records get a leading network axis (``[K, T, n]``, or ``[K, B, T, n]`` for a batch),
+    and so do learned weights and thresholds (``learn``: each network learns its own).
     ``fixed-emu`` runs them in one call; other targets run each network alone. Network ``k`` gives
     exactly what :func:`run` gives for it alone."""
     check_target(target)
@@ -290,12 +297,12 @@ def run_networks(specs, spikes, target: str = "fixed-emu", record_v: bool = Fals
     if not specs:
         raise InputError("run_networks needs at least one network")
     if target == "fixed-emu":
-        return _emulated(specs, spikes, record_v, tasks)
+        return _emulated(specs, spikes, record_v, tasks, learn=learn, seed=seed)
     if np.ndim(spikes) == 4:
         raise InputError("one input batch per network [K, B, T, n_in] is for target 'fixed-emu'")
     t0 = time.perf_counter()
-    return _stacked([run(spec, spikes, target, record_v=record_v, tasks=tasks) for spec in specs],
-                    time.perf_counter() - t0)
+    return _stacked([run(spec, spikes, target, record_v=record_v, tasks=tasks, learn=learn, seed=seed)
+                     for spec in specs], time.perf_counter() - t0)
 
 
 def _run_many_emulated(spec: EngramSpec, samples, tasks) -> list:

@@ -37,7 +37,8 @@ import numpy as np
 from engram_nm.errors import InputError
 from engram_nm.lava_compat import lava
 from engram_nm.processes.general_lif.process import GeneralLIF
-from engram_nm.backends.fixed_point import IP_FRACTION_BITS
+from engram_nm.backends.fixed_point import IP_FRACTION_BITS, intrinsic_parameters
+from engram_nm.plasticity.learner import plastic_matrices
 from engram_nm.processes.engram_gate.process import EngramGate
 from engram_nm.processes.plastic_dense.process import PlasticDense
 from engram_nm.processes.runtime import lava_session
@@ -111,10 +112,7 @@ def _intrinsic(layer, dt: float, learn: bool, qlayer) -> dict:
         return {}
     if qlayer is None:
         return dict(ip_eta=ip.eta, ip_target=ip.target_rate * dt, ip_theta_min=ip.theta_min)
-    fine = qlayer.scale * 2 ** IP_FRACTION_BITS  # effective-vth units * 16 per spec unit
-    return dict(ip_eta=int(round(ip.eta * fine)), ip_target=int(round(ip.eta * ip.target_rate * dt * fine)),
-                ip_theta_min=int(round(ip.theta_min * fine)),
-                vth_fine=np.left_shift(qlayer.vth.astype(np.int64), 6 + IP_FRACTION_BITS))
+    return intrinsic_parameters(ip.eta, ip.target_rate, ip.theta_min, dt, qlayer.scale, qlayer.vth)
 
 
 def _population(layer, dt: float, tag: str, qlayer, learn: bool = False) -> tuple[object, str]:
@@ -157,7 +155,7 @@ def _projection(name: str, weights: np.ndarray, rule, structural, tag: str, qlay
     """A plastic projection: (process, ProjectionLearning)."""
     from engram_nm.hardware.learning_rules import fixed_engine_rule, float_engine_rule
 
-    scale = 1.0 if qlayer is None else qlayer.scale / 2.0 ** 6  # integer weight per spec weight unit
+    scale = 1.0 if qlayer is None else qlayer.weight_scale
     engine, reason = None, ""
     if structural is not None:
         reason = "structural plasticity (prune/grow has no learning-engine form)"
@@ -194,7 +192,8 @@ def build_network(spec: EngramSpec, spikes: np.ndarray, tag: str = FLOAT_TAG, qu
     ``tag`` is ``"floating_pt"`` or ``"fixed_pt"``; the latter needs
     ``quantized`` (:func:`engram_nm.hardware.quantize.quantize`). ``learn``
     turns the layers' plasticity on (module docstring); ``seed`` seeds the
-    engine's stochastic rounding (each projection gets ``seed + its index``).
+    engine's stochastic rounding (each plastic matrix gets ``seed +`` its position in
+    :func:`~engram_nm.plasticity.learner.plastic_matrices`).
     ``memory_ops``/``memory_data`` drive the spec's SDM stage, whose address
     port is fed by the last population's spikes in the same step. ``tasks`` (an
     int or one per step) selects the engram gates' task; :func:`run_network`
@@ -215,6 +214,7 @@ def build_network(spec: EngramSpec, spikes: np.ndarray, tag: str = FLOAT_TAG, qu
     task_schedule = None if tasks is None else (np.full(steps, tasks) if np.ndim(tasks) == 0 else np.asarray(tasks))
     upstream = source.s_out
     inputs = {}  # layer -> the port its synaptic input goes to (its gate or itself)
+    engine_order = [m.name for m in plastic_matrices(spec.layers, spec.projections)]  # seeds: seed + position
     for i, layer in enumerate(spec.layers):
         q = quantized.layers[i] if quantized is not None else None
         pop, reason = _population(layer, spec.dt, tag, q, learn)
@@ -244,7 +244,8 @@ def build_network(spec: EngramSpec, spikes: np.ndarray, tag: str = FLOAT_TAG, qu
             if rule is None and structural is None:
                 proc = _dense(w, tag, 0 if q is None else q.weight_exp, name)
             else:
-                proc, learning[name] = _projection(name, w, rule, structural, tag, q, spec.dt, seed + len(learning))
+                proc, learning[name] = _projection(name, w, rule, structural, tag, q, spec.dt,
+                                                   seed + engine_order.index(name))
                 pop.s_out.connect(proc.s_in_bap)
             pre_port.connect(proc.s_in)
             proc.a_out.connect(target_port)
@@ -267,7 +268,8 @@ def build_network(spec: EngramSpec, spikes: np.ndarray, tag: str = FLOAT_TAG, qu
         if rule is None:
             proc = _dense(w, tag, 0 if q is None else q.weight_exp, proj.name)
         else:
-            proc, learning[proj.name] = _projection(proj.name, w, rule, None, tag, q, spec.dt, seed + len(learning))
+            proc, learning[proj.name] = _projection(proj.name, w, rule, None, tag, q, spec.dt,
+                                                    seed + engine_order.index(proj.name))
             post.s_out.connect(proc.s_in_bap)
         pre.s_out.connect(proc.s_in)
         proc.a_out.connect(inputs[proj.target])

@@ -16,12 +16,19 @@ Integer sums of 0/1 spikes times 8-bit weights are exact in a float32 matrix pro
 inputs side by side) serves the whole batch; the neuron
 state is integers held in float64 as well (:func:`engram_nm.backends.fixed_point.lif_step`). Samples of a
 batch never interact: each has its own state (and its own memory counters).
-Learning is not emulated yet: runs with ``learn=True`` go to ``cpu-fixed``.
+
+Learning (``learn=True``): every plastic matrix runs on the emulated fixed-point learning engine
+(:mod:`engram_nm.backends.fixed_learning`, bit-exact to Lava's ``LearningDense`` ``fixed_pt``
+model) with the seed the Lava graph gives it, and carries spikes with the one-step lag of Lava's
+Dense (weights before this step's learning); intrinsic plasticity adapts ``vth_fine`` as the
+``GeneralLIF`` fixed-point model does (:func:`engram_nm.backends.fixed_point.intrinsic_step`).
+Every network and every sample learns its own weights. Structural plasticity (the CPU-only
+``PlasticDense`` on ``cpu-fixed``) is not emulated.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -35,12 +42,15 @@ from engram_nm.spec import EngramSpec
 class EmulatedRun:
     """Per layer ``[B, T, n]`` spikes (bool) and, if recorded, ``v`` in float units (``v / scale``);
     ``memory_reads [B, T, data_bits]`` and ``memory_saturated [B]`` when the spec has a memory stage
-    driven by an op stream."""
+    driven by an op stream; after learning, ``weights`` (plastic matrix -> ``[B, n_post, n_pre]``)
+    and ``thresholds`` (layer -> ``[B, n]``) in spec units."""
 
     spikes: dict
     v: dict
     memory_reads: np.ndarray | None = None
     memory_saturated: np.ndarray | None = None
+    weights: dict = field(default_factory=dict)
+    thresholds: dict = field(default_factory=dict)
 
 
 @dataclass
@@ -59,6 +69,7 @@ class _Population:
     may_overflow: bool            # whether u can leave 24 bits (fixed_point.current_bound)
     scale: np.ndarray             # [K, 1, 1] integer v units per float unit
     inputs: list  # product groups (_product_groups): (source indices, weights [K, sum n_src, n], weight_exp)
+    intrinsic: dict | None = None  # learning thresholds: ip_eta, ip_target, ip_theta_min, vth_fine [K, 1, n]
 
 
 def _exact_float(w: np.ndarray) -> np.ndarray:
@@ -94,17 +105,26 @@ def _check_same_shape(specs: list) -> None:
     first = specs[0]
 
     def shape(spec):
+        from engram_nm.plasticity.learner import plastic_matrices
+
         return (spec.n_in, [(layer.name, layer.size, layer.neuron, layer.recurrent_weight is not None,
-                             layer.gate is not None) for layer in spec.layers],
+                             layer.gate is not None,
+                             layer.plasticity is not None and layer.plasticity.intrinsic is not None)
+                            for layer in spec.layers],
+                [m.name for m in plastic_matrices(spec.layers, spec.projections)],
                 sorted((p.name, p.source, p.target) for p in spec.projections), spec.memory is not None)
 
     for k, spec in enumerate(specs[1:], start=1):
         if shape(spec) != shape(first):
             raise InputError(f"network {k} differs in shape from network 0 (populations, sizes, neuron kinds, "
-                             "recurrence, projections, gates or memory stage): a batch of networks needs one shape")
+                             "recurrence, projections, gates, plasticity or memory stage): a batch of networks "
+                             "needs one shape")
 
 
-def _populations(specs: list, quantized: list) -> list:
+def _populations(specs: list, quantized: list, plastic: tuple = (), intrinsic: bool = False) -> list:
+    """Per layer its integer parameters and fixed input groups; the ``plastic`` matrices are left
+    to the learning engines, and ``intrinsic`` adds the adapting thresholds of layers that have
+    intrinsic plasticity."""
     first = specs[0]
     inputs_of = population_inputs(first.layers, first.projections)  # the schedule's order of inputs
     stack = lambda arrays: np.stack([np.asarray(a, dtype=np.float64) for a in arrays])[:, None, :]  # noqa: E731
@@ -122,12 +142,14 @@ def _populations(specs: list, quantized: list) -> list:
             return np.stack(mats).astype(np.float64), exps.pop()  # [K, n, n_src]
 
         inputs = _product_groups([(src, *weights(lambda q, name=name: q.matrix(name)))
-                                  for src, name, _ in inputs_of[i]])
+                                  for src, name, _ in inputs_of[i] if name not in plastic])
         bias = stack([fp.effective_bias(q.bias_mant, q.bias_exp) for q in qs])
         syn_bias = stack([q.syn_bias for q in qs])
         du = stack([q.du for q in qs])
-        max_input = sum(np.abs(w_t).sum(axis=1) for _, w_t, _ in inputs)  # [K, n], summed over sources
+        max_input = sum((np.abs(w_t).sum(axis=1) for _, w_t, _ in inputs), np.zeros((len(specs), n)))
         bound = max(fp.current_bound(du[k, 0], max_input[k], syn_bias[k, 0]) for k in range(len(specs)))
+        learns_in = any(name in plastic for _, name, _ in inputs_of[i])  # weights change: no static bound
+        ip = layer.plasticity.intrinsic if intrinsic and layer.plasticity is not None else None
         subtract = stack([np.full(n, l.reset == "subtract") for l in ls]) > 0
         delayed = stack([np.full(n, bool(l.reset_delay)) for l in ls]) > 0
         pops.append(_Population(
@@ -135,9 +157,20 @@ def _populations(specs: list, quantized: list) -> list:
             bias=bias if np.any(bias) else None, syn_bias=syn_bias if np.any(syn_bias) else None,
             subtract=subtract if subtract.any() else None, delayed=delayed if delayed.any() else None,
             onset=np.array([l.bias_onset for l in ls], dtype=np.int64)[:, None, None],
-            may_overflow=bound >= fp.MAX_UV,
-            scale=np.array([q.scale for q in qs], dtype=np.float64)[:, None, None], inputs=inputs))
+            may_overflow=learns_in or bound >= fp.MAX_UV,
+            scale=np.array([q.scale for q in qs], dtype=np.float64)[:, None, None], inputs=inputs,
+            intrinsic=None if ip is None else _intrinsic(specs, qs, i)))
     return pops
+
+
+def _intrinsic(specs: list, qs: list, i: int) -> dict:
+    """The fixed-point intrinsic plasticity of layer ``i`` of every network, ``[K, 1, n]`` each."""
+    per = []
+    for spec, q in zip(specs, qs):
+        ip, n = spec.layers[i].plasticity.intrinsic, spec.layers[i].size
+        params = fp.intrinsic_parameters(ip.eta, ip.target_rate, ip.theta_min, spec.dt, q.scale, q.vth)
+        per.append({k: np.broadcast_to(np.asarray(v, dtype=np.float64), (n,)) for k, v in params.items()})
+    return {k: np.stack([p[k] for p in per])[:, None, :] for k in per[0]}
 
 
 def _batch(spec: EngramSpec, spikes) -> np.ndarray:
@@ -166,16 +199,62 @@ def _task_schedule(spec: EngramSpec, batch: int, steps: int, tasks) -> list:
     return [shared] * batch
 
 
+@dataclass
+class _LearningMatrix:
+    """A plastic matrix of every network: one emulated engine per network (each holds the weights
+    of all samples, ``[B, n_post, n_pre]``), the weights that carry this step's spikes
+    (``transmit [K, B, n_post, n_pre]``, one step behind the learning, as Lava's Dense is) and the
+    integer weight per spec unit of each network."""
+
+    name: str
+    pre: int          # -1: the network input
+    post: int
+    engines: list
+    transmit: np.ndarray
+    weight_scale: np.ndarray  # [K]
+
+
+def _learning_matrices(specs: list, qs: list, batch: int, seed: int) -> list:
+    """The plastic matrices of every network on the emulated engine; matrix ``j`` is seeded
+    ``seed + j`` (:func:`~engram_nm.plasticity.learner.plastic_matrices`), as on ``cpu-fixed``."""
+    from engram_nm.backends.fixed_learning import FixedLearningEngine
+    from engram_nm.hardware.learning_rules import fixed_engine_rule
+    from engram_nm.plasticity.learner import plastic_matrices
+
+    per_network = [plastic_matrices(spec.layers, spec.projections) for spec in specs]
+    out = []
+    for j, m in enumerate(per_network[0]):
+        if m.structural is not None:
+            raise InputError(f"{m.name}: structural plasticity runs in the CPU-only PlasticDense on cpu-fixed "
+                             "and is not emulated; run it on 'cpu-fixed' or 'reference'")
+        engines, scales = [], []
+        for spec, q, mats in zip(specs, qs, per_network):
+            layer_q = q.layers[m.post]
+            rule = fixed_engine_rule(mats[j].rule, spec.dt, layer_q.weight_scale)
+            weights = np.broadcast_to(layer_q.matrix(m.name), (batch,) + layer_q.matrix(m.name).shape)
+            engines.append(FixedLearningEngine(rule, weights, seed + j))
+            scales.append(layer_q.weight_scale)
+        transmit = np.stack([e.weights for e in engines]).astype(np.float64)
+        out.append(_LearningMatrix(m.name, -1 if m.pre is None else m.pre, m.post, engines, transmit,
+                                   np.array(scales)))
+    return out
+
+
 class FixedKernel(NumpyRecords):
     """Loihi's integer arithmetic (:mod:`engram_nm.backends.fixed_point`) for
     :func:`engram_nm.backends.engine.step_network`: state ``[K, B, n]`` (networks, samples),
-    integers held in float64; spikes multiply as float32 0/1 (products exact below 2**24)."""
+    integers held in float64; spikes multiply as float32 0/1 (products exact below 2**24).
+    ``learning``: the plastic matrices (:func:`_learning_matrices`) when the run learns."""
 
-    def __init__(self, pops: list, nets: int, batch: int, sizes: list):
+    def __init__(self, pops: list, nets: int, batch: int, sizes: list, learning: list = ()):
         self.pops = pops
         self.u = [np.zeros((nets, batch, n)) for n in sizes]
         self.v = [np.zeros((nets, batch, n)) for n in sizes]
         self.spiked = [np.zeros((nets, batch, n), dtype=bool) for n in sizes]
+        self.learning = list(learning)
+        self.vth_fine = [None if p.intrinsic is None else
+                         np.broadcast_to(p.intrinsic["vth_fine"], (nets, batch, n)).copy()
+                         for p, n in zip(pops, sizes)]
 
     def synaptic_input(self, i: int, pre) -> np.ndarray:
         a_in = None
@@ -183,13 +262,22 @@ class FixedKernel(NumpyRecords):
             spikes = pre(sources[0]) if len(sources) == 1 else np.concatenate([pre(s) for s in sources], axis=-1)
             part = fp.dense_output(np.matmul(spikes, w_t), exp)  # exact: each group's sum below 2**24
             a_in = part if a_in is None else a_in + part.astype(np.float64)  # groups sum in float64
+        for m in self.learning:
+            if m.post == i:  # a LearningDense: weight exponent 0, integer sums exact in float64
+                part = np.matmul(m.transmit, pre(m.pre)[..., None].astype(np.float64))[..., 0]
+                a_in = part if a_in is None else a_in + part
         return a_in
 
     def neuron_step(self, i: int, a_in: np.ndarray, t: int) -> np.ndarray:
         pop = self.pops[i]
-        self.u[i], self.v[i], s = fp.lif_step(self.u[i], self.v[i], a_in, pop.du, pop.dv, pop.theta, pop.bias,
+        ip = pop.intrinsic
+        theta = pop.theta if ip is None else fp.intrinsic_threshold(self.vth_fine[i], ip["ip_eta"] > 0, pop.theta)
+        self.u[i], self.v[i], s = fp.lif_step(self.u[i], self.v[i], a_in, pop.du, pop.dv, theta, pop.bias,
                                               pop.syn_bias, pop.subtract, pop.delayed, self.spiked[i],
                                               t >= pop.onset, pop.may_overflow)
+        if ip is not None:
+            self.vth_fine[i] = fp.intrinsic_step(self.vth_fine[i], s, ip["ip_eta"] > 0, ip["ip_eta"],
+                                                 ip["ip_target"], ip["ip_theta_min"])
         self.spiked[i] = s
         return s
 
@@ -203,7 +291,23 @@ class FixedKernel(NumpyRecords):
         return self.u[i] / self.pops[i].scale
 
     def after_step(self, t: int, x_t: np.ndarray, spikes: list) -> None:
-        """No learning in fixed point yet."""
+        """Each plastic matrix learns from this step's pre and post spikes; the weights before
+        the update carry the next step's spikes (Lava's Dense computes them before learning)."""
+        for m in self.learning:
+            pre = x_t if m.pre < 0 else spikes[m.pre]
+            for k, engine in enumerate(m.engines):
+                m.transmit[k] = engine.weights
+                engine.step(pre[k] > 0, spikes[m.post][k])
+
+    def learned_weights(self) -> dict:
+        """Plastic matrix -> ``[K, B, n_post, n_pre]`` in spec units."""
+        return {m.name: np.stack([e.weights / s for e, s in zip(m.engines, m.weight_scale)])
+                for m in self.learning}
+
+    def learned_thresholds(self) -> dict:
+        """Layer index -> ``[K, B, n]`` adapted thresholds in spec units."""
+        return {i: fine / (pop.scale * 2 ** fp.IP_FRACTION_BITS)
+                for i, (pop, fine) in enumerate(zip(self.pops, self.vth_fine)) if fine is not None}
 
 
 class _NetworkMemories:
@@ -246,31 +350,35 @@ class _Memory:
 
 
 def emulate(spec: EngramSpec, spikes, quantized=None, record_v: bool = False, tasks=None, memory_ops=None,
-            memory_data=None) -> EmulatedRun:
+            memory_data=None, learn: bool = False, seed: int = 0) -> EmulatedRun:
     """Run ``spikes`` (``[T, n_in]`` or a batch ``[B, T, n_in]``) through ``spec`` in Loihi fixed point.
 
     Equal, spike for spike and voltage for voltage, to the ``cpu-fixed`` target run on each
     sample alone (``tests/equivalence/test_fixed_emulator.py``). ``quantized`` defaults to
     ``quantize(spec)``; ``tasks`` selects the gates' task (an int, one per step, or ``[B, T]``);
     ``memory_ops`` / ``memory_data`` drive the SDM stage, the same stream for every sample.
+    ``learn`` runs the spec's plasticity (module docstring; ``quantized`` then defaults to
+    ``quantize(spec, learning=True)``, as ``cpu-fixed`` uses), its engines seeded from ``seed``.
     Records are ``[B, T, n]`` (``B = 1`` for a single sample).
     """
     out = emulate_networks([spec], spikes, None if quantized is None else [quantized], record_v, tasks,
-                           memory_ops, memory_data)
+                           memory_ops, memory_data, learn, seed)
     first = lambda d: {k: a[0] for k, a in d.items()}  # noqa: E731 - the one network
     return EmulatedRun(spikes=first(out.spikes), v=first(out.v),
                        memory_reads=None if out.memory_reads is None else out.memory_reads[0],
-                       memory_saturated=None if out.memory_saturated is None else out.memory_saturated[0])
+                       memory_saturated=None if out.memory_saturated is None else out.memory_saturated[0],
+                       weights=first(out.weights), thresholds=first(out.thresholds))
 
 
 def emulate_networks(specs, spikes, quantized=None, record_v: bool = False, tasks=None, memory_ops=None,
-                     memory_data=None) -> EmulatedRun:
+                     memory_data=None, learn: bool = False, seed: int = 0) -> EmulatedRun:
     """Run ``K`` networks of one shape (e.g. ten seeds, each with its own weights) in one call.
 
     ``spikes``: ``[T, n_in]`` or ``[B, T, n_in]`` shared by every network, or ``[K, B, T, n_in]``
-    one batch per network. Records get a leading network axis: ``[K, B, T, n]``. Each network is
-    quantised on its own and never interacts with the others: network ``k`` gives exactly what
-    :func:`emulate` gives for it alone.
+    one batch per network. Records get a leading network axis: ``[K, B, T, n]``; so do the learned
+    weights and thresholds (``learn``, see :func:`emulate`). Each network is quantised on its own
+    and never interacts with the others: network ``k`` gives exactly what :func:`emulate` gives for
+    it alone, learning included.
     """
     from engram_nm.hardware.quantize import quantize
 
@@ -290,8 +398,9 @@ def emulate_networks(specs, spikes, quantized=None, record_v: bool = False, task
         batch = _batch(first, arr)
         x = np.broadcast_to(batch, (len(specs),) + batch.shape)
     nets, batch, steps = x.shape[:3]
-    qs = list(quantized) if quantized is not None else [quantize(spec) for spec in specs]
-    pops = _populations(specs, qs)
+    qs = list(quantized) if quantized is not None else [quantize(spec, learning=learn) for spec in specs]
+    learning = _learning_matrices(specs, qs, batch, seed) if learn else []
+    pops = _populations(specs, qs, tuple(m.name for m in learning), intrinsic=learn)
     gated_names = [layer.name for layer in first.layers if layer.gate is not None]
     schedules = [_task_schedule(spec, batch, steps, tasks) for spec in specs] if gated_names else []
     gated = {name: np.stack([np.stack([m[name] for m in per_sample]) for per_sample in schedules])
@@ -302,9 +411,11 @@ def emulate_networks(specs, spikes, quantized=None, record_v: bool = False, task
             raise InputError("memory_data needs memory_ops (0 idle, 1 write, 2 read per step)")
         memories = [_Memory(spec, batch, memory_ops, memory_data) for spec in specs]
 
-    kernel = FixedKernel(pops, nets, batch, [layer.size for layer in first.layers])
+    kernel = FixedKernel(pops, nets, batch, [layer.size for layer in first.layers], learning)
     stage = None if memories is None else _NetworkMemories(memories)
     rec_s, rec_v, _ = step_network(first, x.astype(np.float32), kernel, gated, stage, record_v=record_v)
     return EmulatedRun(spikes=rec_s, v=rec_v,
                        memory_reads=None if memories is None else np.stack([m.reads for m in memories]),
-                       memory_saturated=None if memories is None else np.stack([m.saturated for m in memories]))
+                       memory_saturated=None if memories is None else np.stack([m.saturated for m in memories]),
+                       weights=kernel.learned_weights(),
+                       thresholds={first.layers[i].name: th for i, th in kernel.learned_thresholds().items()})

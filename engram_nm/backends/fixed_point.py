@@ -123,7 +123,7 @@ def current_bound(du, max_input, syn_bias=None) -> float:
     drive = np.asarray(max_input, dtype=np.float64) * 2 ** ACT_SHIFT
     if syn_bias is not None:
         drive = drive + np.abs(np.asarray(syn_bias, dtype=np.float64))
-    with np.errstate(divide="ignore"):
+    with np.errstate(divide="ignore", invalid="ignore"):
         return float(np.max(np.where(f < 1, drive / (1 - f), np.where(drive > 0, np.inf, 0.0)), initial=0.0))
 
 
@@ -151,3 +151,27 @@ def dense_output(active_sum, weight_exp: int):
     if weight_exp == 0:
         return active_sum
     return active_sum * 2.0 ** weight_exp if weight_exp > 0 else np.floor(active_sum / 2.0 ** -weight_exp)
+
+
+def intrinsic_parameters(eta: float, target_rate: float, theta_min: float, dt: float, scale: float,
+                         vth) -> dict:
+    """Intrinsic plasticity in fixed point (``GeneralLIF`` keyword arguments): the adapting
+    threshold ``vth_fine`` is the effective threshold ``vth << 6`` with 4 more fractional bits, and
+    ``eta`` (per spike), ``eta * target_rate * dt`` (per step) and ``theta_min`` (membrane units;
+    ``target_rate`` in Hz, ``dt`` in s) are rounded to the same units (``scale``: v units per
+    membrane unit, :attr:`~engram_nm.hardware.quantize.QuantizedLayer.scale`)."""
+    fine = scale * 2 ** IP_FRACTION_BITS
+    return dict(ip_eta=int(round(eta * fine)), ip_target=int(round(eta * target_rate * dt * fine)),
+                ip_theta_min=int(round(theta_min * fine)),
+                vth_fine=np.left_shift(np.asarray(vth, dtype=np.int64), VTH_SHIFT + IP_FRACTION_BITS))
+
+
+def intrinsic_threshold(vth_fine, adapt, theta):
+    """This step's threshold: ``vth_fine >> 4`` where the neuron adapts, else ``theta``."""
+    return np.where(adapt, np.floor_divide(vth_fine, 2 ** IP_FRACTION_BITS), theta)
+
+
+def intrinsic_step(vth_fine, spikes, adapt, eta, target, theta_min):
+    """After the spike decision: ``vth_fine <- max(theta_min, vth_fine + eta * s - target)`` where
+    the neuron adapts (``adapt = eta > 0``)."""
+    return np.where(adapt, np.maximum(theta_min, vth_fine + eta * spikes - target), vth_fine)

@@ -96,28 +96,47 @@ class PlasticWeights(NamedTuple):
     post: int
 
 
-def make_learners(layers, dt: float, projections=()) -> dict:
-    """``{weight name: PlasticWeights}`` for every plastic matrix: ``"<layer>_w"`` and
-    ``"<layer>_rec"`` of ``layers`` (spec layers, or the torch backend's: anything with ``name``,
-    ``plasticity``, ``weight`` and ``recurrent_weight``) and the plastic extra ``projections``
-    (anything with ``name``, ``source``, ``target``, ``weight`` and a ``plasticity`` rule)."""
-    out = {}
+class PlasticMatrix(NamedTuple):
+    """A plastic weight matrix of a network: its name, the populations at its ends (``pre = None``:
+    the network input), its weights and its rules."""
+
+    name: str
+    pre: int | None
+    post: int
+    weight: object
+    rule: SynapticRule | None
+    structural: StructuralPlasticity | None
+
+
+def plastic_matrices(layers, projections=()) -> list:
+    """Every plastic matrix, in one order for every backend (the learning engines' seeds follow
+    it: matrix ``j`` of a run seeded ``s`` gets ``s + j``): per layer its feed-forward then its
+    recurrent matrix, then the plastic extra projections. ``layers``: spec layers, or the torch
+    backend's (anything with ``name``, ``plasticity``, ``weight`` and ``recurrent_weight``);
+    ``projections``: anything with ``name``, ``source``, ``target``, ``weight``, ``plasticity``."""
+    out = []
     index = {layer.name: i for i, layer in enumerate(layers)}
     for i, layer in enumerate(layers):
         p = layer.plasticity
         if p is None:
             continue
         if p.feedforward is not None or p.structural is not None:
-            out[projection_name(layer.name, "feedforward")] = PlasticWeights(
-                SynapseLearner(layer.weight, dt, p.feedforward, p.structural), i - 1 if i else None, i)
+            out.append(PlasticMatrix(projection_name(layer.name, "feedforward"), i - 1 if i else None, i,
+                                     layer.weight, p.feedforward, p.structural))
         if p.recurrent is not None or p.recurrent_structural is not None:
-            out[projection_name(layer.name, "recurrent")] = PlasticWeights(
-                SynapseLearner(layer.recurrent_weight, dt, p.recurrent, p.recurrent_structural), i, i)
+            out.append(PlasticMatrix(projection_name(layer.name, "recurrent"), i, i, layer.recurrent_weight,
+                                     p.recurrent, p.recurrent_structural))
     for proj in projections:
         if proj.plasticity is not None:
-            out[proj.name] = PlasticWeights(SynapseLearner(proj.weight, dt, proj.plasticity),
-                                            index[proj.source], index[proj.target])
+            out.append(PlasticMatrix(proj.name, index[proj.source], index[proj.target], proj.weight,
+                                     proj.plasticity, None))
     return out
+
+
+def make_learners(layers, dt: float, projections=()) -> dict:
+    """``{weight name: PlasticWeights}`` for every plastic matrix (:func:`plastic_matrices`)."""
+    return {m.name: PlasticWeights(SynapseLearner(m.weight, dt, m.rule, m.structural), m.pre, m.post)
+            for m in plastic_matrices(layers, projections)}
 
 
 def step_learners(learners: dict, x_t, spikes: list, t: int) -> None:

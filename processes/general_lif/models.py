@@ -14,8 +14,8 @@ from __future__ import annotations
 import numpy as np
 
 from engram_nm.backends import float_lif
-from engram_nm.backends.fixed_point import (IP_FRACTION_BITS, effective_bias, effective_threshold,  # noqa: F401
-                                            lif_step)
+from engram_nm.backends.fixed_point import (effective_bias, effective_threshold, intrinsic_step,
+                                            intrinsic_threshold, lif_step)
 from engram_nm.lava_compat import lava
 from engram_nm.processes.general_lif.process import GeneralLIF
 
@@ -87,8 +87,7 @@ class PyGeneralLIFModelFixed(lava.PyLoihiProcessModel):
     def run_spk(self) -> None:
         a_in = self.a_in.recv()
         adapt = self.ip_eta > 0
-        theta = np.where(adapt, np.right_shift(self.vth_fine.astype(np.int64), IP_FRACTION_BITS),
-                         effective_threshold(self.vth))
+        theta = intrinsic_threshold(self.vth_fine.astype(np.int64), adapt, effective_threshold(self.vth))
         u, v, spikes = lif_step(self.u, self.v, a_in, self.du, self.dv, theta,
                                 effective_bias(self.bias, self.bias_exp), self.syn_bias, self.reset_subtract != 0,
                                 self.reset_delay != 0, self.spiked != 0, (self.time_step - 1) >= self.bias_onset)
@@ -96,6 +95,6 @@ class PyGeneralLIFModelFixed(lava.PyLoihiProcessModel):
         self.v[:] = v
         self.spiked[:] = spikes
         if np.any(adapt):
-            fine = self.vth_fine.astype(np.int64) + self.ip_eta * spikes - self.ip_target
-            self.vth_fine[:] = np.where(adapt, np.maximum(self.ip_theta_min, fine), self.vth_fine)
+            self.vth_fine[:] = intrinsic_step(self.vth_fine.astype(np.int64), spikes, adapt, self.ip_eta,
+                                              self.ip_target, self.ip_theta_min)
         self.s_out.send(spikes)

@@ -13,7 +13,7 @@ import pytest
 
 from engram_nm.errors import InputError
 from engram_nm.gating import GateSpec
-from engram_nm.hardware.targets import run, run_many
+from engram_nm.hardware.targets import run, run_many, run_networks
 from engram_nm.projection import ProjectionSpec
 from engram_nm.sdm.memory_spec import MemorySpec
 from engram_nm.spec import EngramSpec, LayerSpec, random_spec
@@ -142,9 +142,71 @@ def test_run_many_on_fixed_emu_equals_lava_run_many():
     assert sum(int(s["layer1"].sum()) for s in emu) > 20
 
 
-def test_learning_is_refused_with_a_clear_error():
+def _plastic_spec(seed: int) -> EngramSpec:
+    """Every learning path of cpu-fixed that the emulator takes: engine STDP (unbounded: mixed
+    signs) and bounded STDP on feed-forward matrices, inhibitory STDP on a recurrent one, Hebbian
+    on an extra projection, intrinsic plasticity on the last layer."""
+    from engram_nm.plasticity import Hebbian, InhibitorySTDP, IntrinsicPlasticity, LayerPlasticity, PairSTDP
+
+    spec = random_spec(12, [16, 8], recurrent=[False, True], weight_scale=0.25, seed=seed)
+    l0, l1 = spec.layers
+    l0.plasticity = LayerPlasticity(feedforward=PairSTDP(a_plus=0.01, a_minus=0.012, tau_plus=5e-3, tau_minus=8e-3))
+    l1.plasticity = LayerPlasticity(
+        feedforward=PairSTDP(a_plus=0.01, a_minus=0.012, w_min=-1.0, w_max=1.0),
+        recurrent=InhibitorySTDP(eta=2 ** -6, rho0=12.5, weight_sign=-1, w_max=0.0),
+        intrinsic=IntrinsicPlasticity(eta=0.02, target_rate=60.0))
+    l1.recurrent_weight = -np.abs(l1.recurrent_weight)
+    spec.projections.append(ProjectionSpec("l0_to_l1", "layer0", "layer1",
+                                           np.abs(np.random.default_rng(seed).normal(0, 0.1, (8, 16))),
+                                           plasticity=Hebbian(mu=1e-4, tau_pre=10e-3, tau_post=10e-3)))
+    spec.validate()
+    return spec
+
+
+@pytest.mark.lava
+@pytest.mark.parametrize("seed", [0, 1])
+def test_learning_equals_lava_fixed_spikes_voltages_weights_thresholds(seed):
+    spec = _plastic_spec(seed)
+    x = random_spikes(STEPS, 12, rate=0.25, seed=seed + 20)
+    lava = run(spec, x, "cpu-fixed", record_v=True, learn=True, seed=seed + 3)
+    emu = run(spec, x, "fixed-emu", record_v=True, learn=True, seed=seed + 3)
+    _assert_active(lava, spec)
+    _assert_equal(emu, lava)
+    assert set(emu.learned_weights) == set(lava.learned_weights) == {"layer0_w", "layer1_w", "layer1_rec", "l0_to_l1"}
+    assert {info.where for info in lava.learning.values()} == {"learning engine"}
+    start = {"layer0_w": spec.layers[0].weight, "layer1_w": spec.layers[1].weight,
+             "layer1_rec": spec.layers[1].recurrent_weight, "l0_to_l1": spec.projections[0].weight}
+    for name, w in lava.learned_weights.items():
+        np.testing.assert_array_equal(emu.learned_weights[name], w, err_msg=name)
+        assert np.abs(w - start[name]).max() > 0.02, f"{name} learned nothing"
+    np.testing.assert_array_equal(emu.learned_thresholds["layer1"], lava.learned_thresholds["layer1"])
+    assert np.abs(lava.learned_thresholds["layer1"] - spec.layers[1].v_threshold).max() > 0.05
+    other = run(spec, x, "fixed-emu", learn=True, seed=seed + 4)  # the seed reaches the rounding
+    assert any(not np.array_equal(other.learned_weights[n], emu.learned_weights[n]) for n in start)
+
+
+def test_a_learning_batch_and_networks_equal_each_run_alone():
+    specs = [_plastic_spec(s) for s in (0, 1)]
+    x = np.stack([random_spikes(120, 12, rate=0.25, seed=s) for s in range(3)])
+    together = run_networks(specs, x, "fixed-emu", learn=True, seed=2)
+    for k, spec in enumerate(specs):
+        for b in range(3):
+            alone = run(spec, x[b], "fixed-emu", learn=True, seed=2)
+            for name in alone.spikes:
+                np.testing.assert_array_equal(together.spikes[name][k, b], alone.spikes[name])
+            for name in alone.learned_weights:
+                np.testing.assert_array_equal(together.learned_weights[name][k, b], alone.learned_weights[name])
+            np.testing.assert_array_equal(together.learned_thresholds["layer1"][k, b],
+                                          alone.learned_thresholds["layer1"])
+    assert not np.array_equal(together.learned_weights["layer0_w"][0, 0], together.learned_weights["layer0_w"][0, 1])
+
+
+def test_structural_plasticity_is_refused_with_a_clear_error():
+    from engram_nm.plasticity import LayerPlasticity, StructuralPlasticity
+
     spec = random_spec(4, [3], seed=0)
-    with pytest.raises(InputError, match="does not emulate on-chip learning"):
+    spec.layers[0].plasticity = LayerPlasticity(structural=StructuralPlasticity(prune_below=0.05, seed=1))
+    with pytest.raises(InputError, match="structural plasticity .* not emulated"):
         run(spec, random_spikes(10, 4), "fixed-emu", learn=True)
 
 
