@@ -262,7 +262,7 @@ def _stacked(results: list, wall_s: float) -> RunResult:
 
 
 def _emulated(specs: list, spikes, record_v: bool = False, tasks=None, memory_ops=None, memory_data=None,
-              one_network: bool = False, learn: bool = False, seed: int = 0) -> RunResult:
+              one_network: bool = False, learn: bool = False, seed=0) -> RunResult:
     """``fixed-emu``: networks of one shape and a sample ``[T, n_in]`` or a batch ``[B, T, n_in]``
     (or ``[K, B, T, n_in]``) in one emulator call. Records (and learned weights and thresholds) are
     ``[K, B, ...]``, less the network axis with ``one_network`` and less the sample axis for a
@@ -285,24 +285,28 @@ def _emulated(specs: list, spikes, record_v: bool = False, tasks=None, memory_op
 
 
 def run_networks(specs, spikes, target: str = "fixed-emu", record_v: bool = False, tasks=None,
-                 learn: bool = False, seed: int = 0) -> RunResult:
+                 learn: bool = False, seed=0) -> RunResult:
     """Several networks of one shape (e.g. seeds of a model, each with its own weights) on the same
     input (``[T, n_in]`` or ``[B, T, n_in]``; on fixed-emu also ``[K, B, T, n_in]``, one batch per
     network). Records get a leading network axis (``[K, T, n]``, or ``[K, B, T, n]`` for a batch),
-    and so do learned weights and thresholds (``learn``: each network learns its own).
+    and so do learned weights and thresholds (``learn``: each network learns its own; ``seed``: one
+    for all networks or one per network).
     ``fixed-emu`` runs them in one call; other targets run each network alone. Network ``k`` gives
     exactly what :func:`run` gives for it alone."""
     check_target(target)
     specs = list(specs)
     if not specs:
         raise InputError("run_networks needs at least one network")
+    seeds = [int(seed)] * len(specs) if np.ndim(seed) == 0 else [int(s) for s in seed]
+    if len(seeds) != len(specs):
+        raise InputError(f"seed: one int, or one per network ({len(specs)}), got {len(seeds)}")
     if target == "fixed-emu":
-        return _emulated(specs, spikes, record_v, tasks, learn=learn, seed=seed)
+        return _emulated(specs, spikes, record_v, tasks, learn=learn, seed=seeds)
     if np.ndim(spikes) == 4:
         raise InputError("one input batch per network [K, B, T, n_in] is for target 'fixed-emu'")
     t0 = time.perf_counter()
-    return _stacked([run(spec, spikes, target, record_v=record_v, tasks=tasks, learn=learn, seed=seed)
-                     for spec in specs], time.perf_counter() - t0)
+    return _stacked([run(spec, spikes, target, record_v=record_v, tasks=tasks, learn=learn, seed=s)
+                     for spec, s in zip(specs, seeds)], time.perf_counter() - t0)
 
 
 def _run_many_emulated(spec: EngramSpec, samples, tasks) -> list:

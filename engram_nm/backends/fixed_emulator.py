@@ -200,23 +200,32 @@ def _task_schedule(spec: EngramSpec, batch: int, steps: int, tasks) -> list:
 
 
 @dataclass
+class _EngineGroup:
+    """Networks whose matrix learns by the same engine rule (equal scales), stepped as one engine
+    on weights ``[len(networks), B, n_post, n_pre]``; ``transmit`` holds the weights that carry
+    this step's spikes (one learning step behind, as Lava's Dense is), as float64."""
+
+    networks: object  # slice(None) for all networks, else an index array
+    engine: object
+    transmit: np.ndarray
+
+
+@dataclass
 class _LearningMatrix:
-    """A plastic matrix of every network: one emulated engine per network (each holds the weights
-    of all samples, ``[B, n_post, n_pre]``), the weights that carry this step's spikes
-    (``transmit [K, B, n_post, n_pre]``, one step behind the learning, as Lava's Dense is) and the
-    integer weight per spec unit of each network."""
+    """A plastic matrix of every network: its ends, its engine groups and the integer weight per
+    spec unit of each network."""
 
     name: str
     pre: int          # -1: the network input
     post: int
-    engines: list
-    transmit: np.ndarray
+    groups: list
     weight_scale: np.ndarray  # [K]
 
 
-def _learning_matrices(specs: list, qs: list, batch: int, seed: int) -> list:
-    """The plastic matrices of every network on the emulated engine; matrix ``j`` is seeded
-    ``seed + j`` (:func:`~engram_nm.plasticity.learner.plastic_matrices`), as on ``cpu-fixed``."""
+def _learning_matrices(specs: list, qs: list, batch: int, seed) -> list:
+    """The plastic matrices of every network on the emulated engine; matrix ``j`` of network ``k``
+    is seeded ``seed[k] + j`` (:func:`~engram_nm.plasticity.learner.plastic_matrices`), as on
+    ``cpu-fixed``. Networks with the same engine rule share one engine (each keeps its seed)."""
     from engram_nm.backends.fixed_learning import FixedLearningEngine
     from engram_nm.hardware.learning_rules import fixed_engine_rule
     from engram_nm.plasticity.learner import plastic_matrices
@@ -227,16 +236,23 @@ def _learning_matrices(specs: list, qs: list, batch: int, seed: int) -> list:
         if m.structural is not None:
             raise InputError(f"{m.name}: structural plasticity runs in the CPU-only PlasticDense on cpu-fixed "
                              "and is not emulated; run it on 'cpu-fixed' or 'reference'")
-        engines, scales = [], []
+        rules, weights = [], []
         for spec, q, mats in zip(specs, qs, per_network):
             layer_q = q.layers[m.post]
-            rule = fixed_engine_rule(mats[j].rule, spec.dt, layer_q.weight_scale)
-            weights = np.broadcast_to(layer_q.matrix(m.name), (batch,) + layer_q.matrix(m.name).shape)
-            engines.append(FixedLearningEngine(rule, weights, seed + j))
-            scales.append(layer_q.weight_scale)
-        transmit = np.stack([e.weights for e in engines]).astype(np.float64)
-        out.append(_LearningMatrix(m.name, -1 if m.pre is None else m.pre, m.post, engines, transmit,
-                                   np.array(scales)))
+            rules.append(fixed_engine_rule(mats[j].rule, spec.dt, layer_q.weight_scale))
+            weights.append(layer_q.matrix(m.name))
+        groups, placed = [], set()
+        for k in range(len(specs)):
+            if k in placed:
+                continue
+            members = [i for i in range(len(specs)) if i not in placed and rules[i] == rules[k]]
+            placed.update(members)
+            stacked = np.stack([np.broadcast_to(weights[i], (batch,) + weights[i].shape) for i in members])
+            engine = FixedLearningEngine(rules[k], stacked, [seed[i] + j for i in members])
+            index = slice(None) if len(members) == len(specs) else np.array(members)
+            groups.append(_EngineGroup(index, engine, engine.weights.astype(np.float64)))
+        scales = [q.layers[m.post].weight_scale for q in qs]
+        out.append(_LearningMatrix(m.name, -1 if m.pre is None else m.pre, m.post, groups, np.array(scales)))
     return out
 
 
@@ -263,9 +279,17 @@ class FixedKernel(NumpyRecords):
             part = fp.dense_output(np.matmul(spikes, w_t), exp)  # exact: each group's sum below 2**24
             a_in = part if a_in is None else a_in + part.astype(np.float64)  # groups sum in float64
         for m in self.learning:
-            if m.post == i:  # a LearningDense: weight exponent 0, integer sums exact in float64
-                part = np.matmul(m.transmit, pre(m.pre)[..., None].astype(np.float64))[..., 0]
-                a_in = part if a_in is None else a_in + part
+            if m.post != i:
+                continue
+            spikes = pre(m.pre)[..., None].astype(np.float64)  # a LearningDense: exponent 0, exact sums
+            for g in m.groups:
+                part = np.matmul(g.transmit, spikes[g.networks])[..., 0]
+                if isinstance(g.networks, slice):
+                    a_in = part if a_in is None else a_in + part
+                else:
+                    if a_in is None:
+                        a_in = np.zeros(part.shape[:0] + spikes.shape[:-2] + part.shape[-1:])
+                    a_in[g.networks] += part
         return a_in
 
     def neuron_step(self, i: int, a_in: np.ndarray, t: int) -> np.ndarray:
@@ -295,19 +319,36 @@ class FixedKernel(NumpyRecords):
         the update carry the next step's spikes (Lava's Dense computes them before learning)."""
         for m in self.learning:
             pre = x_t if m.pre < 0 else spikes[m.pre]
-            for k, engine in enumerate(m.engines):
-                m.transmit[k] = engine.weights
-                engine.step(pre[k] > 0, spikes[m.post][k])
+            for g in m.groups:
+                _catch_up(g)  # transmit <- the weights after the previous step's learning
+                g.engine.step(pre[g.networks] > 0, spikes[m.post][g.networks])
 
     def learned_weights(self) -> dict:
         """Plastic matrix -> ``[K, B, n_post, n_pre]`` in spec units."""
-        return {m.name: np.stack([e.weights / s for e, s in zip(m.engines, m.weight_scale)])
-                for m in self.learning}
+        out = {}
+        for m in self.learning:
+            first = m.groups[0].engine.weights
+            w = np.zeros((len(m.weight_scale),) + first.shape[1:])
+            for g in m.groups:
+                w[g.networks] = g.engine.weights
+            out[m.name] = w / m.weight_scale[:, None, None, None]
+        return out
 
     def learned_thresholds(self) -> dict:
         """Layer index -> ``[K, B, n]`` adapted thresholds in spec units."""
         return {i: fine / (pop.scale * 2 ** fp.IP_FRACTION_BITS)
                 for i, (pop, fine) in enumerate(zip(self.pops, self.vth_fine)) if fine is not None}
+
+
+def _catch_up(group: _EngineGroup) -> None:
+    """Copy into ``transmit`` what the engine's last step rewrote (only those blocks)."""
+    for block in group.engine.last_blocks:
+        if block is None:
+            group.transmit = group.engine.weights.astype(np.float64)
+        else:
+            rows, cols = block
+            grid = (..., rows[:, None], cols[None, :])
+            group.transmit[grid] = group.engine.weights[grid]
 
 
 class _NetworkMemories:
@@ -376,7 +417,7 @@ def emulate_networks(specs, spikes, quantized=None, record_v: bool = False, task
 
     ``spikes``: ``[T, n_in]`` or ``[B, T, n_in]`` shared by every network, or ``[K, B, T, n_in]``
     one batch per network. Records get a leading network axis: ``[K, B, T, n]``; so do the learned
-    weights and thresholds (``learn``, see :func:`emulate`). Each network is quantised on its own
+    weights and thresholds (``learn``, see :func:`emulate`; ``seed``: one for all, or one per network). Each network is quantised on its own
     and never interacts with the others: network ``k`` gives exactly what :func:`emulate` gives for
     it alone, learning included.
     """
@@ -399,7 +440,10 @@ def emulate_networks(specs, spikes, quantized=None, record_v: bool = False, task
         x = np.broadcast_to(batch, (len(specs),) + batch.shape)
     nets, batch, steps = x.shape[:3]
     qs = list(quantized) if quantized is not None else [quantize(spec, learning=learn) for spec in specs]
-    learning = _learning_matrices(specs, qs, batch, seed) if learn else []
+    seeds = [int(seed)] * len(specs) if np.ndim(seed) == 0 else [int(s) for s in seed]
+    if len(seeds) != len(specs):
+        raise InputError(f"seed: one int, or one per network ({len(specs)}), got {len(seeds)}")
+    learning = _learning_matrices(specs, qs, batch, seeds) if learn else []
     pops = _populations(specs, qs, tuple(m.name for m in learning), intrinsic=learn)
     gated_names = [layer.name for layer in first.layers if layer.gate is not None]
     schedules = [_task_schedule(spec, batch, steps, tasks) for spec in specs] if gated_names else []

@@ -123,7 +123,7 @@ class EngineRandoms:
         return (*out, self._take("round", 1))
 
 
-def _decayed(trace: np.ndarray, tau: float, r_decay: float) -> np.ndarray:
+def _decayed(trace: np.ndarray, tau: float, r_decay) -> np.ndarray:
     """Stochastic decay of one step (Lava's ``_decay_trace``, with the same float expression)."""
     if tau == 0:  # an unused trace: Lava leaves its history at zero
         return np.zeros_like(trace)
@@ -158,50 +158,109 @@ class FixedLearningEngine:
             if widths > 31:  # Lava multiplies in int32; we would not overflow where it does
                 raise PlasticityError(f"product {product.lava_string()} needs {widths} bits: it overflows "
                                       "the engine's 32-bit multiply")
-        self.randoms = EngineRandoms(rng_seed, any(frac for _, frac in self.impulses.values()))
+        seeds = np.atleast_1d(np.asarray(rng_seed, dtype=np.int64))
+        if seeds.ndim != 1 or (seeds.size > 1 and (self.weights.ndim < 3 or self.weights.shape[0] != seeds.size)):
+            raise PlasticityError(f"rng_seed: one int, or one per member of the weights' first axis "
+                                  f"({self.weights.shape[0] if self.weights.ndim > 2 else 'none'}), got {seeds.size}")
+        fractional = any(frac for _, frac in self.impulses.values())
+        self.randoms = [EngineRandoms(int(seed), fractional) for seed in seeds]
+        self.active_traces = [n for n in PRE_TRACES + POST_TRACES if self.taus[n] != 0 or self.impulses[n] != (0, 0)]
+        self.dependencies = {p.dependency for p in rule.products}
+        # Until every weight lies in its sign mode's 8-bit range, a step changes every synapse (the
+        # bound applies to all); afterwards only synapses with a nonzero product change.
+        self._all_in_range = bool(np.array_equal(clip_weights(self.weights, self.sign_mode), self.weights))
+        self.last_blocks: list = []  # (rows, cols) index arrays the last step rewrote; None: all
 
-    def _update_traces(self, names, spikes, r_decay: float, r_impulse: int) -> None:
-        for name in names:
+    def _draws(self) -> tuple:
+        """This step's random numbers, one per seed, shaped to broadcast over the members:
+        ``(x decay, x impulse, y decay, y impulse)`` over traces and ``round`` over weights."""
+        draws = np.array([r.step() for r in self.randoms], dtype=np.float64)  # [seeds, 5]
+        if len(self.randoms) == 1:
+            return tuple(draws[0, :4]), draws[0, 4]
+        column = lambda i, ndim: draws[:, i].reshape((len(self.randoms),) + (1,) * (ndim - 1))  # noqa: E731
+        traces = self.weights.ndim - 1  # [members..., n]
+        return tuple(column(i, traces) for i in range(4)), column(4, self.weights.ndim)
+
+    def _update_traces(self, x0, y0, randoms) -> None:
+        r_xd, r_xi, r_yd, r_yi = randoms
+        for name in self.active_traces:
+            spikes, r_decay, r_impulse = (x0, r_xd, r_xi) if name in PRE_TRACES else (y0, r_yd, r_yi)
             trace = _decayed(self.traces[name], self.taus[name], r_decay)
             whole, frac = self.impulses[name]
-            bumped = np.clip(trace + whole + int(r_impulse < frac), 0, fx.TRACE_MAX)
+            bumped = np.clip(trace + whole + (r_impulse < frac), 0, fx.TRACE_MAX)
             self.traces[name] = np.where(spikes, bumped, trace)
 
-    def _product(self, product, x0, y0) -> np.ndarray:
-        dep = {"x0": x0[..., None, :], "y0": y0[..., :, None], "u": np.ones((1, 1), np.int64)}[product.dependency]
+    def _product(self, product, x0, y0, w, rows, cols) -> np.ndarray:
+        """One product on the synapses ``rows x cols`` (slices or index arrays). Factors are not
+        clipped to their widths: traces (0..127) and weights (-256..255) always fit them."""
+        pre = lambda v: v[..., cols][..., None, :]  # noqa: E731 - a pre vector along the block's columns
+        post = lambda v: v[..., rows][..., :, None]  # noqa: E731
+        dep = {"x0": lambda: pre(x0), "y0": lambda: post(y0), "u": lambda: np.ones((1, 1), bool)}[product.dependency]()
         value = dep.astype(np.int64)
         for factor in product.factors:
             if factor == "w":
-                f = self.weights
+                value = value * w
             elif factor in PRE_TRACES:
-                f = self.traces[factor][..., None, :]
+                value = value * pre(self.traces[factor])
             else:
-                f = self.traces[factor][..., :, None]
-            width = fx.FACTOR_BITS[factor]
-            value = value * np.clip(f, -(2 ** width), 2 ** width - 1)
+                value = value * post(self.traces[factor])
         value = value * product.mantissa
         widths = sum(fx.FACTOR_BITS[f] for f in product.factors) + fx.SCALE_MANTISSA_BITS
         value = np.left_shift(np.right_shift(value, max(0, widths - fx.ACCUMULATOR_BITS)),
                               product.exponent + fx.ACCUMULATOR_SHIFT)
         return np.clip(value, ACCUMULATOR_MIN, ACCUMULATOR_MAX)
 
-    def step(self, pre, post) -> np.ndarray:
-        """Learn from this step's spikes ``pre [..., n_pre]`` and ``post [..., n_post]`` (bool);
-        returns the new weights (also :attr:`weights`)."""
-        x0, y0 = np.asarray(pre, dtype=bool), np.asarray(post, dtype=bool)
-        r_xd, r_xi, r_yd, r_yi, r_round = self.randoms.step()
-        self._update_traces(PRE_TRACES, x0, r_xd, r_xi)
-        self._update_traces(POST_TRACES, y0, r_yd, r_yi)
-        acc = np.left_shift(self.weights, fx.ACCUMULATOR_SHIFT)
+    def _learned(self, w, x0, y0, rows, cols, r_round: float) -> np.ndarray:
+        """The weights ``w`` of the synapses ``rows x cols`` after this step (module docstring, 2-3)."""
+        acc = np.left_shift(w, fx.ACCUMULATOR_SHIFT)
         for product in self.rule.products:
-            acc = np.clip(acc + self._product(product, x0, y0), ACCUMULATOR_MIN, ACCUMULATOR_MAX)
+            acc = np.clip(acc + self._product(product, x0, y0, w, rows, cols), ACCUMULATOR_MIN, ACCUMULATOR_MAX)
         if self.sign_mode == "excitatory":
             acc = np.maximum(acc, 0)
         elif self.sign_mode == "inhibitory":
             acc = np.minimum(acc, 0)
         scaled = acc / ROUND_UNIT
         rounded = (np.floor(scaled) + (r_round < scaled % 1)).astype(np.int64) * ROUND_UNIT
-        self.weights = clip_weights(np.right_shift(rounded, fx.ACCUMULATOR_SHIFT), self.sign_mode)
+        return clip_weights(np.right_shift(rounded, fx.ACCUMULATOR_SHIFT), self.sign_mode)
+
+    def _blocks(self, x0, y0) -> list:
+        """The synapses this step can change, as blocks ``(rows, cols)``: rows of posts that spiked
+        (``y0`` products) and columns of pres that spiked (``x0`` products) in any member; a
+        ``u`` product, or weights outside their range, reach every synapse (``None``)."""
+        if "u" in self.dependencies or not self._all_in_range:
+            return [None]
+        n_post, n_pre = self.weights.shape[-2:]
+        rows = np.flatnonzero(y0.reshape(-1, n_post).any(axis=0)) if "y0" in self.dependencies else np.zeros(0, int)
+        cols = np.flatnonzero(x0.reshape(-1, n_pre).any(axis=0)) if "x0" in self.dependencies else np.zeros(0, int)
+        blocks = []
+        if rows.size:
+            blocks.append((rows, np.arange(n_pre)))
+        if cols.size:
+            others = np.setdiff1d(np.arange(n_post), rows, assume_unique=True)
+            if others.size:
+                blocks.append((others, cols))
+        return blocks
+
+    def step(self, pre, post) -> np.ndarray:
+        """Learn from this step's spikes ``pre [..., n_pre]`` and ``post [..., n_post]`` (bool);
+        returns the new weights (also :attr:`weights`, changed in place except on a full update).
+
+        Only synapses whose products can be nonzero are computed (:meth:`_blocks`): for every other
+        synapse the engine's arithmetic gives back the weight it had (``acc = w << 7`` rounds to
+        ``w``), so the result is the same as computing all of them.
+        """
+        x0, y0 = np.asarray(pre, dtype=bool), np.asarray(post, dtype=bool)
+        trace_randoms, r_round = self._draws()
+        self._update_traces(x0, y0, trace_randoms)
+        self.last_blocks = self._blocks(x0, y0)
+        for block in self.last_blocks:
+            if block is None:
+                self.weights = self._learned(self.weights, x0, y0, slice(None), slice(None), r_round)
+                self._all_in_range = True
+                continue
+            rows, cols = block
+            grid = (..., rows[:, None], cols[None, :])
+            self.weights[grid] = self._learned(self.weights[grid], x0, y0, rows, cols, r_round)
         return self.weights
 
 

@@ -3,7 +3,7 @@
 :class:`EngramExperiment` holds one network (an :class:`~engram_nm.spec.EngramSpec`,
 by default :func:`~engram_nm.engram.network.build_engram_network`) and runs
 phases on one target (``"reference"`` = the numpy reference, ``"snntorch"``,
-``"cpu-float"``, ``"cpu-fixed"``, ``"loihi2"``). Each phase is one run;
+``"cpu-float"``, ``"cpu-fixed"``, ``"fixed-emu"``, ``"loihi2"``). Each phase is one run;
 plastic phases fold the learned weights back into the network, so the next
 phase starts from them (neuron state starts at rest in every phase, as after
 a pause between sessions).
@@ -39,7 +39,7 @@ from engram_nm.engram.stimulus import cue_channels, memory_channels, poisson_inp
 from engram_nm.errors import InputError, ManipulationError
 from engram_nm.spec import EngramSpec
 
-BACKENDS = ("reference", "snntorch", "cpu-float", "cpu-fixed", "loihi2")
+BACKENDS = ("reference", "snntorch", "cpu-float", "cpu-fixed", "fixed-emu", "loihi2")
 
 
 @dataclass
@@ -165,6 +165,7 @@ class EngramExperiment:
         self.history: list = []
         self.time_s = 0.0
         self._phase = 0
+        self.runner = None  # set by engram_nm.engram.cohort to batch this experiment's runs with others'
 
     # ------------------------------------------------------------------ running one phase
     @property
@@ -175,15 +176,21 @@ class EngramExperiment:
         spec, x_full = apply_transient(self.spec, x, transient)
         seed = self.seed * 1000 + self._phase
         self._phase += 1
-        from engram_nm.hardware.targets import run
-
-        res = run(spec, x_full, self.target, learn=learn, seed=seed)
+        res = self._execute(spec, x_full, learn, seed)
         spikes, weights, thresholds = res.spikes, res.learned_weights, res.learned_thresholds
         if learn:
             from engram_nm.plasticity.apply import with_learned
 
             self.spec = with_learned(self.spec, weights, thresholds)
         return self._record(spikes, x.shape[0], kind, memory)
+
+    def _execute(self, spec: EngramSpec, x: np.ndarray, learn: bool, seed: int):
+        """One run of ``spec`` on this experiment's target (or through :attr:`runner`)."""
+        if self.runner is not None:
+            return self.runner(spec, x, learn, seed)
+        from engram_nm.hardware.targets import run
+
+        return run(spec, x, self.target, learn=learn, seed=seed)
 
     def _record(self, spikes: dict, steps: int, kind: str, memory) -> PhaseRecord:
         """Keep a phase's spikes (E cells also in the original numbering) and advance the clock."""
@@ -326,9 +333,7 @@ class EngramExperiment:
         for channels, rate in zip(cues, rates):  # the same stimulus (and phase count) as one present() per cue
             stimuli.append(self._stimulus(steps, channels, rate))
             self._phase += 1
-        from engram_nm.hardware.targets import run
-
-        together = run(self.spec, np.stack(stimuli), self.target).spikes
+        together = self._execute(self.spec, np.stack(stimuli), False, 0).spikes
         batch = [{name: a[b] for name, a in together.items()} for b in range(len(stimuli))]
         return [self._record(spikes, steps, kind, memory) for spikes, memory in zip(batch, memories)]
 

@@ -185,13 +185,15 @@ def test_learning_equals_lava_fixed_spikes_voltages_weights_thresholds(seed):
     assert any(not np.array_equal(other.learned_weights[n], emu.learned_weights[n]) for n in start)
 
 
-def test_a_learning_batch_and_networks_equal_each_run_alone():
-    specs = [_plastic_spec(s) for s in (0, 1)]
+@pytest.mark.parametrize("seeds", [(2, 2, 2), (2, 9, 4)])
+def test_a_learning_batch_and_networks_equal_each_run_alone(seeds):
+    """Networks 0 and 2 share a rule (one engine, its members seeded each their own way)."""
+    specs = [_plastic_spec(s) for s in (0, 1, 0)]
     x = np.stack([random_spikes(120, 12, rate=0.25, seed=s) for s in range(3)])
-    together = run_networks(specs, x, "fixed-emu", learn=True, seed=2)
+    together = run_networks(specs, x, "fixed-emu", learn=True, seed=list(seeds))
     for k, spec in enumerate(specs):
         for b in range(3):
-            alone = run(spec, x[b], "fixed-emu", learn=True, seed=2)
+            alone = run(spec, x[b], "fixed-emu", learn=True, seed=seeds[k])
             for name in alone.spikes:
                 np.testing.assert_array_equal(together.spikes[name][k, b], alone.spikes[name])
             for name in alone.learned_weights:
@@ -199,6 +201,8 @@ def test_a_learning_batch_and_networks_equal_each_run_alone():
             np.testing.assert_array_equal(together.learned_thresholds["layer1"][k, b],
                                           alone.learned_thresholds["layer1"])
     assert not np.array_equal(together.learned_weights["layer0_w"][0, 0], together.learned_weights["layer0_w"][0, 1])
+    same_network = np.array_equal(together.learned_weights["layer0_w"][0], together.learned_weights["layer0_w"][2])
+    assert same_network == (seeds[0] == seeds[2])  # the seed, not the engine they share, decides
 
 
 def test_structural_plasticity_is_refused_with_a_clear_error():
