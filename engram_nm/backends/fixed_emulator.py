@@ -250,7 +250,7 @@ def _learning_matrices(specs: list, qs: list, batch: int, seed) -> list:
             stacked = np.stack([np.broadcast_to(weights[i], (batch,) + weights[i].shape) for i in members])
             engine = FixedLearningEngine(rules[k], stacked, [seed[i] + j for i in members])
             index = slice(None) if len(members) == len(specs) else np.array(members)
-            groups.append(_EngineGroup(index, engine, engine.weights.astype(np.float64)))
+            groups.append(_EngineGroup(index, engine, np.ascontiguousarray(engine.weights, dtype=np.float64)))
         scales = [q.layers[m.post].weight_scale for q in qs]
         out.append(_LearningMatrix(m.name, -1 if m.pre is None else m.pre, m.post, groups, np.array(scales)))
     return out
@@ -281,9 +281,15 @@ class FixedKernel(NumpyRecords):
         for m in self.learning:
             if m.post != i:
                 continue
-            spikes = pre(m.pre)[..., None].astype(np.float64)  # a LearningDense: exponent 0, exact sums
+            source = pre(m.pre)
+            if a_in is not None and not source.any():
+                continue  # no spike: the matrix adds nothing
+            active = np.flatnonzero(source.reshape(-1, source.shape[-1]).any(axis=0))
+            sparse = active.size * 4 < source.shape[-1]  # few active sources: multiply only their columns
+            spikes = (source[..., active] if sparse else source)[..., None].astype(np.float64)  # exact sums
             for g in m.groups:
-                part = np.matmul(g.transmit, spikes[g.networks])[..., 0]
+                w = g.transmit[..., active] if sparse else g.transmit
+                part = np.matmul(w, spikes[g.networks])[..., 0]
                 if isinstance(g.networks, slice):
                     a_in = part if a_in is None else a_in + part
                 else:
@@ -320,7 +326,7 @@ class FixedKernel(NumpyRecords):
         for m in self.learning:
             pre = x_t if m.pre < 0 else spikes[m.pre]
             for g in m.groups:
-                _catch_up(g)  # transmit <- the weights after the previous step's learning
+                g.engine.copy_changes(g.transmit)  # transmit <- the weights after the previous step's learning
                 g.engine.step(pre[g.networks] > 0, spikes[m.post][g.networks])
 
     def learned_weights(self) -> dict:
@@ -338,17 +344,6 @@ class FixedKernel(NumpyRecords):
         """Layer index -> ``[K, B, n]`` adapted thresholds in spec units."""
         return {i: fine / (pop.scale * 2 ** fp.IP_FRACTION_BITS)
                 for i, (pop, fine) in enumerate(zip(self.pops, self.vth_fine)) if fine is not None}
-
-
-def _catch_up(group: _EngineGroup) -> None:
-    """Copy into ``transmit`` what the engine's last step rewrote (only those blocks)."""
-    for block in group.engine.last_blocks:
-        if block is None:
-            group.transmit = group.engine.weights.astype(np.float64)
-        else:
-            rows, cols = block
-            grid = (..., rows[:, None], cols[None, :])
-            group.transmit[grid] = group.engine.weights[grid]
 
 
 class _NetworkMemories:

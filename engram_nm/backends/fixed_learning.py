@@ -75,52 +75,64 @@ def _impulse_parts(impulse: float) -> tuple[int, int]:
 
 
 class EngineRandoms:
-    """The random numbers of one ``LearningDense`` seeded ``rng_seed``, step by step (module docstring).
+    """The random numbers of ``LearningDense`` engines seeded ``seeds`` (one per member), step by step
+    (module docstring): per step and seed, the pre and post traces' decay and impulse draws; the
+    rounding draw comes from one stream that every seed shares (Lava seeds it 2 whatever the rule's
+    seed is).
 
     Draws come in blocks (``rng.random(n)`` gives the same numbers as ``n`` calls of
     ``rng.random(1)``); impulse draws, whose integer calls do not batch the same way, are made one
     by one and only when an impulse has a fraction (otherwise they can never change a trace).
     """
 
-    BLOCK = 1024
+    BLOCK = 512  # steps per refill
 
-    def __init__(self, rng_seed: int, fractional_impulses: bool):
-        seed = int(rng_seed)
-        self._decay = {"x": np.random.default_rng(seed), "y": np.random.default_rng(seed + 2)}
-        self._impulse = {"x": np.random.default_rng(seed + 1), "y": np.random.default_rng(seed + 3)}
+    def __init__(self, seeds, fractional_impulses: bool):
+        seeds = [int(s) for s in seeds]
+        self._decay = {"x": [np.random.default_rng(s) for s in seeds],
+                       "y": [np.random.default_rng(s + 2) for s in seeds]}
+        self._impulse = {"x": [np.random.default_rng(s + 1) for s in seeds],
+                         "y": [np.random.default_rng(s + 3) for s in seeds]}
         self._round = np.random.default_rng(fx.CONN_RANDOM_SEED)
         self._fractional = fractional_impulses
-        self._blocks = {"x": np.empty(0), "y": np.empty(0), "round": np.empty(0)}
-        self._at = {"x": 0, "y": 0, "round": 0}
         for side in ("x", "y"):  # the draws made when Lava constructs the generators
-            self._take(side, 1)
-            self._impulse_draw(side)
-        self._take("round", 1)
+            for rng in self._decay[side]:
+                rng.random(1)
+            self._impulse_draws(side)
+        self._round.random(1)
+        self._at = self.BLOCK
 
-    def _take(self, stream: str, count: int) -> float:
-        """Advance ``stream`` by ``count`` draws and return the last."""
-        value = 0.0
-        for _ in range(count):
-            if self._at[stream] == len(self._blocks[stream]):
-                rng = self._round if stream == "round" else self._decay[stream]
-                self._blocks[stream], self._at[stream] = rng.random(self.BLOCK), 0
-            value = self._blocks[stream][self._at[stream]]
-            self._at[stream] += 1
-        return value
+    def _refill(self) -> None:
+        # recv_traces advances each trace generator twice per step: a step uses the second draw
+        self._decays = {side: np.stack([rng.random(2 * self.BLOCK)[1::2] for rng in rngs])
+                        for side, rngs in self._decay.items()}  # [seeds, BLOCK]
+        self._rounds = self._round.random(self.BLOCK)
+        self._at = 0
 
-    def _impulse_draw(self, side: str) -> int:
+    def _impulse_draws(self, side: str) -> np.ndarray:
         if not self._fractional:
-            return 0
-        return int(self._impulse[side].integers(0, 2 ** fx.TRACE_BITS, size=1, dtype=int)[0])
+            return np.zeros(len(self._impulse[side]), dtype=np.int64)
+        return np.array([rng.integers(0, 2 ** fx.TRACE_BITS, size=1, dtype=int)[0] for rng in self._impulse[side]])
 
     def step(self) -> tuple:
-        """``(x decay, x impulse, y decay, y impulse, round)`` used by the next step."""
+        """``(x decay [seeds], x impulse [seeds], y decay, y impulse, round)`` of the next step."""
+        if self._at == self.BLOCK:
+            self._refill()
+        i, self._at = self._at, self._at + 1
         out = []
-        for side in ("x", "y"):  # recv_traces advances both trace generators twice
-            self._impulse_draw(side)
-            impulse = self._impulse_draw(side)
-            out += [self._take(side, 2), impulse]
-        return (*out, self._take("round", 1))
+        for side in ("x", "y"):
+            self._impulse_draws(side)
+            out += [self._decays[side][:, i], self._impulse_draws(side)]
+        return (*out, self._rounds[i])
+
+
+def _product_bound(product) -> int:
+    """The largest ``|value|`` a product can reach before its clip: traces <= 127, ``|w| <= 256``."""
+    magnitude = abs(product.mantissa)
+    for factor in product.factors:
+        magnitude *= 2 ** fx.LEARNING_WEIGHT_BITS if factor == "w" else fx.TRACE_MAX
+    widths = sum(fx.FACTOR_BITS[f] for f in product.factors) + fx.SCALE_MANTISSA_BITS
+    return ((magnitude >> max(0, widths - fx.ACCUMULATOR_BITS)) + 1) << (product.exponent + fx.ACCUMULATOR_SHIFT)
 
 
 def _decayed(trace: np.ndarray, tau: float, r_decay) -> np.ndarray:
@@ -147,7 +159,8 @@ class FixedLearningEngine:
             raise PlasticityError(f"unknown sign mode {rule.sign_mode!r}; use one of {SIGN_MODES}")
         self.rule = rule
         self.sign_mode = rule.sign_mode
-        self.weights = truncate_weights(weights, self.sign_mode, num_weight_bits)
+        # C order: members reshape to one axis as a view, so in-place updates land in the weights
+        self.weights = np.ascontiguousarray(truncate_weights(weights, self.sign_mode, num_weight_bits))
         lead, (n_post, n_pre) = self.weights.shape[:-2], self.weights.shape[-2:]
         self.traces = {n: np.zeros(lead + (n_pre,), np.int64) for n in PRE_TRACES}
         self.traces.update({n: np.zeros(lead + (n_post,), np.int64) for n in POST_TRACES})
@@ -162,39 +175,41 @@ class FixedLearningEngine:
         if seeds.ndim != 1 or (seeds.size > 1 and (self.weights.ndim < 3 or self.weights.shape[0] != seeds.size)):
             raise PlasticityError(f"rng_seed: one int, or one per member of the weights' first axis "
                                   f"({self.weights.shape[0] if self.weights.ndim > 2 else 'none'}), got {seeds.size}")
-        fractional = any(frac for _, frac in self.impulses.values())
-        self.randoms = [EngineRandoms(int(seed), fractional) for seed in seeds]
+        self.randoms = EngineRandoms(seeds, any(frac for _, frac in self.impulses.values()))
+        self.members = seeds.size
+        self._product_fits = {id(p): _product_bound(p) <= ACCUMULATOR_MAX for p in rule.products}
         self.active_traces = [n for n in PRE_TRACES + POST_TRACES if self.taus[n] != 0 or self.impulses[n] != (0, 0)]
         self.dependencies = {p.dependency for p in rule.products}
         # Until every weight lies in its sign mode's 8-bit range, a step changes every synapse (the
         # bound applies to all); afterwards only synapses with a nonzero product change.
         self._all_in_range = bool(np.array_equal(clip_weights(self.weights, self.sign_mode), self.weights))
-        self.last_blocks: list = []  # (rows, cols) index arrays the last step rewrote; None: all
+        self.last_changes: list = []  # what the last step rewrote: ("rows"|"cols", members, indices); None: all
 
     def _draws(self) -> tuple:
-        """This step's random numbers, one per seed, shaped to broadcast over the members:
+        """This step's random numbers shaped to broadcast over the members (one per seed):
         ``(x decay, x impulse, y decay, y impulse)`` over traces and ``round`` over weights."""
-        draws = np.array([r.step() for r in self.randoms], dtype=np.float64)  # [seeds, 5]
-        if len(self.randoms) == 1:
-            return tuple(draws[0, :4]), draws[0, 4]
-        column = lambda i, ndim: draws[:, i].reshape((len(self.randoms),) + (1,) * (ndim - 1))  # noqa: E731
-        traces = self.weights.ndim - 1  # [members..., n]
-        return tuple(column(i, traces) for i in range(4)), column(4, self.weights.ndim)
+        *per_trace, r_round = self.randoms.step()
+        if self.members == 1:
+            return tuple(r[0] for r in per_trace), r_round
+        over_traces = (self.members,) + (1,) * (self.weights.ndim - 2)  # [members..., n]
+        return tuple(r.reshape(over_traces) for r in per_trace), r_round
 
     def _update_traces(self, x0, y0, randoms) -> None:
         r_xd, r_xi, r_yd, r_yi = randoms
+        any_spike = {"x": bool(x0.any()), "y": bool(y0.any())}
         for name in self.active_traces:
             spikes, r_decay, r_impulse = (x0, r_xd, r_xi) if name in PRE_TRACES else (y0, r_yd, r_yi)
+            if not any_spike[name[0]] and not self.traces[name].any():
+                continue  # zero decays to exactly zero (no fraction to round up)
             trace = _decayed(self.traces[name], self.taus[name], r_decay)
             whole, frac = self.impulses[name]
             bumped = np.clip(trace + whole + (r_impulse < frac), 0, fx.TRACE_MAX)
             self.traces[name] = np.where(spikes, bumped, trace)
 
-    def _product(self, product, x0, y0, w, rows, cols) -> np.ndarray:
-        """One product on the synapses ``rows x cols`` (slices or index arrays). Factors are not
-        clipped to their widths: traces (0..127) and weights (-256..255) always fit them."""
-        pre = lambda v: v[..., cols][..., None, :]  # noqa: E731 - a pre vector along the block's columns
-        post = lambda v: v[..., rows][..., :, None]  # noqa: E731
+    def _product(self, product, x0, y0, w, pre, post) -> np.ndarray:
+        """One product on a set of synapses with weights ``w``: ``pre(v)`` / ``post(v)`` lay a pre /
+        post vector ``v [..., n]`` (spikes or a trace) along that set. Factors are not clipped to
+        their widths: traces (0..127) and weights (-256..255) always fit them."""
         dep = {"x0": lambda: pre(x0), "y0": lambda: post(y0), "u": lambda: np.ones((1, 1), bool)}[product.dependency]()
         value = dep.astype(np.int64)
         for factor in product.factors:
@@ -208,13 +223,15 @@ class FixedLearningEngine:
         widths = sum(fx.FACTOR_BITS[f] for f in product.factors) + fx.SCALE_MANTISSA_BITS
         value = np.left_shift(np.right_shift(value, max(0, widths - fx.ACCUMULATOR_BITS)),
                               product.exponent + fx.ACCUMULATOR_SHIFT)
+        if self._product_fits[id(product)]:
+            return value  # its largest value fits the accumulator: the clip would change nothing
         return np.clip(value, ACCUMULATOR_MIN, ACCUMULATOR_MAX)
 
-    def _learned(self, w, x0, y0, rows, cols, r_round: float) -> np.ndarray:
-        """The weights ``w`` of the synapses ``rows x cols`` after this step (module docstring, 2-3)."""
+    def _learned(self, w, x0, y0, pre, post, r_round: float) -> np.ndarray:
+        """The weights ``w`` of a set of synapses after this step (module docstring, 2-3)."""
         acc = np.left_shift(w, fx.ACCUMULATOR_SHIFT)
         for product in self.rule.products:
-            acc = np.clip(acc + self._product(product, x0, y0, w, rows, cols), ACCUMULATOR_MIN, ACCUMULATOR_MAX)
+            acc = np.clip(acc + self._product(product, x0, y0, w, pre, post), ACCUMULATOR_MIN, ACCUMULATOR_MAX)
         if self.sign_mode == "excitatory":
             acc = np.maximum(acc, 0)
         elif self.sign_mode == "inhibitory":
@@ -223,45 +240,65 @@ class FixedLearningEngine:
         rounded = (np.floor(scaled) + (r_round < scaled % 1)).astype(np.int64) * ROUND_UNIT
         return clip_weights(np.right_shift(rounded, fx.ACCUMULATOR_SHIFT), self.sign_mode)
 
-    def _blocks(self, x0, y0) -> list:
-        """The synapses this step can change, as blocks ``(rows, cols)``: rows of posts that spiked
-        (``y0`` products) and columns of pres that spiked (``x0`` products) in any member; a
-        ``u`` product, or weights outside their range, reach every synapse (``None``)."""
-        if "u" in self.dependencies or not self._all_in_range:
-            return [None]
-        n_post, n_pre = self.weights.shape[-2:]
-        rows = np.flatnonzero(y0.reshape(-1, n_post).any(axis=0)) if "y0" in self.dependencies else np.zeros(0, int)
-        cols = np.flatnonzero(x0.reshape(-1, n_pre).any(axis=0)) if "x0" in self.dependencies else np.zeros(0, int)
-        blocks = []
-        if rows.size:
-            blocks.append((rows, np.arange(n_pre)))
-        if cols.size:
-            others = np.setdiff1d(np.arange(n_post), rows, assume_unique=True)
-            if others.size:
-                blocks.append((others, cols))
-        return blocks
-
     def step(self, pre, post) -> np.ndarray:
         """Learn from this step's spikes ``pre [..., n_pre]`` and ``post [..., n_post]`` (bool);
         returns the new weights (also :attr:`weights`, changed in place except on a full update).
 
-        Only synapses whose products can be nonzero are computed (:meth:`_blocks`): for every other
-        synapse the engine's arithmetic gives back the weight it had (``acc = w << 7`` rounds to
-        ``w``), so the result is the same as computing all of them.
+        Only synapses whose products can be nonzero are computed: for each member, the rows of
+        its posts that spiked (``y0`` products, all columns) and the columns of its pres that
+        spiked (``x0`` products, the other rows). For every other synapse the engine's arithmetic
+        gives back the weight it had (``acc = w << 7`` rounds to ``w``), so the result is the same
+        as computing all of them. A ``u`` product, or weights outside their sign mode's range,
+        reach every synapse.
         """
-        x0, y0 = np.asarray(pre, dtype=bool), np.asarray(post, dtype=bool)
+        lead, (n_post, n_pre) = self.weights.shape[:-2], self.weights.shape[-2:]
+        x0 = np.broadcast_to(np.asarray(pre, dtype=bool), lead + (n_pre,))
+        y0 = np.broadcast_to(np.asarray(post, dtype=bool), lead + (n_post,))
         trace_randoms, r_round = self._draws()
         self._update_traces(x0, y0, trace_randoms)
-        self.last_blocks = self._blocks(x0, y0)
-        for block in self.last_blocks:
-            if block is None:
-                self.weights = self._learned(self.weights, x0, y0, slice(None), slice(None), r_round)
-                self._all_in_range = True
-                continue
-            rows, cols = block
-            grid = (..., rows[:, None], cols[None, :])
-            self.weights[grid] = self._learned(self.weights[grid], x0, y0, rows, cols, r_round)
+        if "u" in self.dependencies or not self._all_in_range:
+            self.weights = np.ascontiguousarray(self._learned(self.weights, x0, y0, lambda v: v[..., None, :],
+                                                              lambda v: v[..., :, None], r_round))
+            self._all_in_range = True
+            self.last_changes = [None]
+            return self.weights
+        flat = lambda v: v.reshape(-1, v.shape[-1])  # noqa: E731 - members on one axis
+        w_flat = self.weights.reshape(-1, n_post, n_pre)  # a view: writes land in self.weights
+        self.last_changes = []
+        if "y0" in self.dependencies:
+            member, row = np.nonzero(flat(y0))
+            if member.size:  # [P, n_pre]: each spiking post's row in its member
+                new = self._learned(w_flat[member, row], x0, y0, lambda v: flat(v)[member],
+                                    lambda v: flat(v)[member, row][:, None], r_round)
+                w_flat[member, row] = new
+                self.last_changes.append(("rows", member, row))
+        if "x0" in self.dependencies:
+            member, col = np.nonzero(flat(x0))
+            if member.size:  # [Q, n_post]: each spiking pre's column in its member, rows done above kept
+                old = w_flat[member, :, col]
+                new = self._learned(old, x0, y0, lambda v: flat(v)[member, col][:, None],
+                                    lambda v: flat(v)[member], r_round)
+                done = flat(y0)[member] if "y0" in self.dependencies else False
+                w_flat[member, :, col] = np.where(done, old, new)
+                self.last_changes.append(("cols", member, col))
         return self.weights
+
+    def copy_changes(self, into: np.ndarray) -> None:
+        """Copy the synapses the last step rewrote from :attr:`weights` into ``into`` (same shape,
+        contiguous), e.g. a transmission copy that follows the weights one step behind."""
+        if not into.flags.c_contiguous:
+            raise ValueError("copy_changes needs a C-contiguous array (its members reshape to one axis in place)")
+        n_post, n_pre = self.weights.shape[-2:]
+        source, target = self.weights.reshape(-1, n_post, n_pre), into.reshape(-1, n_post, n_pre)
+        for change in self.last_changes:
+            if change is None:
+                into[...] = self.weights
+            elif change[0] == "rows":
+                _, member, row = change
+                target[member, row] = source[member, row]
+            else:
+                _, member, col = change
+                target[member, :, col] = source[member, :, col]
 
 
 def emulate_engine_on_spike_trains(rule, w0, pre, post, dt: float, checkpoints=None, seed: int = 0,

@@ -87,7 +87,7 @@ def test_batch_members_learn_alone():
     weights = np.round(w0 * scale).astype(np.int64)
     pre = np.stack([t[0] for t in trains]).reshape(2, 3, STEPS, 7)
     post = np.stack([t[1] for t in trains]).reshape(2, 3, STEPS, 5)
-    batch = FixedLearningEngine(engine_rule, weights, 3)
+    batch = FixedLearningEngine(engine_rule, np.asfortranarray(weights), 3)  # any memory layout
     for t in range(STEPS):
         batch.step(pre[:, :, t] > 0, post[:, :, t] > 0)
     for k in range(2):
@@ -99,17 +99,18 @@ def test_batch_members_learn_alone():
 
 def test_random_streams_are_lavas():
     """Block draws equal Lava's one-by-one draws: step k uses draw 2k of each trace stream
-    (one at construction, two per step) and draw k of the rounding stream (seed 2)."""
-    randoms = EngineRandoms(rng_seed=40, fractional_impulses=True)
-    steps = [randoms.step() for _ in range(3)]
-    decay_x = np.random.default_rng(40).random(7)
-    decay_y = np.random.default_rng(42).random(7)
-    rng_ix = np.random.default_rng(41)
-    ix = [rng_ix.integers(0, 128, size=1, dtype=int)[0] for _ in range(7)]
-    rounding = np.random.default_rng(2).random(4)
-    for k, (xd, xi, yd, yi, r) in enumerate(steps, start=1):
-        assert xd == decay_x[2 * k] and yd == decay_y[2 * k] and r == rounding[k]
-        assert xi == ix[2 * k]
+    (one at construction, two per step) and draw k of the rounding stream (seed 2, every seed)."""
+    randoms = EngineRandoms(seeds=[40, 7], fractional_impulses=True)
+    steps = [randoms.step() for _ in range(EngineRandoms.BLOCK + 3)]  # across a refill
+    for j, seed in enumerate((40, 7)):
+        decay_x = np.random.default_rng(seed).random(2 * len(steps) + 1)
+        decay_y = np.random.default_rng(seed + 2).random(2 * len(steps) + 1)
+        rng_ix = np.random.default_rng(seed + 1)
+        ix = [rng_ix.integers(0, 128, size=1, dtype=int)[0] for _ in range(2 * len(steps) + 1)]
+        rounding = np.random.default_rng(2).random(len(steps) + 1)
+        for k, (xd, xi, yd, yi, r) in enumerate(steps, start=1):
+            assert xd[j] == decay_x[2 * k] and yd[j] == decay_y[2 * k] and r == rounding[k]
+            assert xi[j] == ix[2 * k]
 
 
 def test_weight_bounds_and_truncation():
