@@ -7,6 +7,14 @@ Networks (same run, same inputs):
 * ``recurrent 1000``: 100 inputs -> 1000 LIF with all-to-all recurrent weights -> 10 LIF,
   25 steps of 10 % random input spikes.
 
+and the engram lifecycle of :mod:`engram_nm.engram` (E/I network, 200 E + 50 I, STDP on E->E and
+inhibitory STDP on I->E, all learning on the fixed-point engine): ``--seeds`` seeds each encode
+memory A (300 steps), tag it, consolidate (1000 steps of 10 Hz background) and recall A from half
+its cue (200 steps). On ``fixed-emu`` the seeds run as one cohort
+(:func:`engram_nm.engram.cohort.run_cohort`: each phase one emulator call for every seed, each
+network learning its own weights); on Lava ``cpu-fixed`` one seed after another. Every phase's
+spikes of every seed are compared (they must be identical). Goal (issue 14): >= 100x.
+
 ``fixed-emu`` runs ``--batch`` samples in one call; Lava ``cpu-fixed`` and ``cpu-float`` run
 ``--lava-samples`` of them through ``run_many`` (one graph, state reset between samples), and
 the numpy reference (``engram_nm.reference.simulate``) the same number one by one. The
@@ -15,7 +23,7 @@ identical). fixed-emu's time is the best of three calls, quantisation included; 
 reference's one pass. Memory per sample: the emulator's peak Python allocation (tracemalloc,
 in a separate untimed call) over the batch, divided by the batch size. Goal (issue 14): >= 1000x Lava's samples/s, spike-identical.
 
-    python benchmarks/engine_throughput.py [--batch 256] [--lava-samples 64] [--quick]
+    python benchmarks/engine_throughput.py [--batch 256] [--lava-samples 64] [--seeds 10] [--quick]
 
 Writes benchmarks/results/engine_throughput.json and .md.
 """
@@ -34,6 +42,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _common import RESULTS, machine_info, publish  # noqa: E402
 
 GOAL = 1000.0
+ENGRAM_GOAL = 100.0
 
 
 def classifier(seed: int = 0):
@@ -109,10 +118,55 @@ def measure(name: str, spec, x: np.ndarray, lava_samples: int) -> dict:
     return row
 
 
+def engram_protocol(steps: dict):
+    """The lifecycle each seed runs (module docstring); returns its recall's overlap with the tag."""
+    def protocol(ex):
+        ex.encode("A", steps=steps["encode"])
+        ex.tag("A")
+        ex.consolidate(steps["consolidate"])
+        return ex.recall("A", 0.5, steps=steps["recall"]).overlap
+    return protocol
+
+
+def measure_engram(seeds: int, quick: bool) -> dict:
+    """Ten seeds (``seeds``) of the engram lifecycle: one fixed-emu cohort against Lava seed by seed."""
+    from engram_nm.engram import EngramExperiment, EngramNetworkConfig
+    from engram_nm.engram.cohort import run_cohort
+
+    size = dict(n_exc=60, n_inh=15, n_channels=60) if quick else {}
+    steps = dict(encode=100, consolidate=200, recall=80) if quick else dict(encode=300, consolidate=1000, recall=200)
+    protocol = engram_protocol(steps)
+    cohort = lambda target: [EngramExperiment(config=EngramNetworkConfig(seed=s, **size), target=target,  # noqa: E731
+                                              seed=s) for s in range(seeds)]
+    run_cohort(cohort("fixed-emu")[:2], engram_protocol(dict(encode=10, consolidate=10, recall=10)))  # warm-up
+    emulated = cohort("fixed-emu")
+    t0 = time.perf_counter()
+    overlaps = run_cohort(emulated, protocol)
+    emu_s = time.perf_counter() - t0
+    tracemalloc.start()  # untimed: the cohort's peak allocation
+    run_cohort(cohort("fixed-emu"), protocol)
+    _, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    t0 = time.perf_counter()
+    lava = cohort("cpu-fixed")
+    lava_overlaps = [protocol(ex) for ex in lava]
+    lava_s = time.perf_counter() - t0
+    mismatches = sum(int(np.sum(a.spikes[n] != b.spikes[n]))
+                     for ex_e, ex_l in zip(emulated, lava) for a, b in zip(ex_e.records, ex_l.records) for n in a.spikes)
+    phases = sum(len(ex.records) for ex in lava)
+    e_rate = float(np.mean([r.spikes["E"].mean() for ex in emulated for r in ex.records]))
+    return {"network": f"engram E/I {emulated[0].spec.layers[0].size}+{emulated[0].spec.layers[1].size}",
+            "seeds": seeds, "steps": steps, "fixed_emu_s": emu_s, "cpu_fixed_s": lava_s,
+            "speedup_vs_cpu_fixed": lava_s / emu_s, "spike_mismatches": mismatches, "phases_compared": phases,
+            "mean_e_rate_per_step": e_rate, "recall_overlap_fixed_emu": overlaps, "recall_overlap_cpu_fixed": lava_overlaps,
+            "fixed_emu_peak_bytes_per_seed": peak / seeds}
+
+
 def main(argv=None) -> dict:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--batch", type=int, default=256)
     parser.add_argument("--lava-samples", type=int, default=64)
+    parser.add_argument("--seeds", type=int, default=10, help="seeds of the engram lifecycle")
     parser.add_argument("--quick", action="store_true", help="small sizes (tests)")
     parser.add_argument("--out", type=Path, default=RESULTS)
     args = parser.parse_args(argv)
@@ -127,8 +181,12 @@ def main(argv=None) -> dict:
         print(f"{r['network']}: fixed-emu {r['fixed_emu_samples_per_s']:.0f} samples/s, cpu-fixed "
               f"{r['cpu_fixed_samples_per_s']:.1f}, x{r['speedup_vs_cpu_fixed']:.0f}; mismatches "
               f"{r['fixed_emu_vs_cpu_fixed_spike_mismatches']}", flush=True)
+    engram = measure_engram(2 if args.quick else args.seeds, args.quick)
+    print(f"{engram['network']}, {engram['seeds']} seeds: fixed-emu {engram['fixed_emu_s']:.2f} s, cpu-fixed "
+          f"{engram['cpu_fixed_s']:.1f} s, x{engram['speedup_vs_cpu_fixed']:.0f}; mismatches "
+          f"{engram['spike_mismatches']}", flush=True)
     result = {"benchmark": "engine_throughput", **machine_info(), "goal": f">= {GOAL:.0f}x Lava samples/s, "
-              "spike-identical", "rows": rows}
+              f"spike-identical; engram lifecycle >= {ENGRAM_GOAL:.0f}x", "rows": rows, "engram": engram}
     md = ["# fixed-emu throughput vs Lava and the numpy reference", "",
           f"Machine: {result['machine']}, {result['cpus']} CPUs. All baselines measured in the same run; ratios, "
           "not seconds, compare across runs. fixed-emu runs the whole batch in one call; Lava (run_many: one "
@@ -147,9 +205,20 @@ def main(argv=None) -> dict:
                   f"x{r['speedup_vs_cpu_float']:.0f} | {r['fixed_emu_vs_cpu_fixed_spike_mismatches']} | "
                   f"{r['fixed_emu_peak_bytes_per_sample']:.0f} | {verdict} |")
     md += ["", "Spike rates per layer (fixed-emu): " + "; ".join(
-        f"{r['network']}: " + ", ".join(f"{k} {v:.3f}" for k, v in r["spike_rates"].items()) for r in rows),
-        "", "Not measured yet: ten seeds of the engram network (encode + consolidate + recall) in one engine "
-        "call — fixed-emu has no on-chip learning yet (README, Known limits)."]
+        f"{r['network']}: " + ", ".join(f"{k} {v:.3f}" for k, v in r["spike_rates"].items()) for r in rows)]
+    e = engram
+    met = e["speedup_vs_cpu_fixed"] >= ENGRAM_GOAL and e["spike_mismatches"] == 0
+    verdict = "met" if met else f"**not met** (x{e['speedup_vs_cpu_fixed']:.0f} of x{ENGRAM_GOAL:.0f})"
+    md += ["", "## The engram lifecycle, seeds as one cohort", "",
+           f"Each seed: encode A ({e['steps']['encode']} steps, learning), tag, consolidate "
+           f"({e['steps']['consolidate']} steps, learning), recall A from half its cue ({e['steps']['recall']} "
+           "steps). fixed-emu: all seeds in lockstep, one emulator call per phase; cpu-fixed: one seed after "
+           "another (3 Lava graphs each). Goal: >= 100x, spike-identical.", "",
+           "| network | seeds | fixed-emu s | cpu-fixed s | speed-up | spike mismatches (phases compared) | "
+           "mean recall overlap | fixed-emu bytes/seed | goal |", "|---|---|---|---|---|---|---|---|---|",
+           f"| {e['network']} | {e['seeds']} | {e['fixed_emu_s']:.2f} | {e['cpu_fixed_s']:.1f} | "
+           f"x{e['speedup_vs_cpu_fixed']:.0f} | {e['spike_mismatches']} ({e['phases_compared']}) | "
+           f"{np.mean(e['recall_overlap_fixed_emu']):.2f} | {e['fixed_emu_peak_bytes_per_seed']:.0f} | {verdict} |"]
     return publish(args.out, "engine_throughput", result, md)
 
 

@@ -87,3 +87,7 @@ def test_engine_throughput_benchmark_writes_results_and_the_emulator_matches_lav
         assert all(0.01 < rate < 0.7 for rate in row["spike_rates"].values())
         assert row["fixed_emu_samples_per_s"] > 0 and row["cpu_fixed_samples_per_s"] > 0
     assert "| digits classifier 64-128-10 |" in (tmp_path / "engine_throughput.md").read_text()
+    engram = data["engram"]
+    assert engram["spike_mismatches"] == 0 and engram["phases_compared"] == 2 * 3
+    assert engram["mean_e_rate_per_step"] > 0.001 and engram["recall_overlap_fixed_emu"] == engram["recall_overlap_cpu_fixed"]
+    assert "## The engram lifecycle" in (tmp_path / "engine_throughput.md").read_text()

@@ -135,13 +135,16 @@ def _product_bound(product) -> int:
     return ((magnitude >> max(0, widths - fx.ACCUMULATOR_BITS)) + 1) << (product.exponent + fx.ACCUMULATOR_SHIFT)
 
 
-def _decayed(trace: np.ndarray, tau: float, r_decay) -> np.ndarray:
-    """Stochastic decay of one step (Lava's ``_decay_trace``, with the same float expression)."""
-    if tau == 0:  # an unused trace: Lava leaves its history at zero
-        return np.zeros_like(trace)
-    exact = np.exp(-1 / np.array([[tau]])) * trace[None]
-    frac = exact % 1
-    return (np.floor(exact) + (r_decay < frac)).astype(np.int64)[0]
+def _decay_factor(tau: float) -> float:
+    """``exp(-1 / tau)`` as Lava computes it (on an array of taus), 0 for an unused trace."""
+    return 0.0 if tau == 0 else float(np.exp(-1 / np.array([[tau]]))[0, 0])
+
+
+def _decayed(trace: np.ndarray, factor: float, r_decay) -> np.ndarray:
+    """Stochastic decay of one step (Lava's ``_decay_trace``: the same float product, floored,
+    plus one where the random number is below the fraction). An unused trace (factor 0) stays 0."""
+    exact = factor * trace
+    return (np.floor(exact) + (r_decay < exact % 1)).astype(np.int64)
 
 
 class FixedLearningEngine:
@@ -177,6 +180,7 @@ class FixedLearningEngine:
                                   f"({self.weights.shape[0] if self.weights.ndim > 2 else 'none'}), got {seeds.size}")
         self.randoms = EngineRandoms(seeds, any(frac for _, frac in self.impulses.values()))
         self.members = seeds.size
+        self._decay_factors = {n: _decay_factor(tau) for n, tau in self.taus.items()}
         self._product_fits = {id(p): _product_bound(p) <= ACCUMULATOR_MAX for p in rule.products}
         self.active_traces = [n for n in PRE_TRACES + POST_TRACES if self.taus[n] != 0 or self.impulses[n] != (0, 0)]
         self.dependencies = {p.dependency for p in rule.products}
@@ -201,7 +205,7 @@ class FixedLearningEngine:
             spikes, r_decay, r_impulse = (x0, r_xd, r_xi) if name in PRE_TRACES else (y0, r_yd, r_yi)
             if not any_spike[name[0]] and not self.traces[name].any():
                 continue  # zero decays to exactly zero (no fraction to round up)
-            trace = _decayed(self.traces[name], self.taus[name], r_decay)
+            trace = _decayed(self.traces[name], self._decay_factors[name], r_decay)
             whole, frac = self.impulses[name]
             bumped = np.clip(trace + whole + (r_impulse < frac), 0, fx.TRACE_MAX)
             self.traces[name] = np.where(spikes, bumped, trace)
@@ -252,8 +256,11 @@ class FixedLearningEngine:
         reach every synapse.
         """
         lead, (n_post, n_pre) = self.weights.shape[:-2], self.weights.shape[-2:]
-        x0 = np.broadcast_to(np.asarray(pre, dtype=bool), lead + (n_pre,))
-        y0 = np.broadcast_to(np.asarray(post, dtype=bool), lead + (n_post,))
+        x0, y0 = np.asarray(pre, dtype=bool), np.asarray(post, dtype=bool)
+        if x0.shape != lead + (n_pre,):
+            x0 = np.broadcast_to(x0, lead + (n_pre,))
+        if y0.shape != lead + (n_post,):
+            y0 = np.broadcast_to(y0, lead + (n_post,))
         trace_randoms, r_round = self._draws()
         self._update_traces(x0, y0, trace_randoms)
         if "u" in self.dependencies or not self._all_in_range:
