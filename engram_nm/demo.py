@@ -12,8 +12,10 @@ and digits stored as engrams with on-chip learning, recalled from occluded views
    the Loihi 2 fit; add an SDM stage addressed by the hidden layer's spikes,
    store training digits' labels in it and read test digits' labels from
    occluded views on Lava float and fixed (float checked against the reference);
-4. store four digits as engrams of the E/I engram network on Lava cpu-float and
-   cpu-fixed, with STDP and inhibitory STDP on the learning engine (a sparse
+4. store four digits as engrams of the E/I engram network on Lava cpu-float and on
+   fixed-emu (Loihi fixed point, learning engine emulated; Lava cpu-fixed is run on the first
+   digit's phases and must give the same spikes), with STDP and inhibitory STDP on the learning
+   engine (a sparse
    Top-K code of each image drives the network; SDM counters at the engram
    cells hold the image: :mod:`engram_nm.engram.digits`);
 5. recall them from occluded views (0-4 of 8 rows hidden): engram recall,
@@ -172,6 +174,20 @@ def _digit_engrams(target: str, images: dict, seed: int, encode_steps: int, cons
     return store, w_before, recalls
 
 
+def _fixed_point_engrams_equal_lava(store, images: dict, seed: int, encode_steps: int) -> bool:
+    """Whether Lava cpu-fixed gives fixed-emu's spikes in the first digit's encode and rest phases
+    (the rest phase runs on the weights learned while encoding)."""
+    from engram_nm.engram.digits import DigitEngramStore
+    from engram_nm.engram.lifecycle import EngramExperiment
+
+    first = next(iter(images))
+    lava = DigitEngramStore(EngramExperiment(target="cpu-fixed", seed=seed))
+    lava.fit(images)
+    lava.store({first: images[first]}, encode_steps=encode_steps)
+    return all(np.array_equal(a.spikes[n], b.spikes[n]) for a, b in zip(lava.ex.records, store.ex.records)
+               for n in ("E", "I"))
+
+
 def run_demo(out_dir="out/demo", seed: int = 0, quiet: bool = False, epochs: int = 8, n_eval: int = 20,
              hidden: int = 64, encode_steps: int = 300, consolidate_steps: int = 1000, recall_steps: int = 200,
              store_per_class: int = 10, n_memory_test: int = 30) -> dict:
@@ -227,15 +243,19 @@ def run_demo(out_dir="out/demo", seed: int = 0, quiet: bool = False, epochs: int
     images = {f"digit {c}": pixels[int(np.flatnonzero(digits.target == c)[0])] for c in DEMO_DIGITS}
     say(f"5/6 store {len(images)} digits as engrams with on-chip STDP + iSTDP, recall from occluded views")
     engram_runs = {}
-    for target in ("reference", "cpu-float", "cpu-fixed"):
-        say(f"    {target} ..." if target != "reference" else "    numpy reference (to check Lava cpu-float against) ...")
+    for target in ("reference", "cpu-float", "fixed-emu"):
+        say({"reference": "    numpy reference (to check Lava cpu-float against) ...",
+             "fixed-emu": "    fixed-emu (Loihi fixed point with the learning engine, no Lava) ..."}.get(
+            target, f"    {target} ..."))
         engram_runs[target] = _digit_engrams(target, images, seed, encode_steps, consolidate_steps,
                                               recall_steps)
     ref_store, float_store = engram_runs["reference"][0], engram_runs["cpu-float"][0]
     same_spikes = all(np.array_equal(a.spikes["E"], b.spikes["E"]) and np.array_equal(a.spikes["I"], b.spikes["I"])
                       for a, b in zip(ref_store.ex.records, float_store.ex.records))
+    say("    Lava cpu-fixed on the first digit (to check fixed-emu against) ...")
+    fixed_equals_lava = _fixed_point_engrams_equal_lava(engram_runs["fixed-emu"][0], images, seed, encode_steps)
     summary = {}
-    for target in ("cpu-float", "cpu-fixed"):
+    for target in ("cpu-float", "fixed-emu"):
         recalls = engram_runs[target][2]
         summary[target] = {rows: (float(np.mean([r.identified == r.memory for r in rs])),
                                   float(np.mean([r.recall for r in rs])),
@@ -309,7 +329,9 @@ def run_demo(out_dir="out/demo", seed: int = 0, quiet: bool = False, epochs: int
         f"E/I engram network (200 E, 50 I; STDP on E->E, iSTDP on I->E on the learning engine); "
         f"digits {', '.join(str(d) for d in DEMO_DIGITS)} stored ({encode_steps} steps each), "
         f"{consolidate_steps} steps of consolidation with replay, each view recalled for {recall_steps} "
-        f"steps. Lava cpu-float spikes equal the numpy reference in every phase: **{same_spikes}**.",
+        f"steps. Lava cpu-float spikes equal the numpy reference in every phase: **{same_spikes}**. "
+        "Fixed point runs on fixed-emu (the learning engine emulated bit for bit); Lava cpu-fixed gives "
+        f"its spikes in the first digit's encode and rest phases: **{fixed_equals_lava}**.",
         "",
         "| rows occluded | backend | identified | engram recall | cue overlap | pixels right |",
         "|---|---|---|---|---|---|",
@@ -338,16 +360,18 @@ def run_demo(out_dir="out/demo", seed: int = 0, quiet: bool = False, epochs: int
         say(f"| SDM-stage label accuracy, {rows}/8 rows occluded | — | {memory_acc['cpu-float'][rows][0]:.2f} | "
             f"{memory_acc['cpu-fixed'][rows][0]:.2f} |")
     for rows in (0, 2, 3):
-        say(f"| engram recall, {rows}/8 rows occluded | — | {summary['cpu-float'][rows][1]:.2f} | "
-            f"{summary['cpu-fixed'][rows][1]:.2f} |")
-        say(f"| digits identified, {rows}/8 rows occluded | — | {summary['cpu-float'][rows][0]:.2f} | "
-            f"{summary['cpu-fixed'][rows][0]:.2f} |")
+        say(f"| engram recall, {rows}/8 rows occluded (fixed point: fixed-emu) | — | "
+            f"{summary['cpu-float'][rows][1]:.2f} | {summary['fixed-emu'][rows][1]:.2f} |")
+        say(f"| digits identified, {rows}/8 rows occluded (fixed point: fixed-emu) | — | "
+            f"{summary['cpu-float'][rows][0]:.2f} | {summary['fixed-emu'][rows][0]:.2f} |")
     say(f"spike mismatches snnTorch vs cpu-float: {mismatches}; engram cpu-float == reference: {same_spikes}; "
+        f"engram fixed-emu == cpu-fixed (first digit): {fixed_equals_lava}; "
         f"effective synaptic ops per digit {best.effective_acs:.0f}; Loihi 2: {fit.cores} cores")
     say(f"\nreport: {out / 'report.md'} ({elapsed:.0f} s)")
     return {"accuracy": accs, "torch_accuracy": acc_torch, "mismatches": mismatches,
             "emulator_mismatches": emulator_mismatches,
             "fixed_count_agreement": fixed_agree, "report": out / "report.md",
             "effective_acs": best.effective_acs, "cores": fit.cores, "engram": summary,
-            "engram_float_equals_reference": same_spikes, "memory_stage": memory_acc,
+            "engram_float_equals_reference": same_spikes, "engram_fixed_emu_equals_lava": fixed_equals_lava,
+            "memory_stage": memory_acc,
             "memory_float_equals_reference": memory_same}

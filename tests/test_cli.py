@@ -98,6 +98,7 @@ def test_demo_small(tmp_path, capsys):
     fixed = re.search(r"\| cpu-fixed \| ([0-9.]+) \|", report).group(1)
     assert re.search(r"\| fixed-emu \| ([0-9.]+) \|", report).group(1) == fixed  # same digits, same answers
     assert "Lava cpu-float spikes equal the numpy reference in every phase: **True**" in report
+    assert "Lava cpu-fixed gives its spikes in the first digit's encode and rest phases: **True**" in report
     assert "Lava cpu-float reads equal the numpy reference: **True**" in report  # the SDM stage
     assert (tmp_path / "model_with_memory.nir").exists()
     assert (tmp_path / "model.nir").exists() and (tmp_path / "engram.nir").exists()

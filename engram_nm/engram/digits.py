@@ -75,11 +75,17 @@ class DigitEngramStore:
         drive = self._projection @ (np.asarray(image, float) - self.mean)
         return np.sort(np.argsort(-drive, kind="stable")[: self.k])
 
+    def fit(self, images: dict) -> None:
+        """Fit the code on ``{name: binary image}`` (its mean is subtracted before the projection);
+        :meth:`store` fits on the images it stores unless this was called first."""
+        stack = np.array([np.asarray(v, dtype=np.int8).ravel() for v in images.values()])
+        self._fit(stack.shape[1], stack.mean(axis=0))
+
     def store(self, images: dict, encode_steps: int = 300, rest_steps: int = 100) -> None:
         """Encode every ``{name: binary image}`` (in order), tag its engram, write its counters."""
         stack = np.array([np.asarray(v, dtype=np.int8).ravel() for v in images.values()])
         if self._projection is None:
-            self._fit(stack.shape[1], stack.mean(axis=0))
+            self.fit(images)
         for name, img in zip(images, stack):
             self.ex.encode(name, channels=self.code(img), steps=encode_steps)
             self.ex.tag(name)
