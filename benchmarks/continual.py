@@ -3,7 +3,7 @@
 scikit-learn's bundled digits split into 5 tasks of 2 classes, in two scenarios
 (van de Ven & Tolias 2019): class-incremental (one head, no task id at test)
 and task-incremental (task id given); and permuted digits, 10 tasks of all 10
-classes, domain-incremental (one head, no task id at test). Methods (engram_nm.continual_methods):
+classes, domain-incremental (one head, no task id at test). Methods (engram_nm.experiments.continual_methods):
 mlp, sdm (SDMLP), snn, snn_l1, snn_kl, snn_l0, ewc, xdg, gating (task by
 confidence), gating_sdm (task by an SDM key of the inputs). Three seeds; mean
 and sd of the final average accuracy and forgetting, active-neuron fraction and
@@ -38,7 +38,7 @@ SPIKING = ("snn", "snn_l1", "snn_kl", "snn_l0", "ewc", "xdg", "gating", "gating_
 
 
 def run_methods(methods, scenarios, seeds, config_kwargs, n_permuted=10):
-    from engram_nm.continual import ContinualConfig, permuted_digits, split_digits, train_sequential
+    from engram_nm.experiments.continual import ContinualConfig, permuted_digits, split_digits, train_sequential
 
     rows, models = [], {}
     for seed in seeds:
@@ -82,7 +82,7 @@ def lava_evaluation(model, tasks, cfg, n_samples, seed):
     snnTorch (its own float32 run), the exported spec in float64 torch, and Lava float / fixed."""
     import torch
 
-    from engram_nm.continual import TaskKeyMemory, rate_code
+    from engram_nm.experiments.continual import TaskKeyMemory, rate_code
     from engram_nm.hardware.targets import run
     from engram_nm.nir_io import export_nir, import_nir
 
@@ -116,7 +116,7 @@ def lava_evaluation(model, tasks, cfg, n_samples, seed):
 
 
 def plot(summary, rows, path):
-    from engram_nm.plots import _pyplot, save_figure
+    from engram_nm.analysis.plots import _pyplot, save_figure
 
     plt = _pyplot()
     fig, ax = plt.subplots(1, 3, figsize=(17, 4.4), layout="constrained")
@@ -154,7 +154,7 @@ def main(argv=None) -> dict:
     import torch
 
     torch.set_num_threads(1)  # docs/lava_edges.md: torch's thread pool + Lava's fork can deadlock
-    from engram_nm.continual_methods import METHODS
+    from engram_nm.experiments.continual_methods import METHODS
 
     t0 = time.perf_counter()
     methods = ["snn", "gating_sdm"] if args.quick else list(METHODS)

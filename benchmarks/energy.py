@@ -4,7 +4,7 @@ Networks (digits, offline): the define-once classifier (64-64-10 LIF, as in the 
 sparse variant of it (L1 on hidden spikes, fewer and sparser input spikes), the SDMLP
 (Top-K SDM layer, task-incremental; its effective MACs count only the k winners' outgoing
 weights) and the gated continual learner of benchmarks/continual.py (class-incremental). For each: test
-accuracy, Effective_ACs per inference counted from the run (engram_nm.counting), the MACs of
+accuracy, Effective_ACs per inference counted from the run (engram_nm.analysis.counting), the MACs of
 a dense ANN of the same shape trained on the same data and its accuracy, their ratio, and
 energy estimates (Horowitz fp32 for the ANN; the Loihi profile, unverified, for the SNN).
 
@@ -35,7 +35,7 @@ def train_snn(hidden, steps, max_rate, epochs, l1, seed):
     from engram_nm.data import load_digits_spikes
     from engram_nm.sparsity import SparsityPenalty
     from engram_nm.spec import EngramSpec, LayerSpec
-    from engram_nm.torch_backend import build_torch
+    from engram_nm.backends.torch_backend import build_torch
     from engram_nm.training import accuracy
 
     x_tr, y_tr, x_te, y_te = load_digits_spikes(steps=steps, max_rate=max_rate, seed=seed)
@@ -81,8 +81,8 @@ def train_ann(hidden, epochs, seed):
 
 
 def snn_counts(net, x_te, n):
-    from engram_nm.counting import count_run
-    from engram_nm.torch_backend import run_torch
+    from engram_nm.analysis.counting import count_run
+    from engram_nm.backends.torch_backend import run_torch
 
     spec = net.to_spec()
     acs, counts = [], None
@@ -95,7 +95,7 @@ def snn_counts(net, x_te, n):
 
 
 def row(name, acc, ann_acc, acs, macs, counts=None):
-    from engram_nm.hardware.energy import PROFILES, estimate
+    from engram_nm.analysis.energy import PROFILES, estimate
 
     loihi = None
     if counts is not None:
@@ -127,7 +127,7 @@ def main(argv=None) -> dict:
         acs, counts = snn_counts(net, x_te, n)
         rows.append(row(name, acc, ann_acc, acs, macs, counts))
         print(f"{name}: acc {acc:.3f}, {acs:.0f} ACs vs {macs} MACs", flush=True)
-    from engram_nm.continual import ContinualConfig, split_digits, train_sequential
+    from engram_nm.experiments.continual import ContinualConfig, split_digits, train_sequential
 
     res, _ = train_sequential("gating_sdm", split_digits(), "class", ContinualConfig(epochs=1 if args.quick else 3),
                               quiet=True)

@@ -7,17 +7,17 @@ Networks (same run, same inputs):
 * ``recurrent 1000``: 100 inputs -> 1000 LIF with all-to-all recurrent weights -> 10 LIF,
   25 steps of 10 % random input spikes.
 
-and the engram lifecycle of :mod:`engram_nm.engram` (E/I network, 200 E + 50 I, STDP on E->E and
+and the engram lifecycle of :mod:`engram_nm.experiments.engram` (E/I network, 200 E + 50 I, STDP on E->E and
 inhibitory STDP on I->E, all learning on the fixed-point engine): ``--seeds`` seeds each encode
 memory A (300 steps), tag it, consolidate (1000 steps of 10 Hz background) and recall A from half
 its cue (200 steps). On ``fixed-emu`` the seeds run as one cohort
-(:func:`engram_nm.engram.cohort.run_cohort`: each phase one emulator call for every seed, each
+(:func:`engram_nm.experiments.engram.cohort.run_cohort`: each phase one emulator call for every seed, each
 network learning its own weights); on Lava ``cpu-fixed`` one seed after another. Every phase's
 spikes of every seed are compared (they must be identical). Goal (issue 14): >= 100x.
 
 ``fixed-emu`` runs ``--batch`` samples in one call; Lava ``cpu-fixed`` and ``cpu-float`` run
 ``--lava-samples`` of them through ``run_many`` (one graph, state reset between samples), and
-the numpy reference (``engram_nm.reference.simulate``) the same number one by one. The
+the numpy reference (``engram_nm.backends.reference.simulate``) the same number one by one. The
 emulator's spikes are compared with ``cpu-fixed``'s on every sample Lava ran (they must be
 identical). fixed-emu's time is the best of three calls, quantisation included; Lava's and the
 reference's one pass. Memory per sample: the emulator's peak Python allocation (tracemalloc,
@@ -77,7 +77,7 @@ def random_inputs(batch: int, n_in: int = 100, steps: int = 25, rate: float = 0.
 
 def measure(name: str, spec, x: np.ndarray, lava_samples: int) -> dict:
     from engram_nm.hardware.targets import run, run_many
-    from engram_nm.reference import simulate
+    from engram_nm.backends.reference import simulate
 
     batch = x.shape[0]
     run(spec, x[:2], "fixed-emu")  # warm-up: imports, first BLAS call
@@ -130,8 +130,8 @@ def engram_protocol(steps: dict):
 
 def measure_engram(seeds: int, quick: bool) -> dict:
     """Ten seeds (``seeds``) of the engram lifecycle: one fixed-emu cohort against Lava seed by seed."""
-    from engram_nm.engram import EngramExperiment, EngramNetworkConfig
-    from engram_nm.engram.cohort import run_cohort
+    from engram_nm.experiments.engram import EngramExperiment, EngramNetworkConfig
+    from engram_nm.experiments.engram.cohort import run_cohort
 
     size = dict(n_exc=60, n_inh=15, n_channels=60) if quick else {}
     steps = dict(encode=100, consolidate=200, recall=80) if quick else dict(encode=300, consolidate=1000, recall=200)

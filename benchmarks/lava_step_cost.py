@@ -1,7 +1,7 @@
 """Per-step cost of a Dense + LIF network on Lava cpu-float vs the same network in plain numpy.
 
 Network: input RingBuffer (N channels, 10 % spikes per step) -> Dense(N x N) -> LIF(N) -> sink,
-the stock Lava processes; numpy steps the same equations (engram_nm.reference's update) in the
+the stock Lava processes; numpy steps the same equations (engram_nm.backends.reference's update) in the
 same run. Reported as a ratio (the machines are shared and noisy; absolute seconds are not
 comparable across runs). The fixed start-up cost of a Lava run (compile + runtime start + stop)
 is reported separately. Goal from issue 2: ratio <= 2 at N = 4000.

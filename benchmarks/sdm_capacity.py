@@ -96,7 +96,7 @@ def recall_curves(n_locations=1000, address_bits=256, data_bits=128, k=20, noise
 
 
 def plot(result, path):
-    from engram_nm.plots import _pyplot, save_figure
+    from engram_nm.analysis.plots import _pyplot, save_figure
 
     plt = _pyplot()
     fig, ax = plt.subplots(1, 4, figsize=(18, 4), layout="constrained")

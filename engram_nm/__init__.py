@@ -26,8 +26,8 @@ __version__ = "0.1.0"
 def __getattr__(name):
     # Heavy backends (torch, lava, nir) load on first use, not on `import engram_nm`.
     lazy = {
-        "build_torch": ("engram_nm.torch_backend", "build_torch"),
-        "SpecNetwork": ("engram_nm.torch_backend", "SpecNetwork"),
+        "build_torch": ("engram_nm.backends.torch_backend", "build_torch"),
+        "SpecNetwork": ("engram_nm.backends.torch_backend", "SpecNetwork"),
         "export_nir": ("engram_nm.nir_io", "export_nir"),
         "import_nir": ("engram_nm.nir_io", "import_nir"),
         "ImportOptions": ("engram_nm.nir_io", "ImportOptions"),
@@ -36,8 +36,8 @@ def __getattr__(name):
         "run_many": ("engram_nm.hardware.targets", "run_many"),
         "run_networks": ("engram_nm.hardware.targets", "run_networks"),
         "RunResult": ("engram_nm.hardware.targets", "RunResult"),
-        "simulate": ("engram_nm.reference", "simulate"),
-        "verify": ("engram_nm.verify", "verify"),
+        "simulate": ("engram_nm.backends.reference", "simulate"),
+        "verify": ("engram_nm.analysis.verify", "verify"),
         "spec_from_snntorch": ("engram_nm.snntorch_models", "spec_from_snntorch"),
     }
     if name in lazy:

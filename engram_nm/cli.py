@@ -225,8 +225,8 @@ def cmd_run(args) -> int:
 def cmd_compare(args) -> int:
     from pathlib import Path
 
-    from engram_nm.compare import compare
-    from engram_nm.hardware.energy import PROFILES, load_profile
+    from engram_nm.analysis.compare import compare
+    from engram_nm.analysis.energy import PROFILES, load_profile
     from engram_nm.io_utils import atomic_write_text
 
     spec = _load_model(args)
@@ -246,7 +246,7 @@ def cmd_compare(args) -> int:
 
 
 def cmd_fit(args) -> int:
-    from engram_nm.hardware.fit import fit_report
+    from engram_nm.analysis.fit import fit_report
 
     report = fit_report(_load_model(args))
     if not args.quiet:
@@ -255,7 +255,7 @@ def cmd_fit(args) -> int:
 
 
 def cmd_verify(args) -> int:
-    from engram_nm.verify import verify
+    from engram_nm.analysis.verify import verify
 
     spec = _load_model(args)
     x = _input_spikes(args, spec.n_in)
@@ -301,7 +301,7 @@ def cmd_train(args) -> int:
     from engram_nm.data import load_digits_spikes
     from engram_nm.nir_io import export_nir
     from engram_nm.spec import EngramSpec, LayerSpec
-    from engram_nm.torch_backend import build_torch
+    from engram_nm.backends.torch_backend import build_torch
     from engram_nm.training import accuracy, train_classifier
 
     x_tr, y_tr, x_te, y_te = load_digits_spikes(steps=args.steps, seed=args.seed)

@@ -17,7 +17,7 @@ and digits stored as engrams with on-chip learning, recalled from occluded views
    digit's phases and must give the same spikes), with STDP and inhibitory STDP on the learning
    engine (a sparse
    Top-K code of each image drives the network; SDM counters at the engram
-   cells hold the image: :mod:`engram_nm.engram.digits`);
+   cells hold the image: :mod:`engram_nm.experiments.engram.digits`);
 5. recall them from occluded views (0-4 of 8 rows hidden): engram recall,
    identification and the image read out, per backend; cpu-float is checked
    against the numpy reference spike for spike;
@@ -43,7 +43,7 @@ def _train_classifier(out: Path, seed: int, epochs: int, hidden: int, quiet: boo
     from engram_nm.nir_io import export_nir, import_nir
     from engram_nm.sparsity import SparsityPenalty
     from engram_nm.spec import EngramSpec, LayerSpec
-    from engram_nm.torch_backend import build_torch
+    from engram_nm.backends.torch_backend import build_torch
     from engram_nm.training import accuracy, train_classifier
 
     steps = 25
@@ -77,7 +77,7 @@ def _train_classifier(out: Path, seed: int, epochs: int, hidden: int, quiet: boo
 
 
 def _verify_classifier(deployed, x_te, y_te, n_eval: int, say):
-    from engram_nm.verify import verify
+    from engram_nm.analysis.verify import verify
 
     from engram_nm.hardware.targets import run as run_target
 
@@ -101,7 +101,7 @@ def _with_memory_stage(deployed, x_tr, seed: int, n_locations: int = 1000, k: in
     """``deployed`` plus an SDM stage addressed by the hidden layer's spikes, its hard locations
     placed at hidden spike vectors of training digits (one random step of a random digit each;
     random locations leave a sparse spike vector near none of them)."""
-    from engram_nm.reference import simulate
+    from engram_nm.backends.reference import simulate
     from engram_nm.sdm.memory_spec import MemorySpec
 
     n, steps = 300, x_tr.shape[0]
@@ -120,9 +120,9 @@ def _memory_stage_recall(spec, x_tr, y_tr, x_te, y_te, seed: int, per_class: int
     stage, then read test digits with 0, 2 and 4 rows occluded, in one run per backend.
     Returns ``{target: {rows: (sdm accuracy, readout accuracy)}}`` and whether cpu-float's reads
     equal the reference's."""
-    from engram_nm.engram.digits import occlude
+    from engram_nm.experiments.engram.digits import occlude
     from engram_nm.hardware.targets import run as run_target
-    from engram_nm.reference import simulate
+    from engram_nm.backends.reference import simulate
 
     steps, gap = x_tr.shape[0], 5
     codes = np.random.default_rng(seed + 9).integers(0, 2, (10, spec.memory.data_bits))
@@ -160,8 +160,8 @@ def _memory_stage_recall(spec, x_tr, y_tr, x_te, y_te, seed: int, per_class: int
 def _digit_engrams(target: str, images: dict, seed: int, encode_steps: int, consolidate_steps: int,
                    recall_steps: int):
     """Store ``images`` as engrams on ``target`` and recall every one at every occlusion."""
-    from engram_nm.engram.digits import DigitEngramStore, occlude
-    from engram_nm.engram.lifecycle import EngramExperiment
+    from engram_nm.experiments.engram.digits import DigitEngramStore, occlude
+    from engram_nm.experiments.engram.lifecycle import EngramExperiment
 
     store = DigitEngramStore(EngramExperiment(target=target, seed=seed))
     w_before = store.ex.spec.layers[0].recurrent_weight.copy()
@@ -177,8 +177,8 @@ def _digit_engrams(target: str, images: dict, seed: int, encode_steps: int, cons
 def _fixed_point_engrams_equal_lava(store, images: dict, seed: int, encode_steps: int) -> bool:
     """Whether Lava cpu-fixed gives fixed-emu's spikes in the first digit's encode and rest phases
     (the rest phase runs on the weights learned while encoding)."""
-    from engram_nm.engram.digits import DigitEngramStore
-    from engram_nm.engram.lifecycle import EngramExperiment
+    from engram_nm.experiments.engram.digits import DigitEngramStore
+    from engram_nm.experiments.engram.lifecycle import EngramExperiment
 
     first = next(iter(images))
     lava = DigitEngramStore(EngramExperiment(target="cpu-fixed", seed=seed))
@@ -195,14 +195,14 @@ def run_demo(out_dir="out/demo", seed: int = 0, quiet: bool = False, epochs: int
 
     torch.set_num_threads(1)  # docs/lava_edges.md: torch's thread pool + Lava's fork can deadlock
 
-    from engram_nm.compare import compare
-    from engram_nm.engram.digits import occlude
-    from engram_nm.engram.plots import plot_digit_recall
-    from engram_nm.hardware.fit import fit_report
+    from engram_nm.analysis.compare import compare
+    from engram_nm.experiments.engram.digits import occlude
+    from engram_nm.experiments.engram.plots import plot_digit_recall
+    from engram_nm.analysis.fit import fit_report
     from engram_nm.hardware.targets import run as run_target
     from engram_nm.io_utils import atomic_write_text
     from engram_nm.nir_io import export_nir
-    from engram_nm.plots import plot_raster, plot_recall_curves, plot_weight_change
+    from engram_nm.analysis.plots import plot_raster, plot_recall_curves, plot_weight_change
 
     from engram_nm.errors import InputError
 

@@ -160,7 +160,7 @@ def _fold_r_into_weights(nodes: dict, edges: list, dt: float) -> None:
 
 
 def export_nir(spec_or_module, path: str | os.PathLike, unit_r: bool = False) -> Path:
-    """Write a spec (or a trained :class:`~engram_nm.torch_backend.SpecNetwork`) to ``path``.
+    """Write a spec (or a trained :class:`~engram_nm.backends.torch_backend.SpecNetwork`) to ``path``.
 
     The file is written to a temporary name in the same folder and renamed, so
     an interrupted export never leaves a half-written ``.nir`` behind.

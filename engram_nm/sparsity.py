@@ -85,7 +85,7 @@ class SparsityPenalty:
                 raise SpecError(f"sparsity coefficient {name} must be >= 0, got {getattr(self, name)}")
 
     def __call__(self, net, out) -> torch.Tensor:
-        """Penalty for a :class:`~engram_nm.torch_backend.SpecNetwork` and its output (hidden layers'
+        """Penalty for a :class:`~engram_nm.backends.torch_backend.SpecNetwork` and its output (hidden layers'
         spikes count for activity; the readout layer is left free)."""
         total = torch.zeros(())
         hidden = list(out.spikes)[:-1] or list(out.spikes)

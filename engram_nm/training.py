@@ -1,4 +1,4 @@
-"""Surrogate-gradient training of a :class:`~engram_nm.torch_backend.SpecNetwork` classifier.
+"""Surrogate-gradient training of a :class:`~engram_nm.backends.torch_backend.SpecNetwork` classifier.
 
 Loss: cross-entropy on the output layer's spike counts over the window (a
 count is a logit up to a learned-free scale; ``count_scale`` sets it).

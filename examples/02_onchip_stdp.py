@@ -35,8 +35,8 @@ def main(argv=None) -> int:
     import engram_nm as en
     from engram_nm.data import load_digits_spikes
     from engram_nm.plasticity import LayerPlasticity, PairSTDP
-    from engram_nm.plots import plot_weight_change
-    from engram_nm.reference import simulate
+    from engram_nm.analysis.plots import plot_weight_change
+    from engram_nm.backends.reference import simulate
     from engram_nm.training import accuracy, train_classifier
 
     out = Path(args.out)

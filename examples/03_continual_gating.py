@@ -34,8 +34,8 @@ def main(argv=None) -> int:
 
     torch.set_num_threads(1)  # docs/lava_edges.md: torch's thread pool + Lava's fork can deadlock
     import engram_nm as en
-    from engram_nm.continual import ContinualConfig, TaskKeyMemory, rate_code, split_digits, train_sequential
-    from engram_nm.plots import _pyplot, save_figure
+    from engram_nm.experiments.continual import ContinualConfig, TaskKeyMemory, rate_code, split_digits, train_sequential
+    from engram_nm.analysis.plots import _pyplot, save_figure
 
     out = Path(args.out)
     tasks = split_digits(seed=args.seed)[: args.tasks]

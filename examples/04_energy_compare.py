@@ -24,8 +24,8 @@ def main(argv=None) -> int:
     args = parser.parse_args(argv)
 
     import engram_nm as en
-    from engram_nm.compare import compare
-    from engram_nm.hardware.fit import fit_report
+    from engram_nm.analysis.compare import compare
+    from engram_nm.analysis.fit import fit_report
 
     out = Path(args.out)
     spec = en.random_spec(32, [64, 10], weight_scale=0.4, recurrent=[True, False], seed=args.seed,

@@ -33,15 +33,15 @@ def main(argv=None) -> int:
     parser.add_argument("--quick", action="store_true", help="shorter phases and sweeps (for tests)")
     args = parser.parse_args(argv)
 
-    from engram_nm.engram import EngramNetworkConfig
-    from engram_nm.engram.plots import (plot_engram_history, plot_interference, plot_protocols,
+    from engram_nm.experiments.engram import EngramNetworkConfig
+    from engram_nm.experiments.engram.plots import (plot_engram_history, plot_interference, plot_protocols,
                                         plot_recall_raster, plot_refinement)
-    from engram_nm.engram.protocols import (allocation, artificial_recall, completion_curve, interference_curve,
+    from engram_nm.experiments.engram.protocols import (allocation, artificial_recall, completion_curve, interference_curve,
                                             refinement, silencing, silent_engram_rescue_ablation,
                                             trained_experiment)
-    from engram_nm.engram.manipulations import OptogeneticActivation, OptogeneticSilencing
+    from engram_nm.experiments.engram.manipulations import OptogeneticActivation, OptogeneticSilencing
     from engram_nm.nir_io import export_nir
-    from engram_nm.plots import plot_recall_curves
+    from engram_nm.analysis.plots import plot_recall_curves
 
     out = Path(args.out)
     t0 = time.perf_counter()

@@ -56,7 +56,7 @@ def make_network(seed: int = 0):
 
 def run_reference(spec, x, ops, data) -> dict:
     """engram_nm's numpy reference (float64) of the same network."""
-    from engram_nm.reference import simulate
+    from engram_nm.backends.reference import simulate
 
     out = simulate(spec, x, memory_ops=ops, memory_data=data, tasks=0)
     return {"hidden": out.spikes["hidden"], "readout": out.spikes["readout"], "reads": out.memory_reads}
@@ -143,7 +143,7 @@ def main(argv=None) -> dict:
     identical = not (result["hidden_mismatches"] or result["readout_mismatches"] or result["read_mismatches"])
     print("hand-built Lava graph == numpy reference:", "yes" if identical else "NO")
     args.out.mkdir(parents=True, exist_ok=True)
-    from engram_nm.plots import plot_raster
+    from engram_nm.analysis.plots import plot_raster
 
     plot_raster({"hidden (Lava)": lava["hidden"], "readout (Lava)": lava["readout"]}, args.out / "raster.png",
                 title="hand-built Lava graph: EngramGate + GeneralLIF + SDM with stock Dense/LIF", dt=spec.dt)

@@ -7,7 +7,7 @@ target         what runs
 ``cpu-float``  Lava CPU simulator, ``Loihi2SimCfg(select_tag="floating_pt")``
 ``cpu-fixed``  Lava CPU simulator, bit-accurate ``fixed_pt`` after quantisation
 ``fixed-emu``  ``cpu-fixed``'s arithmetic without Lava, batched (:mod:`engram_nm.backends.fixed_emulator`)
-``reference``  the numpy float64 reference (:mod:`engram_nm.reference`), the truth
+``reference``  the numpy float64 reference (:mod:`engram_nm.backends.reference`), the truth
 ``loihi2``     ``Loihi2HwCfg`` — needs the lava-loihi extension and a board
 =============  ==========================================================
 
@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from engram_nm.errors import HardwareUnavailableError, InputError, UnknownTargetError
-from engram_nm.reference import check_input
+from engram_nm.backends.reference import check_input
 from engram_nm.spec import EngramSpec
 
 TARGETS = ("reference", "snntorch", "cpu-float", "cpu-fixed", "fixed-emu", "loihi2")
@@ -71,9 +71,9 @@ class RunResult:
         return {k: int(np.sum(v)) for k, v in self.spikes.items()}
 
     def counts(self, spec: EngramSpec, input_spikes: np.ndarray):
-        """Operation counts of this run (NeuroBench definitions; :mod:`engram_nm.counting`),
+        """Operation counts of this run (NeuroBench definitions; :mod:`engram_nm.analysis.counting`),
         learning-engine updates included when the run learned."""
-        from engram_nm.counting import count_run
+        from engram_nm.analysis.counting import count_run
 
         return count_run(spec, input_spikes, self.spikes, learn=bool(self.learned_weights))
 
@@ -152,7 +152,7 @@ def run(spec: EngramSpec, spikes: np.ndarray, target: str = "cpu-float", record_
     x = check_input(spec, spikes)
     t0 = time.perf_counter()
     if target == "reference":
-        from engram_nm.reference import simulate
+        from engram_nm.backends.reference import simulate
 
         ok, why = spec.stock_lava_compatible()
         out = simulate(spec, x, learn=learn, memory_ops=memory_ops, memory_data=memory_data, tasks=tasks)
@@ -160,12 +160,12 @@ def run(spec: EngramSpec, spikes: np.ndarray, target: str = "cpu-float", record_
                          why, learned_weights=out.weights, learned_thresholds=out.thresholds,
                          memory_reads=out.memory_reads)
     if target == "snntorch":
-        from engram_nm.reference import memory_stream
+        from engram_nm.backends.reference import memory_stream
 
         stream = memory_stream(spec, x.shape[0], memory_ops, memory_data)  # validate before the run
         if learn:
-            from engram_nm.reference import gate_masks
-            from engram_nm.torch_plasticity import learn_torch
+            from engram_nm.backends.reference import gate_masks
+            from engram_nm.backends.torch_plasticity import learn_torch
 
             ok, why = spec.stock_lava_compatible()
             out = learn_torch(spec, x, record_v=record_v, gate_masks=gate_masks(spec, x.shape[0], tasks))
@@ -239,8 +239,8 @@ def _run_batch(spec: EngramSpec, batch: np.ndarray, target: str, record_v: bool,
 
 def _torch_run(spec: EngramSpec, x: np.ndarray, record_v: bool, tasks, t0: float) -> RunResult:
     """``snntorch`` without learning on ``[T, n_in]`` or ``[B, T, n_in]``, in one call."""
-    from engram_nm.reference import gate_masks
-    from engram_nm.torch_backend import run_torch
+    from engram_nm.backends.reference import gate_masks
+    from engram_nm.backends.torch_backend import run_torch
 
     ok, why = spec.stock_lava_compatible()
     masks = gate_masks(spec, x.shape[-2], tasks)  # the reference's draws = Lava EngramGate's, every mode

@@ -21,7 +21,7 @@ from engram_nm.lava_compat import lava
 from engram_nm.processes.builder import FLOAT_TAG, build_network
 from engram_nm.processes.general_lif.process import GeneralLIF
 from engram_nm.processes.runtime import lava_session
-from engram_nm.reference import check_input
+from engram_nm.backends.reference import check_input
 
 
 def _check(spec, samples, tasks):

@@ -4,10 +4,10 @@ import numpy as np
 import pytest
 import torch
 
-from engram_nm.continual import (
+from engram_nm.experiments.continual import (
     ContinualConfig, ContinualResult, TaskKeyMemory, load_checkpoint, split_digits, train_sequential,
 )
-from engram_nm.continual_methods import METHODS, make_method
+from engram_nm.experiments.continual_methods import METHODS, make_method
 from engram_nm.errors import InputError
 
 
@@ -21,7 +21,7 @@ def test_split_digits_has_disjoint_two_class_tasks():
 
 
 def test_permuted_digits_share_labels_with_their_own_pixel_order():
-    from engram_nm.continual import permuted_digits
+    from engram_nm.experiments.continual import permuted_digits
 
     tasks = permuted_digits(3)
     assert all(t.classes == tuple(range(10)) for t in tasks)
@@ -31,7 +31,7 @@ def test_permuted_digits_share_labels_with_their_own_pixel_order():
 
 
 def test_domain_scenario_runs_with_task_inference():
-    from engram_nm.continual import permuted_digits
+    from engram_nm.experiments.continual import permuted_digits
 
     res, _ = train_sequential("xdg", permuted_digits(2), "domain", ContinualConfig(epochs=1), hidden=40, quiet=True)
     assert res.accuracy.shape == (2, 2) and res.task_inference_accuracy > 0.9

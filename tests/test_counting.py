@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from engram_nm import EngramSpec, LayerSpec, random_spec
-from engram_nm.counting import count_run
+from engram_nm.analysis.counting import count_run
 from engram_nm.errors import InputError
 from engram_nm.hardware.targets import run
 

@@ -4,8 +4,8 @@ import numpy as np
 import pytest
 
 from engram_nm import EngramSpec, LayerSpec, random_spec
-from engram_nm.counting import count_run
-from engram_nm.hardware.energy import PROFILES, EnergyProfileError, estimate, load_profile
+from engram_nm.analysis.counting import count_run
+from engram_nm.analysis.energy import PROFILES, EnergyProfileError, estimate, load_profile
 
 
 def _tiny_counts():
@@ -53,7 +53,7 @@ def test_user_profile_from_toml(tmp_path):
 
 @pytest.mark.lava
 def test_compare_counts_each_run_and_writes_table_and_plot(tmp_path):
-    from engram_nm.compare import compare
+    from engram_nm.analysis.compare import compare
 
     spec = random_spec(12, [20, 5], weight_scale=0.4, seed=3)
     xs = [(np.random.default_rng(i).random((60, 12)) < 0.2).astype(float) for i in range(2)]

@@ -3,7 +3,7 @@
 import numpy as np
 
 from engram_nm import EngramSpec, LayerSpec, random_spec
-from engram_nm.hardware.fit import LOIHI2, CoreLimits, fit_report
+from engram_nm.analysis.fit import LOIHI2, CoreLimits, fit_report
 
 SMALL = CoreLimits("toy", neurons_per_core=10, synaptic_memory_bytes=100, cores_per_chip=4, bytes_per_synapse=1.0,
                    source="test", status="cited")

@@ -7,7 +7,7 @@ import torch
 from engram_nm import EngramSpec, LayerSpec, random_spec
 from engram_nm.errors import EngramError, NIRFileError, SpecError, UnsupportedNodeError
 from engram_nm.nir_io import export_nir, import_nir, nir_to_spec, spec_to_nir
-from engram_nm.reference import simulate
+from engram_nm.backends.reference import simulate
 from tests.helpers import random_spikes, snntorch_neuron, snntorch_two_layer
 
 SPECS = {

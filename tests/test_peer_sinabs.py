@@ -22,7 +22,7 @@ import torch
 
 from engram_nm.hardware.targets import run
 from engram_nm.nir_io import nir_to_spec, spec_to_nir
-from engram_nm.reference import simulate
+from engram_nm.backends.reference import simulate
 
 
 def sinabs_model(seed: int = 0):

@@ -24,7 +24,7 @@ import pytest
 import torch
 
 from engram_nm.nir_io import import_nir
-from engram_nm.reference import simulate
+from engram_nm.backends.reference import simulate
 from engram_nm.snntorch_models import _reset_of, snntorch_semantic_differences
 from tests.helpers import random_spikes, snntorch_neuron, snntorch_two_layer
 

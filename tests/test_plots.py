@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from engram_nm.plots import plot_accuracy_matrix, plot_raster, plot_recall_curves, plot_weight_change
+from engram_nm.analysis.plots import plot_accuracy_matrix, plot_raster, plot_recall_curves, plot_weight_change
 
 
 def test_every_plot_writes_a_png(tmp_path):

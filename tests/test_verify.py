@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 from engram_nm import random_spec
-from engram_nm.verify import verify
+from engram_nm.analysis.verify import verify
 
 
 @pytest.mark.lava

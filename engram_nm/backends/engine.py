@@ -10,7 +10,7 @@ One step ``t``, populations in the spec's order (the order of the Lava graph's d
     then: the kernel's after-step work (learning), the memory stage (read by the address
     population's spikes of step t), and every s_i becomes "previous" for step t + 1.
 
-Kernels: :class:`engram_nm.reference.FloatKernel` (numpy float64, the truth; equal to Lava
+Kernels: :class:`engram_nm.backends.reference.FloatKernel` (numpy float64, the truth; equal to Lava
 ``cpu-float``), :class:`engram_nm.backends.torch_kernel.TorchKernel` (torch, differentiable with
 snnTorch surrogates: training) and :class:`engram_nm.backends.fixed_emulator.FixedKernel` (Loihi
 integers; equal to Lava ``cpu-fixed``). Arrays carry any leading axes the kernel uses (the fixed kernel:

@@ -1,8 +1,8 @@
 """The floating-point LIF / CUBA-LIF step of one population, written once in numpy.
 
-Used by the numpy reference (:class:`engram_nm.reference.FloatKernel`) and by the
+Used by the numpy reference (:class:`engram_nm.backends.reference.FloatKernel`) and by the
 ``GeneralLIF`` ``floating_pt`` Lava model; the torch backend has its differentiable twin
-(:func:`engram_nm.torch_lif.lif_step`, surrogate spikes). Operation order as lava-nc 0.10.0
+(:func:`engram_nm.backends.torch_lif.lif_step`, surrogate spikes). Operation order as lava-nc 0.10.0
 ``lava/proc/lif/models.py`` (``AbstractPyLifModelFloat``), so float64 runs equal Lava's::
 
     u <- u * (1 - du) + a_in + syn_bias

@@ -1,8 +1,8 @@
 """The torch arithmetic of the engine: differentiable, for training with snnTorch surrogates.
 
-:class:`TorchKernel` steps a :class:`~engram_nm.torch_backend.SpecNetwork`'s populations in
+:class:`TorchKernel` steps a :class:`~engram_nm.backends.torch_backend.SpecNetwork`'s populations in
 the engine's schedule (:mod:`engram_nm.backends.engine`) with the stock Lava update of
-:func:`engram_nm.torch_lif.lif_step`; tensors stay tensors, so gradients flow from any record
+:func:`engram_nm.backends.torch_lif.lif_step`; tensors stay tensors, so gradients flow from any record
 back to the weights through the surrogate spikes. In float64 its spikes equal the numpy
 reference's (``tests/equivalence/test_torch_lava_float.py``). With ``learn=True`` the
 layers' rules run as :class:`~engram_nm.plasticity.learner.SynapseLearner` on tensors (the
@@ -18,14 +18,14 @@ import torch
 
 from engram_nm.backends.engine import population_inputs, transmitted_weight
 from engram_nm.plasticity.learner import make_learners, step_learners
-from engram_nm.torch_lif import LIFState, lif_step
+from engram_nm.backends.torch_lif import LIFState, lif_step
 
 
 class TorchKernel:
     """Arithmetic on tensors ``[..., n]`` for :func:`engram_nm.backends.engine.step_network`.
 
     Args:
-        net: the :class:`~engram_nm.torch_backend.SpecNetwork` whose parameters are used.
+        net: the :class:`~engram_nm.backends.torch_backend.SpecNetwork` whose parameters are used.
         like: a tensor whose dtype and device the state takes.
         lead: the leading axes of the state (``(B,)`` for a batch, ``()`` for one sample).
         learn: run the layers' plasticity (``lead`` must be ``()``).

@@ -1,7 +1,7 @@
 """One plastic projection stepped in time: the numpy reference's state machine.
 
 Used by the spike-train reference (:func:`run_on_spike_trains`), the network
-reference (:func:`engram_nm.reference.simulate` with ``learn=True``) and the
+reference (:func:`engram_nm.backends.reference.simulate` with ``learn=True``) and the
 CPU-only Lava process ``PlasticDense``, so all three share one implementation
 of the rule's timing (:mod:`engram_nm.plasticity.base`).
 

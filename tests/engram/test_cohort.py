@@ -1,4 +1,4 @@
-"""One protocol on several engram experiments in lockstep (engram_nm.engram.cohort).
+"""One protocol on several engram experiments in lockstep (engram_nm.experiments.engram.cohort).
 
 On fixed-emu every phase of K experiments is one emulator call; each experiment must end exactly
 as it would alone (records, learned weights, recall scores), and on cpu-fixed too (the emulator
@@ -11,8 +11,8 @@ import copy
 import numpy as np
 import pytest
 
-from engram_nm.engram import EngramExperiment, EngramNetworkConfig
-from engram_nm.engram.cohort import CohortError, run_cohort
+from engram_nm.experiments.engram import EngramExperiment, EngramNetworkConfig
+from engram_nm.experiments.engram.cohort import CohortError, run_cohort
 
 SMALL = dict(n_exc=60, n_inh=15, n_channels=60)
 

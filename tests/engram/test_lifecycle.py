@@ -1,9 +1,9 @@
 import numpy as np
 import pytest
 
-from engram_nm.engram import (Ablation, EngramExperiment, EngramNetworkConfig, OptogeneticActivation,
+from engram_nm.experiments.engram import (Ablation, EngramExperiment, EngramNetworkConfig, OptogeneticActivation,
                               SynapseScaling)
-from engram_nm.engram.protocols import interference_curve, trained_experiment
+from engram_nm.experiments.engram.protocols import interference_curve, trained_experiment
 from engram_nm.errors import InputError, ManipulationError
 
 
@@ -107,7 +107,7 @@ def test_inhibitory_plasticity_keeps_rates_bounded_and_without_it_activity_runs_
 def test_refinement_fewer_cells_more_strongly_connected():
     """Structural plasticity during consolidation: the cells a stimulus activates shrink to a
     strongly connected core (seed 0: 29 -> 17 cells, mean E->E weight x5 in 6 s)."""
-    from engram_nm.engram.protocols import refinement
+    from engram_nm.experiments.engram.protocols import refinement
 
     r = refinement(seed=0)
     assert r.sizes[-1] <= 0.75 * r.sizes[0]
@@ -150,7 +150,7 @@ def _same_results(singles, batch, fields, array_field):
 def test_digit_store_recall_many_equals_recall_one_by_one():
     import copy
 
-    from engram_nm.engram.digits import DigitEngramStore, occlude
+    from engram_nm.experiments.engram.digits import DigitEngramStore, occlude
 
     rng = np.random.default_rng(0)
     images = {f"d{i}": (rng.random(64) < 0.4).astype(np.int8) for i in range(2)}

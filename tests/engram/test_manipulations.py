@@ -1,11 +1,11 @@
 import numpy as np
 import pytest
 
-from engram_nm.engram.manipulations import (Ablation, ExcitabilityChange, OptogeneticActivation,
+from engram_nm.experiments.engram.manipulations import (Ablation, ExcitabilityChange, OptogeneticActivation,
                                             OptogeneticSilencing, SynapseLoss, SynapseScaling, apply_transient)
-from engram_nm.engram.network import EngramNetworkConfig, build_engram_network
+from engram_nm.experiments.engram.network import EngramNetworkConfig, build_engram_network
 from engram_nm.errors import ManipulationError, SpecError
-from engram_nm.reference import simulate
+from engram_nm.backends.reference import simulate
 from engram_nm.spec import EngramSpec, LayerSpec
 
 

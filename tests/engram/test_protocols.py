@@ -9,7 +9,7 @@ spikes, so same scores). cpu-fixed bound, measured: every protocol score within
 import numpy as np
 import pytest
 
-from engram_nm.engram.protocols import (allocation, artificial_recall, completion_curve, silencing,
+from engram_nm.experiments.engram.protocols import (allocation, artificial_recall, completion_curve, silencing,
                                         silent_engram_rescue_ablation, trained_experiment)
 
 SHORT = dict(memories=("A", "B", "C"), encode_steps=300, rest_steps=100, consolidate_steps=300)

@@ -1,6 +1,6 @@
 """Lava cpu-fixed (bit-accurate, after quantisation) vs cpu-float.
 
-Metric (stated in engram_nm.agreement): per-neuron spike-count agreement
+Metric (stated in engram_nm.analysis.agreement): per-neuron spike-count agreement
 ``1 - sum|c_fixed - c_float| / max(sum c)`` >= 0.95 on every layer over 150
 steps. Exact-step event agreement is also checked against a looser floor,
 because 12-bit decays shift spike times by a step now and then and the shift
@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 from engram_nm import random_spec
-from engram_nm.agreement import count_agreement, event_agreement
+from engram_nm.analysis.agreement import count_agreement, event_agreement
 from engram_nm.hardware.quantize import quantize
 from engram_nm.hardware.targets import run
 from tests.helpers import random_spikes, quick_first

@@ -15,7 +15,7 @@ from engram_nm.hardware.targets import run
 from engram_nm.plasticity.layer import LayerPlasticity
 from engram_nm.plasticity.stdp import InhibitorySTDP, PairSTDP
 from engram_nm.projection import ProjectionSpec
-from engram_nm.reference import simulate
+from engram_nm.backends.reference import simulate
 from engram_nm.spec import EngramSpec, LayerSpec
 from tests.helpers import random_spikes
 
@@ -44,7 +44,7 @@ def test_projection_changes_the_dynamics():
 
 
 def test_torch_forward_equals_reference():
-    from engram_nm.torch_backend import run_torch
+    from engram_nm.backends.torch_backend import run_torch
 
     spec = ei_spec(plastic=False)
     x = random_spikes(150, spec.n_in, 0.15)
@@ -55,7 +55,7 @@ def test_torch_forward_equals_reference():
 
 
 def test_torch_learning_equals_reference():
-    from engram_nm.torch_plasticity import learn_torch
+    from engram_nm.backends.torch_plasticity import learn_torch
 
     spec = ei_spec()
     x = random_spikes(200, spec.n_in, 0.15)

@@ -12,10 +12,10 @@ import pytest
 import torch
 
 from engram_nm import random_spec
-from engram_nm.agreement import exact_mismatches
+from engram_nm.analysis.agreement import exact_mismatches
 from engram_nm.hardware.targets import run
-from engram_nm.reference import simulate
-from engram_nm.torch_backend import build_torch
+from engram_nm.backends.reference import simulate
+from engram_nm.backends.torch_backend import build_torch
 from tests.helpers import random_spikes, quick_first
 
 CASES = [
@@ -128,6 +128,6 @@ def test_bias_onset_equal_across_backends(neuron):
         assert exact_mismatches(ref.spikes[name], lava_res.spikes[name]) == 0
         assert exact_mismatches(ref.spikes[name], torch_res.spikes[name]) == 0
     fixed = run(spec, x, "cpu-fixed")
-    from engram_nm.agreement import count_agreement
+    from engram_nm.analysis.agreement import count_agreement
 
     assert all(count_agreement(lava_res.spikes[n], fixed.spikes[n]) >= 0.9 for n in spec.layer_names)

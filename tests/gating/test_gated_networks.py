@@ -10,9 +10,9 @@ from engram_nm.gating import GateSpec, xdg_masks
 from engram_nm.gating.torch_gates import FixedTaskGate, TaskGate
 from engram_nm.hardware.targets import run
 from engram_nm.nir_io import export_nir, import_nir
-from engram_nm.reference import simulate
+from engram_nm.backends.reference import simulate
 from engram_nm.sparsity import HardConcreteGate, SparsityPenalty, kl_sparsity, l1_activity
-from engram_nm.torch_backend import build_torch
+from engram_nm.backends.torch_backend import build_torch
 
 
 def gated_spec(mode="stochastic"):
@@ -49,7 +49,7 @@ def test_gated_network_equal_on_reference_torch_and_lava_float_across_task_switc
 
 @pytest.mark.lava
 def test_gated_network_fixed_point_close():
-    from engram_nm.agreement import count_agreement
+    from engram_nm.analysis.agreement import count_agreement
 
     spec = gated_spec("deterministic")
     ref = run(spec, _input(), "cpu-float", tasks=TASKS)

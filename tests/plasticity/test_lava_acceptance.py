@@ -6,7 +6,7 @@ import pytest
 from engram_nm import EngramSpec, LayerSpec
 from engram_nm.hardware.targets import run
 from engram_nm.plasticity import InhibitorySTDP, LayerPlasticity, PairSTDP
-from engram_nm.reference import simulate
+from engram_nm.backends.reference import simulate
 
 pytestmark = pytest.mark.lava
 DT = 1e-3

@@ -17,7 +17,7 @@ from engram_nm.hardware.targets import run
 from engram_nm.plasticity import (
     SPaSS, InhibitorySTDP, IntrinsicPlasticity, LayerPlasticity, PairSTDP, StructuralPlasticity,
 )
-from engram_nm.reference import simulate
+from engram_nm.backends.reference import simulate
 from tests.helpers import random_spikes
 
 STEPS = 150
@@ -87,8 +87,8 @@ def test_torch_learning_equals_reference(case):
 def test_plasticity_phase_updates_a_torch_model_in_place():
     import torch
 
-    from engram_nm.torch_backend import build_torch
-    from engram_nm.torch_plasticity import plasticity_phase
+    from engram_nm.backends.torch_backend import build_torch
+    from engram_nm.backends.torch_plasticity import plasticity_phase
 
     spec = plastic_spec()
     net = build_torch(spec, dtype=torch.float64)

@@ -8,7 +8,7 @@ from engram_nm.hardware.targets import run
 from engram_nm.plasticity.layer import LayerPlasticity
 from engram_nm.plasticity.stdp import PairSTDP
 from engram_nm.plasticity.structural import StructuralPlasticity
-from engram_nm.reference import simulate
+from engram_nm.backends.reference import simulate
 from engram_nm.spec import LayerSpec, random_spec
 from tests.helpers import random_spikes
 

@@ -60,7 +60,7 @@ def test_zero_reset_is_identical_to_stock_lif(tag):
 
 
 def test_float_subtract_reset_per_neuron_params_match_reference():
-    from engram_nm.reference import simulate
+    from engram_nm.backends.reference import simulate
     from engram_nm.spec import EngramSpec, LayerSpec
 
     rng = np.random.default_rng(4)

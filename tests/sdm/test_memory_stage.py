@@ -7,7 +7,7 @@ from engram_nm import EngramSpec, SpecError, random_spec
 from engram_nm.errors import InputError
 from engram_nm.hardware.targets import run
 from engram_nm.nir_io import export_nir, import_nir
-from engram_nm.reference import simulate
+from engram_nm.backends.reference import simulate
 from engram_nm.sdm.memory_spec import MemorySpec
 from engram_nm.sdm.ops import run_ops
 

@@ -30,7 +30,7 @@ run unchanged on every target: numpy, snnTorch, Lava float and fixed, Loihi 2):
     531:508, 2016, is modelled by its outcome: the potentiated weights).
 
 Cells are indices of the excitatory layer in the network's original
-numbering; :class:`~engram_nm.engram.lifecycle.EngramExperiment` maps them to
+numbering; :class:`~engram_nm.experiments.engram.lifecycle.EngramExperiment` maps them to
 the current numbering after ablations.
 """
 

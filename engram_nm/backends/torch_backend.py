@@ -1,7 +1,7 @@
 """snnTorch backend: an :class:`EngramSpec` as a trainable ``torch.nn.Module``.
 
 "Train what you deploy" (docs/architecture.md, rule 4): the module runs the stock Lava update
-(:mod:`engram_nm.torch_lif`) with one step of delay per Dense and the bias from
+(:mod:`engram_nm.backends.torch_lif`) with one step of delay per Dense and the bias from
 step 0, so its spikes equal those of the Lava graph built from the same spec
 *at the same step index* (no realignment is needed). Surrogate gradients come
 from :mod:`snntorch.surrogate`.
@@ -19,7 +19,7 @@ from torch import nn
 
 from engram_nm.errors import InputError
 from engram_nm.spec import EngramSpec, LayerSpec
-from engram_nm.torch_lif import LIFParameters, SpikeFn, default_spike_fn
+from engram_nm.backends.torch_lif import LIFParameters, SpikeFn, default_spike_fn
 
 
 @dataclass

@@ -24,10 +24,10 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from engram_nm.engram.lifecycle import EngramExperiment, internal_synapses
-from engram_nm.engram.manipulations import (Ablation, ExcitabilityChange, OptogeneticActivation,
+from engram_nm.experiments.engram.lifecycle import EngramExperiment, internal_synapses
+from engram_nm.experiments.engram.manipulations import (Ablation, ExcitabilityChange, OptogeneticActivation,
                                             OptogeneticSilencing, SynapseScaling)
-from engram_nm.engram.network import EngramNetworkConfig
+from engram_nm.experiments.engram.network import EngramNetworkConfig
 from engram_nm.spec import projection_name
 
 
@@ -185,7 +185,7 @@ def allocation(config: EngramNetworkConfig | None = None, target: str = "referen
     reactivates (they get no input from the cue: only the engram's learned synapses can
     recruit them). Expected: boosted cells recruited, control cells not.
     """
-    from engram_nm.engram.stimulus import memory_channels
+    from engram_nm.experiments.engram.stimulus import memory_channels
 
     ex = EngramExperiment(config=config or EngramNetworkConfig(seed=seed), target=target, seed=seed)
     channels = memory_channels(1, ex.n_channels, ex.per_memory, seed=seed)[0]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from engram_nm.plots import _pyplot, save_figure
+from engram_nm.analysis.plots import _pyplot, save_figure
 
 
 def plot_protocols(results, path, title: str = ""):

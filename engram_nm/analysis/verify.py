@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from engram_nm.agreement import count_agreement, event_agreement, exact_mismatches
+from engram_nm.analysis.agreement import count_agreement, event_agreement, exact_mismatches
 from engram_nm.hardware.targets import RunResult, run
 from engram_nm.spec import EngramSpec
 
@@ -80,7 +80,7 @@ def _event_agreement(a: np.ndarray, b: np.ndarray, tolerance: int) -> float:
 
 def verify(spec: EngramSpec, spikes: np.ndarray,
            targets=("snntorch", "cpu-float", "cpu-fixed", "fixed-emu")) -> VerifyReport:
-    """Run ``spec`` on each target and compare (see :mod:`engram_nm.agreement` for the metrics).
+    """Run ``spec`` on each target and compare (see :mod:`engram_nm.analysis.agreement` for the metrics).
 
     ``spikes``: one sample ``[T, n_in]`` or a batch ``[B, T, n_in]`` (one Lava graph per target
     for the whole batch); counts and agreements then pool the samples.

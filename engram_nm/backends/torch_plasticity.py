@@ -1,6 +1,6 @@
 """The plasticity rules in the torch simulation: unsupervised phases between gradient steps.
 
-:func:`plasticity_phase` runs a :class:`~engram_nm.torch_backend.SpecNetwork`
+:func:`plasticity_phase` runs a :class:`~engram_nm.backends.torch_backend.SpecNetwork`
 on one sample with its layers' rules switched on and writes the learned
 weights and thresholds into the module (no gradients). It is the engine's schedule
 (:mod:`engram_nm.backends.engine`) with the torch kernel's learners on: the reference's
@@ -17,7 +17,7 @@ import torch
 
 from engram_nm.errors import InputError
 from engram_nm.spec import projection_name
-from engram_nm.torch_backend import SpecNetwork, build_torch
+from engram_nm.backends.torch_backend import SpecNetwork, build_torch
 
 
 @dataclass
@@ -36,7 +36,7 @@ def learn_torch(spec_or_net, spikes: np.ndarray, record_v: bool = False, dtype: 
 
     ``update=True`` (with a ``SpecNetwork``) writes the learned weights and
     thresholds into the module. ``gate_masks`` (layer -> ``[steps, n]``) gate the
-    layers' input currents as :func:`engram_nm.reference.simulate` does.
+    layers' input currents as :func:`engram_nm.backends.reference.simulate` does.
     """
     net = spec_or_net if isinstance(spec_or_net, SpecNetwork) else build_torch(spec_or_net, dtype=dtype)
     x = torch.as_tensor(np.asarray(spikes, dtype=np.float64), dtype=net.dtype)

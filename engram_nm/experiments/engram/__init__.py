@@ -1,9 +1,9 @@
 """Engram networks, their lifecycle (encode, consolidate, tag, recall) and in-silico manipulations."""
 
-from engram_nm.engram.lifecycle import EngramExperiment, EngramSnapshot, Memory, PhaseRecord, RecallResult
-from engram_nm.engram.manipulations import (Ablation, ExcitabilityChange, OptogeneticActivation,
+from engram_nm.experiments.engram.lifecycle import EngramExperiment, EngramSnapshot, Memory, PhaseRecord, RecallResult
+from engram_nm.experiments.engram.manipulations import (Ablation, ExcitabilityChange, OptogeneticActivation,
                                             OptogeneticSilencing, SynapseLoss, SynapseScaling)
-from engram_nm.engram.network import EngramNetworkConfig, build_engram_network
+from engram_nm.experiments.engram.network import EngramNetworkConfig, build_engram_network
 
 __all__ = [
     "EngramExperiment", "EngramSnapshot", "Memory", "PhaseRecord", "RecallResult",

@@ -1,5 +1,5 @@
 """Compare backends on the same network and inputs: operations counted from each run, energy
-estimated per chip profile (:mod:`engram_nm.hardware.energy`), accuracy where labels are given.
+estimated per chip profile (:mod:`engram_nm.analysis.energy`), accuracy where labels are given.
 
 Per backend the counts are those of its own run (a fixed-point run may spike differently);
 per profile the estimate says which costs are unverified or unknown instead of guessing.
@@ -49,7 +49,7 @@ class ComparisonReport:
         return "\n".join(head + ["", f"Per inference, mean over {self.samples} samples. Sources:"] + notes)
 
     def plot(self, path):
-        from engram_nm.plots import _pyplot, save_figure
+        from engram_nm.analysis.plots import _pyplot, save_figure
 
         plt = _pyplot()
         names = [n for n in self.profiles if any(r.energy_pj.get(n) is not None for r in self.rows)]
@@ -72,8 +72,8 @@ def compare(spec, samples, targets=("snntorch", "cpu-float", "cpu-fixed"), profi
 
     ``labels`` (one per sample) are scored against the readout layer's spike-count argmax.
     """
-    from engram_nm.counting import count_run
-    from engram_nm.hardware.energy import PROFILES, estimate
+    from engram_nm.analysis.counting import count_run
+    from engram_nm.analysis.energy import PROFILES, estimate
     from engram_nm.hardware.targets import run, run_many
 
     samples = [np.asarray(s) for s in (samples if isinstance(samples, (list, tuple)) else [samples])]

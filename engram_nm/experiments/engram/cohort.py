@@ -1,6 +1,6 @@
 """One protocol on several engram experiments at once (e.g. ten seeds), each phase as one batch.
 
-A protocol is a function of one :class:`~engram_nm.engram.lifecycle.EngramExperiment` (encode,
+A protocol is a function of one :class:`~engram_nm.experiments.engram.lifecycle.EngramExperiment` (encode,
 tag, consolidate, recall, manipulations ...). :func:`run_cohort` runs it on every experiment of a
 cohort in lockstep: each experiment steps through the protocol in its own thread until it asks for
 a network run; when every experiment has asked, the runs go to the target together

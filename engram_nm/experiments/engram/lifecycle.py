@@ -1,7 +1,7 @@
 """The engram lifecycle on a spiking network: encode -> consolidate -> tag -> recall, and manipulations.
 
 :class:`EngramExperiment` holds one network (an :class:`~engram_nm.spec.EngramSpec`,
-by default :func:`~engram_nm.engram.network.build_engram_network`) and runs
+by default :func:`~engram_nm.experiments.engram.network.build_engram_network`) and runs
 phases on one target (``"reference"`` = the numpy reference, ``"snntorch"``,
 ``"cpu-float"``, ``"cpu-fixed"``, ``"fixed-emu"``, ``"loihi2"``). Each phase is one run;
 plastic phases fold the learned weights back into the network, so the next
@@ -18,7 +18,7 @@ a pause between sessions).
 * ``recall(name, cue_fraction)``: a partial cue (a fraction of the memory's
   channels) with plasticity off; reads out which cells are active (rate above
   the tag threshold in the read-out window) and their overlap with the tagged
-  set (active: rate above ``active_threshold_hz``). Transient manipulations (:mod:`engram_nm.engram.manipulations`) act
+  set (active: rate above ``active_threshold_hz``). Transient manipulations (:mod:`engram_nm.experiments.engram.manipulations`) act
   during a recall; permanent ones go through :meth:`EngramExperiment.apply`.
 
 Every phase appends a :class:`PhaseRecord`; :meth:`EngramExperiment.snapshot`
@@ -33,9 +33,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from engram_nm.engram.manipulations import Ablation, Permanent, apply_transient
-from engram_nm.engram.network import EXC, EngramNetworkConfig, build_engram_network
-from engram_nm.engram.stimulus import cue_channels, memory_channels, poisson_input
+from engram_nm.experiments.engram.manipulations import Ablation, Permanent, apply_transient
+from engram_nm.experiments.engram.network import EXC, EngramNetworkConfig, build_engram_network
+from engram_nm.experiments.engram.stimulus import cue_channels, memory_channels, poisson_input
 from engram_nm.errors import InputError, ManipulationError
 from engram_nm.spec import EngramSpec
 
@@ -165,7 +165,7 @@ class EngramExperiment:
         self.history: list = []
         self.time_s = 0.0
         self._phase = 0
-        self.runner = None  # set by engram_nm.engram.cohort to batch this experiment's runs with others'
+        self.runner = None  # set by engram_nm.experiments.engram.cohort to batch this experiment's runs with others'
 
     # ------------------------------------------------------------------ running one phase
     @property
@@ -228,7 +228,7 @@ class EngramExperiment:
 
     def _axis_is_first_layer(self, manipulation, axis: str) -> bool:
         """Whether ``axis`` ("post" / "pre") of the manipulated matrix indexes layer 0's cells."""
-        from engram_nm.engram.manipulations import matrix_ends
+        from engram_nm.experiments.engram.manipulations import matrix_ends
 
         _, _, post, pre = matrix_ends(self.spec, manipulation.projection)
         return (post if axis == "post" else pre) == self.spec.layers[0].name

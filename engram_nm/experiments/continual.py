@@ -258,13 +258,13 @@ def evaluate(model, tasks: list, seen: int, scenario: str, config: ContinualConf
 
 def train_sequential(method: str, tasks: list, scenario: str = "class", config: ContinualConfig | None = None,
                      hidden: int = 64, checkpoint_dir=None, quiet: bool = False) -> tuple:
-    """Train ``method`` (see :mod:`engram_nm.continual_methods`) on ``tasks`` in order.
+    """Train ``method`` (see :mod:`engram_nm.experiments.continual_methods`) on ``tasks`` in order.
 
     Returns ``(ContinualResult, model)``. In the task scenario, and for gated
     methods in the class scenario, the loss sees only the current task's
     classes; plain methods in the class scenario train one 10-way head.
     """
-    from engram_nm.continual_methods import make_method
+    from engram_nm.experiments.continual_methods import make_method
 
     if scenario not in SCENARIOS:
         raise InputError(f"scenario must be one of {SCENARIOS}, got {scenario!r}")

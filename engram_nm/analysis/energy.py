@@ -1,7 +1,7 @@
 """Energy per operation, with the source of every number, and energy estimates from counts.
 
 Energy is counts x cost (docs/architecture.md, rule 10): the counts come from the run
-(:mod:`engram_nm.counting`), the per-operation costs from a profile below or a
+(:mod:`engram_nm.analysis.counting`), the per-operation costs from a profile below or a
 user's TOML file. Every cost carries its source and a status:
 
 * ``"cited"`` — taken from the named source by the issue that asked for it;
@@ -130,7 +130,7 @@ class EnergyEstimate:
 
 
 def estimate(counts, profile: EnergyProfile, ann_macs: int | None = None) -> EnergyEstimate:
-    """Energy of one sample from :class:`~engram_nm.counting.RunCounts`.
+    """Energy of one sample from :class:`~engram_nm.analysis.counting.RunCounts`.
 
     Event-driven profiles: ``synaptic_op x Effective_ACs + neuron_update x updates + spike x spikes``.
     Dense profiles: the spiking network simulated densely (``add x Dense`` plus one ``mac`` per

@@ -8,7 +8,7 @@ Pipeline (the classic hippocampal reading of Kanerva's SDM):
    1988; Bricken et al. 2023), dentate-gyrus-like. Different digits get codes
    that overlap far less than their pixels do.
 2. *Engram*: the code's channels drive the E cells; encoding with plasticity
-   on forms the engram (:class:`~engram_nm.engram.lifecycle.EngramExperiment`).
+   on forms the engram (:class:`~engram_nm.experiments.engram.lifecycle.EngramExperiment`).
 3. *Data*: SDM counters at the E cells store the image in bipolar form,
    ``C[cells] += 2 x - 1`` (the engram's cells are the memory's hard locations).
 4. *Recall*: an occluded image gives a partial, partly wrong code; the network
@@ -23,7 +23,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from engram_nm.engram.lifecycle import EngramExperiment
+from engram_nm.experiments.engram.lifecycle import EngramExperiment
 from engram_nm.errors import InputError
 
 

@@ -67,7 +67,7 @@ class SNNMethod(nn.Module):
                  task_inference: str | None = None, count_scale: float = 0.3):
         super().__init__()
         from engram_nm.spec import EngramSpec, LayerSpec
-        from engram_nm.torch_backend import build_torch
+        from engram_nm.backends.torch_backend import build_torch
 
         rng = np.random.default_rng(seed)
         spec = EngramSpec(64, [LayerSpec("hidden", weight=rng.normal(0.0, 0.3, (hidden, 64)), tau_mem=20e-3),
