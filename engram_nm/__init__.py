@@ -35,7 +35,7 @@ def __getattr__(name):
         "run": ("engram_nm.hardware.targets", "run"),
         "run_many": ("engram_nm.hardware.targets", "run_many"),
         "run_networks": ("engram_nm.hardware.targets", "run_networks"),
-        "RunResult": ("engram_nm.hardware.targets", "RunResult"),
+        "RunResult": ("engram_nm.result", "RunResult"),
         "simulate": ("engram_nm.backends.reference", "simulate"),
         "verify": ("engram_nm.analysis.verify", "verify"),
         "spec_from_snntorch": ("engram_nm.snntorch_models", "spec_from_snntorch"),

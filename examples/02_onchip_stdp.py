@@ -75,7 +75,7 @@ def main(argv=None) -> int:
     if engine is not None:
         print(engine.table())
     ref = simulate(deployed, stream, learn=True)
-    gap = float(np.max(np.abs(ref.weights["hidden_w"] - result.learned_weights["hidden_w"])))
+    gap = float(np.max(np.abs(ref.learned_weights["hidden_w"] - result.learned_weights["hidden_w"])))
     print(f"   Lava float vs numpy reference: max |w difference| = {gap:.2e}")
     fixed = en.run(deployed, stream, target="cpu-fixed", learn=True, seed=args.seed)
     before = deployed.layers[0].weight

@@ -24,70 +24,16 @@ from __future__ import annotations
 import importlib.util
 import os
 import time
-from dataclasses import dataclass, field
+import dataclasses
 
 import numpy as np
 
 from engram_nm.errors import HardwareUnavailableError, InputError, UnknownTargetError
 from engram_nm.backends.reference import check_input
+from engram_nm.result import RunResult
 from engram_nm.spec import EngramSpec
 
 TARGETS = ("reference", "snntorch", "cpu-float", "cpu-fixed", "fixed-emu", "loihi2")
-
-
-@dataclass
-class RunResult:
-    """What a run produced: per-layer ``[steps, size]`` spikes (bool) and, if recorded, voltages
-    (``[B, steps, size]`` for a batch, ``[K, ...]`` for several networks)."""
-
-    target: str
-    steps: int
-    spikes: dict
-    v: dict = field(default_factory=dict)
-    wall_s: float = 0.0
-    deployable: bool = True
-    not_deployable_because: dict = field(default_factory=dict)
-    process_count: int = 0
-    quantization: object = None
-    learned_weights: dict = field(default_factory=dict)     # projection ("L_w", "L_rec") -> [n_post, n_pre]
-    learned_thresholds: dict = field(default_factory=dict)  # layer -> [size]
-    learning: dict = field(default_factory=dict)            # projection -> how it ran (Lava targets)
-    memory_reads: np.ndarray | None = None                  # [(B,) steps, data_bits] from the SDM stage
-
-    def learned_spec(self, spec: EngramSpec) -> EngramSpec:
-        """A copy of ``spec`` with the learned weights and thresholds in place (plasticity kept)."""
-        from engram_nm.plasticity.apply import with_learned
-
-        return with_learned(spec, self.learned_weights, self.learned_thresholds)
-
-    def learning_table(self) -> str:
-        """Markdown: per plastic projection, where it ran and how faithfully."""
-        rows = ["| projection | runs on | exact | why not on the engine |", "|---|---|---|---|"]
-        for name, info in self.learning.items():
-            rows.append(f"| {name} | {info.where} | {'yes' if info.exact else 'no'} | {info.reason} |")
-        return "\n".join(rows)
-
-    def spike_counts(self) -> dict:
-        return {k: int(np.sum(v)) for k, v in self.spikes.items()}
-
-    def counts(self, spec: EngramSpec, input_spikes: np.ndarray):
-        """Operation counts of this run (NeuroBench definitions; :mod:`engram_nm.analysis.counting`),
-        learning-engine updates included when the run learned."""
-        from engram_nm.analysis.counting import count_run
-
-        return count_run(spec, input_spikes, self.spikes, learn=bool(self.learned_weights))
-
-    def save(self, path, names: dict | None = None) -> None:
-        """Write spikes (and voltages as ``v_<name>``) to an ``.npz`` atomically.
-
-        ``names`` maps layer names to the keys to use (e.g. the NIR node names).
-        """
-        from engram_nm.io_utils import atomic_savez
-
-        names = names or {}
-        arrays = {names.get(k, k): v for k, v in self.spikes.items()}
-        arrays.update({f"v_{names.get(k, k)}": v for k, v in self.v.items()})
-        atomic_savez(path, **arrays)
 
 
 def loihi2_status() -> tuple[bool, str]:
@@ -156,9 +102,8 @@ def run(spec: EngramSpec, spikes: np.ndarray, target: str = "cpu-float", record_
 
         ok, why = spec.stock_lava_compatible()
         out = simulate(spec, x, learn=learn, memory_ops=memory_ops, memory_data=memory_data, tasks=tasks)
-        return RunResult(target, x.shape[0], out.spikes, out.v if record_v else {}, time.perf_counter() - t0, ok,
-                         why, learned_weights=out.weights, learned_thresholds=out.thresholds,
-                         memory_reads=out.memory_reads)
+        return dataclasses.replace(out, v=out.v if record_v else {}, u=out.u if record_v else {},
+                                   wall_s=time.perf_counter() - t0, deployable=ok, not_deployable_because=why)
     if target == "snntorch":
         from engram_nm.backends.reference import memory_stream
 
@@ -169,8 +114,8 @@ def run(spec: EngramSpec, spikes: np.ndarray, target: str = "cpu-float", record_
 
             ok, why = spec.stock_lava_compatible()
             out = learn_torch(spec, x, record_v=record_v, gate_masks=gate_masks(spec, x.shape[0], tasks))
-            result = RunResult(target, x.shape[0], out.spikes, out.v, time.perf_counter() - t0, ok, why,
-                               learned_weights=out.weights, learned_thresholds=out.thresholds)
+            result = dataclasses.replace(out, wall_s=time.perf_counter() - t0, deployable=ok,
+                                         not_deployable_because=why)
         else:
             result = _torch_run(spec, x, record_v, tasks, t0)
         if stream is not None:
@@ -202,12 +147,11 @@ def run(spec: EngramSpec, spikes: np.ndarray, target: str = "cpu-float", record_
         from engram_nm.lava_compat import lava
 
         run_cfg = lava.Loihi2HwCfg()
-    spikes_out, volts, learned = run_network(net, run_cfg=run_cfg)
-    return RunResult(target, x.shape[0], spikes_out, volts, time.perf_counter() - t0, net.deployable,
-                     net.not_deployable_because(), net.process_count,
-                     None if quantized is None else quantized.report, learned_weights=learned.weights,
-                     learned_thresholds=learned.thresholds, learning=dict(net.learning),
-                     memory_reads=learned.memory_reads)
+    out = run_network(net, run_cfg=run_cfg, target=target)
+    return dataclasses.replace(out, wall_s=time.perf_counter() - t0, deployable=net.deployable,
+                               not_deployable_because=net.not_deployable_because(),
+                               process_count=net.process_count,
+                               quantization=None if quantized is None else quantized.report)
 
 
 def _run_batch(spec: EngramSpec, batch: np.ndarray, target: str, record_v: bool, learn: bool, seed: int,
@@ -279,9 +223,10 @@ def _emulated(specs: list, spikes, record_v: bool = False, tasks=None, memory_op
     reads = None if out.memory_reads is None else out.memory_reads[index]
     ok, why = specs[0].stock_lava_compatible()
     steps = next(iter(out.spikes.values())).shape[2]
+    saturated = None if out.memory_saturated is None else out.memory_saturated[index]
     return RunResult("fixed-emu", steps, keep(out.spikes), keep(out.v), time.perf_counter() - t0, ok, why,
-                     quantization=quantized[0].report, memory_reads=reads, learned_weights=keep(out.weights),
-                     learned_thresholds=keep(out.thresholds))
+                     quantization=quantized[0].report, memory_reads=reads, memory_saturated=saturated,
+                     learned_weights=keep(out.learned_weights), learned_thresholds=keep(out.learned_thresholds))
 
 
 def run_networks(specs, spikes, target: str = "fixed-emu", record_v: bool = False, tasks=None,

@@ -43,6 +43,7 @@ from engram_nm.processes.engram_gate.process import EngramGate
 from engram_nm.processes.plastic_dense.process import PlasticDense
 from engram_nm.processes.runtime import lava_session
 from engram_nm.backends.reference import check_input
+from engram_nm.result import RunResult
 from engram_nm.spec import EngramSpec, projection_name
 
 FLOAT_TAG = "floating_pt"
@@ -311,27 +312,19 @@ def _task_segments(net: LavaNetwork) -> list:
     return list(zip(edges, edges[1:]))
 
 
-@dataclass
-class RunState:
-    """What a run leaves besides spikes: learned ``weights[projection]`` and ``thresholds[layer]``
-    (spec units) and the memory stage's ``memory_reads [steps, data_bits]``."""
-
-    weights: dict = field(default_factory=dict)
-    thresholds: dict = field(default_factory=dict)
-    memory_reads: np.ndarray | None = None
-
-
-def run_network(net: LavaNetwork, run_cfg=None) -> tuple[dict, dict, RunState]:
-    """Run a built network for its ``steps``; returns ``(spikes, v, state)``.
-
-    Spikes and ``v`` are dicts of ``[steps, size]``; always stops the runtime,
+def run_network(net: LavaNetwork, run_cfg=None, target: str | None = None) -> RunResult:
+    """Run a built network for its ``steps``: a :class:`~engram_nm.result.RunResult` (``target``
+    defaults to ``cpu-float`` / ``cpu-fixed`` by the tag) with spikes and ``v`` (dicts of
+    ``[steps, size]``), learned weights and thresholds, memory reads. Always stops the runtime,
     also on error (:func:`lava_session`). ``v`` is in float units for both tags
     (fixed-point voltages are divided by the layer scale); so are the learned
     weights and thresholds.
     """
     cfg = run_cfg or lava.Loihi2SimCfg(select_tag=net.tag)
     first = next(iter(net.populations.values()))
-    spikes, volts, learned = {}, {}, RunState()
+    spikes, volts = {}, {}
+    result = RunResult(target or ("cpu-float" if net.tag == FLOAT_TAG else "cpu-fixed"), net.steps, spikes, volts,
+                       learning=dict(net.learning))
     with lava_session(first, cfg) as session:
         for start, stop in _task_segments(net):
             if start and net.gates:  # the first task is the gates' init (Var.set needs a started runtime)
@@ -348,11 +341,12 @@ def run_network(net: LavaNetwork, run_cfg=None) -> tuple[dict, dict, RunState]:
                 v = v / net.quantized.layers[[l.name for l in net.spec.layers].index(name)].scale
             volts[name] = v
         for name, info in net.learning.items():
-            learned.weights[name] = np.asarray(net.dense[name].weights.get(), dtype=np.float64) / info.weight_scale
+            weights = np.asarray(net.dense[name].weights.get(), dtype=np.float64)
+            result.learned_weights[name] = weights / info.weight_scale
         for name, scale in net.intrinsic_scale.items():
             pop = net.populations[name]
             raw = pop.vth.get() if net.tag == FLOAT_TAG else pop.vth_fine.get()
-            learned.thresholds[name] = np.asarray(raw, dtype=np.float64) / scale
+            result.learned_thresholds[name] = np.asarray(raw, dtype=np.float64) / scale
         if net.memory_sink is not None:
-            learned.memory_reads = (net.memory_sink.data.get().T > 0).astype(np.int8)
-    return spikes, volts, learned
+            result.memory_reads = (net.memory_sink.data.get().T > 0).astype(np.int8)
+    return result

@@ -35,22 +35,8 @@ import numpy as np
 from engram_nm.backends import fixed_point as fp
 from engram_nm.backends.engine import NumpyRecords, population_inputs, step_network
 from engram_nm.errors import InputError
+from engram_nm.result import RunResult
 from engram_nm.spec import EngramSpec
-
-
-@dataclass
-class EmulatedRun:
-    """Per layer ``[B, T, n]`` spikes (bool) and, if recorded, ``v`` in float units (``v / scale``);
-    ``memory_reads [B, T, data_bits]`` and ``memory_saturated [B]`` when the spec has a memory stage
-    driven by an op stream; after learning, ``weights`` (plastic matrix -> ``[B, n_post, n_pre]``)
-    and ``thresholds`` (layer -> ``[B, n]``) in spec units."""
-
-    spikes: dict
-    v: dict
-    memory_reads: np.ndarray | None = None
-    memory_saturated: np.ndarray | None = None
-    weights: dict = field(default_factory=dict)
-    thresholds: dict = field(default_factory=dict)
 
 
 @dataclass
@@ -386,7 +372,7 @@ class _Memory:
 
 
 def emulate(spec: EngramSpec, spikes, quantized=None, record_v: bool = False, tasks=None, memory_ops=None,
-            memory_data=None, learn: bool = False, seed: int = 0) -> EmulatedRun:
+            memory_data=None, learn: bool = False, seed: int = 0) -> RunResult:
     """Run ``spikes`` (``[T, n_in]`` or a batch ``[B, T, n_in]``) through ``spec`` in Loihi fixed point.
 
     Equal, spike for spike and voltage for voltage, to the ``cpu-fixed`` target run on each
@@ -400,14 +386,14 @@ def emulate(spec: EngramSpec, spikes, quantized=None, record_v: bool = False, ta
     out = emulate_networks([spec], spikes, None if quantized is None else [quantized], record_v, tasks,
                            memory_ops, memory_data, learn, seed)
     first = lambda d: {k: a[0] for k, a in d.items()}  # noqa: E731 - the one network
-    return EmulatedRun(spikes=first(out.spikes), v=first(out.v),
-                       memory_reads=None if out.memory_reads is None else out.memory_reads[0],
-                       memory_saturated=None if out.memory_saturated is None else out.memory_saturated[0],
-                       weights=first(out.weights), thresholds=first(out.thresholds))
+    return RunResult("fixed-emu", out.steps, first(out.spikes), first(out.v),
+                     memory_reads=None if out.memory_reads is None else out.memory_reads[0],
+                     memory_saturated=None if out.memory_saturated is None else out.memory_saturated[0],
+                     learned_weights=first(out.learned_weights), learned_thresholds=first(out.learned_thresholds))
 
 
 def emulate_networks(specs, spikes, quantized=None, record_v: bool = False, tasks=None, memory_ops=None,
-                     memory_data=None, learn: bool = False, seed: int = 0) -> EmulatedRun:
+                     memory_data=None, learn: bool = False, seed: int = 0) -> RunResult:
     """Run ``K`` networks of one shape (e.g. ten seeds, each with its own weights) in one call.
 
     ``spikes``: ``[T, n_in]`` or ``[B, T, n_in]`` shared by every network, or ``[K, B, T, n_in]``
@@ -453,8 +439,8 @@ def emulate_networks(specs, spikes, quantized=None, record_v: bool = False, task
     kernel = FixedKernel(pops, nets, batch, [layer.size for layer in first.layers], learning)
     stage = None if memories is None else _NetworkMemories(memories)
     rec_s, rec_v, _ = step_network(first, x.astype(np.float32), kernel, gated, stage, record_v=record_v)
-    return EmulatedRun(spikes=rec_s, v=rec_v,
-                       memory_reads=None if memories is None else np.stack([m.reads for m in memories]),
-                       memory_saturated=None if memories is None else np.stack([m.saturated for m in memories]),
-                       weights=kernel.learned_weights(),
-                       thresholds={first.layers[i].name: th for i, th in kernel.learned_thresholds().items()})
+    return RunResult("fixed-emu", steps, rec_s, rec_v,
+                     memory_reads=None if memories is None else np.stack([m.reads for m in memories]),
+                     memory_saturated=None if memories is None else np.stack([m.saturated for m in memories]),
+                     learned_weights=kernel.learned_weights(),
+                     learned_thresholds={first.layers[i].name: th for i, th in kernel.learned_thresholds().items()})

@@ -15,34 +15,14 @@ first moves layer 0 at step ``t + 1`` and layer ``l`` at step ``t + l + 1``.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
 import numpy as np
 
 from engram_nm.backends.engine import NumpyRecords, population_inputs, transmitted_weight
 from engram_nm.backends.float_lif import lif_step
 from engram_nm.errors import InputError
 from engram_nm.plasticity.learner import make_learners, step_learners
+from engram_nm.result import RunResult
 from engram_nm.spec import EngramSpec
-
-
-@dataclass
-class SimulationResult:
-    """Per-layer records, each ``[steps, size]``: spikes (bool), ``v`` and ``u`` after the step.
-
-    With learning: ``weights[projection]`` (``"<layer>_w"``, ``"<layer>_rec"``)
-    after the run and ``thresholds[layer]`` for layers with intrinsic plasticity.
-    With a memory stage and an op stream: ``memory_reads [steps, data_bits]`` and
-    the memory's final ``memory_counters``.
-    """
-
-    spikes: dict
-    v: dict
-    u: dict
-    weights: dict = field(default_factory=dict)
-    thresholds: dict = field(default_factory=dict)
-    memory_reads: np.ndarray | None = None
-    memory_counters: np.ndarray | None = None
 
 
 def check_input(spec: EngramSpec, spikes: np.ndarray) -> np.ndarray:
@@ -127,8 +107,9 @@ class FloatKernel(NumpyRecords):
 
 
 def simulate(spec: EngramSpec, spikes: np.ndarray, learn: bool = False, memory_ops=None,
-             memory_data=None, tasks=None) -> SimulationResult:
-    """Run ``spec`` on input ``spikes [steps, n_in]`` (0/1); returns per-layer records.
+             memory_data=None, tasks=None) -> RunResult:
+    """Run ``spec`` on input ``spikes [steps, n_in]`` (0/1): a :class:`~engram_nm.result.RunResult`
+    with every layer's spikes, ``v`` and ``u`` of every step.
 
     ``learn=True`` turns the layers' plasticity on (module docstring); the spec
     itself is not changed: read the learned values from the result.
@@ -150,9 +131,9 @@ def simulate(spec: EngramSpec, spikes: np.ndarray, learn: bool = False, memory_o
     weights = {name: slot.learner.weight.copy() for name, slot in kernel.learners.items()}
     learned_thr = {layer.name: kernel.thresholds[i].copy() for i, layer in enumerate(spec.layers)
                    if kernel.intrinsic[i] is not None}
-    return SimulationResult(spikes=rec_s, v=rec_v, u=rec_u, weights=weights, thresholds=learned_thr,
-                            memory_reads=None if memory is None else memory.reads,
-                            memory_counters=None if memory is None else memory.sdm.counters)
+    return RunResult("reference", steps, rec_s, rec_v, u=rec_u, learned_weights=weights,
+                     learned_thresholds=learned_thr, memory_reads=None if memory is None else memory.reads,
+                     memory_counters=None if memory is None else memory.sdm.counters)
 
 
 class _MemoryStream:

@@ -10,29 +10,19 @@ learning and transmission and the same trace timing, so float64 runs match the r
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import numpy as np
 import torch
 
 from engram_nm.errors import InputError
+from engram_nm.result import RunResult
 from engram_nm.spec import projection_name
 from engram_nm.backends.torch_backend import SpecNetwork, build_torch
 
 
-@dataclass
-class LearnOutput:
-    """Spikes ``{layer: bool [T, size]}``, voltages if recorded, and what was learned (spec units)."""
-
-    spikes: dict
-    v: dict
-    weights: dict
-    thresholds: dict
-
-
 def learn_torch(spec_or_net, spikes: np.ndarray, record_v: bool = False, dtype: torch.dtype = torch.float64,
-                update: bool = False, gate_masks: dict | None = None) -> LearnOutput:
-    """Run one sample ``[steps, n_in]`` with plasticity on.
+                update: bool = False, gate_masks: dict | None = None) -> RunResult:
+    """Run one sample ``[steps, n_in]`` with plasticity on: a :class:`~engram_nm.result.RunResult`
+    (target ``snntorch``) with the spikes, ``v`` if recorded, and the learned weights and thresholds.
 
     ``update=True`` (with a ``SpecNetwork``) writes the learned weights and
     thresholds into the module. ``gate_masks`` (layer -> ``[steps, n]``) gate the
@@ -50,12 +40,12 @@ def learn_torch(spec_or_net, spikes: np.ndarray, record_v: bool = False, dtype: 
     return out
 
 
-def plasticity_phase(net: SpecNetwork, spikes: np.ndarray) -> LearnOutput:
+def plasticity_phase(net: SpecNetwork, spikes: np.ndarray) -> RunResult:
     """Unsupervised phase: learn on one sample and keep the result in ``net``."""
     return learn_torch(net, spikes, update=True)
 
 
-def _run(net: SpecNetwork, x: torch.Tensor, record_v: bool, masks: dict) -> LearnOutput:
+def _run(net: SpecNetwork, x: torch.Tensor, record_v: bool, masks: dict) -> RunResult:
     """One sample through the engine with the torch kernel's learners on."""
     from engram_nm.backends.engine import step_network
     from engram_nm.backends.torch_kernel import TorchKernel
@@ -63,23 +53,24 @@ def _run(net: SpecNetwork, x: torch.Tensor, record_v: bool, masks: dict) -> Lear
     kernel = TorchKernel(net, x, (), learn=True)
     rec_s, rec_v, _ = step_network(net, x, kernel, masks, record_v=record_v)
     numpy = lambda a: a.cpu().numpy().astype(np.float64)  # noqa: E731
-    return LearnOutput(
-        spikes={k: a.cpu().numpy() > 0.5 for k, a in rec_s.items()},
-        v={k: numpy(a) for k, a in rec_v.items()},
-        weights={name: numpy(slot.learner.weight) for name, slot in kernel.learners.items()},
-        thresholds={layer.name: numpy(kernel.thresholds[i]) for i, layer in enumerate(net.layers)
-                    if kernel.intrinsic[i] is not None})
+    return RunResult(
+        "snntorch", int(x.shape[0]), {k: a.cpu().numpy() > 0.5 for k, a in rec_s.items()},
+        {k: numpy(a) for k, a in rec_v.items()},
+        learned_weights={name: numpy(slot.learner.weight) for name, slot in kernel.learners.items()},
+        learned_thresholds={layer.name: numpy(kernel.thresholds[i]) for i, layer in enumerate(net.layers)
+                            if kernel.intrinsic[i] is not None})
 
 
-def _write_back(net: SpecNetwork, out: LearnOutput) -> None:
+def _write_back(net: SpecNetwork, out: RunResult) -> None:
+    weights, thresholds = out.learned_weights, out.learned_thresholds
     for layer in net.layers:
         ff, rec = projection_name(layer.name, "feedforward"), projection_name(layer.name, "recurrent")
-        if ff in out.weights:
-            layer.weight.copy_(torch.as_tensor(out.weights[ff], dtype=layer.weight.dtype))
-        if rec in out.weights:
-            layer.recurrent_weight.copy_(torch.as_tensor(out.weights[rec], dtype=layer.recurrent_weight.dtype))
-        if layer.name in out.thresholds:
-            layer.v_threshold.copy_(torch.as_tensor(out.thresholds[layer.name], dtype=layer.v_threshold.dtype))
+        if ff in weights:
+            layer.weight.copy_(torch.as_tensor(weights[ff], dtype=layer.weight.dtype))
+        if rec in weights:
+            layer.recurrent_weight.copy_(torch.as_tensor(weights[rec], dtype=layer.recurrent_weight.dtype))
+        if layer.name in thresholds:
+            layer.v_threshold.copy_(torch.as_tensor(thresholds[layer.name], dtype=layer.v_threshold.dtype))
     for proj in net.projections:
-        if proj.name in out.weights:
-            proj.weight.copy_(torch.as_tensor(out.weights[proj.name], dtype=proj.weight.dtype))
+        if proj.name in weights:
+            proj.weight.copy_(torch.as_tensor(weights[proj.name], dtype=proj.weight.dtype))

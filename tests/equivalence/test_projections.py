@@ -61,12 +61,12 @@ def test_torch_learning_equals_reference():
     x = random_spikes(200, spec.n_in, 0.15)
     ref = simulate(spec, x, learn=True)
     out = learn_torch(spec, x)
-    assert set(out.weights) == {"E_rec", "I_to_E"} == set(ref.weights)
+    assert set(out.learned_weights) == {"E_rec", "I_to_E"} == set(ref.learned_weights)
     for name in ref.spikes:
         assert np.array_equal(out.spikes[name], ref.spikes[name])
-    for name in ref.weights:
-        np.testing.assert_allclose(out.weights[name], ref.weights[name], atol=1e-12)
-    assert not np.allclose(ref.weights["I_to_E"], spec.projections[0].weight)  # it did learn
+    for name in ref.learned_weights:
+        np.testing.assert_allclose(out.learned_weights[name], ref.learned_weights[name], atol=1e-12)
+    assert not np.allclose(ref.learned_weights["I_to_E"], spec.projections[0].weight)  # it did learn
 
 
 @pytest.mark.lava
@@ -77,8 +77,8 @@ def test_lava_float_equals_reference_with_learning_on_the_engine():
     res = run(spec, x, "cpu-float", learn=True)
     for name in ref.spikes:
         assert np.array_equal(res.spikes[name], ref.spikes[name]), name
-    for name in ref.weights:
-        np.testing.assert_allclose(res.learned_weights[name], ref.weights[name], atol=1e-12)
+    for name in ref.learned_weights:
+        np.testing.assert_allclose(res.learned_weights[name], ref.learned_weights[name], atol=1e-12)
     assert res.learning["I_to_E"].where == "learning engine"
     assert res.learning["E_rec"].where == "learning engine"
     assert res.deployable

@@ -36,7 +36,7 @@ def test_stdp_potentiates_a_repeated_pattern_and_depresses_the_rest(target):
     assert pattern.min() > background.max()     # selective: every pattern synapse beats every other
     if target == "cpu-float":
         ref = simulate(spec, repeated_pattern_input(), learn=True)
-        np.testing.assert_allclose(w, ref.weights["post_w"], rtol=0, atol=1e-12)
+        np.testing.assert_allclose(w, ref.learned_weights["post_w"], rtol=0, atol=1e-12)
 
 
 def ei_spec(rule, n_i=20, n_e=10):

@@ -50,12 +50,12 @@ def case():
 
 def test_reference_learns_something(case):
     spec, x, ref = case
-    assert set(ref.weights) == {"layer0_w", "layer1_w", "layer1_rec"}
-    assert np.abs(ref.weights["layer0_w"] - spec.layers[0].weight).max() > 0.05
-    assert np.abs(ref.thresholds["layer1"] - spec.layers[1].v_threshold).max() > 0.05
+    assert set(ref.learned_weights) == {"layer0_w", "layer1_w", "layer1_rec"}
+    assert np.abs(ref.learned_weights["layer0_w"] - spec.layers[0].weight).max() > 0.05
+    assert np.abs(ref.learned_thresholds["layer1"] - spec.layers[1].v_threshold).max() > 0.05
     assert all(ref.spikes[n].sum() > 20 for n in spec.layer_names)
     plain = simulate(spec, x)  # learning off: fixed weights, nothing learned
-    assert plain.weights == {} and not np.array_equal(plain.spikes["layer1"], ref.spikes["layer1"])
+    assert plain.learned_weights == {} and not np.array_equal(plain.spikes["layer1"], ref.spikes["layer1"])
 
 
 @pytest.mark.lava
@@ -64,9 +64,9 @@ def test_lava_float_learning_equals_reference(case):
     res = run(spec, x, "cpu-float", learn=True)
     for name in spec.layer_names:
         np.testing.assert_array_equal(res.spikes[name], ref.spikes[name])
-    for name, w in ref.weights.items():
+    for name, w in ref.learned_weights.items():
         np.testing.assert_allclose(res.learned_weights[name], w, rtol=0, atol=1e-12)
-    np.testing.assert_allclose(res.learned_thresholds["layer1"], ref.thresholds["layer1"], rtol=0, atol=1e-12)
+    np.testing.assert_allclose(res.learned_thresholds["layer1"], ref.learned_thresholds["layer1"], rtol=0, atol=1e-12)
     where = {name: info.where for name, info in res.learning.items()}
     assert where == {"layer0_w": "learning engine", "layer1_w": "CPU-only PlasticDense",
                      "layer1_rec": "learning engine"}
@@ -79,9 +79,9 @@ def test_torch_learning_equals_reference(case):
     res = run(spec, x, "snntorch", learn=True)
     for name in spec.layer_names:
         np.testing.assert_array_equal(res.spikes[name], ref.spikes[name])
-    for name, w in ref.weights.items():
+    for name, w in ref.learned_weights.items():
         np.testing.assert_allclose(res.learned_weights[name], w, rtol=0, atol=1e-12)
-    np.testing.assert_allclose(res.learned_thresholds["layer1"], ref.thresholds["layer1"], rtol=0, atol=1e-12)
+    np.testing.assert_allclose(res.learned_thresholds["layer1"], ref.learned_thresholds["layer1"], rtol=0, atol=1e-12)
 
 
 def test_plasticity_phase_updates_a_torch_model_in_place():
@@ -95,7 +95,7 @@ def test_plasticity_phase_updates_a_torch_model_in_place():
     x = random_spikes(STEPS, 12, rate=0.25, seed=1)
     before = net.layers[0].weight.detach().clone()
     out = plasticity_phase(net, x)
-    np.testing.assert_array_equal(net.layers[0].weight.detach().numpy(), out.weights["layer0_w"])
+    np.testing.assert_array_equal(net.layers[0].weight.detach().numpy(), out.learned_weights["layer0_w"])
     assert not torch.equal(before, net.layers[0].weight.detach())
     back = net.to_spec()
     assert back.layers[1].plasticity == spec.layers[1].plasticity  # rules survive a torch round trip
@@ -108,14 +108,14 @@ def test_lava_fixed_learning_is_close_and_seeded(case):
     again = run(spec, x, "cpu-fixed", learn=True, seed=5)
     for name in spec.layer_names:
         np.testing.assert_array_equal(first.spikes[name], again.spikes[name])
-    for name in ref.weights:
+    for name in ref.learned_weights:
         np.testing.assert_array_equal(first.learned_weights[name], again.learned_weights[name])
     # Fixed point follows the float learning: the engine-learned feed-forward change correlates.
-    change = ref.weights["layer0_w"] - spec.layers[0].weight
+    change = ref.learned_weights["layer0_w"] - spec.layers[0].weight
     learned = first.learned_weights["layer0_w"] - spec.layers[0].weight
     assert np.corrcoef(change.ravel(), learned.ravel())[0, 1] > 0.8
-    assert np.abs(first.learned_thresholds["layer1"] - ref.thresholds["layer1"]).max() < 0.1 * \
-        np.abs(ref.thresholds["layer1"]).max()
+    assert np.abs(first.learned_thresholds["layer1"] - ref.learned_thresholds["layer1"]).max() < 0.1 * \
+        np.abs(ref.learned_thresholds["layer1"]).max()
     assert {info.where for info in first.learning.values()} == {"learning engine", "CPU-only PlasticDense"}
 
 
@@ -133,7 +133,7 @@ def test_learned_weights_export_and_run_again(case, tmp_path):
     # Continue learning from where the first run stopped, in one call.
     second = run(back, x, "cpu-float", learn=True)
     np.testing.assert_allclose(second.learned_weights["layer0_w"],
-                               simulate(back, x, learn=True).weights["layer0_w"], rtol=0, atol=1e-12)
+                               simulate(back, x, learn=True).learned_weights["layer0_w"], rtol=0, atol=1e-12)
 
 
 def test_plasticity_survives_nir_and_snntorch_still_reads_the_file(tmp_path):
@@ -175,7 +175,7 @@ def test_spass_keeps_weights_bounded_on_lava():
     assert res.learning["out_w"].where == "learning engine" and res.learning["out_w"].exact
     w = res.learned_weights["out_w"]
     assert np.all(np.isfinite(w)) and w.max() < 5.0 and not np.allclose(w, 0.3)
-    np.testing.assert_allclose(w, simulate(spec, x, learn=True).weights["out_w"], rtol=0, atol=1e-12)
+    np.testing.assert_allclose(w, simulate(spec, x, learn=True).learned_weights["out_w"], rtol=0, atol=1e-12)
 
 
 def test_lava_learning_lif_never_sends_its_bap_spikes():

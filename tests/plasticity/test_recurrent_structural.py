@@ -29,7 +29,7 @@ def test_reference_prunes_and_grows_recurrent_synapses():
     spec = spec_with_recurrent_structural()
     x = random_spikes(200, 10, 0.2)
     w0 = spec.layers[0].recurrent_weight
-    w1 = simulate(spec, x, learn=True).weights["layer0_rec"]
+    w1 = simulate(spec, x, learn=True).learned_weights["layer0_rec"]
     assert np.sum((w0 != 0) & (w1 == 0)) > 0          # pruned
     assert np.sum((w0 == 0) & (w1 != 0)) > 0          # grown
     assert np.all(w1[w1 != 0] >= 0)
@@ -43,7 +43,7 @@ def test_lava_float_and_torch_equal_the_reference():
     for target in ("cpu-float", "snntorch"):
         res = run(spec, x, target, learn=True)
         np.testing.assert_array_equal(res.spikes["layer0"], ref.spikes["layer0"])
-        np.testing.assert_allclose(res.learned_weights["layer0_rec"], ref.weights["layer0_rec"], atol=1e-12)
+        np.testing.assert_allclose(res.learned_weights["layer0_rec"], ref.learned_weights["layer0_rec"], atol=1e-12)
     assert "structural" in res.not_deployable_because.get("layer0_rec", "") or target == "snntorch"
 
 

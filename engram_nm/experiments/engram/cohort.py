@@ -88,7 +88,8 @@ class _Lockstep:
                                   f"experiment 0 asked for {first.x.shape} (learn={first.learn})")
 
     def _batch(self, requests: list) -> list:
-        from engram_nm.hardware.targets import RunResult, run, run_networks
+        from engram_nm.hardware.targets import run, run_networks
+        from engram_nm.result import RunResult
 
         self.batches += 1
         if self.target != "fixed-emu":

@@ -1,0 +1,72 @@
+"""The result of a run, one type for every target and backend (:class:`RunResult`)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from engram_nm.spec import EngramSpec
+
+
+@dataclass
+class RunResult:
+    """What a run produced, on every target and backend: per-layer ``[steps, size]`` spikes (bool)
+    and, if recorded, voltages ``v`` and currents ``u`` (float units); ``[B, steps, size]`` for a
+    batch, ``[K, ...]`` for several networks. After learning: ``learned_weights`` (plastic matrix ->
+    ``[n_post, n_pre]``) and ``learned_thresholds`` (layer -> ``[size]``), in spec units; with a
+    memory stage driven by an op stream: ``memory_reads`` (and, where the backend keeps them, the
+    final ``memory_counters`` or the count of saturated counter updates ``memory_saturated``).
+    """
+
+    target: str
+    steps: int
+    spikes: dict
+    v: dict = field(default_factory=dict)
+    wall_s: float = 0.0
+    deployable: bool = True
+    not_deployable_because: dict = field(default_factory=dict)
+    process_count: int = 0
+    quantization: object = None
+    learned_weights: dict = field(default_factory=dict)     # plastic matrix -> [n_post, n_pre]
+    learned_thresholds: dict = field(default_factory=dict)  # layer -> [size]
+    learning: dict = field(default_factory=dict)            # projection -> how it ran (Lava targets)
+    memory_reads: np.ndarray | None = None                  # [(B,) steps, data_bits] from the SDM stage
+    u: dict = field(default_factory=dict)
+    memory_counters: np.ndarray | None = None               # the reference's final SDM counters
+    memory_saturated: np.ndarray | None = None              # fixed-emu: saturating counter updates per sample
+
+    def learned_spec(self, spec: EngramSpec) -> EngramSpec:
+        """A copy of ``spec`` with the learned weights and thresholds in place (plasticity kept)."""
+        from engram_nm.plasticity.apply import with_learned
+
+        return with_learned(spec, self.learned_weights, self.learned_thresholds)
+
+    def learning_table(self) -> str:
+        """Markdown: per plastic projection, where it ran and how faithfully."""
+        rows = ["| projection | runs on | exact | why not on the engine |", "|---|---|---|---|"]
+        for name, info in self.learning.items():
+            rows.append(f"| {name} | {info.where} | {'yes' if info.exact else 'no'} | {info.reason} |")
+        return "\n".join(rows)
+
+    def spike_counts(self) -> dict:
+        return {k: int(np.sum(v)) for k, v in self.spikes.items()}
+
+    def counts(self, spec: EngramSpec, input_spikes: np.ndarray):
+        """Operation counts of this run (NeuroBench definitions; :mod:`engram_nm.analysis.counting`),
+        learning-engine updates included when the run learned."""
+        from engram_nm.analysis.counting import count_run
+
+        return count_run(spec, input_spikes, self.spikes, learn=bool(self.learned_weights))
+
+    def save(self, path, names: dict | None = None) -> None:
+        """Write spikes (and voltages as ``v_<name>``) to an ``.npz`` atomically.
+
+        ``names`` maps layer names to the keys to use (e.g. the NIR node names).
+        """
+        from engram_nm.io_utils import atomic_savez
+
+        names = names or {}
+        arrays = {names.get(k, k): v for k, v in self.spikes.items()}
+        arrays.update({f"v_{names.get(k, k)}": v for k, v in self.v.items()})
+        atomic_savez(path, **arrays)
