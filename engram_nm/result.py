@@ -3,10 +3,23 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from enum import Enum
 
 import numpy as np
 
 from engram_nm.spec import EngramSpec
+
+
+class LearningSite(Enum):
+    """Where a plastic projection learns on a Lava target: on the learning engine (what Loihi 2
+    has) or in the CPU-only ``PlasticDense`` process (the numpy rule inside Lava)."""
+
+    ENGINE = "engine"
+    CPU_ONLY = "cpu_only"
+
+    @property
+    def label(self) -> str:
+        return {"engine": "learning engine", "cpu_only": "CPU-only PlasticDense"}[self.value]
 
 
 @dataclass
@@ -46,7 +59,7 @@ class RunResult:
         """Markdown: per plastic projection, where it ran and how faithfully."""
         rows = ["| projection | runs on | exact | why not on the engine |", "|---|---|---|---|"]
         for name, info in self.learning.items():
-            rows.append(f"| {name} | {info.where} | {'yes' if info.exact else 'no'} | {info.reason} |")
+            rows.append(f"| {name} | {info.where.label} | {'yes' if info.exact else 'no'} | {info.reason} |")
         return "\n".join(rows)
 
     def spike_counts(self) -> dict:

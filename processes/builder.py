@@ -43,21 +43,21 @@ from engram_nm.processes.engram_gate.process import EngramGate
 from engram_nm.processes.plastic_dense.process import PlasticDense
 from engram_nm.processes.runtime import lava_session
 from engram_nm.backends.reference import check_input
-from engram_nm.result import RunResult
+from engram_nm.result import LearningSite, RunResult
 from engram_nm.spec import EngramSpec, projection_name
 
 FLOAT_TAG = "floating_pt"
 FIXED_TAG = "fixed_pt"
-ENGINE, CPU_ONLY = "learning engine", "CPU-only PlasticDense"
+ENGINE, CPU_ONLY = LearningSite.ENGINE, LearningSite.CPU_ONLY
 
 
 @dataclass
 class ProjectionLearning:
-    """How one plastic projection runs: ``where`` is ENGINE or CPU_ONLY; ``weight_scale``
+    """How one plastic projection runs: ``where`` is a :class:`~engram_nm.result.LearningSite`; ``weight_scale``
     turns the process' weights back into spec units (1 in float)."""
 
     projection: str
-    where: str
+    where: LearningSite
     reason: str
     weight_scale: float
     engine: object = None  # hardware.learning_rules.EngineRule when on the engine

@@ -17,6 +17,7 @@ from engram_nm.hardware.targets import run, run_many, run_networks
 from engram_nm.projection import ProjectionSpec
 from engram_nm.sdm.memory_spec import MemorySpec
 from engram_nm.spec import EngramSpec, LayerSpec, random_spec
+from engram_nm.result import LearningSite
 from tests.helpers import quick_first, random_spikes
 
 STEPS = 220
@@ -173,7 +174,7 @@ def test_learning_equals_lava_fixed_spikes_voltages_weights_thresholds(seed):
     _assert_active(lava, spec)
     _assert_equal(emu, lava)
     assert set(emu.learned_weights) == set(lava.learned_weights) == {"layer0_w", "layer1_w", "layer1_rec", "l0_to_l1"}
-    assert {info.where for info in lava.learning.values()} == {"learning engine"}
+    assert {info.where for info in lava.learning.values()} == {LearningSite.ENGINE}
     start = {"layer0_w": spec.layers[0].weight, "layer1_w": spec.layers[1].weight,
              "layer1_rec": spec.layers[1].recurrent_weight, "l0_to_l1": spec.projections[0].weight}
     for name, w in lava.learned_weights.items():

@@ -17,6 +17,7 @@ from engram_nm.plasticity.stdp import InhibitorySTDP, PairSTDP
 from engram_nm.projection import ProjectionSpec
 from engram_nm.backends.reference import simulate
 from engram_nm.spec import EngramSpec, LayerSpec
+from engram_nm.result import LearningSite
 from tests.helpers import random_spikes
 
 
@@ -79,8 +80,8 @@ def test_lava_float_equals_reference_with_learning_on_the_engine():
         assert np.array_equal(res.spikes[name], ref.spikes[name]), name
     for name in ref.learned_weights:
         np.testing.assert_allclose(res.learned_weights[name], ref.learned_weights[name], atol=1e-12)
-    assert res.learning["I_to_E"].where == "learning engine"
-    assert res.learning["E_rec"].where == "learning engine"
+    assert res.learning["I_to_E"].where == LearningSite.ENGINE
+    assert res.learning["E_rec"].where == LearningSite.ENGINE
     assert res.deployable
 
 

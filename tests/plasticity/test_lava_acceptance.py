@@ -7,6 +7,7 @@ from engram_nm import EngramSpec, LayerSpec
 from engram_nm.hardware.targets import run
 from engram_nm.plasticity import InhibitorySTDP, LayerPlasticity, PairSTDP
 from engram_nm.backends.reference import simulate
+from engram_nm.result import LearningSite
 
 pytestmark = pytest.mark.lava
 DT = 1e-3
@@ -28,7 +29,7 @@ def test_stdp_potentiates_a_repeated_pattern_and_depresses_the_rest(target):
     spec = EngramSpec(20, [LayerSpec("post", weight=np.full((2, 20), 0.15), tau_mem=20e-3, v_threshold=1.0,
                                      plasticity=LayerPlasticity(feedforward=rule))], dt=DT)
     res = run(spec, repeated_pattern_input(), target, learn=True, seed=1)
-    assert res.learning["post_w"].where == "learning engine"
+    assert res.learning["post_w"].where == LearningSite.ENGINE
     w = res.learned_weights["post_w"]
     pattern, background = w[:, :10], w[:, 10:]
     assert pattern.mean() > 0.15 * 1.5          # potentiated (sign)
@@ -59,7 +60,7 @@ def test_inhibitory_stdp_drives_the_excitatory_rate_to_the_target(target):
     steps = 6000
     x = (np.random.default_rng(0).random((steps, 20)) < 0.03).astype(float)
     res = run(ei_spec(rule), x, target, learn=True, seed=2)
-    assert res.learning["exc_w"].where == "learning engine"
+    assert res.learning["exc_w"].where == LearningSite.ENGINE
     start = res.spikes["exc"][:300].mean() / DT
     end = res.spikes["exc"][-1000:].mean() / DT
     assert start > 1.5 * rho0                   # it really had to come down

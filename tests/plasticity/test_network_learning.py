@@ -18,6 +18,7 @@ from engram_nm.plasticity import (
     SPaSS, InhibitorySTDP, IntrinsicPlasticity, LayerPlasticity, PairSTDP, StructuralPlasticity,
 )
 from engram_nm.backends.reference import simulate
+from engram_nm.result import LearningSite
 from tests.helpers import random_spikes
 
 STEPS = 150
@@ -68,8 +69,8 @@ def test_lava_float_learning_equals_reference(case):
         np.testing.assert_allclose(res.learned_weights[name], w, rtol=0, atol=1e-12)
     np.testing.assert_allclose(res.learned_thresholds["layer1"], ref.learned_thresholds["layer1"], rtol=0, atol=1e-12)
     where = {name: info.where for name, info in res.learning.items()}
-    assert where == {"layer0_w": "learning engine", "layer1_w": "CPU-only PlasticDense",
-                     "layer1_rec": "learning engine"}
+    assert where == {"layer0_w": LearningSite.ENGINE, "layer1_w": LearningSite.CPU_ONLY,
+                     "layer1_rec": LearningSite.ENGINE}
     assert not res.deployable and "structural" in res.not_deployable_because["layer1_w"]
     assert "| layer1_w | CPU-only PlasticDense |" in res.learning_table()
 
@@ -116,7 +117,7 @@ def test_lava_fixed_learning_is_close_and_seeded(case):
     assert np.corrcoef(change.ravel(), learned.ravel())[0, 1] > 0.8
     assert np.abs(first.learned_thresholds["layer1"] - ref.learned_thresholds["layer1"]).max() < 0.1 * \
         np.abs(ref.learned_thresholds["layer1"]).max()
-    assert {info.where for info in first.learning.values()} == {"learning engine", "CPU-only PlasticDense"}
+    assert {info.where for info in first.learning.values()} == {LearningSite.ENGINE, LearningSite.CPU_ONLY}
 
 
 @pytest.mark.lava
@@ -172,7 +173,7 @@ def test_spass_keeps_weights_bounded_on_lava():
                                         tau_post=10e-3)))])
     x = random_spikes(400, 8, rate=0.3, seed=4)
     res = run(spec, x, "cpu-float", learn=True)
-    assert res.learning["out_w"].where == "learning engine" and res.learning["out_w"].exact
+    assert res.learning["out_w"].where == LearningSite.ENGINE and res.learning["out_w"].exact
     w = res.learned_weights["out_w"]
     assert np.all(np.isfinite(w)) and w.max() < 5.0 and not np.allclose(w, 0.3)
     np.testing.assert_allclose(w, simulate(spec, x, learn=True).learned_weights["out_w"], rtol=0, atol=1e-12)
