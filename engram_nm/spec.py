@@ -38,7 +38,7 @@ from __future__ import annotations
 import copy
 import re
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any, Literal, NamedTuple
 
 import numpy as np
 
@@ -89,6 +89,20 @@ def projection_name(layer_name: str, kind: str) -> str:
     """Name of a layer's own weight matrix (also its Lava process and NIR node), ``kind``
     ``"feedforward"`` -> ``L_w``, ``"recurrent"`` -> ``L_rec``; extra projections carry their own."""
     return f"{layer_name}_w" if kind == "feedforward" else f"{layer_name}_rec"
+
+
+class Connection(NamedTuple):
+    """One weight matrix of a network seen as a projection ``source -> target`` (``source`` None:
+    the network input): a layer's feed-forward or recurrent matrix, or an extra projection. Every
+    Dense delays by one step. ``owner`` and ``attribute`` say where the matrix is stored."""
+
+    name: str
+    source: str | None
+    target: str
+    weight: np.ndarray
+    kind: str           # "feedforward", "recurrent" or "projection"
+    owner: object
+    attribute: str
 
 
 @dataclass
@@ -374,6 +388,30 @@ class EngramSpec:
                 raise SpecError(f"projection name {proj.name!r} is already a layer or projection name")
             taken.add(proj.name)
             proj.check_against(sizes)
+
+    def connections(self) -> list:
+        """Every weight matrix as a :class:`Connection` (the network as populations and named
+        projections), per target layer in the order its inputs sum: feed-forward, recurrent, then
+        the extra projections into it."""
+        out = []
+        for i, layer in enumerate(self.layers):
+            source = self.layers[i - 1].name if i else None
+            out.append(Connection(projection_name(layer.name, "feedforward"), source, layer.name, layer.weight,
+                                  "feedforward", layer, "weight"))
+            if layer.recurrent_weight is not None:
+                out.append(Connection(projection_name(layer.name, "recurrent"), layer.name, layer.name,
+                                      layer.recurrent_weight, "recurrent", layer, "recurrent_weight"))
+            out += [Connection(p.name, p.source, p.target, p.weight, "projection", p, "weight")
+                    for p in self.projections if p.target == layer.name]
+        return out
+
+    def connection(self, name: str) -> Connection:
+        """The weight matrix called ``name`` (a layer's ``projection_name`` or an extra projection)."""
+        for c in self.connections():
+            if c.name == name:
+                return c
+        raise SpecError(f"no weight matrix {name!r} in spec {self.name!r}; it has "
+                        f"{[c.name for c in self.connections()]}")
 
     def projection(self, name: str):
         """The extra projection called ``name``."""

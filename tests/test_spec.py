@@ -97,3 +97,21 @@ def test_hand_assigned_fields_are_checked_when_run():
         run(spec, np.zeros((5, 4)), "snntorch")
     spec.layers[0].plasticity = {"feedforward": PairSTDP().to_dict()}
     assert spec.validate().layers[0].plasticity.feedforward == PairSTDP()
+
+
+def test_connections_list_every_matrix_as_a_named_projection():
+    """The network as populations and named projections: one lookup for every weight matrix."""
+    from engram_nm.experiments.engram import build_engram_network
+    from engram_nm.plasticity.apply import with_learned
+
+    spec = build_engram_network()
+    got = [(c.name, c.source, c.target, c.kind) for c in spec.connections()]
+    assert got == [("E_w", None, "E", "feedforward"), ("E_rec", "E", "E", "recurrent"),
+                   ("I_to_E", "I", "E", "projection"), ("I_w", "E", "I", "feedforward")]
+    for c in spec.connections():
+        assert c.weight is getattr(c.owner, c.attribute)
+    learned = with_learned(spec, {"E_rec": np.full((200, 200), 0.1), "I_to_E": -np.ones((200, 50))}, {})
+    assert np.all(learned.layers[0].recurrent_weight == 0.1) and np.all(learned.projections[0].weight == -1)
+    assert np.all(spec.layers[0].recurrent_weight != 0.1)  # a copy: the spec is untouched
+    with pytest.raises(SpecError, match="no weight matrix 'E_nope'"):
+        spec.connection("E_nope")

@@ -9,32 +9,23 @@ from engram_nm.spec import EngramSpec
 
 
 def with_learned(spec: EngramSpec, weights: dict, thresholds: dict) -> EngramSpec:
-    """Copy of ``spec`` whose ``L_w`` / ``L_rec`` / extra-projection weights and layer thresholds are replaced.
+    """Copy of ``spec`` whose weight matrices (:meth:`~engram_nm.spec.EngramSpec.connections`) and
+    layer thresholds are replaced.
 
-    ``weights`` is keyed by projection name, ``thresholds`` by layer name, as
-    in :class:`~engram_nm.hardware.targets.RunResult`. Shapes must match.
+    ``weights`` is keyed by matrix name, ``thresholds`` by layer name, as in
+    :class:`~engram_nm.result.RunResult`. Shapes must match.
     """
     out = spec.copy()
     layers = {layer.name: layer for layer in out.layers}
-    extra = {proj.name: proj for proj in out.projections}
     for name, w in weights.items():
-        if name in extra:
-            w = np.asarray(w, dtype=np.float64)
-            if w.shape != extra[name].weight.shape:
-                raise SpecError(f"learned weights {name!r} have shape {w.shape}, the spec's {extra[name].weight.shape}")
-            extra[name].weight = w.copy()
-            continue
-        layer_name, _, kind = name.rpartition("_")
-        layer = layers.get(layer_name)
-        if layer is None or kind not in ("w", "rec"):
-            raise SpecError(f"learned weights {name!r} match no projection of spec {spec.name!r}")
-        attr = "weight" if kind == "w" else "recurrent_weight"
-        current = getattr(layer, attr)
+        try:
+            matrix = out.connection(name)
+        except SpecError as exc:
+            raise SpecError(f"learned weights {name!r} match no weight matrix of spec {spec.name!r}") from exc
         w = np.asarray(w, dtype=np.float64)
-        if current is None or current.shape != w.shape:
-            raise SpecError(f"learned weights {name!r} have shape {w.shape}, the spec's "
-                            f"{None if current is None else current.shape}")
-        setattr(layer, attr, w.copy())
+        if w.shape != matrix.weight.shape:
+            raise SpecError(f"learned weights {name!r} have shape {w.shape}, the spec's {matrix.weight.shape}")
+        setattr(matrix.owner, matrix.attribute, w.copy())
     for name, thr in thresholds.items():
         if name not in layers:
             raise SpecError(f"learned thresholds for unknown layer {name!r}")

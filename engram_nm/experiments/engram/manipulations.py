@@ -41,7 +41,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from engram_nm.errors import ManipulationError
+from engram_nm.errors import ManipulationError, SpecError
+from engram_nm.experiments.engram.network import EXC
 from engram_nm.spec import EngramSpec, projection_name
 
 
@@ -197,19 +198,14 @@ class Ablation(Permanent):
 
 
 def matrix_ends(spec: EngramSpec, projection: str):
-    """``(owner, attribute, post layer, pre layer)`` of the named weight matrix (``L_w``, ``L_rec``
-    or an extra projection); the pre layer of the first ``L_w`` is ``"input"``."""
-    for proj in spec.projections:
-        if proj.name == projection:
-            return proj, "weight", proj.target, proj.source
-    for i, layer in enumerate(spec.layers):
-        if projection == projection_name(layer.name, "feedforward"):
-            return layer, "weight", layer.name, spec.layers[i - 1].name if i else "input"
-        if projection == projection_name(layer.name, "recurrent") and layer.recurrent_weight is not None:
-            return layer, "recurrent_weight", layer.name, layer.name
-    names = [projection_name(l.name, "feedforward") for l in spec.layers] + [
-        projection_name(l.name, "recurrent") for l in spec.layers if l.recurrent_weight is not None]
-    raise ManipulationError(f"no weight matrix {projection!r}; this spec has {names + [p.name for p in spec.projections]}")
+    """``(owner, attribute, post layer, pre layer)`` of the named weight matrix
+    (:meth:`~engram_nm.spec.EngramSpec.connection`); the pre layer of the first layer's
+    feed-forward matrix is ``"input"``."""
+    try:
+        c = spec.connection(projection)
+    except SpecError as exc:
+        raise ManipulationError(str(exc)) from exc
+    return c.owner, c.attribute, c.target, "input" if c.source is None else c.source
 
 
 def _block(shape, post, pre) -> np.ndarray:
@@ -235,7 +231,7 @@ def _edit_synapses(spec: EngramSpec, projection: str, post, pre, change) -> Engr
 class SynapseLoss(Permanent):
     """Set a seeded ``fraction`` of the existing synapses of ``projection`` (onto ``post`` / from ``pre``) to 0."""
 
-    projection: str = "E_rec"
+    projection: str = projection_name(EXC, "recurrent")
     fraction: float = 0.5
     post: tuple | None = None
     pre: tuple | None = None
@@ -255,7 +251,7 @@ class SynapseLoss(Permanent):
 class SynapseScaling(Permanent):
     """Multiply the synapses of ``projection`` onto ``post`` / from ``pre`` by ``factor`` (>= 0)."""
 
-    projection: str = "E_w"
+    projection: str = projection_name(EXC, "feedforward")
     factor: float = 0.5
     post: tuple | None = None
     pre: tuple | None = None
