@@ -44,7 +44,7 @@ from engram_nm.processes.plastic_dense.process import PlasticDense
 from engram_nm.processes.runtime import lava_session
 from engram_nm.backends.reference import check_input
 from engram_nm.result import LearningSite, RunResult
-from engram_nm.spec import EngramSpec, projection_name
+from engram_nm.spec import EngramSpec
 
 FLOAT_TAG = "floating_pt"
 FIXED_TAG = "fixed_pt"
@@ -213,9 +213,7 @@ def build_network(spec: EngramSpec, spikes: np.ndarray, tag: str = FLOAT_TAG, qu
 
     gate_masks(spec, steps, tasks)  # validates tasks against the gated layers
     task_schedule = None if tasks is None else (np.full(steps, tasks) if np.ndim(tasks) == 0 else np.asarray(tasks))
-    upstream = source.s_out
     inputs = {}  # layer -> the port its synaptic input goes to (its gate or itself)
-    engine_order = [m.name for m in plastic_matrices(spec.layers, spec.projections)]  # seeds: seed + position
     for i, layer in enumerate(spec.layers):
         q = quantized.layers[i] if quantized is not None else None
         pop, reason = _population(layer, spec.dt, tag, q, learn)
@@ -233,24 +231,6 @@ def build_network(spec: EngramSpec, spikes: np.ndarray, tag: str = FLOAT_TAG, qu
         inputs[layer.name] = target_port
         if learn and layer.plasticity is not None and layer.plasticity.intrinsic is not None:
             ip_scale[layer.name] = 1.0 if q is None else q.scale * 2 ** IP_FRACTION_BITS
-        plastic = layer.plasticity if learn else None
-        kinds = [("feedforward", upstream, layer.weight if q is None else q.weight)]
-        if layer.recurrent_weight is not None:
-            kinds.append(("recurrent", pop.s_out, layer.recurrent_weight if q is None else q.recurrent_weight))
-        for kind, pre_port, w in kinds:
-            name = projection_name(layer.name, kind)
-            rule = getattr(plastic, kind, None) if plastic is not None else None
-            structural = None if plastic is None else (
-                plastic.structural if kind == "feedforward" else plastic.recurrent_structural)
-            if rule is None and structural is None:
-                proc = _dense(w, tag, 0 if q is None else q.weight_exp, name)
-            else:
-                proc, learning[name] = _projection(name, w, rule, structural, tag, q, spec.dt,
-                                                   seed + engine_order.index(name))
-                pop.s_out.connect(proc.s_in_bap)
-            pre_port.connect(proc.s_in)
-            proc.a_out.connect(target_port)
-            dense[name] = proc
         sink = lava.SinkRingBuffer(shape=(layer.size,), buffer=steps)
         pop.s_out.connect(sink.a_in)
         populations[layer.name] = pop
@@ -259,22 +239,26 @@ def build_network(spec: EngramSpec, spikes: np.ndarray, tag: str = FLOAT_TAG, qu
             mon = lava.Monitor()
             mon.probe(pop.v, steps)
             monitors[layer.name] = mon
-        upstream = pop.s_out
+    # Every weight matrix is one projection (its own Dense); into each population they connect in
+    # the order the reference sums them (EngramSpec.connections), which Lava keeps.
+    plastic = {m.name: m for m in plastic_matrices(spec.layers, spec.projections)} if learn else {}
+    engine_order = [m.name for m in plastic_matrices(spec.layers, spec.projections)]  # seeds: seed + position
     index = {layer.name: i for i, layer in enumerate(spec.layers)}
-    for proj in spec.projections:
-        q = quantized.layers[index[proj.target]] if quantized is not None else None
-        w = proj.weight if q is None else q.projections[proj.name]
-        pre, post = populations[proj.source], populations[proj.target]
-        rule = proj.plasticity if learn else None
-        if rule is None:
-            proc = _dense(w, tag, 0 if q is None else q.weight_exp, proj.name)
+    for c in spec.connections():
+        q = quantized.layers[index[c.target]] if quantized is not None else None
+        w = c.weight if q is None else q.matrix(c.name)
+        pre_port = source.s_out if c.source is None else populations[c.source].s_out
+        post = populations[c.target]
+        m = plastic.get(c.name)
+        if m is None:
+            proc = _dense(w, tag, 0 if q is None else q.weight_exp, c.name)
         else:
-            proc, learning[proj.name] = _projection(proj.name, w, rule, None, tag, q, spec.dt,
-                                                    seed + engine_order.index(proj.name))
+            proc, learning[c.name] = _projection(c.name, w, m.rule, m.structural, tag, q, spec.dt,
+                                                 seed + engine_order.index(c.name))
             post.s_out.connect(proc.s_in_bap)
-        pre.s_out.connect(proc.s_in)
-        proc.a_out.connect(inputs[proj.target])
-        dense[proj.name] = proc
+        pre_port.connect(proc.s_in)
+        proc.a_out.connect(inputs[c.target])
+        dense[c.name] = proc
     memory, memory_sink = _memory_stage(spec, steps, tag, None if spec.memory is None else
                                         populations[spec.memory_layer().name].s_out, memory_ops, memory_data)
     return LavaNetwork(spec=spec, tag=tag, steps=steps, source=source, populations=populations, dense=dense,
