@@ -28,7 +28,7 @@ import numpy as np
 
 from engram_nm.errors import QuantizationError
 from engram_nm.hardware import loihi_fixed as fx
-from engram_nm.spec import EngramSpec, LayerSpec, projection_name
+from engram_nm.spec import EngramSpec, LayerSpec
 
 
 @dataclass
@@ -37,8 +37,6 @@ class QuantizedLayer:
 
     name: str
     scale: float                 # K: integer v units per float unit
-    weight: np.ndarray           # int, [size, n_source]
-    recurrent_weight: np.ndarray | None
     weight_exp: int
     du: np.ndarray               # int per neuron (model adds DS_OFFSET)
     dv: np.ndarray
@@ -46,16 +44,14 @@ class QuantizedLayer:
     bias_mant: np.ndarray
     bias_exp: np.ndarray
     syn_bias: np.ndarray         # int, in u units (already << 6 scale)
-    projections: dict = field(default_factory=dict)  # extra projection into this layer -> int weights
+    matrices: dict = field(default_factory=dict)  # every weight matrix into this layer -> int weights
 
     def matrix(self, name: str) -> np.ndarray:
-        """The integer weights of the matrix ``name`` into this layer: its own feed-forward or
-        recurrent matrix (:func:`engram_nm.spec.projection_name`) or an extra projection."""
-        if name == projection_name(self.name, "feedforward"):
-            return self.weight
-        if name == projection_name(self.name, "recurrent"):
-            return self.recurrent_weight
-        return self.projections[name]
+        """The integer weights of the matrix ``name`` into this layer (a connection of the spec,
+        :meth:`engram_nm.spec.EngramSpec.connections`)."""
+        if name not in self.matrices:
+            raise QuantizationError(f"layer {self.name!r} receives no matrix {name!r}; it has {sorted(self.matrices)}")
+        return self.matrices[name]
 
     @property
     def weight_scale(self) -> float:
@@ -138,35 +134,38 @@ def _bias(b: np.ndarray, k: float) -> tuple[np.ndarray, np.ndarray, int]:
     return mant, exp.astype(np.int32), clipped
 
 
-def _learning_range(layer: LayerSpec, wmax: float, mixed: bool, extra_rules=()) -> tuple[float, bool]:
-    """(largest |weight| to plan for, mixed sign) when the layer's weights learn."""
-    p = layer.plasticity
-    rules = [r for r in (p.feedforward, p.recurrent) if r is not None] if p is not None else []
-    rules += [r for r in extra_rules if r is not None]
-    for structural in (p.structural, p.recurrent_structural) if p is not None else ():
-        if structural is not None:
-            wmax = max(wmax, abs(structural.w_init))
-    for rule in rules:
+def _learning_range(plastic: list, wmax: float, mixed: bool) -> tuple[float, bool]:
+    """(largest |weight| to plan for, mixed sign) when the ``plastic`` matrices into a layer learn
+    (:func:`~engram_nm.plasticity.learner.plastic_matrices`): a structural rule's new synapses count,
+    a rule's bounds count, a rule without bounds doubles the range, a rule without a sign makes the
+    weights mixed."""
+    for m in plastic:
+        if m.structural is not None:
+            wmax = max(wmax, abs(m.structural.w_init))
+    for rule in (m.rule for m in plastic if m.rule is not None):
         bounds = [abs(b) for b in (rule.w_min, rule.w_max) if b is not None and b != 0]
         wmax = max([wmax] + bounds) if bounds else 2.0 * wmax
         mixed = mixed or rule.sign_mode() is None
     return wmax, mixed
 
 
-def quantize_layer(layer: LayerSpec, dt: float, report: QuantizationReport, learning: bool = False,
-                   projections=()) -> QuantizedLayer:
-    """One layer; ``projections`` are the spec's extra projections into it (they share its scale)."""
+_QUANTITY = {"feedforward": "weight", "recurrent": "recurrent_weight"}  # report labels
+
+
+def quantize_layer(layer: LayerSpec, dt: float, report: QuantizationReport, connections: list,
+                   plastic: list = ()) -> QuantizedLayer:
+    """One layer, with the ``connections`` into it (:meth:`~engram_nm.spec.EngramSpec.connections`:
+    they share its scale) and, when quantising for learning, the ``plastic`` matrices among them."""
     if np.any(np.isinf(layer.v_threshold)):
         raise QuantizationError(
             f"layer {layer.name!r}: an infinite threshold has no fixed-point form; "
             "give readout neurons a large finite threshold for cpu-fixed / loihi2"
         )
-    mats = [layer.weight] + ([layer.recurrent_weight] if layer.recurrent_weight is not None else [])
-    mats += [p.weight for p in projections]
+    mats = [c.weight for c in connections]
     wmax = max(float(np.max(np.abs(m))) for m in mats)
     mixed = any(np.min(m) < 0 for m in mats) and any(np.max(m) > 0 for m in mats)
-    if learning:
-        wmax, mixed = _learning_range(layer, wmax, mixed, [p.plasticity for p in projections])
+    if plastic:
+        wmax, mixed = _learning_range(plastic, wmax, mixed)
     w_int_max = fx.MIXED_WEIGHT_MAX if mixed else fx.EXC_WEIGHT_MAX
     if wmax == 0:
         k = float(2 ** fx.ACT_SHIFT) * w_int_max / float(np.max(layer.v_threshold))
@@ -177,18 +176,11 @@ def quantize_layer(layer: LayerSpec, dt: float, report: QuantizationReport, lear
     if vth_scaled_max > fx.VTH_MAX:
         k *= fx.VTH_MAX / vth_scaled_max
     exp = 0
-    w_int, clip_w = _weights(layer.weight, k, exp, mixed)
-    report.add(layer.name, "weight", layer.weight, w_int * 2.0 ** fx.ACT_SHIFT / k, clip_w)
-    rec_int = None
-    if layer.recurrent_weight is not None:
-        rec_int, clip_r = _weights(layer.recurrent_weight, k, exp, mixed)
-        report.add(layer.name, "recurrent_weight", layer.recurrent_weight,
-                   rec_int * 2.0 ** fx.ACT_SHIFT / k, clip_r)
-    extra = {}
-    for proj in projections:
-        extra[proj.name], clip_p = _weights(proj.weight, k, exp, mixed)
-        report.add(layer.name, f"projection {proj.name}", proj.weight, extra[proj.name] * 2.0 ** fx.ACT_SHIFT / k,
-                   clip_p)
+    matrices = {}
+    for c in connections:
+        matrices[c.name], clipped = _weights(c.weight, k, exp, mixed)
+        report.add(layer.name, _QUANTITY.get(c.kind, f"projection {c.name}"), c.weight,
+                   matrices[c.name] * 2.0 ** fx.ACT_SHIFT / k, clipped)
     vth = np.round(layer.v_threshold * k / 2 ** fx.ACT_SHIFT)
     clip_v = int(np.sum((vth < 1) | (vth > fx.VTH_MAX)))
     vth = np.clip(vth, 1, fx.VTH_MAX).astype(np.int32)
@@ -205,12 +197,16 @@ def quantize_layer(layer: LayerSpec, dt: float, report: QuantizationReport, lear
     syn_bias = np.round(layer.syn_bias * k).astype(np.int32)
     if np.any(layer.syn_bias):
         report.add(layer.name, "syn_bias", layer.syn_bias, syn_bias / k, 0)
-    return QuantizedLayer(layer.name, k, w_int, rec_int, exp, du_int, dv_int, vth, mant, bexp, syn_bias, extra)
+    return QuantizedLayer(layer.name, k, exp, du_int, dv_int, vth, mant, bexp, syn_bias, matrices)
 
 
 def quantize(spec: EngramSpec, learning: bool = False) -> QuantizedSpec:
     """Map every layer of ``spec`` to Loihi 2 fixed point; see the module docstring."""
     report = QuantizationReport()
-    layers = [quantize_layer(layer, spec.dt, report, learning,
-                             [p for p in spec.projections if p.target == layer.name]) for layer in spec.layers]
+    from engram_nm.plasticity.learner import plastic_matrices
+
+    connections = spec.connections()
+    plastic = plastic_matrices(spec.layers, spec.projections) if learning else []
+    layers = [quantize_layer(layer, spec.dt, report, [c for c in connections if c.target == layer.name],
+                             [m for m in plastic if m.post == i]) for i, layer in enumerate(spec.layers)]
     return QuantizedSpec(spec=spec, layers=layers, report=report)

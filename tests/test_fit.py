@@ -54,3 +54,13 @@ def test_cli_fit_exit_codes(tmp_path, capsys):
     bad.layers[0].bias[:] = 1e6
     assert main(["fit", str(export_nir(bad, tmp_path / "bad.nir"))]) == 1
     assert "fits: NO" in capsys.readouterr().out
+
+
+def test_fit_counts_every_matrix_into_a_layer_extra_projections_included():
+    from engram_nm.experiments.engram import build_engram_network
+
+    spec = build_engram_network()
+    exc = {layer.name: layer for layer in fit_report(spec, quantize_weights=False).layers}["E"]
+    e = spec.layers[0]
+    expected = sum(int(np.count_nonzero(w)) for w in (e.weight, e.recurrent_weight, spec.projections[0].weight))
+    assert exc.synapses == expected and np.count_nonzero(spec.projections[0].weight) > 1000

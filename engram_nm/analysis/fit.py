@@ -98,8 +98,9 @@ class FitReport:
 def fit_report(spec: EngramSpec, limits: CoreLimits = LOIHI2, quantize_weights: bool = True) -> FitReport:
     """Cores and memory per layer on ``limits``, plus the fixed-point quantisation report."""
     layers = []
+    connections = spec.connections()
     for layer in spec.layers:
-        mats = [m for m in (layer.weight, layer.recurrent_weight) if m is not None]
+        mats = [c.weight for c in connections if c.target == layer.name]  # every matrix into the layer
         nnz_per_neuron = sum((m != 0).sum(axis=1) for m in mats)
         synapses = int(nnz_per_neuron.sum())
         mem = synapses * limits.bytes_per_synapse
@@ -118,6 +119,6 @@ def fit_report(spec: EngramSpec, limits: CoreLimits = LOIHI2, quantize_weights: 
         q = quantize(spec)
         quant = q.report
         for layer, ql in zip(spec.layers, q.layers):
-            pairs = [(layer.weight, ql.weight), (layer.recurrent_weight, ql.recurrent_weight)]
-            vanished[layer.name] = int(sum(np.sum((w != 0) & (wq == 0)) for w, wq in pairs if w is not None))
+            pairs = [(c.weight, ql.matrix(c.name)) for c in connections if c.target == layer.name]
+            vanished[layer.name] = int(sum(np.sum((w != 0) & (wq == 0)) for w, wq in pairs))
     return FitReport(limits, layers, quant, vanished)
