@@ -34,6 +34,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from engram_nm.errors import InputError
+from engram_nm.plasticity.learner import plastic_matrices
 from engram_nm.spec import EngramSpec
 
 
@@ -94,8 +95,7 @@ class RunCounts:
 
 
 def connection_sparsity(spec: EngramSpec) -> float:
-    mats = [m for layer in spec.layers for m in (layer.weight, layer.recurrent_weight) if m is not None]
-    mats += [p.weight for p in spec.projections]
+    mats = [c.weight for c in spec.connections()]
     zeros = sum(int(np.sum(m == 0)) for m in mats)
     return zeros / sum(m.size for m in mats)
 
@@ -103,11 +103,10 @@ def connection_sparsity(spec: EngramSpec) -> float:
 def footprint_bytes(spec: EngramSpec) -> int:
     """float32 bytes of weights, per-neuron parameters (tau, threshold, bias) and state (u, v)."""
     count = 0
+    count = sum(c.weight.size for c in spec.connections())
     for layer in spec.layers:
-        count += layer.weight.size + (0 if layer.recurrent_weight is None else layer.recurrent_weight.size)
         count += 5 * layer.size  # tau_mem (or decay), threshold, bias, u, v
         count += 0 if layer.tau_syn is None else layer.size
-    count += sum(p.weight.size for p in spec.projections)
     return 4 * count
 
 
@@ -129,38 +128,27 @@ def count_run(spec: EngramSpec, input_spikes: np.ndarray, spikes: dict, learn: b
         raise InputError(f"input spikes must be [T, n_in={spec.n_in}], got {x.shape}")
     out = RunCounts(steps=steps, connection_sparsity=connection_sparsity(spec),
                     footprint_bytes=footprint_bytes(spec))
-    source, total_spikes, total_slots = x, 0, 0
+    total_spikes, total_slots = 0, 0
     recorded = {}
     for layer in spec.layers:
         s = np.asarray(spikes.get(layer.name)) != 0 if layer.name in spikes else None
         if s is None or s.shape != (steps, layer.size):
             raise InputError(f"spikes[{layer.name!r}] must be [T={steps}, {layer.size}] from the same run")
         recorded[layer.name] = s
+    rules = {m.name: m.rule for m in plastic_matrices(spec.layers, spec.projections) if m.rule is not None}
+    connections = spec.connections()
     for layer in spec.layers:
         s = recorded[layer.name]
-        fan_out = (layer.weight != 0).sum(axis=0)                     # per source neuron
-        acs = int((source.sum(axis=0) * fan_out).sum())
-        dense = steps * layer.weight.size
-        if layer.recurrent_weight is not None:
-            acs += int((s.sum(axis=0) * (layer.recurrent_weight != 0).sum(axis=0)).sum())
-            dense += steps * layer.recurrent_weight.size
-        learning = 0
-        if learn and layer.plasticity is not None:
-            p = layer.plasticity
-            if p.feedforward is not None:
-                learning += _learning_updates(p.feedforward, layer.weight, source.astype(int), s.astype(int))
-            if p.recurrent is not None:
-                learning += _learning_updates(p.recurrent, layer.recurrent_weight, s.astype(int), s.astype(int))
-        for proj in (p for p in spec.projections if p.target == layer.name):
-            pre = recorded[proj.source]
-            acs += int((pre.sum(axis=0) * (proj.weight != 0).sum(axis=0)).sum())
-            dense += steps * proj.weight.size
-            if learn and proj.plasticity is not None:
-                learning += _learning_updates(proj.plasticity, proj.weight, pre.astype(int), s.astype(int))
+        acs = dense = learning = 0
+        for c in (c for c in connections if c.target == layer.name):  # every matrix into the layer
+            pre = x if c.source is None else recorded[c.source]
+            acs += int((pre.sum(axis=0) * (c.weight != 0).sum(axis=0)).sum())  # fan-out per source neuron
+            dense += steps * c.weight.size
+            if learn and c.name in rules:
+                learning += _learning_updates(rules[c.name], c.weight, pre.astype(int), s.astype(int))
         out.layers.append(LayerCounts(layer.name, int(s.sum()), acs, dense, steps * layer.size, learning))
         out.dense_macs_ann += layer.weight.size
         total_spikes += int(s.sum())
         total_slots += s.size
-        source = s
     out.activation_sparsity = 1.0 - total_spikes / total_slots
     return out
