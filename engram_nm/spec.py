@@ -105,6 +105,24 @@ class Connection(NamedTuple):
     attribute: str
 
 
+def connections_of(layers, projections) -> list:
+    """The :class:`Connection` list of a network, per target layer in the order its inputs sum:
+    feed-forward (source: the layer before, None for the first), recurrent, then the extra
+    projections into it. ``layers`` / ``projections``: a spec's, or the torch module's (anything
+    with ``name``, ``weight``, ``recurrent_weight`` / ``name``, ``source``, ``target``, ``weight``)."""
+    out = []
+    for i, layer in enumerate(layers):
+        source = layers[i - 1].name if i else None
+        out.append(Connection(projection_name(layer.name, "feedforward"), source, layer.name, layer.weight,
+                              "feedforward", layer, "weight"))
+        if layer.recurrent_weight is not None:
+            out.append(Connection(projection_name(layer.name, "recurrent"), layer.name, layer.name,
+                                  layer.recurrent_weight, "recurrent", layer, "recurrent_weight"))
+        out += [Connection(p.name, p.source, p.target, p.weight, "projection", p, "weight")
+                for p in projections if p.target == layer.name]
+    return out
+
+
 @dataclass
 class LayerSpec:
     """One population of LIF or current-based LIF neurons and its input weights.
@@ -391,19 +409,8 @@ class EngramSpec:
 
     def connections(self) -> list:
         """Every weight matrix as a :class:`Connection` (the network as populations and named
-        projections), per target layer in the order its inputs sum: feed-forward, recurrent, then
-        the extra projections into it."""
-        out = []
-        for i, layer in enumerate(self.layers):
-            source = self.layers[i - 1].name if i else None
-            out.append(Connection(projection_name(layer.name, "feedforward"), source, layer.name, layer.weight,
-                                  "feedforward", layer, "weight"))
-            if layer.recurrent_weight is not None:
-                out.append(Connection(projection_name(layer.name, "recurrent"), layer.name, layer.name,
-                                      layer.recurrent_weight, "recurrent", layer, "recurrent_weight"))
-            out += [Connection(p.name, p.source, p.target, p.weight, "projection", p, "weight")
-                    for p in self.projections if p.target == layer.name]
-        return out
+        projections; :func:`connections_of`)."""
+        return connections_of(self.layers, self.projections)
 
     def connection(self, name: str) -> Connection:
         """The weight matrix called ``name`` (a layer's ``projection_name`` or an extra projection)."""

@@ -25,7 +25,7 @@ from typing import Protocol
 
 import numpy as np
 
-from engram_nm.spec import EngramSpec, projection_name
+from engram_nm.spec import EngramSpec, connections_of
 
 
 class Kernel(Protocol):
@@ -68,18 +68,13 @@ class NumpyRecords:
 
 
 def population_inputs(layers, projections) -> list:
-    """Per population, its inputs ``(source index, weight name, weight)`` in Lava's summation order:
-    feed-forward (source ``i - 1``; ``-1`` is the network input), recurrent, then the extra
-    projections into it. ``layers`` / ``projections``: the spec's, or the torch module's (anything
-    with ``name``, ``weight``, ``recurrent_weight`` / ``source``, ``target``, ``weight``)."""
+    """Per population, its inputs ``(source index, weight name, weight)`` in Lava's summation order
+    (:func:`engram_nm.spec.connections_of`; source ``-1`` is the network input). ``layers`` /
+    ``projections``: the spec's, or the torch module's."""
     index = {layer.name: i for i, layer in enumerate(layers)}
-    out = []
-    for i, layer in enumerate(layers):
-        inputs = [(i - 1, projection_name(layer.name, "feedforward"), layer.weight)]
-        if layer.recurrent_weight is not None:
-            inputs.append((i, projection_name(layer.name, "recurrent"), layer.recurrent_weight))
-        inputs += [(index[p.source], p.name, p.weight) for p in projections if index[p.target] == i]
-        out.append(inputs)
+    out = [[] for _ in layers]
+    for c in connections_of(layers, projections):
+        out[index[c.target]].append((-1 if c.source is None else index[c.source], c.name, c.weight))
     return out
 
 
