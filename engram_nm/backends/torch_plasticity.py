@@ -15,7 +15,7 @@ import torch
 
 from engram_nm.errors import InputError
 from engram_nm.result import RunResult
-from engram_nm.spec import projection_name
+from engram_nm.spec import connections_of
 from engram_nm.backends.torch_backend import SpecNetwork, build_torch
 
 
@@ -62,15 +62,10 @@ def _run(net: SpecNetwork, x: torch.Tensor, record_v: bool, masks: dict) -> RunR
 
 
 def _write_back(net: SpecNetwork, out: RunResult) -> None:
-    weights, thresholds = out.learned_weights, out.learned_thresholds
+    for c in connections_of(net.layers, net.projections):
+        if c.name in out.learned_weights:
+            target = getattr(c.owner, c.attribute)
+            target.copy_(torch.as_tensor(out.learned_weights[c.name], dtype=target.dtype))
     for layer in net.layers:
-        ff, rec = projection_name(layer.name, "feedforward"), projection_name(layer.name, "recurrent")
-        if ff in weights:
-            layer.weight.copy_(torch.as_tensor(weights[ff], dtype=layer.weight.dtype))
-        if rec in weights:
-            layer.recurrent_weight.copy_(torch.as_tensor(weights[rec], dtype=layer.recurrent_weight.dtype))
-        if layer.name in thresholds:
-            layer.v_threshold.copy_(torch.as_tensor(thresholds[layer.name], dtype=layer.v_threshold.dtype))
-    for proj in net.projections:
-        if proj.name in weights:
-            proj.weight.copy_(torch.as_tensor(weights[proj.name], dtype=proj.weight.dtype))
+        if layer.name in out.learned_thresholds:
+            layer.v_threshold.copy_(torch.as_tensor(out.learned_thresholds[layer.name], dtype=layer.v_threshold.dtype))

@@ -98,6 +98,11 @@ def test_plasticity_phase_updates_a_torch_model_in_place():
     out = plasticity_phase(net, x)
     np.testing.assert_array_equal(net.layers[0].weight.detach().numpy(), out.learned_weights["layer0_w"])
     assert not torch.equal(before, net.layers[0].weight.detach())
+    # every learned matrix and threshold lands in the module: feed-forward, recurrent, intrinsic
+    assert set(out.learned_weights) == {"layer0_w", "layer1_w", "layer1_rec"}
+    np.testing.assert_array_equal(net.layers[1].weight.detach().numpy(), out.learned_weights["layer1_w"])
+    np.testing.assert_array_equal(net.layers[1].recurrent_weight.detach().numpy(), out.learned_weights["layer1_rec"])
+    np.testing.assert_array_equal(net.layers[1].v_threshold.detach().numpy(), out.learned_thresholds["layer1"])
     back = net.to_spec()
     assert back.layers[1].plasticity == spec.layers[1].plasticity  # rules survive a torch round trip
 
