@@ -50,8 +50,16 @@ class RunResult:
     memory_saturated: np.ndarray | None = None              # fixed-emu: saturating counter updates per sample
 
     def learned_spec(self, spec: EngramSpec) -> EngramSpec:
-        """A copy of ``spec`` with the learned weights and thresholds in place (plasticity kept)."""
+        """A copy of ``spec`` with the learned weights and thresholds in place (plasticity kept).
+        A batch (or several networks) learned one set of weights per sample: pick one first."""
+        from engram_nm.errors import InputError
         from engram_nm.plasticity.apply import with_learned
+
+        for c in spec.connections():
+            w = self.learned_weights.get(c.name)
+            if w is not None and np.ndim(w) > np.ndim(c.weight):
+                raise InputError(f"learned weights {c.name!r} have shape {np.shape(w)}: one set per sample of a "
+                                 "batch (or per network); fold one sample's weights, e.g. run it alone")
 
         return with_learned(spec, self.learned_weights, self.learned_thresholds)
 

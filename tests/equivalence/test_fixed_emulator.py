@@ -252,6 +252,34 @@ def test_cli_run_on_fixed_emu_writes_the_keys_of_the_lava_targets(tmp_path):
 
 
 @pytest.mark.lava
+def test_cli_learns_on_fixed_emu_what_cpu_fixed_learns(tmp_path):
+    from engram_nm.cli import main
+    from engram_nm.nir_io import export_nir, import_nir
+
+    model = export_nir(_plastic_spec(0), tmp_path / "plastic.nir")
+    np.save(tmp_path / "x.npy", random_spikes(150, 12, rate=0.25, seed=3))
+    learned = {}
+    for target in ("fixed-emu", "cpu-fixed"):
+        out = tmp_path / f"learned-{target}.nir"
+        assert main(["run", str(model), "--target", target, "--input", str(tmp_path / "x.npy"), "--learn",
+                     "--seed", "4", "--learned-model", str(out), "--quiet"]) == 0
+        learned[target] = import_nir(out)
+    for a, b in zip(learned["fixed-emu"].connections(), learned["cpu-fixed"].connections()):
+        assert a.name == b.name
+        np.testing.assert_array_equal(a.weight, b.weight, err_msg=a.name)
+    start = _plastic_spec(0).layers[0].weight
+    assert np.abs(learned["fixed-emu"].layers[0].weight - start).max() > 0.02
+
+
+def test_a_batch_that_learned_is_not_folded_into_one_spec():
+    spec = _plastic_spec(0)
+    res = run(spec, np.stack([random_spikes(40, 12, rate=0.25, seed=s) for s in range(2)]), "fixed-emu", learn=True)
+    assert res.learned_weights["layer0_w"].shape == (2, 16, 12)
+    with pytest.raises(InputError, match="one sample"):
+        res.learned_spec(spec)
+
+
+@pytest.mark.lava
 @pytest.mark.parametrize("target", ["reference", "snntorch", "cpu-float", "cpu-fixed"])
 def test_every_target_takes_a_batch_and_keeps_its_axis(target):
     """[B, T, n_in] on any target == each sample run alone; reference == cpu-float for the batch too."""
