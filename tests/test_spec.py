@@ -115,3 +115,20 @@ def test_connections_list_every_matrix_as_a_named_projection():
     assert np.all(spec.layers[0].recurrent_weight != 0.1)  # a copy: the spec is untouched
     with pytest.raises(SpecError, match="no weight matrix 'E_nope'"):
         spec.connection("E_nope")
+
+
+def test_plastic_matrices_keep_the_seed_order_and_connections_the_summation_order():
+    """Connections list a target's inputs together; the learning engines' seeds follow the layers'
+    own matrices, then the extra projections in the spec's order (a fixed order: changing it would
+    change every fixed-point learning result)."""
+    from engram_nm.plasticity import Hebbian, LayerPlasticity
+    from engram_nm.plasticity.learner import plastic_matrices
+    from engram_nm.projection import ProjectionSpec
+
+    spec = random_spec(6, [5, 4, 3], seed=0)
+    spec.layers[1].plasticity = LayerPlasticity(feedforward=Hebbian(mu=1e-4))
+    spec.projections.append(ProjectionSpec("p_late", "layer0", "layer2", np.full((3, 5), 0.1), plasticity=Hebbian()))
+    spec.projections.append(ProjectionSpec("p_early", "layer2", "layer0", np.full((5, 3), 0.1), plasticity=Hebbian()))
+    spec.validate()
+    assert [c.name for c in spec.connections()] == ["layer0_w", "p_early", "layer1_w", "layer2_w", "p_late"]
+    assert [m.name for m in plastic_matrices(spec.layers, spec.projections)] == ["layer1_w", "p_late", "p_early"]

@@ -19,7 +19,7 @@ import numpy as np
 
 from engram_nm.plasticity.base import PRE_TRACES, SynapticRule
 from engram_nm.plasticity.structural import StructuralPlasticity
-from engram_nm.spec import projection_name
+from engram_nm.spec import connections_of
 
 
 class SynapseLearner:
@@ -109,28 +109,37 @@ class PlasticMatrix(NamedTuple):
 
 
 def plastic_matrices(layers, projections=()) -> list:
-    """Every plastic matrix, in one order for every backend (the learning engines' seeds follow
-    it: matrix ``j`` of a run seeded ``s`` gets ``s + j``): per layer its feed-forward then its
-    recurrent matrix, then the plastic extra projections. ``layers``: spec layers, or the torch
-    backend's (anything with ``name``, ``plasticity``, ``weight`` and ``recurrent_weight``);
-    ``projections``: anything with ``name``, ``source``, ``target``, ``weight``, ``plasticity``."""
-    out = []
+    """Every plastic matrix of the network's connections (:func:`engram_nm.spec.connections_of`),
+    in one order for every backend (the learning engines' seeds follow it: matrix ``j`` of a run
+    seeded ``s`` gets ``s + j``): the layers' own matrices in layer order, then the plastic extra
+    projections in the spec's order. ``layers``: spec layers, or the torch backend's (anything with
+    ``name``, ``plasticity``, ``weight`` and ``recurrent_weight``); ``projections``: anything with
+    ``name``, ``source``, ``target``, ``weight``, ``plasticity``."""
     index = {layer.name: i for i, layer in enumerate(layers)}
-    for i, layer in enumerate(layers):
-        p = layer.plasticity
-        if p is None:
-            continue
-        if p.feedforward is not None or p.structural is not None:
-            out.append(PlasticMatrix(projection_name(layer.name, "feedforward"), i - 1 if i else None, i,
-                                     layer.weight, p.feedforward, p.structural))
-        if p.recurrent is not None or p.recurrent_structural is not None:
-            out.append(PlasticMatrix(projection_name(layer.name, "recurrent"), i, i, layer.recurrent_weight,
-                                     p.recurrent, p.recurrent_structural))
-    for proj in projections:
-        if proj.plasticity is not None:
-            out.append(PlasticMatrix(proj.name, index[proj.source], index[proj.target], proj.weight,
-                                     proj.plasticity, None))
+    projections = list(projections)
+    position = {id(p): k for k, p in enumerate(projections)}  # by identity: specs hold arrays
+    connections = connections_of(layers, projections)
+    own = [c for c in connections if c.kind != "projection"]
+    extra = sorted((c for c in connections if c.kind == "projection"), key=lambda c: position[id(c.owner)])
+    out = []
+    for c in own + extra:
+        rule, structural = _rules_of(c)
+        if rule is not None or structural is not None:
+            out.append(PlasticMatrix(c.name, None if c.source is None else index[c.source], index[c.target],
+                                     c.weight, rule, structural))
     return out
+
+
+def _rules_of(c) -> tuple:
+    """``(synaptic rule, structural rule)`` of a connection (None where it has none)."""
+    if c.kind == "projection":
+        return c.owner.plasticity, None
+    p = c.owner.plasticity
+    if p is None:
+        return None, None
+    if c.kind == "feedforward":
+        return p.feedforward, p.structural
+    return p.recurrent, p.recurrent_structural
 
 
 def make_learners(layers, dt: float, projections=()) -> dict:
