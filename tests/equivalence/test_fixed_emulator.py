@@ -143,13 +143,14 @@ def test_run_many_on_fixed_emu_equals_lava_run_many():
     assert sum(int(s["layer1"].sum()) for s in emu) > 20
 
 
-def _plastic_spec(seed: int) -> EngramSpec:
+def _plastic_spec(seed: int, neuron: str = "lif", reset: str = "zero", weight_scale: float = 0.25) -> EngramSpec:
     """Every learning path of cpu-fixed that the emulator takes: engine STDP (unbounded: mixed
     signs) and bounded STDP on feed-forward matrices, inhibitory STDP on a recurrent one, Hebbian
     on an extra projection, intrinsic plasticity on the last layer."""
     from engram_nm.plasticity import Hebbian, InhibitorySTDP, IntrinsicPlasticity, LayerPlasticity, PairSTDP
 
-    spec = random_spec(12, [16, 8], recurrent=[False, True], weight_scale=0.25, seed=seed)
+    spec = random_spec(12, [16, 8], recurrent=[False, True], weight_scale=weight_scale, seed=seed, neuron=neuron,
+                       reset=reset)
     l0, l1 = spec.layers
     l0.plasticity = LayerPlasticity(feedforward=PairSTDP(a_plus=0.01, a_minus=0.012, tau_plus=5e-3, tau_minus=8e-3))
     l1.plasticity = LayerPlasticity(
@@ -165,9 +166,10 @@ def _plastic_spec(seed: int) -> EngramSpec:
 
 
 @pytest.mark.lava
-@pytest.mark.parametrize("seed", [0, 1])
-def test_learning_equals_lava_fixed_spikes_voltages_weights_thresholds(seed):
-    spec = _plastic_spec(seed)
+@pytest.mark.parametrize("seed, neuron, reset, weight_scale", [(0, "lif", "zero", 0.25), (1, "lif", "zero", 0.25),
+                                                               (0, "cuba", "subtract", 0.15)])
+def test_learning_equals_lava_fixed_spikes_voltages_weights_thresholds(seed, neuron, reset, weight_scale):
+    spec = _plastic_spec(seed, neuron, reset, weight_scale)
     x = random_spikes(STEPS, 12, rate=0.25, seed=seed + 20)
     lava = run(spec, x, "cpu-fixed", record_v=True, learn=True, seed=seed + 3)
     emu = run(spec, x, "fixed-emu", record_v=True, learn=True, seed=seed + 3)
