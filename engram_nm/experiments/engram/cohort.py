@@ -43,8 +43,11 @@ class _Request:
 class _Lockstep:
     """Collects one run request per experiment, then runs them as one batch (module docstring)."""
 
-    def __init__(self, count: int, target: str):
+    def __init__(self, count: int, target: str, progress: bool = False):
+        from tqdm.auto import tqdm
+
         self.target = target
+        self.bar = tqdm(desc=f"cohort of {count} on {target}", unit="phase", disable=not progress, leave=False)
         self.requests: list = [None] * count
         self.results: list = [None] * count
         self.failure: BaseException | None = None
@@ -92,6 +95,7 @@ class _Lockstep:
         from engram_nm.result import RunResult
 
         self.batches += 1
+        self.bar.update(1)
         if self.target != "fixed-emu":
             return [run(r.spec, r.x, self.target, learn=r.learn, seed=r.seed) for r in requests]
         single = requests[0].x.ndim == 2
@@ -106,10 +110,10 @@ class _Lockstep:
                 for k in range(len(requests))]
 
 
-def run_cohort(experiments, protocol, target: str | None = None) -> list:
+def run_cohort(experiments, protocol, target: str | None = None, progress: bool = False) -> list:
     """Run ``protocol(experiment)`` on every experiment in lockstep (module docstring); returns
     each experiment's return value, in order. ``target``: where the batched runs go (default:
-    the experiments' own target, which they must share)."""
+    the experiments' own target, which they must share); ``progress`` shows a bar of the phases run."""
     experiments = list(experiments)
     if not experiments:
         raise InputError("run_cohort needs at least one experiment")
@@ -118,7 +122,7 @@ def run_cohort(experiments, protocol, target: str | None = None) -> list:
         if len(targets) != 1:
             raise CohortError(f"the experiments run on different targets {sorted(targets)}: pass target=")
         target = targets.pop()
-    lockstep = _Lockstep(len(experiments), target)
+    lockstep = _Lockstep(len(experiments), target, progress)
     outcomes: list = [None] * len(experiments)
     failures: list = [None] * len(experiments)
 
@@ -143,6 +147,7 @@ def run_cohort(experiments, protocol, target: str | None = None) -> list:
         t.start()
     for t in threads:
         t.join()
+    lockstep.bar.close()
     first = next((f for f in failures if f is not None and not isinstance(f, CohortError)), None)
     if first is None and lockstep.failure is not None:
         first = lockstep.failure
