@@ -52,6 +52,7 @@ def run_methods(methods, scenarios, seeds, config_kwargs, n_permuted=10):
                              "final_average": res.final_average, "forgetting": res.forgetting,
                              "active_fraction": res.active_fraction, "synops_per_sample": res.synops_per_sample,
                              "task_inference": res.task_inference_accuracy, "accuracy_matrix": res.accuracy.tolist(),
+                             "param_bytes": res.param_bytes, "stored_bytes": res.stored_bytes,
                              "seconds": time.perf_counter() - t0})
                 models[(method, scenario, seed)] = (model, tasks, cfg)
                 print(f"seed {seed} {scenario:5s} {method:10s} final {res.final_average:.3f} "
@@ -73,6 +74,8 @@ def summarise(rows):
                       "active_fraction": float(np.mean([r["active_fraction"] for r in rs])),
                       "synops_per_sample": float(np.mean([r["synops_per_sample"] for r in rs])),
                       "spiking": method in SPIKING,
+                      "param_bytes": int(np.mean([r["param_bytes"] for r in rs])),
+                      "stored_bytes": int(np.mean([r["stored_bytes"] for r in rs])),
                       "mean_matrix": np.mean([r["accuracy_matrix"] for r in rs], axis=0).tolist()})
     return table
 
@@ -182,14 +185,18 @@ def main(argv=None) -> dict:
               "seconds": time.perf_counter() - t0}
     md = ["# Continual learning on digits: split (5 tasks x 2 classes: class, task) and permuted (10 tasks: domain)", "",
           f"Machine: {result['machine']}, {result['cpus']} CPUs; seeds {seeds}; {result['seconds']:.0f} s.", "",
-          "| scenario | method | spiking | final avg acc (mean ± sd) | forgetting | active neurons | synaptic ops / sample |",
-          "|---|---|---|---|---|---|---|"]
+          "| scenario | method | spiking | final avg acc (mean ± sd) | forgetting | active neurons | synaptic ops / sample "
+          "| parameter bytes | stored training data (bytes) |",
+          "|---|---|---|---|---|---|---|---|---|"]
     for s in sorted(summary, key=lambda s: (s["scenario"], -s["final_mean"])):
+        stored = f"**{s['stored_bytes']}** (keeps data)" if s["stored_bytes"] else "0"
         md.append(f"| {s['scenario']} | {s['method']} | {'yes' if s['spiking'] else 'no'} | "
                   f"{s['final_mean']:.3f} ± {s['final_sd']:.3f} | {s['forgetting_mean']:.3f} | "
-                  f"{s['active_fraction']:.3f} | {s['synops_per_sample']:.0f} |")
+                  f"{s['active_fraction']:.3f} | {s['synops_per_sample']:.0f} | {s['param_bytes']} | {stored} |")
     md += ["", "Synaptic ops: spiking = input spikes x fan-out + hidden spikes x fan-out (effective "
-           "accumulates); MLP/SDMLP = dense MACs of the same shape.", ""]
+           "accumulates); MLP/SDMLP = dense MACs of the same shape. Memory as held: parameters and buffers "
+           "(plus EWC's anchors and Fisher), and stored training data apart: the SDM key of xdg / gating_sdm "
+           "keeps one thermometer-coded key per training image (an exemplar memory used as a task router).", ""]
     if lava is not None:
         md += [f"## {best_spiking} (best spiking, class-incremental) exported via NIR, {lava['samples']} test digits", "",
                "| run | accuracy |", "|---|---|"] + [f"| {k} | {v:.3f} |" for k, v in lava.items() if k != "samples"]

@@ -65,6 +65,10 @@ def test_continual_benchmark_quick(tmp_path):
     assert data["lava"]["samples"] == 10 and set(data["targets"]) == set(result["targets"])
     md = (tmp_path / "continual.md").read_text()
     assert "| class | gating_sdm |" in md and "## Targets" in md
+    assert "(keeps data)" in md  # the SDM key's stored keys are shown as what they are
+    by = {(s["method"], s["scenario"]): s for s in data["summary"]}
+    assert by[("gating_sdm", "class")]["stored_bytes"] > 0 and by[("snn", "class")]["stored_bytes"] == 0
+    assert all(s["param_bytes"] > 0 for s in data["summary"])
     assert (tmp_path / "continual.png").stat().st_size > 10_000
 
 

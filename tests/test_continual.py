@@ -95,3 +95,19 @@ def test_unknown_method_and_scenario():
         make_method("dropout", 8, 2, 0)
     with pytest.raises(InputError, match="scenario"):
         train_sequential("snn", split_digits()[:1], "online", quiet=True)
+
+
+def test_memory_is_accounted_and_stored_data_cannot_hide():
+    """Parameters and stored training data are reported apart: the SDM key keeps one key per
+    training image (stored data, never 0), a plain network keeps none; EWC's anchors count."""
+    tasks = split_digits(seed=0)[:2]
+    cfg = ContinualConfig(epochs=1, seed=0)
+    n_train = sum(len(t.y_train) for t in tasks)
+    keyed, model = train_sequential("gating_sdm", tasks, "class", cfg, hidden=16, quiet=True)
+    assert keyed.keeps_data and keyed.stored_bytes == n_train * 192 + n_train * 2 * 8  # int8 keys, int64 counters
+    assert keyed.param_bytes == sum(t.numel() * t.element_size() for t in list(model.parameters()) + list(model.buffers()))
+    plain, _ = train_sequential("snn", tasks, "class", cfg, hidden=16, quiet=True)
+    assert not plain.keeps_data and plain.stored_bytes == 0 and plain.param_bytes > 0
+    ewc, ewc_model = train_sequential("ewc", tasks, "class", cfg, hidden=16, quiet=True)
+    weights = sum(p.numel() * p.element_size() for p in ewc_model.parameters() if p.requires_grad)
+    assert ewc.param_bytes >= plain.param_bytes + 2 * 2 * weights - 1  # params* and Fisher per past task

@@ -105,6 +105,13 @@ class ContinualResult:
     synops_per_sample: float        # synaptic events (spiking) or MACs (ANN) per test sample
     task_inference_accuracy: float | None = None
     history: list = field(default_factory=list)
+    param_bytes: int = 0            # the model's parameters and buffers, and any regulariser state (EWC)
+    stored_bytes: int = 0           # training data kept (exemplars, keys of stored inputs); 0 if none
+
+    @property
+    def keeps_data(self) -> bool:
+        """Whether the method keeps training data (it then competes with replay / nearest neighbours)."""
+        return self.stored_bytes > 0
 
     @property
     def final_average(self) -> float:
@@ -167,6 +174,12 @@ class EWC:
         return 0.5 * self.strength * total
 
 
+def model_bytes(model: torch.nn.Module) -> int:
+    """Bytes of a model's parameters and buffers as held (element size x count)."""
+    tensors = list(model.parameters()) + list(model.buffers())
+    return int(sum(t.numel() * t.element_size() for t in tensors))
+
+
 class TaskKeyMemory:
     """Task inference by an SDM key (the issue's "SDM key" option).
 
@@ -186,6 +199,12 @@ class TaskKeyMemory:
         self.n_tasks, self.k = n_tasks, k
         self.addresses = np.zeros((0, 64 * len(self.LEVELS)), dtype=np.int8)
         self.counters = np.zeros((0, n_tasks), dtype=np.int64)
+
+    @property
+    def stored_bytes(self) -> int:
+        """Bytes this memory keeps, as held: one thermometer-coded key per stored training image
+        (int8 per bit) and its task counters. These are stored training data: an exemplar memory."""
+        return int(self.addresses.nbytes + self.counters.nbytes)
 
     @classmethod
     def address(cls, images: np.ndarray) -> np.ndarray:
@@ -316,5 +335,9 @@ def train_sequential(method: str, tasks: list, scenario: str = "class", config: 
             save_checkpoint(model, Path(checkpoint_dir) / f"{method}_{scenario}_task{h}.pt")
     x_probe = _inputs(model, np.concatenate([t.x_test for t in tasks]), config, np.random.default_rng(1))
     active, synops = model.activity(x_probe)
-    result = ContinualResult(method, scenario, r, active, synops, inference_acc, history)
+    ewc_bytes = 0 if ewc is None else int(sum(t.numel() * t.element_size() for star, fisher in ewc.anchors
+                                               for t in list(star.values()) + list(fisher.values())))
+    result = ContinualResult(method, scenario, r, active, synops, inference_acc, history,
+                             param_bytes=model_bytes(model) + ewc_bytes,
+                             stored_bytes=0 if key is None else key.stored_bytes)
     return result, model
