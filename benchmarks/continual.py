@@ -5,7 +5,10 @@ scikit-learn's bundled digits split into 5 tasks of 2 classes, in two scenarios
 and task-incremental (task id given); and permuted digits, 10 tasks of all 10
 classes, domain-incremental (one head, no task id at test). Methods (engram_nm.experiments.continual_methods):
 mlp, sdm (SDMLP), snn, snn_l1, snn_kl, snn_l0, ewc, xdg, gating (task by
-confidence), gating_sdm (task by an SDM key of the inputs). Three seeds; mean
+confidence), gating_sdm (task by an SDM key of the inputs), and the two baselines that keep
+training data openly: knn (nearest neighbours on the SDM key's stored keys) and replay (a
+buffer within the SDM key's byte budget). Memory per method: parameter bytes and stored
+training data in bytes, apart. Three seeds; mean
 and sd of the final average accuracy and forgetting, active-neuron fraction and
 synaptic operations per sample. Then the best spiking model of the class
 scenario is exported through NIR and evaluated on Lava cpu-float and cpu-fixed
@@ -34,7 +37,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _common import RESULTS, machine_info, write_results  # noqa: E402
 
 ENGRAM_METHODS = ("xdg", "gating", "gating_sdm", "sdm")
-SPIKING = ("snn", "snn_l1", "snn_kl", "snn_l0", "ewc", "xdg", "gating", "gating_sdm")
+SPIKING = ("snn", "snn_l1", "snn_kl", "snn_l0", "ewc", "xdg", "gating", "gating_sdm", "replay")
 
 
 def run_methods(methods, scenarios, seeds, config_kwargs, n_permuted=10):

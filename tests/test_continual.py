@@ -111,3 +111,25 @@ def test_memory_is_accounted_and_stored_data_cannot_hide():
     ewc, ewc_model = train_sequential("ewc", tasks, "class", cfg, hidden=16, quiet=True)
     weights = sum(p.numel() * p.element_size() for p in ewc_model.parameters() if p.requires_grad)
     assert ewc.param_bytes >= plain.param_bytes + 2 * 2 * weights - 1  # params* and Fisher per past task
+
+
+def test_knn_and_replay_keep_data_and_say_so():
+    """The two data-keeping baselines: kNN on the stored keys (no parameters) and experience
+    replay within its byte budget (the buffer is stored data, and it cuts forgetting)."""
+    from engram_nm.experiments.continual import ReplayBuffer
+
+    tasks = split_digits(seed=0)[:2]
+    cfg = ContinualConfig(epochs=1, seed=0)
+    n_train = sum(len(t.y_train) for t in tasks)
+    knn, _ = train_sequential("knn", tasks, "class", cfg, quiet=True)
+    assert knn.param_bytes == 0 and knn.stored_bytes == n_train * (192 + 1) and knn.final_average > 0.9
+    two = ContinualConfig(epochs=2, seed=0)  # one epoch learns too little to forget (measured)
+    replay, _ = train_sequential("replay", tasks, "class", two, hidden=32, quiet=True)
+    plain, _ = train_sequential("snn", tasks, "class", two, hidden=32, quiet=True)
+    assert replay.stored_bytes == n_train * ReplayBuffer.BYTES_PER_EXAMPLE  # the budget holds them all
+    assert replay.forgetting < plain.forgetting - 0.15  # measured 0.00 vs 0.22
+    small = ReplayBuffer(budget=65 * 100, seed=0)
+    small.add(tasks[0].x_train, tasks[0].y_train)
+    small.add(tasks[1].x_train, tasks[1].y_train)
+    assert small.size == 100 and small.stored_bytes <= 65 * 100  # equal shares within the budget
+    assert {int(c) for c in np.unique(np.concatenate([y for _, y in small.tasks]))} == {0, 1, 2, 3}

@@ -93,6 +93,7 @@ class ContinualConfig:
     max_rate: float = 0.5           # spike probability per step at full intensity
     ewc_lambda: float = 0.0         # EWC (Kirkpatrick et al. 2017) strength; 0 = off
     gate_sparsity: float = 0.0      # penalty on the mean keep probability of learned gates
+    replay_bytes: int = 312_736     # replay buffer budget: the SDM key's memory on split digits (bytes)
     seed: int = 0
 
 
@@ -232,6 +233,46 @@ class TaskKeyMemory:
         return np.argmax(sums, axis=1)
 
 
+class ReplayBuffer:
+    """Training examples kept for replay within ``budget`` bytes: images as uint8 (64 B) and labels
+    (1 B); when a task would overflow it, every task keeps an equal share, drawn at random
+    (seeded). ``sample`` draws a batch uniformly from what is kept."""
+
+    BYTES_PER_EXAMPLE = 64 + 1
+
+    def __init__(self, budget: int, seed: int = 0):
+        if budget < self.BYTES_PER_EXAMPLE:
+            raise InputError(f"replay budget must hold one example ({self.BYTES_PER_EXAMPLE} bytes), got {budget}")
+        self.capacity = int(budget) // self.BYTES_PER_EXAMPLE
+        self.rng = np.random.default_rng(seed)
+        self.tasks: list = []  # per task: (images uint8 [n, 64], labels int8 [n])
+
+    @property
+    def size(self) -> int:
+        return sum(len(y) for _, y in self.tasks)
+
+    @property
+    def stored_bytes(self) -> int:
+        return int(sum(x.nbytes + y.nbytes for x, y in self.tasks))
+
+    def add(self, images: np.ndarray, labels: np.ndarray) -> None:
+        self.tasks.append((np.round(np.asarray(images) * 255).astype(np.uint8), np.asarray(labels, dtype=np.int8)))
+        share = self.capacity // len(self.tasks)
+        kept = []
+        for x, y in self.tasks:
+            if len(y) > share:
+                pick = np.sort(self.rng.choice(len(y), share, replace=False))
+                x, y = x[pick], y[pick]
+            kept.append((x, y))
+        self.tasks = kept
+
+    def sample(self, count: int) -> tuple:
+        x = np.concatenate([x for x, _ in self.tasks])
+        y = np.concatenate([y for _, y in self.tasks])
+        pick = self.rng.choice(len(y), min(count, len(y)), replace=False)
+        return x[pick].astype(np.float64) / 255.0, y[pick].astype(np.int64)
+
+
 def _masked(logits: torch.Tensor, classes) -> torch.Tensor:
     keep = torch.full_like(logits, float("-inf"))
     keep[:, list(classes)] = 0.0
@@ -291,9 +332,11 @@ def train_sequential(method: str, tasks: list, scenario: str = "class", config: 
     torch.manual_seed(config.seed)
     rng = np.random.default_rng(config.seed)
     model = make_method(method, hidden, len(tasks), config.seed)
-    opt = torch.optim.Adam(model.parameters(), lr=config.lr)
+    params = list(model.parameters())
+    opt = torch.optim.Adam(params, lr=config.lr) if params else None  # None: a method that learns by storing
     ewc = EWC(config.ewc_lambda or 50.0) if method == "ewc" else None
     key = TaskKeyMemory(len(tasks)) if model.task_inference == "sdm" else None
+    replay = ReplayBuffer(config.replay_bytes, config.seed) if method == "replay" else None
     masked_training = scenario == "task" or model.gated
     r = np.zeros((len(tasks), len(tasks)))
     history, inference_acc = [], None
@@ -306,7 +349,10 @@ def train_sequential(method: str, tasks: list, scenario: str = "class", config: 
 
     for h, task in enumerate(tasks):
         n = len(task.y_train)
-        bar = tqdm(range(config.epochs), desc=f"{method} task {h + 1}/{len(tasks)}", disable=quiet, leave=False)
+        if hasattr(model, "store"):  # learns by storing the task's data (no gradient)
+            model.store(task.x_train, task.y_train)
+        epochs = 0 if hasattr(model, "store") else config.epochs
+        bar = tqdm(range(epochs), desc=f"{method} task {h + 1}/{len(tasks)}", disable=quiet, leave=False)
         for _ in bar:
             order = rng.permutation(n)
             for i in range(0, n, config.batch):
@@ -314,6 +360,10 @@ def train_sequential(method: str, tasks: list, scenario: str = "class", config: 
                 xb = _inputs(model, task.x_train[idx], config, rng)
                 yb = torch.as_tensor(task.y_train[idx])
                 loss = loss_of(xb, yb, h, task.classes) + model.penalty()
+                if replay is not None and replay.size:
+                    xr, yr = replay.sample(len(idx))  # past tasks' examples, their own labels
+                    loss = loss + loss_of(_inputs(model, xr, config, rng), torch.as_tensor(yr), h,
+                                          sorted(set(yr.tolist()) | set(task.classes)))
                 if ewc is not None:
                     loss = loss + ewc.penalty(model)
                 if config.gate_sparsity and model.gated and hasattr(model.net.input_gates["hidden"], "logits"):
@@ -328,6 +378,8 @@ def train_sequential(method: str, tasks: list, scenario: str = "class", config: 
             ewc.consolidate(model, lambda xb, yb: loss_of(xb, yb, h, task.classes), batches)
         if key is not None:
             key.write(task.x_train, h)
+        if replay is not None:
+            replay.add(task.x_train, task.y_train)
         accs, inference_acc = evaluate(model, tasks, h + 1, scenario, config, key)
         r[h, : h + 1] = accs
         history.append({"task": h, "accuracies": accs, "task_inference": inference_acc})
@@ -337,7 +389,7 @@ def train_sequential(method: str, tasks: list, scenario: str = "class", config: 
     active, synops = model.activity(x_probe)
     ewc_bytes = 0 if ewc is None else int(sum(t.numel() * t.element_size() for star, fisher in ewc.anchors
                                                for t in list(star.values()) + list(fisher.values())))
+    stored = sum(getattr(m, "stored_bytes", 0) for m in (key, replay, model) if m is not None)
     result = ContinualResult(method, scenario, r, active, synops, inference_acc, history,
-                             param_bytes=model_bytes(model) + ewc_bytes,
-                             stored_bytes=0 if key is None else key.stored_bytes)
+                             param_bytes=model_bytes(model) + ewc_bytes, stored_bytes=int(stored))
     return result, model

@@ -19,7 +19,15 @@ method             what it is
 ``xdg``            ``snn`` + fixed random 20 % gates per task (Masse et al. 2018)
 ``gating``         ``snn`` + learned engram gates; class scenario: task = highest confidence
 ``gating_sdm``     ``gating``; class scenario: task = vote of an SDM key memory of the inputs
+``knn``            k-nearest neighbours on the stored keys of every training image (the SDM
+                   key's memory used directly as a classifier; stores data, no training)
+``replay``         ``snn`` + experience replay (Chaudhry et al. 2019): a buffer of training
+                   images (uint8) and labels within ``ContinualConfig.replay_bytes``, one
+                   buffer batch beside every new batch
 =================  =====================================================================
+
+Methods that keep training data (``xdg``, ``gating_sdm`` through their SDM key; ``knn``;
+``replay``) report it as ``stored_bytes`` (:class:`~engram_nm.experiments.continual.ContinualResult`).
 """
 
 from __future__ import annotations
@@ -30,7 +38,7 @@ from torch import nn
 
 from engram_nm.errors import InputError
 
-METHODS = ("mlp", "sdm", "snn", "snn_l1", "snn_kl", "snn_l0", "ewc", "xdg", "gating", "gating_sdm")
+METHODS = ("mlp", "sdm", "snn", "snn_l1", "snn_kl", "snn_l0", "ewc", "xdg", "gating", "gating_sdm", "knn", "replay")
 
 
 class MLPMethod(nn.Module):
@@ -113,6 +121,47 @@ class SNNMethod(nn.Module):
         return active, synops
 
 
+class KNNMethod(nn.Module):
+    """k-nearest neighbours (Hamming distance) on thermometer-coded keys of every training image
+    stored so far (the keys :class:`~engram_nm.experiments.continual.TaskKeyMemory` keeps), majority
+    vote of the ``k`` nearest labels. Learns by storing (:meth:`store`), no gradient."""
+
+    spiking, gated, task_inference = False, False, None
+
+    def __init__(self, k: int = 5):
+        super().__init__()
+        self.k = int(k)
+        self.keys = np.zeros((0, 192), dtype=np.int8)
+        self.labels = np.zeros(0, dtype=np.int8)
+
+    def store(self, images: np.ndarray, labels: np.ndarray) -> None:
+        from engram_nm.experiments.continual import TaskKeyMemory
+
+        self.keys = np.concatenate([self.keys, TaskKeyMemory.address(images)])
+        self.labels = np.concatenate([self.labels, np.asarray(labels, dtype=np.int8)])
+
+    @property
+    def stored_bytes(self) -> int:
+        return int(self.keys.nbytes + self.labels.nbytes)
+
+    def logits(self, x, task=None):
+        from engram_nm.experiments.continual import TaskKeyMemory
+
+        q = TaskKeyMemory.address(np.asarray(x)).astype(np.int32)
+        keys = self.keys.astype(np.int32)
+        distance = q.sum(1)[:, None] + keys.sum(1)[None, :] - 2 * q @ keys.T  # Hamming distance of 0/1 keys
+        nearest = np.argsort(distance, axis=1, kind="stable")[:, : self.k]
+        votes = np.zeros((len(q), 10))
+        np.add.at(votes, (np.repeat(np.arange(len(q)), nearest.shape[1]), self.labels[nearest].ravel()), 1.0)
+        return torch.as_tensor(votes, dtype=torch.float32)
+
+    def penalty(self):
+        return torch.zeros(())
+
+    def activity(self, x):
+        return 0.0, float(len(self.keys) * self.keys.shape[1])  # one bit comparison per stored bit
+
+
 def make_method(name: str, hidden: int, n_tasks: int, seed: int) -> nn.Module:
     """Build method ``name`` (see the module table) with ``hidden`` hidden neurons."""
     from engram_nm.sparsity import SparsityPenalty
@@ -122,7 +171,9 @@ def make_method(name: str, hidden: int, n_tasks: int, seed: int) -> nn.Module:
         return MLPMethod(hidden, n_tasks)
     if name == "sdm":
         return MLPMethod(hidden, n_tasks, sdm_k=max(1, hidden // 10))
-    if name in ("snn", "ewc"):
+    if name == "knn":
+        return KNNMethod()
+    if name in ("snn", "ewc", "replay"):
         return SNNMethod(hidden, n_tasks, seed)
     if name == "snn_l1":
         return SNNMethod(hidden, n_tasks, seed, penalty=SparsityPenalty(l1_activity=0.05))
