@@ -322,6 +322,6 @@ def fixed_engine_start(rule: SynapticRule, w0: np.ndarray, dt: float, weight_sca
     units) on the fixed-point engine: ``weight_scale`` defaults to :func:`default_weight_scale`;
     the weights are ``round(w0 * scale)`` clipped to the engine's 8-bit magnitude."""
     scale = float(weight_scale or default_weight_scale(rule, w0))
-    top = 2 ** fx.LEARNING_WEIGHT_BITS - 1
+    top = 2 ** fx.WEIGHT_BITS - 1
     weights = np.clip(np.round(np.asarray(w0) * scale), -top, top).astype(np.int32)
     return fixed_engine_rule(rule, dt, scale), scale, weights

@@ -33,8 +33,7 @@ TRACE_FRACTION_BITS = 8  # an impulse's fraction is kept as round(frac * 2**8)
 SCALE_MANTISSA_BITS = 4  # a product's scale m * 2**e: m in -8..7 ...
 SCALE_EXP_MIN, SCALE_EXP_MAX = -7, 8   # ... e in -7..8 (stored as e + 7)
 ACCUMULATOR_BITS = 15    # unsigned width of the dw accumulator (signed: 16)
-LEARNING_WEIGHT_BITS = 8                     # weights: 8-bit magnitude ...
-LEARNING_WEIGHT_SIGNED_BITS = 9              # ... 9 bits signed (the width of a w factor)
+LEARNING_WEIGHT_SIGNED_BITS = WEIGHT_BITS + 1  # weights: 8-bit magnitude, 9 bits signed (a w factor's width)
 ACCUMULATOR_SHIFT = ACCUMULATOR_BITS + 1 - LEARNING_WEIGHT_SIGNED_BITS  # w << 7 in the accumulator
 FACTOR_BITS = {"x0": 1, "y0": 1, "x1": TRACE_BITS, "x2": TRACE_BITS, "y1": TRACE_BITS, "y2": TRACE_BITS,
                "y3": TRACE_BITS, "w": LEARNING_WEIGHT_SIGNED_BITS}

@@ -28,6 +28,7 @@ import numpy as np
 
 from engram_nm.errors import QuantizationError
 from engram_nm.hardware import loihi_fixed as fx
+from engram_nm.plasticity.learner import plastic_matrices
 from engram_nm.spec import EngramSpec, LayerSpec
 
 
@@ -203,8 +204,6 @@ def quantize_layer(layer: LayerSpec, dt: float, report: QuantizationReport, conn
 def quantize(spec: EngramSpec, learning: bool = False) -> QuantizedSpec:
     """Map every layer of ``spec`` to Loihi 2 fixed point; see the module docstring."""
     report = QuantizationReport()
-    from engram_nm.plasticity.learner import plastic_matrices
-
     connections = spec.connections()
     plastic = plastic_matrices(spec.layers, spec.projections) if learning else []
     layers = [quantize_layer(layer, spec.dt, report, [c for c in connections if c.target == layer.name],

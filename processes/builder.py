@@ -241,20 +241,19 @@ def build_network(spec: EngramSpec, spikes: np.ndarray, tag: str = FLOAT_TAG, qu
             monitors[layer.name] = mon
     # Every weight matrix is one projection (its own Dense); into each population they connect in
     # the order the reference sums them (EngramSpec.connections), which Lava keeps.
-    plastic = {m.name: m for m in plastic_matrices(spec.layers, spec.projections)} if learn else {}
-    engine_order = [m.name for m in plastic_matrices(spec.layers, spec.projections)]  # seeds: seed + position
+    matrices = plastic_matrices(spec.layers, spec.projections)  # matrix j's engine is seeded seed + j
+    plastic = {m.name: (j, m) for j, m in enumerate(matrices)} if learn else {}
     index = {layer.name: i for i, layer in enumerate(spec.layers)}
     for c in spec.connections():
         q = quantized.layers[index[c.target]] if quantized is not None else None
         w = c.weight if q is None else q.matrix(c.name)
         pre_port = source.s_out if c.source is None else populations[c.source].s_out
         post = populations[c.target]
-        m = plastic.get(c.name)
-        if m is None:
+        if c.name not in plastic:
             proc = _dense(w, tag, 0 if q is None else q.weight_exp, c.name)
         else:
-            proc, learning[c.name] = _projection(c.name, w, m.rule, m.structural, tag, q, spec.dt,
-                                                 seed + engine_order.index(c.name))
+            j, m = plastic[c.name]
+            proc, learning[c.name] = _projection(c.name, w, m.rule, m.structural, tag, q, spec.dt, seed + j)
             post.s_out.connect(proc.s_in_bap)
         pre_port.connect(proc.s_in)
         proc.a_out.connect(inputs[c.target])

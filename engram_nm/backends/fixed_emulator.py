@@ -280,7 +280,7 @@ class FixedKernel(NumpyRecords):
                     a_in = part if a_in is None else a_in + part
                 else:
                     if a_in is None:
-                        a_in = np.zeros(part.shape[:0] + spikes.shape[:-2] + part.shape[-1:])
+                        a_in = np.zeros(spikes.shape[:-2] + part.shape[-1:])  # [K, B, n]
                     a_in[g.networks] += part
         return a_in
 

@@ -38,34 +38,14 @@ from __future__ import annotations
 
 import numpy as np
 
+from engram_nm.backends.fixed_point import SIGN_MODES, clip_weights, truncate_weights
 from engram_nm.errors import PlasticityError
 from engram_nm.hardware import loihi_fixed as fx
 
 ACCUMULATOR_MAX = 2 ** fx.ACCUMULATOR_BITS - 1
 ACCUMULATOR_MIN = -(2 ** fx.ACCUMULATOR_BITS) - 1   # Lava's bound (one below the 16-bit minimum)
-ROUND_UNIT = 2 ** (fx.ACCUMULATOR_BITS - fx.LEARNING_WEIGHT_BITS)  # acc units per weight LSB before the shift
+ROUND_UNIT = 2 ** (fx.ACCUMULATOR_BITS - fx.WEIGHT_BITS)  # acc units per weight LSB before the shift
 PRE_TRACES, POST_TRACES = ("x1", "x2"), ("y1", "y2", "y3")
-SIGN_MODES = ("excitatory", "inhibitory", None)
-
-
-def truncate_weights(weights, sign_mode: str | None, num_weight_bits: int = fx.LEARNING_WEIGHT_BITS) -> np.ndarray:
-    """The weights a ``LearningDense`` starts from (Lava's ``truncate_weights`` on its first step):
-    the low ``8 - num_weight_bits`` bits dropped, one more when signs are mixed (an arithmetic
-    shift of the magnitude for inhibitory weights)."""
-    w = np.asarray(weights, dtype=np.int64)
-    sign = -1 if sign_mode == "inhibitory" else 1
-    drop = fx.LEARNING_WEIGHT_BITS - int(num_weight_bits) + int(sign_mode is None)
-    return sign * np.left_shift(np.right_shift(sign * w, drop), drop)
-
-
-def clip_weights(weights: np.ndarray, sign_mode: str | None) -> np.ndarray:
-    """The 8-bit bound after learning (Lava's ``clip_weights``, ``learning_simulation=False``)."""
-    top = 2 ** fx.LEARNING_WEIGHT_BITS - 1
-    if sign_mode == "excitatory":
-        return np.clip(weights, 0, top)
-    if sign_mode == "inhibitory":
-        return np.clip(weights, -top, 0)
-    return np.clip(weights, -(2 ** fx.LEARNING_WEIGHT_BITS), top)
 
 
 def _impulse_parts(impulse: float) -> tuple[int, int]:
@@ -130,7 +110,7 @@ def _product_bound(product) -> int:
     """The largest ``|value|`` a product can reach before its clip: traces <= 127, ``|w| <= 256``."""
     magnitude = abs(product.mantissa)
     for factor in product.factors:
-        magnitude *= 2 ** fx.LEARNING_WEIGHT_BITS if factor == "w" else fx.TRACE_MAX
+        magnitude *= 2 ** fx.WEIGHT_BITS if factor == "w" else fx.TRACE_MAX
     widths = sum(fx.FACTOR_BITS[f] for f in product.factors) + fx.SCALE_MANTISSA_BITS
     return ((magnitude >> max(0, widths - fx.ACCUMULATOR_BITS)) + 1) << (product.exponent + fx.ACCUMULATOR_SHIFT)
 
@@ -152,10 +132,11 @@ class FixedLearningEngine:
 
     ``rule`` is a ``fixed_pt`` :class:`~engram_nm.hardware.learning_rules.EngineRule`; ``weights``
     the integer weights as given to the ``LearningDense`` (``[..., n_post, n_pre]``); they are
-    truncated as Lava does on its first step. :attr:`weights` holds the current integers.
+    truncated as Lava does on its first step (:func:`~engram_nm.backends.fixed_point.truncate_weights`;
+    a LearningDense does not clip them first). :attr:`weights` holds the current integers.
     """
 
-    def __init__(self, rule, weights, rng_seed: int, num_weight_bits: int = fx.LEARNING_WEIGHT_BITS):
+    def __init__(self, rule, weights, rng_seed: int, num_weight_bits: int = fx.WEIGHT_BITS):
         if rule.tag != "fixed_pt":
             raise PlasticityError(f"the fixed-point engine needs a fixed_pt rule, got {rule.tag!r}")
         if rule.sign_mode not in SIGN_MODES:

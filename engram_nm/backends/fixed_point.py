@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from engram_nm.hardware.loihi_fixed import ACT_SHIFT, DS_OFFSET
+from engram_nm.hardware.loihi_fixed import ACT_SHIFT, DS_OFFSET, WEIGHT_BITS
 
 UV_BITS = 24
 MAX_UV = 2 ** (UV_BITS - 1)
@@ -127,23 +127,44 @@ def current_bound(du, max_input, syn_bias=None) -> float:
         return float(np.max(np.where(f < 1, drive / (1 - f), np.where(drive > 0, np.inf, 0.0)), initial=0.0))
 
 
-def dense_weights(weights, num_weight_bits: int = 8) -> np.ndarray:
-    """The integer weights a bit-accurate Dense uses, as Lava makes them on its first step.
+SIGN_MODES = ("excitatory", "inhibitory", None)  # None: mixed signs
 
-    Sign mode: excitatory if no weight is negative, else inhibitory if none is positive, else
-    mixed. Inhibitory weights are negated, handled as excitatory, and negated back. Then
-    clipped to ``[0, 255]`` (mixed: ``[-256, 255]``) and the low ``8 - num_weight_bits`` bits
-    dropped (one more for mixed signs; an arithmetic shift, so mixed negatives round down).
-    """
+
+def sign_mode_of(weights) -> str | None:
+    """A Dense's sign mode as Lava infers it: excitatory if no weight is negative, else inhibitory
+    if none is positive, else mixed (None)."""
+    w = np.asarray(weights)
+    if np.all(w >= 0):
+        return "excitatory"
+    return "inhibitory" if np.all(w <= 0) else None
+
+
+def clip_weights(weights, sign_mode: str | None) -> np.ndarray:
+    """Lava's ``clip_weights`` (8 bits): ``[0, 255]`` excitatory, ``[-255, 0]`` inhibitory,
+    ``[-256, 255]`` mixed."""
+    top = 2 ** WEIGHT_BITS - 1
+    if sign_mode == "excitatory":
+        return np.clip(weights, 0, top)
+    if sign_mode == "inhibitory":
+        return np.clip(weights, -top, 0)
+    return np.clip(weights, -(2 ** WEIGHT_BITS), top)
+
+
+def truncate_weights(weights, sign_mode: str | None, num_weight_bits: int = WEIGHT_BITS) -> np.ndarray:
+    """Lava's ``truncate_weights``: the low ``8 - num_weight_bits`` bits dropped, one more when signs
+    are mixed (an arithmetic shift, so mixed negatives round down; inhibitory weights are shifted
+    as magnitudes). int64."""
     w = np.asarray(weights, dtype=np.int64)
-    inhibitory = not np.all(w >= 0) and np.all(w <= 0)
-    mixed = int(not np.all(w >= 0) and not inhibitory)
-    if inhibitory:
-        w = -w
-    w = np.clip(w, -256 * mixed, 255)
-    drop = 8 - int(num_weight_bits) + mixed
-    w = np.left_shift(np.right_shift(w, drop), drop)
-    return -w if inhibitory else w
+    sign = -1 if sign_mode == "inhibitory" else 1
+    drop = WEIGHT_BITS - int(num_weight_bits) + int(sign_mode is None)
+    return sign * np.left_shift(np.right_shift(sign * w, drop), drop)
+
+
+def dense_weights(weights, num_weight_bits: int = WEIGHT_BITS) -> np.ndarray:
+    """The integer weights a bit-accurate Dense uses, as Lava makes them on its first step: clipped
+    (:func:`clip_weights`) then truncated (:func:`truncate_weights`) in the inferred sign mode."""
+    mode = sign_mode_of(weights)
+    return truncate_weights(clip_weights(np.asarray(weights, dtype=np.int64), mode), mode, num_weight_bits)
 
 
 def dense_output(active_sum, weight_exp: int):

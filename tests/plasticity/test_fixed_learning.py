@@ -12,8 +12,8 @@ import dataclasses
 import numpy as np
 import pytest
 
-from engram_nm.backends.fixed_learning import (EngineRandoms, FixedLearningEngine, clip_weights,
-                                               emulate_engine_on_spike_trains, truncate_weights)
+from engram_nm.backends.fixed_learning import EngineRandoms, FixedLearningEngine, emulate_engine_on_spike_trains
+from engram_nm.backends.fixed_point import clip_weights, truncate_weights
 from engram_nm.errors import PlasticityError
 from engram_nm.hardware.learning_rules import fixed_engine_start
 from engram_nm.plasticity import SPaSS, Hebbian, InhibitorySTDP, PairSTDP

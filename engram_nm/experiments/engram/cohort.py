@@ -18,6 +18,7 @@ the cohort with a :class:`CohortError`; an error inside a protocol is raised as 
 
 from __future__ import annotations
 
+import contextlib
 import threading
 from dataclasses import dataclass
 
@@ -135,10 +136,8 @@ def run_cohort(experiments, protocol, target: str | None = None, progress: bool 
             failures[index] = exc
         except BaseException as exc:  # noqa: BLE001 - reported to the caller below
             failures[index] = exc
-            try:
-                lockstep.submit(index, exc)  # breaks the barrier for the others
-            except CohortError:
-                pass
+            with contextlib.suppress(CohortError):  # the barrier breaks for the others; exc is kept above
+                lockstep.submit(index, exc)
         finally:
             ex.runner = None
 
