@@ -12,8 +12,9 @@ LIF neuron             ``L``: ``LIF(tau=tau_mem, r=tau_mem/dt, v_leak=0)``
 CUBA neuron            ``L``: ``CubaLIF(..., r=tau_mem/dt, w_in=tau_syn/dt)``
 no leak (tau = inf)    ``L``: ``IF(r=1/dt)``
 recurrence             ``L_rec``: ``Linear``, edges ``L -> L_rec -> L``
-extra projection ``P``   ``P``: ``Linear``, edges ``source -> P -> target``; its rule and
-                       ends in graph metadata ``engram_nm.projections``
+extra projection ``P``   ``P``: ``Linear``, edges ``source -> P -> target`` (source ``input``
+                       for an input projection); its rule and ends in graph metadata
+                       ``engram_nm.projections``
 v-bias, LIF            ``Affine`` bias (enters v directly when du = 1)
 v-bias, CUBA           ``v_leak = bias * tau_mem / dt`` (+ exact value in metadata)
 syn_bias, CUBA         ``Affine`` bias (NIR: a bias is an input current)
@@ -571,7 +572,7 @@ def nir_to_spec(graph, dt: float | None = None, reset: str | None = None, name: 
         layers.append(_neuron_layer(n, neurons[n], w, b, w_rec, b_rec, dt, options, len(layers) + 1, foreign))
         remaining.discard(n)
         source, n_source = n, size
-    projections = _projections(extra_paths, declared, neurons, compose, size_of, dt)
+    projections = _projections(extra_paths, declared, neurons, compose, size_of, dt, top_inputs[0], n_in)
     spec_meta = gmeta.get("spec_metadata", {})
     return EngramSpec(n_in=n_in, layers=layers, dt=dt, name=name or gmeta.get("name", "imported"),
                       memory=gmeta.get("memory"), projections=projections,
@@ -601,16 +602,19 @@ def _declared(chain: list, declared: dict) -> bool:
     return len(chain) == 1 and chain[0] in declared
 
 
-def _projections(paths, declared: dict, neurons: dict, compose, size_of, dt: float) -> list:
-    """ProjectionSpecs for the population-to-population paths outside the chain."""
-    from engram_nm.projection import ProjectionSpec
+def _projections(paths, declared: dict, neurons: dict, compose, size_of, dt: float, input_node: str,
+                 n_in: int) -> list:
+    """ProjectionSpecs for the paths outside the chain: population to population, or a declared
+    projection from the graph input (``source="input"``)."""
+    from engram_nm.projection import INPUT, ProjectionSpec
 
     out = []
     for origin, chain, target in paths:
-        if origin not in neurons:
+        from_input = origin == input_node and _declared(chain, declared)
+        if origin not in neurons and not from_input:
             raise UnsupportedNodeError(f"population {target!r} has a second input from {origin!r}; "
                                        "only one path from the graph input is supported")
-        w, b = compose(chain, size_of(origin), size_of(target), target)
+        w, b = compose(chain, n_in if from_input else size_of(origin), size_of(target), target)
         if np.any(b):
             raise UnsupportedNodeError(f"the connection {origin!r} -> {target!r} has a bias; extra projections "
                                        "between populations must be Linear (put biases on the chain's weights)")
@@ -619,7 +623,7 @@ def _projections(paths, declared: dict, neurons: dict, compose, size_of, dt: flo
         entry = declared.get(name, {}) if isinstance(declared.get(name, {}), dict) else {}
         meta = entry.get("metadata", {})
         try:
-            out.append(ProjectionSpec(name=layer_name_for(name), source=layer_name_for(origin),
+            out.append(ProjectionSpec(name=layer_name_for(name), source=INPUT if from_input else layer_name_for(origin),
                                       target=layer_name_for(target), weight=w * scale[:, None],
                                       plasticity=entry.get("plasticity"),
                                       metadata=dict(meta) if isinstance(meta, dict) else {}))

@@ -1,11 +1,14 @@
-"""ProjectionSpec: a connection between two populations outside the spec's chain.
+"""ProjectionSpec: a named connection ``source -> target`` outside the spec's chain.
 
 A spec's layers form a chain (each fed by the one before it, optionally
-recurrent). A projection adds any other population-to-population connection
-— feedback, lateral, inhibitory onto excitatory — with the same timing as
-every Dense (one step of delay)::
+recurrent: the chain is the convenience constructor of the common case). A
+projection adds any other connection — feedback, lateral, inhibitory onto
+excitatory, or from the network input (``source="input"``) straight to any
+population — with the same timing as every Dense (one step of delay)::
 
     a_in_target[t] += W @ s_source[t-1]          W: [target size, source size]
+
+where ``s_input[t]`` is the input spike train ``x[t]``.
 
 so an excitatory/inhibitory network is the chain ``input -> E -> I`` (E
 recurrent) plus the projection ``I -> E`` (negative weights). The weights are
@@ -26,6 +29,8 @@ import numpy as np
 from engram_nm.errors import PlasticityError, SpecError
 
 _NAME_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+INPUT = "input"
+"""The ``source`` of a projection from the network input (also the NIR input node's name)."""
 
 
 @dataclass
@@ -34,7 +39,7 @@ class ProjectionSpec:
 
     Attributes:
         name: identifier; also its Lava process and NIR node name.
-        source: name of the presynaptic layer.
+        source: name of the presynaptic layer, or ``"input"`` (:data:`INPUT`) for the network input.
         target: name of the postsynaptic layer.
         weight: ``[target size, source size]`` (negative entries inhibit).
         plasticity: a :class:`~engram_nm.plasticity.SynapticRule`, its dict (as in
@@ -83,13 +88,20 @@ class ProjectionSpec:
             raise SpecError(f"projection {self.name!r}: plasticity must be a SynapticRule (or its dict), "
                             f"got {type(self.plasticity).__name__}")
 
-    def check_against(self, sizes: dict) -> None:
-        """Check that source and target exist in ``sizes`` (layer -> size) and the weight fits them."""
-        for end in ("source", "target"):
-            if getattr(self, end) not in sizes:
-                raise SpecError(f"projection {self.name!r}: {end} {getattr(self, end)!r} is not a layer; "
-                                f"layers are {sorted(sizes)}")
-        shape = (sizes[self.target], sizes[self.source])
+    @property
+    def from_input(self) -> bool:
+        """True when the projection carries the network input (``source == "input"``)."""
+        return self.source == INPUT
+
+    def check_against(self, sizes: dict, n_in: int) -> None:
+        """Check that source and target exist in ``sizes`` (layer -> size; the source may also be
+        ``"input"``, of ``n_in`` channels) and that the weight fits them."""
+        sources = {**sizes, INPUT: n_in}
+        for end, known in (("source", sources), ("target", sizes)):
+            if getattr(self, end) not in known:
+                raise SpecError(f"projection {self.name!r}: {end} {getattr(self, end)!r} is not a layer"
+                                f"{' or the input' if end == 'source' else ''}; layers are {sorted(sizes)}")
+        shape = (sizes[self.target], sources[self.source])
         if self.weight.shape != shape:
             raise SpecError(f"projection {self.name!r}: weight has shape {self.weight.shape}, expected {shape} "
                             f"(rows = {self.target!r} neurons, columns = {self.source!r} neurons)")

@@ -1,9 +1,12 @@
 """EngramSpec: one framework-neutral description of a spiking network.
 
-A spec is a chain of populations (``LayerSpec``), each fed by the previous one
-(the first by the input), each optionally recurrent, plus any extra
-population-to-population projections (``ProjectionSpec``: feedback, lateral,
-inhibitory; :mod:`engram_nm.projection`). Parameters are in
+A spec is a graph of populations and named projections. Its convenience form
+is a chain of populations (``LayerSpec``), each fed by the previous one (the
+first by the input), each optionally recurrent, plus any extra projections
+(``ProjectionSpec``: feedback, lateral, inhibitory, or from the input straight
+to any population; :mod:`engram_nm.projection`). Every consumer reads the
+graph through :meth:`EngramSpec.connections` (one :class:`Connection` per
+weight matrix, source ``None`` = the input), never the chain. Parameters are in
 continuous time, as in NIR: time constants in seconds, thresholds and biases in
 the membrane's own units, and one explicit step ``dt`` (s) for every backend.
 
@@ -43,6 +46,7 @@ from typing import Any, Literal, NamedTuple
 import numpy as np
 
 from engram_nm.errors import SpecError
+from engram_nm.projection import INPUT
 from engram_nm.units import decay_from_tau
 
 NeuronKind = Literal["lif", "cuba"]
@@ -118,7 +122,8 @@ def connections_of(layers, projections) -> list:
         if layer.recurrent_weight is not None:
             out.append(Connection(projection_name(layer.name, "recurrent"), layer.name, layer.name,
                                   layer.recurrent_weight, "recurrent", layer, "recurrent_weight"))
-        out += [Connection(p.name, p.source, p.target, p.weight, "projection", p, "weight")
+        out += [Connection(p.name, None if p.source == INPUT else p.source, p.target, p.weight, "projection",
+                           p, "weight")
                 for p in projections if p.target == layer.name]
     return out
 
@@ -405,7 +410,7 @@ class EngramSpec:
             if proj.name in taken:
                 raise SpecError(f"projection name {proj.name!r} is already a layer or projection name")
             taken.add(proj.name)
-            proj.check_against(sizes)
+            proj.check_against(sizes, self.n_in)
 
     def connections(self) -> list:
         """Every weight matrix as a :class:`Connection` (the network as populations and named

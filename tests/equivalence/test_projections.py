@@ -148,3 +148,82 @@ def test_bad_projections_are_refused(bad, message):
     with pytest.raises(SpecError, match=message.replace("(", r"\(").replace(")", r"\)")):
         spec.projections = [ProjectionSpec(**fields)]
         spec.validate()
+
+
+def feedforward_inhibition_spec(plastic: bool = True, seed: int = 3) -> EngramSpec:
+    """input -> E -> I (chain) plus input -> I straight (``source="input"``, soft-bounded STDP when
+    ``plastic``) and I -> E: feed-forward inhibition, where the input reaches both populations."""
+    rng = np.random.default_rng(seed)
+    base = ei_spec(plastic=False, seed=seed)
+    n_i = base.layer("I").size
+    direct = ProjectionSpec("input_to_I", "input", "I", rng.uniform(0, 0.3, (n_i, base.n_in)),
+                            plasticity=PairSTDP(a_plus=2 ** -5, a_minus=2 ** -6, w_min=0.0, w_max=0.5, soft_bounds=True)
+                            if plastic else None)
+    base.projections = base.projections + [direct]
+    return base.validate()
+
+
+def test_input_projection_drives_its_target_on_the_engine_and_torch():
+    """The input projection is real input: without it I fires less, and torch equals the reference."""
+    from engram_nm.backends.torch_backend import run_torch
+
+    spec = feedforward_inhibition_spec(plastic=False)
+    x = random_spikes(200, spec.n_in, 0.15)
+    ref = simulate(spec, x)
+    assert ref.spikes["I"].sum() >= 20 and ref.spikes["E"].sum() >= 20
+    spikes, _ = run_torch(spec, x)
+    for name in ref.spikes:
+        assert np.array_equal(spikes[name], ref.spikes[name]), name
+    cut = spec.copy()
+    cut.projections = [p for p in cut.projections if p.name != "input_to_I"]
+    assert simulate(cut, x).spikes["I"].sum() < 0.9 * ref.spikes["I"].sum()  # 294 vs 361 measured
+
+
+def test_input_projection_learns_the_same_on_torch_and_the_engine():
+    from engram_nm.backends.torch_plasticity import learn_torch
+
+    spec = feedforward_inhibition_spec()
+    x = random_spikes(200, spec.n_in, 0.15)
+    ref = simulate(spec, x, learn=True)
+    out = learn_torch(spec, x)
+    assert "input_to_I" in ref.learned_weights
+    assert not np.allclose(ref.learned_weights["input_to_I"], spec.projection("input_to_I").weight)
+    np.testing.assert_allclose(out.learned_weights["input_to_I"], ref.learned_weights["input_to_I"], atol=1e-12)
+
+
+@pytest.mark.lava
+def test_input_projection_on_lava_equals_the_engine_float_and_fixed():
+    """cpu-float == reference and cpu-fixed == fixed-emu, spike for spike, with the input
+    projection learning on the engine."""
+    spec = feedforward_inhibition_spec()
+    x = random_spikes(200, spec.n_in, 0.15)
+    ref = simulate(spec, x, learn=True)
+    flt = run(spec, x, "cpu-float", learn=True)
+    for name in ref.spikes:
+        assert np.array_equal(flt.spikes[name], ref.spikes[name]), name
+    np.testing.assert_allclose(flt.learned_weights["input_to_I"], ref.learned_weights["input_to_I"], atol=1e-12)
+    assert flt.learning["input_to_I"].where == LearningSite.ENGINE
+    fixed = run(spec, x, "cpu-fixed", learn=True, seed=2)
+    emu = run(spec, x, "fixed-emu", learn=True, seed=2)
+    assert fixed.spikes["I"].sum() >= 20
+    for name in fixed.spikes:
+        assert np.array_equal(emu.spikes[name], fixed.spikes[name]), name
+    np.testing.assert_array_equal(emu.learned_weights["input_to_I"], fixed.learned_weights["input_to_I"])
+
+
+def test_nir_round_trip_keeps_an_input_projection(tmp_path):
+    from engram_nm.nir_io import export_nir, import_nir, read_nir
+
+    spec = feedforward_inhibition_spec()
+    back = import_nir(export_nir(spec, tmp_path / "ffi.nir"))
+    assert back.equals(spec)
+    assert back.projection("input_to_I").from_input
+    graph = read_nir(tmp_path / "ffi.nir")
+    assert ("input", "input_to_I") in graph.edges and ("input_to_I", "I") in graph.edges
+
+
+def test_an_input_projection_must_fit_the_input():
+    spec = feedforward_inhibition_spec(plastic=False)
+    spec.projection("input_to_I").weight = np.zeros((6, spec.n_in + 1))
+    with pytest.raises(SpecError, match=r"expected \(6, 16\)"):
+        spec.validate()
