@@ -14,6 +14,19 @@ def rate_encode(x: np.ndarray, steps: int, max_rate: float, rng: np.random.Gener
     return (rng.random((steps,) + x.shape) < p).astype(np.float32)
 
 
+def regular_encode(x: np.ndarray, steps: int, max_rate: float) -> np.ndarray:
+    """Deterministic (regular) rate code: ``x [..., features]`` in [0, 1] -> spikes
+    ``[..., steps, features]`` (float32), the integrate-and-fire encoder of a constant rate.
+
+    A feature of rate ``p = x * max_rate`` (spikes per step) has emitted ``round(t * p)`` spikes
+    after ``t`` steps: ``s[t] = round((t + 1) * p) - round(t * p)`` (rounding half up). The count
+    over ``T`` steps is ``round(T * p)`` with no sampling noise, unlike :func:`rate_encode`.
+    """
+    p = np.clip(np.asarray(x, dtype=np.float64), 0.0, 1.0) * max_rate
+    counts = np.floor(np.arange(steps + 1)[:, None] * p[..., None, :] + 0.5)  # [..., steps + 1, features]
+    return np.diff(counts, axis=-2).astype(np.float32)
+
+
 def load_digits_spikes(steps: int = 25, max_rate: float = 0.5, test_fraction: float = 0.25, seed: int = 0):
     """scikit-learn's 8x8 digits (1797 images, bundled) as rate-coded spikes.
 

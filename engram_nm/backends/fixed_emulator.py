@@ -397,7 +397,8 @@ def emulate_networks(specs, spikes, quantized=None, record_v: bool = False, task
     """Run ``K`` networks of one shape (e.g. ten seeds, each with its own weights) in one call.
 
     ``spikes``: ``[T, n_in]`` or ``[B, T, n_in]`` shared by every network, or ``[K, B, T, n_in]``
-    one batch per network. Records get a leading network axis: ``[K, B, T, n]``; so do the learned
+    one batch per network; ``tasks`` as in :func:`emulate`, or ``[K, B, T]`` one schedule per
+    network. Records get a leading network axis: ``[K, B, T, n]``; so do the learned
     weights and thresholds (``learn``, see :func:`emulate`; ``seed``: one for all, or one per network). Each network is quantised on its own
     and never interacts with the others: network ``k`` gives exactly what :func:`emulate` gives for
     it alone, learning included.
@@ -427,7 +428,13 @@ def emulate_networks(specs, spikes, quantized=None, record_v: bool = False, task
     learning = _learning_matrices(specs, qs, batch, seeds) if learn else []
     pops = _populations(specs, qs, tuple(m.name for m in learning), intrinsic=learn)
     gated_names = [layer.name for layer in first.layers if layer.gate is not None]
-    schedules = [_task_schedule(spec, batch, steps, tasks) for spec in specs] if gated_names else []
+    if tasks is not None and np.ndim(tasks) == 3:  # one schedule per network: [K, B, T]
+        if np.shape(tasks)[0] != nets:
+            raise InputError(f"tasks per network [K, B, T] need K = {nets}, got {np.shape(tasks)[0]}")
+        per_network = list(tasks)
+    else:
+        per_network = [tasks] * nets
+    schedules = [_task_schedule(spec, batch, steps, t) for spec, t in zip(specs, per_network)] if gated_names else []
     gated = {name: np.stack([np.stack([m[name] for m in per_sample]) for per_sample in schedules])
              for name in gated_names}  # [K, B, T, n]
     memories = None
