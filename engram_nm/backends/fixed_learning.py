@@ -168,6 +168,13 @@ class FixedLearningEngine:
         # Until every weight lies in its sign mode's 8-bit range, a step changes every synapse (the
         # bound applies to all); afterwards only synapses with a nonzero product change.
         self._all_in_range = bool(np.array_equal(clip_weights(self.weights, self.sign_mode), self.weights))
+        # When every product reads a post trace, a synapse whose post traces are all zero gets a zero
+        # product and keeps its weight: only the rows of posts with a nonzero trace can change.
+        # The same holds for columns when every product reads a pre trace.
+        self._post_factors = sorted({f for p in rule.products for f in p.factors if f in POST_TRACES})
+        self._post_gated = all(any(f in POST_TRACES for f in p.factors) for p in rule.products)
+        self._pre_factors = sorted({f for p in rule.products for f in p.factors if f in PRE_TRACES})
+        self._pre_gated = all(any(f in PRE_TRACES for f in p.factors) for p in rule.products)
         self.last_changes: list = []  # what the last step rewrote: ("rows"|"cols", members, indices); None: all
 
     def _draws(self) -> tuple:
@@ -234,7 +241,8 @@ class FixedLearningEngine:
         spiked (``x0`` products, the other rows). For every other synapse the engine's arithmetic
         gives back the weight it had (``acc = w << 7`` rounds to ``w``), so the result is the same
         as computing all of them. A ``u`` product, or weights outside their sign mode's range,
-        reach every synapse.
+        reach every synapse, unless every product reads a post trace (then only the rows of posts
+        whose traces are nonzero) or a pre trace (the columns of pres whose traces are nonzero).
         """
         lead, (n_post, n_pre) = self.weights.shape[:-2], self.weights.shape[-2:]
         x0, y0 = np.asarray(pre, dtype=bool), np.asarray(post, dtype=bool)
@@ -244,13 +252,38 @@ class FixedLearningEngine:
             y0 = np.broadcast_to(y0, lead + (n_post,))
         trace_randoms, r_round = self._draws()
         self._update_traces(x0, y0, trace_randoms)
+        flat = lambda v: v.reshape(-1, v.shape[-1])  # noqa: E731 - members on one axis
+        if self._all_in_range and "u" in self.dependencies and self._post_gated:
+            traced = np.zeros(lead + (n_post,), dtype=bool)
+            for name in self._post_factors:
+                traced |= self.traces[name] != 0
+            member, row = np.nonzero(flat(traced))
+            w_flat = self.weights.reshape(-1, n_post, n_pre)
+            self.last_changes = []
+            if member.size:  # [P, n_pre]: the rows of posts with a nonzero trace
+                w_flat[member, row] = self._learned(w_flat[member, row], x0, y0, lambda v: flat(v)[member],
+                                                    lambda v: flat(v)[member, row][:, None], r_round)
+                self.last_changes.append(("rows", member, row))
+            return self.weights
+        if self._all_in_range and "u" in self.dependencies and self._pre_gated:
+            traced = np.zeros(lead + (n_pre,), dtype=bool)
+            for name in self._pre_factors:
+                traced |= self.traces[name] != 0
+            member, col = np.nonzero(flat(traced))
+            w_flat = self.weights.reshape(-1, n_post, n_pre)
+            self.last_changes = []
+            if member.size:  # [Q, n_post]: the columns of pres with a nonzero trace
+                w_flat[member, :, col] = self._learned(w_flat[member, :, col], x0, y0,
+                                                       lambda v: flat(v)[member, col][:, None],
+                                                       lambda v: flat(v)[member], r_round)
+                self.last_changes.append(("cols", member, col))
+            return self.weights
         if "u" in self.dependencies or not self._all_in_range:
             self.weights = np.ascontiguousarray(self._learned(self.weights, x0, y0, lambda v: v[..., None, :],
                                                               lambda v: v[..., :, None], r_round))
             self._all_in_range = True
             self.last_changes = [None]
             return self.weights
-        flat = lambda v: v.reshape(-1, v.shape[-1])  # noqa: E731 - members on one axis
         w_flat = self.weights.reshape(-1, n_post, n_pre)  # a view: writes land in self.weights
         self.last_changes = []
         if "y0" in self.dependencies:

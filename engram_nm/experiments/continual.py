@@ -351,7 +351,9 @@ def train_sequential(method: str, tasks: list, scenario: str = "class", config: 
         n = len(task.y_train)
         if hasattr(model, "store"):  # learns by storing the task's data (no gradient)
             model.store(task.x_train, task.y_train)
-        epochs = 0 if hasattr(model, "store") else config.epochs
+        if hasattr(model, "learn_task"):  # learns in one pass by a local rule (no gradient, keeps no data)
+            model.learn_task(task.x_train, task.y_train)
+        epochs = 0 if hasattr(model, "store") or hasattr(model, "learn_task") else config.epochs
         bar = tqdm(range(epochs), desc=f"{method} task {h + 1}/{len(tasks)}", disable=quiet, leave=False)
         for _ in bar:
             order = rng.permutation(n)
@@ -391,5 +393,5 @@ def train_sequential(method: str, tasks: list, scenario: str = "class", config: 
                                                for t in list(star.values()) + list(fisher.values())))
     stored = sum(getattr(m, "stored_bytes", 0) for m in (key, replay, model) if m is not None)
     result = ContinualResult(method, scenario, r, active, synops, inference_acc, history,
-                             param_bytes=model_bytes(model) + ewc_bytes, stored_bytes=int(stored))
+                             param_bytes=model_bytes(model) + ewc_bytes + getattr(model, "extra_bytes", 0), stored_bytes=int(stored))
     return result, model

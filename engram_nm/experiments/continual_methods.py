@@ -21,6 +21,12 @@ method             what it is
 ``gating_sdm``     ``gating``; class scenario: task = vote of an SDM key memory of the inputs
 ``knn``            k-nearest neighbours on the stored keys of every training image (the SDM
                    key's memory used directly as a classifier; stores data, no training)
+``fly``            FlyModel (Shen, Dasgupta & Navlakha, Neural Computation 35(11):1797, 2023): a
+                   fixed random sparse expansion (each of 2,000 cells sums 10 random pixels),
+                   k-winners-take-all (top 100), and an associative readout where only the
+                   weights from active cells to the current image's class change (partial
+                   freezing); ours: the class row is the running mean of its codes. One pass, no
+                   gradient, no stored data
 ``replay``         ``snn`` + experience replay (Chaudhry et al. 2019): a buffer of training
                    images (uint8) and labels within ``ContinualConfig.replay_bytes``, one
                    buffer batch beside every new batch
@@ -38,7 +44,8 @@ from torch import nn
 
 from engram_nm.errors import InputError
 
-METHODS = ("mlp", "sdm", "snn", "snn_l1", "snn_kl", "snn_l0", "ewc", "xdg", "gating", "gating_sdm", "knn", "replay")
+METHODS = ("mlp", "sdm", "snn", "snn_l1", "snn_kl", "snn_l0", "ewc", "xdg", "gating", "gating_sdm", "knn", "replay",
+           "fly")
 
 
 class MLPMethod(nn.Module):
@@ -162,6 +169,51 @@ class KNNMethod(nn.Module):
         return 0.0, float(len(self.keys) * self.keys.shape[1])  # one bit comparison per stored bit
 
 
+class FlyMethod(nn.Module):
+    """FlyModel (module table): ``h = topk(P x)`` with ``P [n_cells, 64]`` binary, ``fan_in`` ones
+    per row (fixed, seeded), ``k`` winners; readout row ``c`` = running mean of the codes of class
+    ``c`` (only the current class's row, only its active cells move: partial freezing); logits
+    ``W h``. Learns one task in one pass (:meth:`learn_task`); keeps no image."""
+
+    spiking, gated, task_inference = False, False, None
+
+    def __init__(self, seed: int, n_cells: int = 2000, fan_in: int = 10, k: int = 100):
+        super().__init__()
+        rng = np.random.default_rng(seed)
+        projection = np.zeros((n_cells, 64), dtype=np.int8)
+        for row in projection:
+            row[rng.choice(64, fan_in, replace=False)] = 1
+        self.projection, self.k = projection, int(k)
+        self.readout = np.zeros((10, n_cells))
+        self.counts = np.zeros(10, dtype=np.int64)
+
+    def code(self, images) -> np.ndarray:
+        drive = np.asarray(images, dtype=np.float64) @ self.projection.T
+        winners = np.argsort(-drive, axis=1, kind="stable")[:, : self.k]
+        h = np.zeros_like(drive)
+        np.put_along_axis(h, winners, 1.0, axis=1)
+        return h
+
+    def learn_task(self, images: np.ndarray, labels: np.ndarray) -> None:
+        for h, c in zip(self.code(images), np.asarray(labels)):
+            self.counts[c] += 1
+            self.readout[c] += (h - self.readout[c]) / self.counts[c]
+
+    @property
+    def extra_bytes(self) -> int:
+        """Parameters held outside torch: projection (int8), readout (float64), class counts."""
+        return int(self.projection.nbytes + self.readout.nbytes + self.counts.nbytes)
+
+    def logits(self, x, task=None):
+        return torch.as_tensor(self.code(np.asarray(x)) @ self.readout.T, dtype=torch.float32)
+
+    def penalty(self):
+        return torch.zeros(())
+
+    def activity(self, x):
+        return self.k / self.projection.shape[0], float(self.projection.sum() + self.k * 10)
+
+
 def make_method(name: str, hidden: int, n_tasks: int, seed: int) -> nn.Module:
     """Build method ``name`` (see the module table) with ``hidden`` hidden neurons."""
     from engram_nm.sparsity import SparsityPenalty
@@ -173,6 +225,8 @@ def make_method(name: str, hidden: int, n_tasks: int, seed: int) -> nn.Module:
         return MLPMethod(hidden, n_tasks, sdm_k=max(1, hidden // 10))
     if name == "knn":
         return KNNMethod()
+    if name == "fly":
+        return FlyMethod(seed)
     if name in ("snn", "ewc", "replay"):
         return SNNMethod(hidden, n_tasks, seed)
     if name == "snn_l1":

@@ -3,14 +3,17 @@
 The network is an :class:`~engram_nm.spec.EngramSpec` (:func:`learner_spec`)::
 
     input: 64 pixel channels (regular rate code, :func:`engram_nm.data.regular_encode`)
-           + one label channel per class (on only while the readout learns)
+           + one label channel per allocation unit (on only while the readout learns)
       -> engram   LIF cells, weight = gain * prototypes (rows of unit length), grouped in blocks
                   of ``cells_per_unit``, one block per allocation unit (a class, or a (task, class)
                   pair); an engram gate opens one block while its unit is learned, every block at test
-      -> readout  one LIF cell per class, weight A >= 0 learned on the spikes by the Hebbian rule
-                  dA_ci/dt = mu * u_i * v_c  (Hz, eq. in :class:`engram_nm.plasticity.hebbian.Hebbian`)
-    teacher: an input projection, label channel c -> readout c (so readout c fires while class c
-             is shown and the Hebbian rule ties the engram cells that fire to it)
+      -> readout  one LIF cell per allocation unit (its class: ``unit % 10``), weight A >= 0
+                  learned on the spikes by Hebbian plasticity with synaptic scaling,
+                  dA_ki/dt = mu u_i v_k - gamma v_k A_ki^2  (Hz; :class:`~engram_nm.plasticity.SPaSS`
+                  with target rate 0): while readout k fires, A_k. settles at sqrt(mu u / gamma),
+                  the engram cells active with it
+    teacher: an input projection, label channel k -> readout k (so readout k fires while unit k
+             is shown and the rule ties the engram cells that fire to it)
 
 Learning, one task after another (nothing of a task is kept once it has been learned):
 
@@ -26,8 +29,10 @@ Learning, one task after another (nothing of a task is kept once it has been lea
    silent steps (voltages decay by ``exp(-rest_steps dt / tau_mem)``), gate = the image's unit,
    teacher on for its class.
 
-Inference: every block open, no label; the answer is the readout cell that fires first
-(time-to-first-spike decoding; ties by spike count, then by class index).
+Inference: every block open, no label; the answer is the class of the readout cell that fires
+first (time-to-first-spike decoding; ties by spike count, then by index). A readout row is learned
+while its unit is shown and never again (the scaling term decays only the row of the cell that
+fires), which is why a class that returns in a new domain gets a new unit.
 
 The ungated twin (``gated=False``) differs in one thing: every engram cell is eligible in step 1
 and open in step 2. The gain is calibrated once, on the first task's images: the average best
@@ -58,9 +63,11 @@ class EngramLearnerConfig:
         tau_mem: engram cells' membrane time constant (s); readout cells use ``readout_tau``.
         first_spike_fraction: calibration of the gain (module docstring).
         address_epochs, address_rate: passes over a task's images and ``eta`` of the instar rule.
-        hebbian_mu: Hebbian rate (weight / (s Hz^2)); ``hebbian_tau``: its pre and post trace time
-            constant (s, short: a trace left by one image is gone when the next starts);
-            ``readout_w_max``: its upper bound.
+        hebbian_mu, scaling_gamma: the readout's rule, Hebbian with synaptic scaling
+            (:class:`~engram_nm.plasticity.hebbian.SPaSS` with target rate 0:
+            ``dw/dt = mu u v - gamma v w^2``; Hz, weight units); ``trace_tau``: its pre and post
+            trace time constant (s, short: a trace left by one image is gone when the next
+            starts); ``readout_w_max``: its upper bound.
         inhibition: lateral inhibition between engram cells (a spike subtracts this from every
             other engram cell's input, threshold units): the race's first cells silence the rest.
         readout_threshold: readout firing threshold (weight units); ``teacher_weight``: label
@@ -80,7 +87,7 @@ class EngramLearnerConfig:
     address_rate: float = 0.05
     hebbian_mu: float = 1.25e-4
     scaling_gamma: float = 5e-3
-    hebbian_tau: float = 5e-3
+    trace_tau: float = 5e-3
     readout_w_max: float = 1.0
     readout_threshold: float = 0.2
     inhibition: float = 0.0
@@ -94,7 +101,7 @@ class EngramLearnerConfig:
                 raise InputError(f"{name} must be a whole number >= 1, got {getattr(self, name)!r}")
         if self.rest_steps < 0 or int(self.rest_steps) != self.rest_steps:
             raise InputError(f"rest_steps must be a whole number >= 0, got {self.rest_steps!r}")
-        for name in ("max_rate", "tau_mem", "readout_tau", "address_rate", "hebbian_mu", "scaling_gamma", "hebbian_tau", "readout_w_max",
+        for name in ("max_rate", "tau_mem", "readout_tau", "address_rate", "hebbian_mu", "scaling_gamma", "trace_tau", "readout_w_max",
                      "readout_threshold", "teacher_weight", "dt"):
             if not getattr(self, name) > 0:
                 raise InputError(f"{name} must be > 0, got {getattr(self, name)!r}")
@@ -124,7 +131,7 @@ class EngramLearner:
         n = self.n_cells
         self.prototypes = np.zeros((n, N_PIXELS))
         self.allocated = np.zeros(n, dtype=bool)
-        self.readout = np.zeros((N_CLASSES, n))
+        self.readout = np.zeros((self.n_units, n))
         self.gain = None
         self.rng = np.random.default_rng(self.seed)
 
@@ -192,20 +199,20 @@ class EngramLearner:
         if self.gain is None:
             raise InputError("the learner has no addresses yet: call learn_addresses first")
         cfg = self.config
-        n_in = N_PIXELS + N_CLASSES
+        n_in = N_PIXELS + self.n_units
         w_in = np.zeros((self.n_cells, n_in))
         w_in[:, :N_PIXELS] = self.gain * self.prototypes
         masks = np.stack([self.block(u) for u in range(self.n_units)] + [np.ones(self.n_cells, dtype=bool)])
         lateral = -cfg.inhibition * (1.0 - np.eye(self.n_cells)) if cfg.inhibition else None
         engram = LayerSpec("engram", weight=w_in, recurrent_weight=lateral, tau_mem=cfg.tau_mem, v_threshold=1.0,
                            gate=GateSpec(logits_from_masks(masks)))
-        rule = SPaSS(mu=cfg.hebbian_mu, gamma=cfg.scaling_gamma, v_target=0.0, tau_pre=cfg.hebbian_tau,
-                     tau_post=cfg.hebbian_tau, w_min=0.0, w_max=cfg.readout_w_max)
+        rule = SPaSS(mu=cfg.hebbian_mu, gamma=cfg.scaling_gamma, v_target=0.0, tau_pre=cfg.trace_tau,
+                     tau_post=cfg.trace_tau, w_min=0.0, w_max=cfg.readout_w_max)
         readout = LayerSpec("readout", weight=self.readout.copy(), tau_mem=cfg.readout_tau,
                             v_threshold=cfg.readout_threshold,
                             plasticity=LayerPlasticity(feedforward=rule) if plastic else None)
-        teacher = np.zeros((N_CLASSES, n_in))
-        teacher[:, N_PIXELS:] = cfg.teacher_weight * np.eye(N_CLASSES)
+        teacher = np.zeros((self.n_units, n_in))
+        teacher[:, N_PIXELS:] = cfg.teacher_weight * np.eye(self.n_units)
         return EngramSpec(n_in, [engram, readout], dt=cfg.dt, name="engram_continual_learner",
                           projections=[ProjectionSpec("teacher", INPUT, "readout", teacher)])
 
@@ -215,14 +222,15 @@ class EngramLearner:
         return self.n_units
 
     def training_input(self, images: np.ndarray, labels: np.ndarray, units: np.ndarray) -> tuple:
-        """``(spikes [n * (steps + rest), 74], gate task per step)`` for the readout's learning run."""
+        """``(spikes [n * (steps + rest), 64 + units], gate task per step)`` for the readout's
+        learning run: each image, then silence; the label channel of its unit on while it is shown."""
         from engram_nm.data import regular_encode
 
         cfg = self.config
         per = cfg.steps + cfg.rest_steps
-        x = np.zeros((len(images), per, N_PIXELS + N_CLASSES), dtype=np.float32)
+        x = np.zeros((len(images), per, N_PIXELS + self.n_units), dtype=np.float32)
         x[:, :cfg.steps, :N_PIXELS] = regular_encode(images, cfg.steps, cfg.max_rate)
-        x[np.arange(len(images)), :cfg.steps, N_PIXELS + np.asarray(labels)] = 1.0
+        x[np.arange(len(images)), :cfg.steps, N_PIXELS + np.asarray(units)] = 1.0
         gate = np.repeat(np.asarray(units) if cfg.gated else np.full(len(images), self.test_task), per)
         return x.reshape(-1, x.shape[-1]), gate
 
@@ -241,15 +249,15 @@ class EngramLearner:
         return result
 
     def test_input(self, images: np.ndarray) -> np.ndarray:
-        """``[n, steps, 74]``: the images' regular code, label channels silent."""
+        """``[n, steps, 64 + units]``: the images' regular code, label channels silent."""
         from engram_nm.data import regular_encode
 
-        x = np.zeros((len(images), self.config.steps, N_PIXELS + N_CLASSES), dtype=np.float32)
+        x = np.zeros((len(images), self.config.steps, N_PIXELS + self.n_units), dtype=np.float32)
         x[:, :, :N_PIXELS] = regular_encode(images, self.config.steps, self.config.max_rate)
         return x
 
     def readout_spikes(self, images: np.ndarray, target: str = "fixed-emu") -> np.ndarray:
-        """Readout spikes ``[n, steps, 10]`` of the images, every block open, no learning."""
+        """Readout spikes ``[n, steps, units]`` of the images, every block open, no learning."""
         from engram_nm.hardware.targets import run
 
         if target not in TARGETS:
@@ -259,23 +267,30 @@ class EngramLearner:
     def predict(self, images: np.ndarray, target: str = "fixed-emu", classes=None) -> np.ndarray:
         """Classes by time to first readout spike (:func:`first_spike_decision`), among ``classes``
         (all ten when None: no task id)."""
-        return first_spike_decision(self.readout_spikes(images, target), classes)
+        return self.decide(self.readout_spikes(images, target), classes)
+
+    def decide(self, readout_spikes: np.ndarray, classes=None) -> np.ndarray:
+        """The class of the readout unit that fires first (:func:`first_spike_decision`) among the
+        units of ``classes`` (all when None)."""
+        unit_class = np.arange(self.n_units) % N_CLASSES
+        units = None if classes is None else np.flatnonzero(np.isin(unit_class, list(classes)))
+        return unit_class[first_spike_decision(readout_spikes, units)]
 
 
-def first_spike_decision(spikes: np.ndarray, classes=None) -> np.ndarray:
-    """The class whose readout cell fires first in ``spikes [n, T, classes]``; ties: more spikes,
-    then the lower index. A cell that never fires ranks after every cell that does; ``classes``
-    restricts the choice (task-incremental: the task's classes)."""
+def first_spike_decision(spikes: np.ndarray, allowed=None) -> np.ndarray:
+    """The index of the cell that fires first in ``spikes [n, T, cells]``; ties: more spikes, then
+    the lower index. A cell that never fires ranks after every cell that does; ``allowed`` (cell
+    indices) restricts the choice (task-incremental: the task's classes)."""
     spikes = np.asarray(spikes) > 0
     n, steps, k = spikes.shape
     fired = spikes.any(axis=1)
     first = np.where(fired, spikes.argmax(axis=1), steps)
     # Lexicographic score: earliest first spike, then most spikes, then the lower index.
     score = -first * (steps + 1) * (k + 1) + spikes.sum(axis=1) * (k + 1) - np.arange(k)[None, :]
-    if classes is not None:
-        allowed = np.zeros(k, dtype=bool)
-        allowed[list(classes)] = True
-        score = np.where(allowed[None, :], score, np.iinfo(np.int64).min)
+    if allowed is not None:
+        mask = np.zeros(k, dtype=bool)
+        mask[list(allowed)] = True
+        score = np.where(mask[None, :], score, np.iinfo(np.int64).min)
     return np.argmax(score, axis=1)
 
 
@@ -333,7 +348,7 @@ def train_engram_cohort(task_lists: list, scenario: str = "class", config: Engra
             for j, task in enumerate(task_lists[k][:h + 1]):
                 part = spikes[start:start + len(task.y_test)]
                 start += len(task.y_test)
-                pred = first_spike_decision(part, task.classes if scenario == "task" else None)
+                pred = learners[k].decide(part, task.classes if scenario == "task" else None)
                 accuracy[k, h, j] = float(np.mean(pred == task.y_test))
     out = []
     for k, (learner, tasks) in enumerate(zip(learners, task_lists)):
@@ -365,7 +380,7 @@ def _learn_readouts(learners: list, tasks: list, units: list, target: str, seeds
                           learn=True, seed=seeds)
     learned = np.asarray(result.learned_weights["readout_w"])
     for k, learner in enumerate(learners):
-        learner.readout = learned[k].reshape(N_CLASSES, learner.n_cells).astype(np.float64)
+        learner.readout = learned[k].reshape(learner.n_units, learner.n_cells).astype(np.float64)
 
 
 def _readout_spikes(learners: list, images: list, target: str) -> list:
@@ -382,7 +397,8 @@ def _readout_spikes(learners: list, images: list, target: str) -> list:
 
 def learner_activity(learner: EngramLearner, images: np.ndarray, target: str = "fixed-emu") -> tuple:
     """``(fraction of engram cells that fire per image, synaptic events per image)``: input spikes
-    x engram cells + engram spikes x (other engram cells + readouts) + readout spikes (none fan out)."""
+    x engram cells + engram spikes x (readouts, + other engram cells with inhibition); readout
+    spikes do not fan out."""
     from engram_nm.hardware.targets import run
 
     out = run(learner.spec(), learner.test_input(images), target, tasks=learner.test_task)
@@ -390,5 +406,6 @@ def learner_activity(learner: EngramLearner, images: np.ndarray, target: str = "
     x = learner.test_input(images)
     n = learner.n_cells
     active = float(np.mean(engram.any(axis=1)))
-    events = (x.sum() * n + engram.sum() * (n - 1 + N_CLASSES)) / len(images)
+    lateral = n - 1 if learner.config.inhibition else 0
+    events = (x.sum() * n + engram.sum() * (lateral + learner.n_units)) / len(images)
     return active, float(events)

@@ -120,3 +120,47 @@ class SPaSS(SynapticRule):
             Term(self.gamma * self.v_target * dt, "u", ("w", "w")),
             Term(-self.gamma * dt, "u", ("y1", "w", "w")),
         ]
+
+
+@register
+@dataclass(frozen=True)
+class Outstar(SynapticRule):
+    """Presynaptically gated Hebbian rule (Grossberg's outstar law):
+    ``dw/dt = u * (mu * v - gamma * w)``.
+
+    ``u`` pre rate, ``v`` post rate (Hz, from traces as in :class:`Hebbian`); ``mu`` in
+    weight / (s Hz^2), ``gamma`` in 1 / (s Hz). While the pre cell fires, its weight relaxes to
+    ``(mu / gamma) * v``: it learns the post activity that goes with it. A silent pre cell keeps
+    its weights whatever the post does, so a cell learned for one association is not erased when
+    its post learns another with other cells (unlike :class:`SPaSS`, whose decay follows the post).
+
+    Per step: ``dw = dt * (mu * x1 * y1 - gamma * x1 * w)``, both with dependency ``u``.
+
+    Source: S. Grossberg, "Classical and instrumental learning by neural networks", Progress in
+    Theoretical Biology 3:51-141 (1974) (the outstar learning equation).
+    """
+
+    name: ClassVar[str] = "outstar"
+    mu: float = 1e-4
+    gamma: float = 1e-3
+    tau_pre: float = 20e-3
+    tau_post: float = 20e-3
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        check_positive("Outstar mu", self.mu)
+        check_positive("Outstar gamma", self.gamma)
+
+    def rate_dw(self, w, u, v):
+        """``dw/dt`` for rates ``u [n_pre]``, ``v [n_post]`` (Hz) and weights ``w [n_post, n_pre]``."""
+        u, v = np.asarray(u, float), np.asarray(v, float)
+        return u[None, :] * (self.mu * v[:, None] - self.gamma * w)
+
+    def traces(self) -> dict:
+        return {"x1": Trace(self.tau_pre, 1.0 / self.tau_pre), "y1": Trace(self.tau_post, 1.0 / self.tau_post)}
+
+    def dw(self, w, x0, y0, tr, dt):
+        return dt * tr["x1"] * (self.mu * tr["y1"] - self.gamma * w)
+
+    def terms(self, dt):
+        return [Term(self.mu * dt, "u", ("x1", "y1")), Term(-self.gamma * dt, "u", ("x1", "w"))]

@@ -20,7 +20,7 @@ reference pairs pre[t] with post[t]. Rules use parameters the engine can hold
 import numpy as np
 import pytest
 
-from engram_nm.plasticity import SPaSS, AntiHebbian, Hebbian, InhibitorySTDP, PairSTDP, run_on_spike_trains
+from engram_nm.plasticity import SPaSS, Outstar, AntiHebbian, Hebbian, InhibitorySTDP, PairSTDP, run_on_spike_trains
 
 DT = 1e-3
 STEPS = 200
@@ -36,6 +36,7 @@ CASES = {
     "hebbian": (Hebbian(mu=1e-4, tau_pre=10e-3, tau_post=10e-3), 1, 0.3),
     "anti_hebbian": (AntiHebbian(mu=1e-4, tau_pre=10e-3, tau_post=10e-3), 1, 0.3),
     "spass": (SPaSS(mu=2 ** -12, gamma=0.5, v_target=15.625, tau_pre=10e-3, tau_post=10e-3), 1, 0.3),
+    "outstar": (Outstar(mu=2 ** -11, gamma=2 ** -4, tau_pre=10e-3, tau_post=10e-3), 1, 0.3),
 }
 
 

@@ -16,7 +16,7 @@ from engram_nm.backends.fixed_learning import EngineRandoms, FixedLearningEngine
 from engram_nm.backends.fixed_point import clip_weights, truncate_weights
 from engram_nm.errors import PlasticityError
 from engram_nm.hardware.learning_rules import fixed_engine_start
-from engram_nm.plasticity import SPaSS, Hebbian, InhibitorySTDP, PairSTDP
+from engram_nm.plasticity import SPaSS, Outstar, Hebbian, InhibitorySTDP, PairSTDP
 
 DT = 1e-3
 STEPS = 150
@@ -27,6 +27,7 @@ RULES = {
     "inhibitory_stdp": (InhibitorySTDP(eta=2 ** -6, rho0=12.5, tau=20e-3), -1),
     "hebbian": (Hebbian(mu=1e-4, tau_pre=10e-3, tau_post=10e-3), 1),
     "spass": (SPaSS(mu=2 ** -12, gamma=0.5, v_target=15.625, tau_pre=10e-3, tau_post=10e-3), 1),
+    "outstar": (Outstar(mu=2 ** -11, gamma=2 ** -4, tau_pre=10e-3, tau_post=10e-3), 1),
 }
 
 
