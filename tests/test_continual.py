@@ -133,3 +133,35 @@ def test_knn_and_replay_keep_data_and_say_so():
     small.add(tasks[1].x_train, tasks[1].y_train)
     assert small.size == 100 and small.stored_bytes <= 65 * 100  # equal shares within the budget
     assert {int(c) for c in np.unique(np.concatenate([y for _, y in small.tasks]))} == {0, 1, 2, 3}
+
+
+def test_flymodel_freezes_other_classes_and_keeps_no_data():
+    """FlyModel's associative readout changes only the current class's row (partial freezing):
+    learning a new task leaves the earlier rows as they were; it stores no image."""
+    from engram_nm.experiments.continual_methods import FlyMethod
+
+    tasks = split_digits()
+    fly = FlyMethod(seed=0)
+    fly.learn_task(tasks[0].x_train, tasks[0].y_train)
+    before = fly.readout.copy()
+    fly.learn_task(tasks[1].x_train, tasks[1].y_train)
+    np.testing.assert_array_equal(fly.readout[:2], before[:2])
+    assert np.all(fly.readout[2:4].sum(axis=1) > 0) and not np.any(fly.readout[4:])
+    codes = fly.code(tasks[0].x_test)
+    assert np.all(codes.sum(axis=1) == fly.k)  # k winners per image
+    res, _ = train_sequential("fly", tasks, "class", quiet=True)
+    assert res.stored_bytes == 0 and res.param_bytes == fly.extra_bytes
+    assert res.final_average > 0.8  # chance 0.1
+
+
+def test_knn_at_the_engram_learners_memory_keeps_within_it():
+    from engram_nm.experiments.continual_methods import ENGRAM_LEARNER_BYTES, KNNMethod
+    from engram_nm.experiments.engram_learner import EngramLearner
+
+    assert EngramLearner().param_bytes == ENGRAM_LEARNER_BYTES  # the budget is what the learner holds
+    res, model = train_sequential("knn_equal_memory", split_digits()[:3], "class", quiet=True)
+    assert 0.9 * ENGRAM_LEARNER_BYTES < res.stored_bytes <= ENGRAM_LEARNER_BYTES and res.keeps_data
+    shares = [len(y) for _, y in model.per_task]
+    assert max(shares) - min(shares) <= 1  # every task an equal share
+    with pytest.raises(InputError, match="budget"):
+        KNNMethod(budget=100)

@@ -6,33 +6,35 @@ the MLP, rate-coded spikes ``[T, B, 64]`` for spiking models), ``spiking``,
 regularisers, and ``activity(x)`` -> (active-neuron fraction, synaptic ops per
 sample). :func:`make_method` builds one by name.
 
-=================  =====================================================================
-method             what it is
-=================  =====================================================================
-``mlp``            64-h-10 ReLU MLP on the images (the ANN baseline)
-``sdm``            SDMLP: Top-K, L2-normalised hidden layer, no bias (Bricken et al. 2023)
-``snn``            64-h-10 LIF network (stock Lava semantics), surrogate gradients
-``snn_l1``         ``snn`` + L1 on hidden spike counts
-``snn_kl``         ``snn`` + KL sparsity (target 2 % spikes per step)
-``snn_l0``         ``snn`` + hard-concrete L0 gates on the hidden neurons
-``ewc``            ``snn`` + elastic weight consolidation
-``xdg``            ``snn`` + fixed random 20 % gates per task (Masse et al. 2018)
-``gating``         ``snn`` + learned engram gates; class scenario: task = highest confidence
-``gating_sdm``     ``gating``; class scenario: task = vote of an SDM key memory of the inputs
-``knn``            k-nearest neighbours on the stored keys of every training image (the SDM
-                   key's memory used directly as a classifier; stores data, no training)
-``fly``            FlyModel (Shen, Dasgupta & Navlakha, Neural Computation 35(11):1797, 2023): a
-                   fixed random sparse expansion (each of 2,000 cells sums 10 random pixels),
-                   k-winners-take-all (top 100), and an associative readout where only the
-                   weights from active cells to the current image's class change (partial
-                   freezing); ours: the class row is the running mean of its codes. One pass, no
-                   gradient, no stored data
-``replay``         ``snn`` + experience replay (Chaudhry et al. 2019): a buffer of training
-                   images (uint8) and labels within ``ContinualConfig.replay_bytes``, one
-                   buffer batch beside every new batch
-=================  =====================================================================
+======================  =====================================================================
+method                  what it is
+======================  =====================================================================
+``mlp``                 64-h-10 ReLU MLP on the images (the ANN baseline)
+``sdm``                 SDMLP: Top-K, L2-normalised hidden layer, no bias (Bricken et al. 2023)
+``snn``                 64-h-10 LIF network (stock Lava semantics), surrogate gradients
+``snn_l1``              ``snn`` + L1 on hidden spike counts
+``snn_kl``              ``snn`` + KL sparsity (target 2 % spikes per step)
+``snn_l0``              ``snn`` + hard-concrete L0 gates on the hidden neurons
+``ewc``                 ``snn`` + elastic weight consolidation
+``xdg``                 ``snn`` + fixed random 20 % gates per task (Masse et al. 2018)
+``gating``              ``snn`` + learned engram gates; class scenario: task = highest confidence
+``gating_sdm``          ``gating``; class scenario: task = vote of an SDM key memory of the inputs
+``knn``                 k-nearest neighbours on the stored keys of every training image (the SDM
+                        key's memory used directly as a classifier; stores data, no training)
+``knn_equal_memory``    ``knn`` within the engram learner's memory (``ENGRAM_LEARNER_BYTES``): every
+                        task keeps an equal random share of its keys
+``fly``                 FlyModel (Shen, Dasgupta & Navlakha, Neural Computation 35(11):1797, 2023): a
+                        fixed random sparse expansion (each of 2,000 cells sums 10 random pixels),
+                        k-winners-take-all (top 100), and an associative readout where only the
+                        weights from active cells to the current image's class change (partial
+                        freezing); ours: the class row is the running mean of its codes. One pass, no
+                        gradient, no stored data
+``replay``              ``snn`` + experience replay (Chaudhry et al. 2019): a buffer of training
+                        images (uint8) and labels within ``ContinualConfig.replay_bytes``, one
+                        buffer batch beside every new batch
+======================  =====================================================================
 
-Methods that keep training data (``xdg``, ``gating_sdm`` through their SDM key; ``knn``;
+Methods that keep training data (``xdg``, ``gating_sdm`` through their SDM key; ``knn``, ``knn_equal_memory``;
 ``replay``) report it as ``stored_bytes`` (:class:`~engram_nm.experiments.continual.ContinualResult`).
 """
 
@@ -45,7 +47,10 @@ from torch import nn
 from engram_nm.errors import InputError
 
 METHODS = ("mlp", "sdm", "snn", "snn_l1", "snn_kl", "snn_l0", "ewc", "xdg", "gating", "gating_sdm", "knn", "replay",
-           "fly")
+           "fly", "knn_equal_memory")
+# What the engram learner (engram_nm.experiments.engram_learner, split digits) holds: 100 x 64
+# prototypes and a 10 x 100 readout in float64 plus 100 allocation flags. kNN gets the same bytes.
+ENGRAM_LEARNER_BYTES = 100 * 64 * 8 + 10 * 100 * 8 + 100
 
 
 class MLPMethod(nn.Module):
@@ -135,31 +140,54 @@ class KNNMethod(nn.Module):
 
     spiking, gated, task_inference = False, False, None
 
-    def __init__(self, k: int = 5):
+    BYTES_PER_EXAMPLE = 192 + 1  # an int8 key and an int8 label
+
+    def __init__(self, k: int = 5, budget: int | None = None, seed: int = 0):
         super().__init__()
         self.k = int(k)
-        self.keys = np.zeros((0, 192), dtype=np.int8)
-        self.labels = np.zeros(0, dtype=np.int8)
+        self.capacity = None if budget is None else int(budget) // self.BYTES_PER_EXAMPLE
+        if self.capacity is not None and self.capacity < 1:
+            raise InputError(f"kNN budget must hold one example ({self.BYTES_PER_EXAMPLE} bytes), got {budget}")
+        self.rng = np.random.default_rng(seed)
+        self.per_task: list = []  # per task: (keys int8 [n, 192], labels int8 [n])
+
+    @property
+    def keys(self) -> np.ndarray:
+        return np.concatenate([k for k, _ in self.per_task]) if self.per_task else np.zeros((0, 192), np.int8)
+
+    @property
+    def labels(self) -> np.ndarray:
+        return np.concatenate([y for _, y in self.per_task]) if self.per_task else np.zeros(0, np.int8)
 
     def store(self, images: np.ndarray, labels: np.ndarray) -> None:
+        """Keep the task's keys; with a budget every task keeps an equal random share (seeded)."""
         from engram_nm.experiments.continual import TaskKeyMemory
 
-        self.keys = np.concatenate([self.keys, TaskKeyMemory.address(images)])
-        self.labels = np.concatenate([self.labels, np.asarray(labels, dtype=np.int8)])
+        self.per_task.append((TaskKeyMemory.address(images), np.asarray(labels, dtype=np.int8)))
+        if self.capacity is None:
+            return
+        share = self.capacity // len(self.per_task)
+        kept = []
+        for keys, y in self.per_task:
+            if len(y) > share:
+                pick = np.sort(self.rng.choice(len(y), share, replace=False))
+                keys, y = keys[pick], y[pick]
+            kept.append((keys, y))
+        self.per_task = kept
 
     @property
     def stored_bytes(self) -> int:
-        return int(self.keys.nbytes + self.labels.nbytes)
+        return int(sum(k.nbytes + y.nbytes for k, y in self.per_task))
 
     def logits(self, x, task=None):
         from engram_nm.experiments.continual import TaskKeyMemory
 
         q = TaskKeyMemory.address(np.asarray(x)).astype(np.int32)
-        keys = self.keys.astype(np.int32)
+        keys, labels = self.keys.astype(np.int32), self.labels
         distance = q.sum(1)[:, None] + keys.sum(1)[None, :] - 2 * q @ keys.T  # Hamming distance of 0/1 keys
         nearest = np.argsort(distance, axis=1, kind="stable")[:, : self.k]
         votes = np.zeros((len(q), 10))
-        np.add.at(votes, (np.repeat(np.arange(len(q)), nearest.shape[1]), self.labels[nearest].ravel()), 1.0)
+        np.add.at(votes, (np.repeat(np.arange(len(q)), nearest.shape[1]), labels[nearest].ravel()), 1.0)
         return torch.as_tensor(votes, dtype=torch.float32)
 
     def penalty(self):
@@ -225,6 +253,8 @@ def make_method(name: str, hidden: int, n_tasks: int, seed: int) -> nn.Module:
         return MLPMethod(hidden, n_tasks, sdm_k=max(1, hidden // 10))
     if name == "knn":
         return KNNMethod()
+    if name == "knn_equal_memory":
+        return KNNMethod(budget=ENGRAM_LEARNER_BYTES, seed=seed)
     if name == "fly":
         return FlyMethod(seed)
     if name in ("snn", "ewc", "replay"):
