@@ -232,6 +232,13 @@ class FixedLearningEngine:
         rounded = (np.floor(scaled) + (r_round < scaled % 1)).astype(np.int64) * ROUND_UNIT
         return clip_weights(np.right_shift(rounded, fx.ACCUMULATOR_SHIFT), self.sign_mode)
 
+    def _nonzero(self, names: list, shape: tuple) -> np.ndarray:
+        """Where any of the traces ``names`` is nonzero (bool, ``shape``)."""
+        out = np.zeros(shape, dtype=bool)
+        for name in names:
+            out |= self.traces[name] != 0
+        return out
+
     def step(self, pre, post) -> np.ndarray:
         """Learn from this step's spikes ``pre [..., n_pre]`` and ``post [..., n_post]`` (bool);
         returns the new weights (also :attr:`weights`, changed in place except on a full update).
@@ -254,10 +261,7 @@ class FixedLearningEngine:
         self._update_traces(x0, y0, trace_randoms)
         flat = lambda v: v.reshape(-1, v.shape[-1])  # noqa: E731 - members on one axis
         if self._all_in_range and "u" in self.dependencies and self._post_gated:
-            traced = np.zeros(lead + (n_post,), dtype=bool)
-            for name in self._post_factors:
-                traced |= self.traces[name] != 0
-            member, row = np.nonzero(flat(traced))
+            member, row = np.nonzero(flat(self._nonzero(self._post_factors, lead + (n_post,))))
             w_flat = self.weights.reshape(-1, n_post, n_pre)
             self.last_changes = []
             if member.size:  # [P, n_pre]: the rows of posts with a nonzero trace
@@ -266,10 +270,7 @@ class FixedLearningEngine:
                 self.last_changes.append(("rows", member, row))
             return self.weights
         if self._all_in_range and "u" in self.dependencies and self._pre_gated:
-            traced = np.zeros(lead + (n_pre,), dtype=bool)
-            for name in self._pre_factors:
-                traced |= self.traces[name] != 0
-            member, col = np.nonzero(flat(traced))
+            member, col = np.nonzero(flat(self._nonzero(self._pre_factors, lead + (n_pre,))))
             w_flat = self.weights.reshape(-1, n_post, n_pre)
             self.last_changes = []
             if member.size:  # [Q, n_post]: the columns of pres with a nonzero trace

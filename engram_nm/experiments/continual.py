@@ -233,6 +233,20 @@ class TaskKeyMemory:
         return np.argmax(sums, axis=1)
 
 
+def equal_shares(per_task: list, capacity: int, rng: np.random.Generator) -> list:
+    """``per_task`` (``[(examples, labels)]``) cut so that every task keeps at most
+    ``capacity // len(per_task)`` examples: a random subset (``rng``, original order kept) of each
+    task that has more. What a fixed memory holds when tasks arrive one after another."""
+    share = capacity // len(per_task)
+    kept = []
+    for x, y in per_task:
+        if len(y) > share:
+            pick = np.sort(rng.choice(len(y), share, replace=False))
+            x, y = x[pick], y[pick]
+        kept.append((x, y))
+    return kept
+
+
 class ReplayBuffer:
     """Training examples kept for replay within ``budget`` bytes: images as uint8 (64 B) and labels
     (1 B); when a task would overflow it, every task keeps an equal share, drawn at random
@@ -257,14 +271,7 @@ class ReplayBuffer:
 
     def add(self, images: np.ndarray, labels: np.ndarray) -> None:
         self.tasks.append((np.round(np.asarray(images) * 255).astype(np.uint8), np.asarray(labels, dtype=np.int8)))
-        share = self.capacity // len(self.tasks)
-        kept = []
-        for x, y in self.tasks:
-            if len(y) > share:
-                pick = np.sort(self.rng.choice(len(y), share, replace=False))
-                x, y = x[pick], y[pick]
-            kept.append((x, y))
-        self.tasks = kept
+        self.tasks = equal_shares(self.tasks, self.capacity, self.rng)
 
     def sample(self, count: int) -> tuple:
         x = np.concatenate([x for x, _ in self.tasks])

@@ -161,19 +161,11 @@ class KNNMethod(nn.Module):
 
     def store(self, images: np.ndarray, labels: np.ndarray) -> None:
         """Keep the task's keys; with a budget every task keeps an equal random share (seeded)."""
-        from engram_nm.experiments.continual import TaskKeyMemory
+        from engram_nm.experiments.continual import TaskKeyMemory, equal_shares
 
         self.per_task.append((TaskKeyMemory.address(images), np.asarray(labels, dtype=np.int8)))
-        if self.capacity is None:
-            return
-        share = self.capacity // len(self.per_task)
-        kept = []
-        for keys, y in self.per_task:
-            if len(y) > share:
-                pick = np.sort(self.rng.choice(len(y), share, replace=False))
-                keys, y = keys[pick], y[pick]
-            kept.append((keys, y))
-        self.per_task = kept
+        if self.capacity is not None:
+            self.per_task = equal_shares(self.per_task, self.capacity, self.rng)
 
     @property
     def stored_bytes(self) -> int:
