@@ -22,6 +22,7 @@ ungated > 0 with a CI that excludes 0. Hyper-parameters of the engram learner we
 validation part of seed 0's training set (docs/continual.md).
 
     python benchmarks/continual.py [--quick] [--seeds N] [--workers W] [--scenarios class task domain]
+                                   [--methods mlp fly knn ...]
 
 Writes benchmarks/results/continual.{json,md,png}.
 """
@@ -160,6 +161,8 @@ def main(argv=None) -> dict:
                              "learner on 40 images per task, a small Lava run")
     parser.add_argument("--seeds", type=int, default=10)
     parser.add_argument("--workers", type=int, default=2, help="processes for the runs (Lava runs in the main one)")
+    parser.add_argument("--methods", nargs="+", default=None,
+                        help="baselines to run (default: all of continual_methods.METHODS)")
     parser.add_argument("--scenarios", nargs="+", default=["class", "task", "domain"], choices=["class", "task", "domain"])
     parser.add_argument("--out", type=Path, default=RESULTS)
     args = parser.parse_args(argv)
@@ -169,7 +172,10 @@ def main(argv=None) -> dict:
     from engram_nm.experiments.continual_methods import METHODS
 
     t0 = time.perf_counter()
-    methods = ["snn", "gating_sdm", "fly"] if args.quick else list(METHODS)
+    methods = ["snn", "gating_sdm", "fly"] if args.quick else list(args.methods or METHODS)
+    unknown = set(methods) - set(METHODS)
+    if unknown:
+        parser.error(f"unknown methods {sorted(unknown)}; choose from {METHODS}")
     seeds = [0] if args.quick else list(range(args.seeds))
     config = {"epochs": 1} if args.quick else {}
     lava_kwargs = {"seed": seeds[0], "max_train": 12, "max_test": 6} if args.quick else {"seed": seeds[0]}
