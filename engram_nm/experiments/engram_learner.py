@@ -343,7 +343,8 @@ def train_engram_cohort(task_lists: list, scenario: str = "class", config: Engra
             learner.learn_addresses(tasks[h].x_train, u)
         _learn_readouts(learners, [t[h] for t in task_lists], units, target, seeds)
         seen = [np.concatenate([t.x_test for t in tasks[:h + 1]]) for tasks in task_lists]
-        for k, spikes in enumerate(_readout_spikes(learners, seen, target)):
+        tested = _test_spikes(learners, seen, target)  # after the last task: every test image
+        for k, (spikes, _) in enumerate(tested):
             start = 0
             for j, task in enumerate(task_lists[k][:h + 1]):
                 part = spikes[start:start + len(task.y_test)]
@@ -352,7 +353,7 @@ def train_engram_cohort(task_lists: list, scenario: str = "class", config: Engra
                 accuracy[k, h, j] = float(np.mean(pred == task.y_test))
     out = []
     for k, (learner, tasks) in enumerate(zip(learners, task_lists)):
-        active, synops = learner_activity(learner, np.concatenate([t.x_test for t in tasks]), target)
+        active, synops = learner_activity(learner, np.concatenate([t.x_test for t in tasks]), tested[k][1])
         out.append((ContinualResult(name, scenario, accuracy[k], active, synops, param_bytes=learner.param_bytes,
                                     stored_bytes=learner.stored_bytes), learner))
     return out
@@ -383,26 +384,25 @@ def _learn_readouts(learners: list, tasks: list, units: list, target: str, seeds
         learner.readout = learned[k].reshape(learner.n_units, learner.n_cells).astype(np.float64)
 
 
-def _readout_spikes(learners: list, images: list, target: str) -> list:
-    """Readout spikes of each learner on its own images (fixed-emu: one call, batches padded)."""
+def _test_spikes(learners: list, images: list, target: str) -> list:
+    """``(readout, engram)`` spikes of each learner on its own images, every block open, no
+    learning (fixed-emu: one call for all, batches padded)."""
+    from engram_nm.hardware.targets import run, run_networks
+
     if target != "fixed-emu" or len(learners) == 1:
-        return [learner.readout_spikes(x, target) for learner, x in zip(learners, images)]
-    from engram_nm.hardware.targets import run_networks
-
+        runs = [run(learner.spec(), learner.test_input(x), target, tasks=learner.test_task)
+                for learner, x in zip(learners, images)]
+        return [(np.asarray(r.spikes["readout"]), np.asarray(r.spikes["engram"])) for r in runs]
     x = _padded([learner.test_input(im) for learner, im in zip(learners, images)])  # [K, B, T, n_in]
-    spikes = np.asarray(run_networks([learner.spec() for learner in learners], x, "fixed-emu",
-                                     tasks=learners[0].test_task).spikes["readout"])
-    return [spikes[k, :len(im)] for k, im in enumerate(images)]
+    out = run_networks([learner.spec() for learner in learners], x, "fixed-emu", tasks=learners[0].test_task)
+    readout, engram = np.asarray(out.spikes["readout"]), np.asarray(out.spikes["engram"])
+    return [(readout[k, :len(im)], engram[k, :len(im)]) for k, im in enumerate(images)]
 
 
-def learner_activity(learner: EngramLearner, images: np.ndarray, target: str = "fixed-emu") -> tuple:
-    """``(fraction of engram cells that fire per image, synaptic events per image)``: input spikes
-    x engram cells + engram spikes x (readouts, + other engram cells with inhibition); readout
-    spikes do not fan out."""
-    from engram_nm.hardware.targets import run
-
-    out = run(learner.spec(), learner.test_input(images), target, tasks=learner.test_task)
-    engram = np.asarray(out.spikes["engram"])
+def learner_activity(learner: EngramLearner, images: np.ndarray, engram: np.ndarray) -> tuple:
+    """``(fraction of engram cells that fire per image, synaptic events per image)`` from the
+    engram spikes ``[n, T, cells]`` of ``images``: input spikes x engram cells + engram spikes x
+    (readouts, + other engram cells with inhibition); readout spikes do not fan out."""
     x = learner.test_input(images)
     n = learner.n_cells
     active = float(np.mean(engram.any(axis=1)))
