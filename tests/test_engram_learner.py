@@ -141,3 +141,27 @@ def test_readout_learning_on_chip_in_fixed_point_equals_the_emulator():
     np.testing.assert_array_equal(chip_run.spikes["readout"], emu_run.spikes["readout"])
     np.testing.assert_array_equal(chip.readout, emu.readout)
     assert chip.readout.max() > 0.5
+
+
+def test_a_short_readout_trace_keeps_the_next_class_from_inheriting_the_last_ones_cells():
+    """The failure the readout trace's length decides (docs/continual.md): SPaSS moves a weight to
+    ``sqrt(mu u / gamma)``, so a presynaptic trace left over from the previous image (another class)
+    when the next image's teacher turns on ties that class's cells to the new readout at
+    ``sqrt(residual)`` of full strength; past the readout's threshold this feeds itself. Seed 3's
+    first task (its validation split) shows it with the earlier 5 ms trace and half-rate code; with
+    the 2 ms default no readout takes weight from another class's block."""
+    from engram_nm.experiments.continual_runs import task_sequence, validation_split
+
+    task = validation_split(task_sequence("class", 3), 3)[0]
+
+    def cross_weight(config):
+        learner = EngramLearner(config=config, seed=3)
+        learner.learn_addresses(task.x_train, task.y_train)
+        learner.learn_readout(task.x_train, task.y_train, task.y_train, seed=3)
+        m = config.cells_per_unit
+        return max(learner.readout[0, m:2 * m].max(), learner.readout[1, :m].max()), learner.readout
+
+    old, _ = cross_weight(EngramLearnerConfig(trace_tau=5e-3, max_rate=0.5))
+    new, readout = cross_weight(EngramLearnerConfig())
+    assert old > 0.2  # measured 0.50: a whole block tied to the other class's readout
+    assert new < 0.05 and readout[0, :10].min() > 0.3 and readout[1, 10:20].min() > 0.3

@@ -94,6 +94,9 @@ class ContinualConfig:
     ewc_lambda: float = 0.0         # EWC (Kirkpatrick et al. 2017) strength; 0 = off
     gate_sparsity: float = 0.0      # penalty on the mean keep probability of learned gates
     replay_bytes: int = 312_736     # replay buffer budget: the SDM key's memory on split digits (bytes)
+    masked_loss: bool | None = None  # loss over the current task's classes only; None: task scenario and gated methods
+    lwf_temperature: float = 2.0    # LwF (Li & Hoiem 2017, eq. 2-3): distillation temperature and weight
+    lwf_weight: float = 1.0
     seed: int = 0
 
 
@@ -173,6 +176,48 @@ class EWC:
                 if n in star:
                     total = total + (fisher[n] * (p - star[n]) ** 2).sum()
         return 0.5 * self.strength * total
+
+
+class LwF:
+    """Learning without forgetting (Li & Hoiem 2017, IEEE TPAMI 40(12):2935, Sec. 3 eq. 2-3): while a
+    new task is learned, the outputs of the model as it was after the last task, on the new task's
+    inputs, are kept for the classes seen so far by a distillation loss,
+    ``T^2 KL(softmax(z_old / T) || softmax(z / T))`` over those classes. Keeps no data: only the
+    snapshot of the model (its parameters, counted in ``param_bytes``)."""
+
+    def __init__(self, temperature: float, weight: float):
+        if not temperature > 0 or not weight >= 0:
+            raise InputError(f"LwF needs temperature > 0 and weight >= 0, got {temperature}, {weight}")
+        self.temperature, self.weight = temperature, weight
+        self.teacher = None
+        self.old_classes: list = []
+
+    def snapshot(self, model, classes) -> None:
+        """Freeze a copy of ``model`` after a task; ``classes``: every class seen so far."""
+        import copy
+
+        if hasattr(model, "_last"):
+            model._last = None  # the last forward pass's graph: not part of the model, cannot be copied
+        self.teacher = copy.deepcopy(model).eval()
+        for p in self.teacher.parameters():
+            p.requires_grad_(False)
+        self.old_classes = sorted(set(classes))
+
+    def penalty(self, logits: torch.Tensor, xb, task: int) -> torch.Tensor:
+        """The distillation term for a batch ``xb`` whose current logits are ``logits``."""
+        if self.teacher is None:
+            return torch.zeros(())
+        with torch.no_grad():
+            old = self.teacher.logits(xb, task)[:, self.old_classes]
+        t = self.temperature
+        new = logits[:, self.old_classes]
+        kl = torch.nn.functional.kl_div(torch.log_softmax(new / t, dim=1), torch.softmax(old / t, dim=1),
+                                        reduction="batchmean")
+        return self.weight * t * t * kl
+
+    @property
+    def teacher_bytes(self) -> int:
+        return 0 if self.teacher is None else model_bytes(self.teacher)
 
 
 def model_bytes(model: torch.nn.Module) -> int:
@@ -340,19 +385,25 @@ def train_sequential(method: str, tasks: list, scenario: str = "class", config: 
     rng = np.random.default_rng(config.seed)
     model = make_method(method, hidden, len(tasks), config.seed)
     params = list(model.parameters())
-    opt = torch.optim.Adam(params, lr=config.lr) if params else None  # None: a method that learns by storing
+    if hasattr(model, "make_optimizer"):  # a method whose paper prescribes its optimiser (SDMLP)
+        opt = model.make_optimizer(config, steps_per_task=-(-len(tasks[0].y_train) // config.batch) * config.epochs)
+    else:
+        opt = torch.optim.Adam(params, lr=config.lr) if params else None  # None: a method that learns by storing
     ewc = EWC(config.ewc_lambda or 50.0) if method == "ewc" else None
+    lwf = LwF(config.lwf_temperature, config.lwf_weight) if method == "lwf" else None
     key = TaskKeyMemory(len(tasks)) if model.task_inference == "sdm" else None
-    replay = ReplayBuffer(config.replay_bytes, config.seed) if method == "replay" else None
-    masked_training = scenario == "task" or model.gated
+    replay_budget = getattr(model, "replay_bytes", config.replay_bytes)
+    replay = ReplayBuffer(replay_budget, config.seed) if method.startswith("replay") else None
+    masked_training = scenario == "task" or (model.gated if config.masked_loss is None else config.masked_loss)
     r = np.zeros((len(tasks), len(tasks)))
     history, inference_acc = [], None
 
     def loss_of(xb, yb, h, classes):
         logits = model.logits(xb, h)
+        distill = lwf.penalty(logits, xb, h) if lwf is not None else 0.0
         if masked_training:
             logits = _masked(logits, classes)
-        return torch.nn.functional.cross_entropy(logits, yb)
+        return torch.nn.functional.cross_entropy(logits, yb) + distill
 
     for h, task in enumerate(tasks):
         n = len(task.y_train)
@@ -380,6 +431,8 @@ def train_sequential(method: str, tasks: list, scenario: str = "class", config: 
                 opt.zero_grad()
                 loss.backward()
                 opt.step()
+                if hasattr(model, "after_step"):  # constraints of the method (SDMLP: weights >= 0)
+                    model.after_step()
             bar.set_postfix(loss=f"{float(loss.detach()):.3f}")
         if ewc is not None:
             batches = [(_inputs(model, task.x_train[i:i + config.batch], config, rng),
@@ -389,6 +442,8 @@ def train_sequential(method: str, tasks: list, scenario: str = "class", config: 
             key.write(task.x_train, h)
         if replay is not None:
             replay.add(task.x_train, task.y_train)
+        if lwf is not None:
+            lwf.snapshot(model, [c for t in tasks[:h + 1] for c in t.classes])
         accs, inference_acc = evaluate(model, tasks, h + 1, scenario, config, key)
         r[h, : h + 1] = accs
         history.append({"task": h, "accuracies": accs, "task_inference": inference_acc})
@@ -396,9 +451,10 @@ def train_sequential(method: str, tasks: list, scenario: str = "class", config: 
             save_checkpoint(model, Path(checkpoint_dir) / f"{method}_{scenario}_task{h}.pt")
     x_probe = _inputs(model, np.concatenate([t.x_test for t in tasks]), config, np.random.default_rng(1))
     active, synops = model.activity(x_probe)
-    ewc_bytes = 0 if ewc is None else int(sum(t.numel() * t.element_size() for star, fisher in ewc.anchors
+    regulariser_bytes = 0 if ewc is None else int(sum(t.numel() * t.element_size() for star, fisher in ewc.anchors
                                                for t in list(star.values()) + list(fisher.values())))
+    regulariser_bytes += 0 if lwf is None else lwf.teacher_bytes  # LwF's frozen copy of the model
     stored = sum(getattr(m, "stored_bytes", 0) for m in (key, replay, model) if m is not None)
     result = ContinualResult(method, scenario, r, active, synops, inference_acc, history,
-                             param_bytes=model_bytes(model) + ewc_bytes + getattr(model, "extra_bytes", 0), stored_bytes=int(stored))
+                             param_bytes=model_bytes(model) + regulariser_bytes + getattr(model, "extra_bytes", 0), stored_bytes=int(stored))
     return result, model

@@ -26,6 +26,24 @@ def task_sequence(scenario: str, seed: int, n_permuted: int = 10, max_train: int
             for t in tasks]
 
 
+def validation_split(tasks: list, seed: int, fraction: float = 0.2) -> list:
+    """The tasks with their test split replaced by a held-out ``fraction`` of their own training
+    images (drawn with ``seed``), trained on the rest: hyper-parameters are chosen on these, never
+    on the test split."""
+    from engram_nm.errors import InputError
+    from engram_nm.experiments.continual import Task
+
+    if not 0 < fraction < 1:
+        raise InputError(f"fraction must be in (0, 1), got {fraction!r}")
+    rng = np.random.default_rng(10_000 + seed)
+    out = []
+    for t in tasks:
+        order = rng.permutation(len(t.y_train))
+        held, kept = order[:int(round(fraction * len(order)))], order[int(round(fraction * len(order))):]
+        out.append(Task(t.classes, t.x_train[kept], t.y_train[kept], t.x_train[held], t.y_train[held]))
+    return out
+
+
 def result_row(result, seed: int, seconds: float) -> dict:
     """A :class:`~engram_nm.experiments.continual.ContinualResult` as a row."""
     return {"method": result.method, "scenario": result.scenario, "seed": int(seed),
@@ -36,8 +54,9 @@ def result_row(result, seed: int, seconds: float) -> dict:
             "seconds": float(seconds)}
 
 
-def run_methods(methods, scenarios, seed: int, config_kwargs: dict, n_permuted: int = 10) -> list:
-    """Rows of the trained baselines (:mod:`engram_nm.experiments.continual_methods`) for one seed."""
+def run_methods(methods, scenarios, seed: int, config_kwargs: dict, n_permuted: int = 10, variant: str = "") -> list:
+    """Rows of the trained baselines (:mod:`engram_nm.experiments.continual_methods`) for one seed.
+    ``variant`` (an ablation, e.g. ``"masked loss"``) is kept in each row beside the method's name."""
     import torch
 
     from engram_nm.experiments.continual import ContinualConfig, train_sequential
@@ -49,7 +68,24 @@ def run_methods(methods, scenarios, seed: int, config_kwargs: dict, n_permuted: 
         for method in methods:
             t0 = time.perf_counter()
             res, _ = train_sequential(method, tasks, scenario, ContinualConfig(seed=seed, **config_kwargs), quiet=True)
-            rows.append(result_row(res, seed, time.perf_counter() - t0))
+            rows.append({**result_row(res, seed, time.perf_counter() - t0), "variant": variant})
+    return rows
+
+
+def masked_loss_ablation(methods, seed: int, config_kwargs: dict) -> list:
+    """The class scenario with the masked-loss trick flipped for every trained method: on for the
+    methods that do not use it by default (every ungated one), off for the gated ones. Rows carry
+    ``variant`` ``"masked loss"`` or ``"no masked loss"``."""
+    from engram_nm.experiments.continual_methods import make_method
+
+    rows = []
+    for method in methods:
+        model = make_method(method, 64, 5, seed)
+        if hasattr(model, "store") or hasattr(model, "learn_task"):
+            continue  # no loss: kNN and FlyModel learn without one
+        masked = not model.gated
+        rows += run_methods([method], ["class"], seed, {**config_kwargs, "masked_loss": masked},
+                            variant="masked loss" if masked else "no masked loss")
     return rows
 
 

@@ -79,7 +79,7 @@ class EngramLearnerConfig:
     cells_per_unit: int = 10
     steps: int = 32
     rest_steps: int = 16
-    max_rate: float = 0.5
+    max_rate: float = 1.0
     tau_mem: float = 20e-3
     readout_tau: float = 20e-3
     first_spike_fraction: float = 0.6
@@ -87,7 +87,7 @@ class EngramLearnerConfig:
     address_rate: float = 0.05
     hebbian_mu: float = 1.25e-4
     scaling_gamma: float = 5e-3
-    trace_tau: float = 5e-3
+    trace_tau: float = 2e-3
     readout_w_max: float = 1.0
     readout_threshold: float = 0.2
     inhibition: float = 0.0
