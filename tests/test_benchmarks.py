@@ -79,6 +79,18 @@ def test_continual_benchmark_quick(tmp_path):
     md = (tmp_path / "continual.md").read_text()
     assert "| class | **engram_learner** |" in md and "(keeps data)" in md and "## Targets" in md
     assert (tmp_path / "continual.png").stat().st_size > 10_000
+    flipped = {a["method"]: a["variant"] for a in data["masked_loss_ablation"]}  # same tricks for all
+    assert flipped == {"snn": "masked loss", "gating_sdm": "no masked loss"} and "## Same tricks for all" in md
+
+
+@pytest.mark.slow
+def test_continual_validation_benchmark_quick(tmp_path):
+    data = _bench("continual_validation").main(["--seeds", "2", "--set", "cells_per_unit=2,steps=16",
+                                                "--out", str(tmp_path)])
+    assert data["seeds"] == [0, 1] and len(data["rows"]) == 1
+    row = data["rows"][0]
+    assert len(row["spiking"]) == 2 and 0.1 < row["mean"] <= 1 and row["prototype_mean"] > 0.5
+    assert "float prototypes (ceiling)" in (tmp_path / "continual_validation.md").read_text()
 
 
 def test_energy_benchmark_quick(tmp_path):

@@ -226,3 +226,18 @@ def test_replay_at_the_engram_learners_memory_keeps_within_it():
     res, _ = train_sequential("replay_equal_memory", split_digits(), "class", ContinualConfig(epochs=1), hidden=16,
                               quiet=True)
     assert 0.9 * ENGRAM_LEARNER_BYTES < res.stored_bytes <= ENGRAM_LEARNER_BYTES and res.keeps_data
+
+
+def test_validation_split_holds_out_training_images_only():
+    from engram_nm.experiments.continual_runs import validation_split
+
+    tasks = split_digits(seed=2)
+    val = validation_split(tasks, seed=2)
+    for t, v in zip(tasks, val):
+        assert len(v.y_test) == round(0.2 * len(t.y_train)) and len(v.y_train) + len(v.y_test) == len(t.y_train)
+        train_rows = {r.tobytes() for r in t.x_train}
+        test_rows = {r.tobytes() for r in t.x_test}
+        assert {r.tobytes() for r in v.x_test} <= train_rows
+        assert not ({r.tobytes() for r in v.x_test} & test_rows - train_rows)  # no test image comes in
+    with pytest.raises(InputError):
+        validation_split(tasks, 0, fraction=1.0)
