@@ -54,7 +54,8 @@ TARGETS = ("reference", "fixed-emu", "cpu-float", "cpu-fixed")
 
 @dataclass(frozen=True)
 class EngramLearnerConfig:
-    """Parameters of :class:`EngramLearner` (chosen on a validation part of seed 0's training set).
+    """Parameters of :class:`EngramLearner`, chosen on held-out training images of five seeds
+    (``benchmarks/continual_validation.py``, docs/continual.md).
 
     Attributes:
         cells_per_unit: engram cells allocated to each unit (class, or (task, class)).
