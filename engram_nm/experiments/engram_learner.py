@@ -110,6 +110,11 @@ class EngramLearnerConfig:
             raise InputError("first_spike_fraction and max_rate must be in (0, 1]")
 
 
+def _check_target(target: str) -> None:
+    if target not in TARGETS:
+        raise InputError(f"target must be one of {TARGETS}, got {target!r}")
+
+
 def _unit_rows(x: np.ndarray) -> np.ndarray:
     x = np.asarray(x, dtype=np.float64)
     return x / np.maximum(np.linalg.norm(x, axis=-1, keepdims=True), 1e-12)
@@ -225,12 +230,10 @@ class EngramLearner:
     def training_input(self, images: np.ndarray, labels: np.ndarray, units: np.ndarray) -> tuple:
         """``(spikes [n * (steps + rest), 64 + units], gate task per step)`` for the readout's
         learning run: each image, then silence; the label channel of its unit on while it is shown."""
-        from engram_nm.data import regular_encode
-
         cfg = self.config
         per = cfg.steps + cfg.rest_steps
         x = np.zeros((len(images), per, N_PIXELS + self.n_units), dtype=np.float32)
-        x[:, :cfg.steps, :N_PIXELS] = regular_encode(images, cfg.steps, cfg.max_rate)
+        x[:, :cfg.steps] = self.test_input(images)
         x[np.arange(len(images)), :cfg.steps, N_PIXELS + np.asarray(units)] = 1.0
         gate = np.repeat(np.asarray(units) if cfg.gated else np.full(len(images), self.test_task), per)
         return x.reshape(-1, x.shape[-1]), gate
@@ -242,8 +245,7 @@ class EngramLearner:
         on ``target``; keeps the learned readout and returns the run's :class:`RunResult`."""
         from engram_nm.hardware.targets import run
 
-        if target not in TARGETS:
-            raise InputError(f"target must be one of {TARGETS}, got {target!r}")
+        _check_target(target)
         x, gate = self.training_input(images, labels, units)
         result = run(self.spec(plastic=True), x, target, learn=True, seed=seed, tasks=gate)
         self.readout = np.asarray(result.learned_weights["readout_w"], dtype=np.float64).copy()
@@ -261,8 +263,7 @@ class EngramLearner:
         """Readout spikes ``[n, steps, units]`` of the images, every block open, no learning."""
         from engram_nm.hardware.targets import run
 
-        if target not in TARGETS:
-            raise InputError(f"target must be one of {TARGETS}, got {target!r}")
+        _check_target(target)
         return np.asarray(run(self.spec(), self.test_input(images), target, tasks=self.test_task).spikes["readout"])
 
     def predict(self, images: np.ndarray, target: str = "fixed-emu", classes=None) -> np.ndarray:
@@ -327,8 +328,7 @@ def train_engram_cohort(task_lists: list, scenario: str = "class", config: Engra
 
     if scenario not in SCENARIOS:
         raise InputError(f"scenario must be one of {SCENARIOS}, got {scenario!r}")
-    if target not in TARGETS:
-        raise InputError(f"target must be one of {TARGETS}, got {target!r}")
+    _check_target(target)
     seeds = [int(s) for s in seeds]
     if len(seeds) != len(task_lists) or len({len(t) for t in task_lists}) != 1:
         raise InputError("one task list per seed, all with the same number of tasks")
