@@ -43,6 +43,8 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _common import RESULTS, machine_info, write_results  # noqa: E402
 
+from engram_nm.analysis.statistics import t_ci95  # noqa: E402
+
 ENGRAM_METHODS = ("xdg", "gating", "gating_sdm", "sdm", "engram_learner")
 SPIKING = ("snn", "snn_l1", "snn_kl", "snn_l0", "ewc", "lwf", "xdg", "gating", "gating_sdm", "replay",
            "replay_equal_memory", "engram_learner", "engram_learner_ungated")
@@ -95,14 +97,6 @@ def run_all(methods, scenarios, seeds, config_kwargs, n_permuted, workers: int, 
 CHANCE = {"class": 0.1, "task": 0.5, "domain": 0.1}  # one head over 10 classes; 2 classes per task
 
 
-def _ci95(values: np.ndarray) -> float:
-    """Half-width of the 95 % confidence interval of the mean (Student's t, n - 1 dof)."""
-    from scipy.stats import t
-
-    n = len(values)
-    return float(t.ppf(0.975, n - 1) * values.std(ddof=1) / np.sqrt(n)) if n > 1 else float("nan")
-
-
 def _shown(ci: float) -> str:
     return f"{ci:.3f}" if np.isfinite(ci) else "n/a (one seed)"
 
@@ -117,9 +111,9 @@ def summarise(rows):
         fg = np.array([r["forgetting"] for r in rs])
         table.append({"method": method, "name": method, "scenario": scenario, "variant": variant,
                       "final_mean": float(fa.mean()),
-                      "final_avg": {"mean": float(fa.mean()), "ci95": _ci95(fa), "n_seeds": len(fa)},
-                      "forgetting": {"mean": float(fg.mean()), "ci95": _ci95(fg)},
-                      "final_sd": float(fa.std()), "final_ci95": _ci95(fa), "n_seeds": len(fa),
+                      "final_avg": {"mean": float(fa.mean()), "ci95": t_ci95(fa), "n_seeds": len(fa)},
+                      "forgetting": {"mean": float(fg.mean()), "ci95": t_ci95(fg)},
+                      "final_sd": float(fa.std()), "final_ci95": t_ci95(fa), "n_seeds": len(fa),
                       "chance": CHANCE[scenario], "forgetting_mean": float(fg.mean()),
                       "forgetting_sd": float(fg.std()),
                       "active_fraction": float(np.mean([r["active_fraction"] for r in rs])),
@@ -148,9 +142,9 @@ def ablation_differences(rows) -> list:
         base = np.array([default[(method, s)] for s in seeds])
         other = np.array([by_seed[s] for s in seeds])
         out.append({"method": method, "variant": variant, "n_seeds": len(seeds),
-                    "default_mean": float(base.mean()), "default_ci95": _ci95(base),
-                    "flipped_mean": float(other.mean()), "flipped_ci95": _ci95(other),
-                    "difference": float((other - base).mean()), "difference_ci95": _ci95(other - base)})
+                    "default_mean": float(base.mean()), "default_ci95": t_ci95(base),
+                    "flipped_mean": float(other.mean()), "flipped_ci95": t_ci95(other),
+                    "difference": float((other - base).mean()), "difference_ci95": t_ci95(other - base)})
     return out
 
 
@@ -161,7 +155,7 @@ def gating_difference(rows, scenario: str) -> dict | None:
     if not seeds:
         return None
     diff = np.array([by[("engram_learner", s)] - by[("engram_learner_ungated", s)] for s in seeds])
-    return {"mean": float(diff.mean()), "ci95": _ci95(diff), "n_seeds": len(seeds)}
+    return {"mean": float(diff.mean()), "ci95": t_ci95(diff), "n_seeds": len(seeds)}
 
 
 def plot(summary, path, n_seeds: int):

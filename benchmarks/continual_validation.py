@@ -70,7 +70,7 @@ def evaluate(setting: dict, seeds) -> dict:
 
 
 def main(argv=None) -> dict:
-    from scipy import stats
+    from engram_nm.analysis.statistics import t_ci95
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seeds", type=int, default=5)
@@ -78,13 +78,12 @@ def main(argv=None) -> dict:
     parser.add_argument("--out", type=Path, default=RESULTS)
     args = parser.parse_args(argv)
     seeds = list(range(args.seeds))
-    t_crit = float(stats.t.ppf(0.975, len(seeds) - 1)) if len(seeds) > 1 else float("nan")
     rows = []
     for text in args.settings:
         res = evaluate(parse_setting(text), seeds)
         spk = np.asarray(res["spiking"])
         rows.append({"setting": text, **res, "mean": float(spk.mean()),
-                     "ci95": float(t_crit * spk.std(ddof=1) / np.sqrt(len(spk))) if len(spk) > 1 else None,
+                     "ci95": float(t_ci95(spk)) if len(spk) > 1 else None,
                      "prototype_mean": float(np.mean(res["prototypes"]))})
         print(f"{text}: {rows[-1]['mean']:.3f} (prototypes {rows[-1]['prototype_mean']:.3f})", flush=True)
     info = machine_info()
