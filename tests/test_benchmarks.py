@@ -116,3 +116,13 @@ def test_engine_throughput_benchmark_writes_results_and_the_emulator_matches_lav
     assert engram["spike_mismatches"] == 0 and engram["phases_compared"] == 2 * 3
     assert engram["mean_e_rate_per_step"] > 0.001 and engram["recall_overlap_fixed_emu"] == engram["recall_overlap_cpu_fixed"]
     assert "## The engram lifecycle" in (tmp_path / "engine_throughput.md").read_text()
+
+
+@pytest.mark.slow
+def test_continual_tricks_benchmark_quick(tmp_path):
+    data = _bench("continual_tricks").main(["--seeds", "2", "--workers", "1", "--methods", "mlp", "--epochs", "1",
+                                            "--out", str(tmp_path)])
+    (row,) = data["table"]
+    assert row["method"] == "mlp" and row["stored_bytes_with_key"] > 0 and row["task_inference"] > 0.8
+    assert set(data["gated_pair"]) == {"gating", "gating_sdm", "key_gain"}
+    assert "gain from the key" in (tmp_path / "continual_tricks.md").read_text()

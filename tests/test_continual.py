@@ -241,3 +241,19 @@ def test_validation_split_holds_out_training_images_only():
         assert not ({r.tobytes() for r in v.x_test} & test_rows - train_rows)  # no test image comes in
     with pytest.raises(InputError):
         validation_split(tasks, 0, fraction=1.0)
+
+
+def test_the_task_key_turns_an_ungated_head_into_the_inferred_tasks_head():
+    """The SDM key given to a plain MLP (masked loss on): the answer among the inferred task's
+    classes; it keeps one key per training image (stored data) and the task is inferred well."""
+    tasks = split_digits(seed=0)[:3]
+    keyed, _ = train_sequential("mlp", tasks, "class", ContinualConfig(epochs=1, masked_loss=True, task_key=True),
+                                quiet=True)
+    masked, _ = train_sequential("mlp", tasks, "class", ContinualConfig(epochs=1, masked_loss=True), quiet=True)
+    n_train = sum(len(t.y_train) for t in tasks)
+    assert keyed.stored_bytes == n_train * 192 + n_train * 3 * 8 and masked.stored_bytes == 0
+    assert keyed.task_inference_accuracy > 0.9 and keyed.final_average > masked.final_average
+    with pytest.raises(InputError, match="task_key"):
+        train_sequential("gating", tasks, "class", ContinualConfig(epochs=1, task_key=True), quiet=True)
+    with pytest.raises(InputError, match="task_key"):
+        train_sequential("mlp", tasks, "task", ContinualConfig(epochs=1, task_key=True), quiet=True)

@@ -95,6 +95,8 @@ class ContinualConfig:
     gate_sparsity: float = 0.0      # penalty on the mean keep probability of learned gates
     replay_bytes: int = 312_736     # replay buffer budget: the SDM key's memory on split digits (bytes)
     masked_loss: bool | None = None  # loss over the current task's classes only; None: task scenario and gated methods
+    task_key: bool = False          # give an ungated method the SDM task key: at test, the answer among the
+                                    # classes of the task the key infers (class scenario; the key keeps data)
     lwf_temperature: float = 2.0    # LwF (Li & Hoiem 2017, eq. 2-3): distillation temperature and weight
     lwf_weight: float = 1.0
     seed: int = 0
@@ -348,6 +350,13 @@ def evaluate(model, tasks: list, seen: int, scenario: str, config: ContinualConf
             y = torch.as_tensor(task.y_test)
             if scenario == "task":
                 pred = _masked(model.logits(x, j), task.classes).argmax(dim=1)
+            elif not model.gated and key is not None:  # the task key on an ungated model: the inferred task's head
+                guess = key.infer(task.x_test, seen)
+                logits = model.logits(x, None)
+                pred = torch.stack([_masked(logits[i:i + 1], tasks[g].classes)[0]
+                                    for i, g in enumerate(guess.tolist())]).argmax(dim=1)
+                inferred_right += int((guess == j).sum())
+                total += len(y)
             elif not model.gated:  # class and domain scenarios: one head over the classes seen
                 seen_classes = sorted({c for t in tasks[:seen] for c in t.classes})
                 pred = _masked(model.logits(x, None), seen_classes).argmax(dim=1)
@@ -391,7 +400,9 @@ def train_sequential(method: str, tasks: list, scenario: str = "class", config: 
         opt = torch.optim.Adam(params, lr=config.lr) if params else None  # None: a method that learns by storing
     ewc = EWC(config.ewc_lambda or 50.0) if method == "ewc" else None
     lwf = LwF(config.lwf_temperature, config.lwf_weight) if method == "lwf" else None
-    key = TaskKeyMemory(len(tasks)) if model.task_inference == "sdm" else None
+    if config.task_key and (scenario != "class" or model.gated or not params):
+        raise InputError("task_key is for trained ungated methods in the class scenario (gated ones carry their own)")
+    key = TaskKeyMemory(len(tasks)) if model.task_inference == "sdm" or config.task_key else None
     replay_budget = getattr(model, "replay_bytes", config.replay_bytes)
     replay = ReplayBuffer(replay_budget, config.seed) if method.startswith("replay") else None
     masked_training = scenario == "task" or (model.gated if config.masked_loss is None else config.masked_loss)
