@@ -126,3 +126,11 @@ def test_continual_tricks_benchmark_quick(tmp_path):
     assert row["method"] == "mlp" and row["stored_bytes_with_key"] > 0 and row["task_inference"] > 0.8
     assert set(data["gated_pair"]) == {"gating", "gating_sdm", "key_gain"}
     assert "gain from the key" in (tmp_path / "continual_tricks.md").read_text()
+
+
+@pytest.mark.slow
+def test_completion_benchmark_quick(tmp_path):
+    data = _bench("completion").main(["--seeds", "2", "--out", str(tmp_path)])
+    learned = data["conditions"]["plasticity on while encoding"]["summary"]
+    assert learned["completion"]["mean"] > learned["chance"]["mean"]
+    assert "no-learning control" in (tmp_path / "completion.md").read_text()
