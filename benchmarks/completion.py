@@ -5,7 +5,8 @@ Each seed: the E/I network fed through a sparse random projection
 4 of 200 channels), one 40-channel context encoded for 1 s (plasticity on, or off for the control),
 tagged, then recalled from half of its channels. Scored on the engram cells that receive no input
 from the cue's channels (only E->E synapses can recruit them) against non-engram cells without
-cue input (chance). The ten seeds of a condition run as one fixed-emu cohort. Mean and 95 %
+cue input (chance), and beside it the same cells with no cue at all (spontaneous ignition). The
+ten seeds of a condition run as one fixed-emu cohort. Mean and 95 %
 percentile-bootstrap CI over seeds.
 
     python benchmarks/completion.py [--seeds N] [--cue 0.5]
@@ -47,7 +48,7 @@ def main(argv=None) -> dict:
         scores = run_cohort(exs, partial(completion_protocol, learn=learn, cue_fraction=args.cue))
         summary = {}
         for field in ("completion", "chance", "completion_rate_hz", "chance_rate_hz", "overlap", "e_rate_hz",
-                      "engram_cells_without_input"):
+                      "engram_cells_without_input", "spontaneous", "spontaneous_rate_hz"):
             v = np.array([getattr(s, field) for s in scores], dtype=float)
             v = v[np.isfinite(v)]  # a seed whose engram has no cell outside the cue's reach has no completion
             low, high = bootstrap_ci95(v) if v.size else (float("nan"), float("nan"))
@@ -65,13 +66,16 @@ def main(argv=None) -> dict:
           f"Machine: {info['machine']}, {info['cpus']} CPUs; {len(seeds)} seeds, cue = {args.cue:.0%} of the "
           f"context's channels; {result['seconds']:.0f} s. Mean [95 % bootstrap CI] over seeds. Completion: "
           "engram cells with no input from the cue's channels that are active (> 10 Hz); chance: the same for "
-          "non-engram cells without cue input.", "",
-          "| encoding | completion | chance | their rate (Hz) | chance rate (Hz) | engram cells without cue input "
-          "| overlap with the whole engram | mean E rate (Hz) |", "|---|---|---|---|---|---|---|---|"]
+          "non-engram cells without cue input; spontaneous: the same engram cells in a run with no cue at all "
+          "(background only: a learned engram that ignites by itself).", "",
+          "| encoding | completion | chance | their rate (Hz) | chance rate (Hz) | spontaneous (no cue) "
+          "| engram cells without cue input | overlap with the whole engram | mean E rate (Hz) |",
+          "|---|---|---|---|---|---|---|---|---|"]
     for label, c in conditions.items():
         s = c["summary"]
         md.append(f"| {label} | {shown(s['completion'])} | {shown(s['chance'], 3)} | {shown(s['completion_rate_hz'], 1)} "
-                  f"| {shown(s['chance_rate_hz'], 2)} | {shown(s['engram_cells_without_input'], 1)} | "
+                  f"| {shown(s['chance_rate_hz'], 2)} | {shown(s['spontaneous'])} | "
+                  f"{shown(s['engram_cells_without_input'], 1)} | "
                   f"{shown(s['overlap'])} | {shown(s['e_rate_hz'], 1)} |")
     write_results(args.out, "completion", result, md)
     print("\n".join(md))
