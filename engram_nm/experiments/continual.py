@@ -350,28 +350,23 @@ def evaluate(model, tasks: list, seen: int, scenario: str, config: ContinualConf
             y = torch.as_tensor(task.y_test)
             if scenario == "task":
                 pred = _masked(model.logits(x, j), task.classes).argmax(dim=1)
-            elif not model.gated and key is not None:  # the task key on an ungated model: the inferred task's head
-                guess = key.infer(task.x_test, seen)
-                logits = model.logits(x, None)
-                pred = torch.stack([_masked(logits[i:i + 1], tasks[g].classes)[0]
-                                    for i, g in enumerate(guess.tolist())]).argmax(dim=1)
-                inferred_right += int((guess == j).sum())
-                total += len(y)
-            elif not model.gated:  # class and domain scenarios: one head over the classes seen
-                seen_classes = sorted({c for t in tasks[:seen] for c in t.classes})
-                pred = _masked(model.logits(x, None), seen_classes).argmax(dim=1)
-            else:
-                if model.task_inference == "sdm":
+            elif model.gated or key is not None:  # the answer among the classes of an inferred task
+                if model.gated:  # each seen task's gate
+                    per_task = [_masked(model.logits(x, g), tasks[g].classes) for g in range(seen)]
+                else:  # the task key given to an ungated model: one forward pass, each task's head
+                    logits = model.logits(x, None)
+                    per_task = [_masked(logits, tasks[g].classes) for g in range(seen)]
+                if key is not None:  # the SDM key's vote
                     guess = torch.as_tensor(key.infer(task.x_test, seen))
-                    per_task = [_masked(model.logits(x, g), tasks[g].classes) for g in range(seen)]
                 else:  # highest readout confidence among the seen tasks' gates
-                    per_task = [_masked(model.logits(x, g), tasks[g].classes) for g in range(seen)]
                     conf = torch.stack([torch.softmax(p, dim=1).max(dim=1).values for p in per_task])
                     guess = conf.argmax(dim=0)
-                stacked = torch.stack(per_task)  # [seen, B, 10]
-                pred = stacked[guess, torch.arange(len(y))].argmax(dim=1)
+                pred = torch.stack(per_task)[guess, torch.arange(len(y))].argmax(dim=1)  # [seen, B, 10] -> [B]
                 inferred_right += int((guess == j).sum())
                 total += len(y)
+            else:  # class and domain scenarios: one head over the classes seen
+                seen_classes = sorted({c for t in tasks[:seen] for c in t.classes})
+                pred = _masked(model.logits(x, None), seen_classes).argmax(dim=1)
             accs.append(float((pred == y).float().mean()))
     model.train()
     return accs, (inferred_right / total if total else None)

@@ -39,7 +39,8 @@ def validation_split(tasks: list, seed: int, fraction: float = 0.2) -> list:
     out = []
     for t in tasks:
         order = rng.permutation(len(t.y_train))
-        held, kept = order[:int(round(fraction * len(order)))], order[int(round(fraction * len(order))):]
+        n_held = int(round(fraction * len(order)))
+        held, kept = order[:n_held], order[n_held:]
         out.append(Task(t.classes, t.x_train[kept], t.y_train[kept], t.x_train[held], t.y_train[held]))
     return out
 
@@ -138,11 +139,7 @@ def lava_engram_learner(seed: int = 0, max_train: int | None = None, max_test: i
             run = learner.learn_readout(task.x_train, task.y_train, task.y_train, target, seed)
             site = {name: entry.where.value for name, entry in run.learning.items()} or site
         spikes = learner.readout_spikes(np.concatenate([t.x_test for t in tasks]), target)
-        accs, start = [], 0
-        for task in tasks:
-            pred = learner.decide(spikes[start:start + len(task.y_test)])
-            start += len(task.y_test)
-            accs.append(float(np.mean(pred == task.y_test)))
+        accs = learner.task_accuracies(spikes, tasks)
         learners[target] = learner
         out[target] = {"final_average": float(np.mean(accs)), "per_task": accs,
                        "seconds": time.perf_counter() - t0, "learning_site": site}

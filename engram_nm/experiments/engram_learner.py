@@ -278,6 +278,16 @@ class EngramLearner:
         units = None if classes is None else np.flatnonzero(np.isin(unit_class, list(classes)))
         return unit_class[first_spike_decision(readout_spikes, units)]
 
+    def task_accuracies(self, readout_spikes: np.ndarray, tasks: list, task_given: bool = False) -> list:
+        """Accuracy on each of ``tasks`` from the readout spikes of their test images, concatenated
+        in task order; ``task_given`` (task-incremental): the answer among the task's classes."""
+        accs, start = [], 0
+        for task in tasks:
+            part = readout_spikes[start:start + len(task.y_test)]
+            start += len(task.y_test)
+            accs.append(float(np.mean(self.decide(part, task.classes if task_given else None) == task.y_test)))
+        return accs
+
 
 def first_spike_decision(spikes: np.ndarray, allowed=None) -> np.ndarray:
     """The index of the cell that fires first in ``spikes [n, T, cells]``; ties: more spikes, then
@@ -346,12 +356,7 @@ def train_engram_cohort(task_lists: list, scenario: str = "class", config: Engra
         seen = [np.concatenate([t.x_test for t in tasks[:h + 1]]) for tasks in task_lists]
         tested = _test_spikes(learners, seen, target)  # after the last task: every test image
         for k, (spikes, _) in enumerate(tested):
-            start = 0
-            for j, task in enumerate(task_lists[k][:h + 1]):
-                part = spikes[start:start + len(task.y_test)]
-                start += len(task.y_test)
-                pred = learners[k].decide(part, task.classes if scenario == "task" else None)
-                accuracy[k, h, j] = float(np.mean(pred == task.y_test))
+            accuracy[k, h, :h + 1] = learners[k].task_accuracies(spikes, task_lists[k][:h + 1], scenario == "task")
     out = []
     for k, (learner, tasks) in enumerate(zip(learners, task_lists)):
         active, synops = learner_activity(learner, np.concatenate([t.x_test for t in tasks]), tested[k][1])
