@@ -145,11 +145,14 @@ class EngramExperiment:
             lower than the tag threshold because a recall's read-out window is short
             (a few spikes) and recruited cells fire less than stimulated ones.
         per_memory: channels per memory when :meth:`encode` draws them.
+        us_hz: rate of the unconditioned-stimulus channels while a US is on (networks with a
+            behavioural read-out, ``EngramNetworkConfig.n_out > 0``); silent otherwise.
     """
 
     def __init__(self, spec: EngramSpec | None = None, config: EngramNetworkConfig | None = None,
                  target: str = "reference", seed: int = 0, stim_hz: float = 80.0, background_hz: float = 2.0,
-                 tag_threshold_hz: float = 20.0, active_threshold_hz: float = 10.0, per_memory: int = 20):
+                 tag_threshold_hz: float = 20.0, active_threshold_hz: float = 10.0, per_memory: int = 20,
+                 us_hz: float = 100.0):
         if target not in BACKENDS:
             raise InputError(f"unknown target {target!r}; choose one of {', '.join(BACKENDS)}")
         self.spec = (spec or build_engram_network(config)).copy()
@@ -165,12 +168,20 @@ class EngramExperiment:
         self.history: list = []
         self.time_s = 0.0
         self._phase = 0
+        self.us_channels = np.asarray(self.spec.metadata.get("us_channels", []), dtype=np.int64)
+        self.us_hz = float(us_hz)
         self.runner = None  # set by engram_nm.experiments.engram.cohort to batch this experiment's runs with others'
 
     # ------------------------------------------------------------------ running one phase
     @property
     def n_channels(self) -> int:
+        """Input channels of the network (sensory and, with a read-out, the US channels last)."""
         return self.spec.n_in
+
+    @property
+    def n_sensory(self) -> int:
+        """Sensory channels (contexts are drawn from ``0 .. n_sensory - 1``)."""
+        return self.spec.n_in - self.us_channels.size
 
     def _run(self, x: np.ndarray, learn: bool, transient=(), kind: str = "", memory: str | None = None):
         spec, x_full = apply_transient(self.spec, x, transient)
@@ -203,10 +214,21 @@ class EngramExperiment:
         self.time_s += steps * self.spec.dt
         return record
 
-    def _stimulus(self, steps: int, channels, rate_hz: float | None = None, background_hz: float | None = None):
-        return poisson_input(steps, self.n_channels, channels, self.stim_hz if rate_hz is None else rate_hz,
-                             self.background_hz if background_hz is None else background_hz, self.spec.dt,
-                             seed=self.seed * 7919 + self._phase)
+    def _stimulus(self, steps: int, channels, rate_hz: float | None = None, background_hz: float | None = None,
+                  us=None):
+        """Poisson input; the US channels are silent except in the ``us = (start, stop)`` window of steps."""
+        x = poisson_input(steps, self.n_channels, channels, self.stim_hz if rate_hz is None else rate_hz,
+                          self.background_hz if background_hz is None else background_hz, self.spec.dt,
+                          seed=self.seed * 7919 + self._phase)
+        if self.us_channels.size:
+            x[:, self.us_channels] = False
+            if us is not None:
+                a, b = max(0, int(us[0])), min(steps, int(us[1]))
+                rng = np.random.default_rng([self.seed, self._phase, 7])
+                x[a:b, self.us_channels] = rng.random((max(0, b - a), self.us_channels.size)) < self.us_hz * self.spec.dt
+        elif us is not None:
+            raise InputError("this network has no behavioural read-out (EngramNetworkConfig.n_out = 0): no US to give")
+        return x
 
     def _map_cells(self, cells) -> np.ndarray:
         """Original E indices -> current indices (ablated cells dropped)."""
@@ -235,11 +257,12 @@ class EngramExperiment:
 
     # ------------------------------------------------------------------ the lifecycle
     def encode(self, name: str, channels=None, steps: int = 300, learn: bool = True,
-               channel_hz=None, manipulations=()) -> PhaseRecord:
+               channel_hz=None, manipulations=(), us=None) -> PhaseRecord:
         """Present memory ``name`` for ``steps`` with plasticity on (``channels``: its sensory
         channels; default: the next ``per_memory`` unused channels, drawn from the seed;
         ``channel_hz``: one stimulus rate per channel for a graded stimulus, default ``stim_hz``;
-        ``manipulations`` act during encoding, e.g. an excitability change that biases allocation)."""
+        ``manipulations`` act during encoding, e.g. an excitability change that biases allocation;
+        ``us = (start, stop)``: the unconditioned stimulus in that window of steps, i.e. conditioning)."""
         if channels is None:
             channels = memory_channels(len(self.memories) + 1, self.n_channels, self.per_memory,
                                        seed=self.seed)[-1]
@@ -252,7 +275,7 @@ class EngramExperiment:
                 raise InputError(f"memory {name!r}: channel_hz needs one rate per channel ({channels.size})")
         memory = Memory(name, channels, channel_hz=channel_hz)
         record = self.present(channels, steps, manipulations, learn, memory.rates_of(channels, self.stim_hz),
-                              "encode", name)
+                              "encode", name, us=us)
         memory.encoding_rates = record.rates()
         self.memories[name] = memory
         return record
@@ -304,14 +327,15 @@ class EngramExperiment:
         return self._run(self._stimulus(steps, []), learn, kind="rest")
 
     def present(self, channels, steps: int = 200, manipulations=(), learn: bool = False, rates_hz=None,
-                kind: str = "present", memory: str | None = None) -> PhaseRecord:
+                kind: str = "present", memory: str | None = None, us=None) -> PhaseRecord:
         """Drive ``channels`` at ``rates_hz`` (default ``stim_hz``; one rate or one per channel)
-        over the background for ``steps``, with ``manipulations`` acting; returns the record."""
+        over the background for ``steps``, with ``manipulations`` acting (and the US in the
+        ``us = (start, stop)`` window of steps); returns the record."""
         channels = np.asarray(channels, dtype=np.int64)
         if channels.size and (channels.min() < 0 or channels.max() >= self.n_channels):
             raise InputError(f"channels must be in 0..{self.n_channels - 1}")
         transient = [self._translated(m) for m in manipulations]
-        return self._run(self._stimulus(steps, channels, rates_hz), learn, transient, kind=kind, memory=memory)
+        return self._run(self._stimulus(steps, channels, rates_hz, us=us), learn, transient, kind=kind, memory=memory)
 
     def present_many(self, cues, steps: int = 200, kind: str = "present", memories=None, rates_hz=None) -> list:
         """Several presentations (plasticity off, no manipulations), each from a fresh state as

@@ -22,6 +22,9 @@ run unchanged on every target: numpy, snnTorch, Lava float and fixed, Loihi 2):
 
   - :class:`Ablation` — cells removed from the network (rows and columns of
     every weight matrix that touches them), e.g. diphtheria-toxin ablation.
+  - :class:`Lesion` — the same cell death without renumbering: every synapse onto and from the
+    cells set to 0, so they never fire and nothing hears them, while the network keeps its shape
+    (the networks of a cohort stay stackable; scores must then leave the lesioned cells out).
   - :class:`SynapseLoss` — a seeded fraction of existing synapses of one
     projection set to 0 (optionally only onto / from chosen cells).
   - :class:`SynapseScaling` — synapses of one projection multiplied by
@@ -43,6 +46,7 @@ import numpy as np
 
 from engram_nm.errors import ManipulationError, SpecError
 from engram_nm.experiments.engram.network import EXC
+from engram_nm.projection import INPUT
 from engram_nm.spec import EngramSpec, projection_name
 
 
@@ -139,6 +143,9 @@ def apply_transient(spec: EngramSpec, spikes: np.ndarray, manipulations) -> tupl
         trains.append(m.train(steps, spec.dt))
     out = spec.copy()
     out.layers[0].weight = np.hstack([layer.weight, np.stack(columns, axis=1)])
+    for projection in out.projections:  # the light reaches layer 0 only: projections from the input ignore it
+        if projection.source == INPUT:
+            projection.weight = np.hstack([projection.weight, np.zeros((projection.weight.shape[0], len(columns)))])
     out.n_in = spec.n_in + len(columns)
     out.validate()
     return out, np.hstack([np.asarray(spikes, dtype=bool), np.stack(trains, axis=1)])
@@ -194,6 +201,39 @@ class Ablation(Permanent):
                 proj.weight = proj.weight[:, keep]
         if out.memory is not None and out.memory_layer().name == name:
             raise ManipulationError("Ablation of the layer that addresses the SDM stage is not supported")
+        return out.validate()
+
+
+@dataclass(frozen=True)
+class Lesion(Permanent):
+    """Cell death that keeps the network's shape (module docstring): every weight onto and from
+    ``cells`` of layer ``layer`` (default the first) set to 0."""
+
+    cells: tuple = field(default_factory=tuple)
+    layer: str | None = None
+
+    def edit(self, spec: EngramSpec) -> EngramSpec:
+        name = self.layer or spec.layers[0].name
+        out = spec.copy()
+        i = out.layer_index(name)
+        layer = out.layers[i]
+        dead = _cells(self.cells, layer.size, "Lesion")
+        layer.weight = layer.weight.copy()
+        layer.weight[dead] = 0.0
+        if layer.recurrent_weight is not None:
+            layer.recurrent_weight = layer.recurrent_weight.copy()
+            layer.recurrent_weight[dead] = 0.0
+            layer.recurrent_weight[:, dead] = 0.0
+        if i + 1 < len(out.layers):
+            out.layers[i + 1].weight = out.layers[i + 1].weight.copy()
+            out.layers[i + 1].weight[:, dead] = 0.0
+        for proj in out.projections:
+            if proj.target == name:
+                proj.weight = proj.weight.copy()
+                proj.weight[dead] = 0.0
+            if proj.source == name:
+                proj.weight = proj.weight.copy()
+                proj.weight[:, dead] = 0.0
         return out.validate()
 
 

@@ -38,6 +38,7 @@ from engram_nm.projection import ProjectionSpec
 from engram_nm.spec import EngramSpec, LayerSpec
 
 EXC, INH, INH_TO_EXC = "E", "I", "I_to_E"
+OUT, EXC_TO_OUT, US_TO_OUT = "O", "E_to_O", "US_to_O"
 
 
 @dataclass(frozen=True)
@@ -81,6 +82,12 @@ class EngramNetworkConfig:
     istdp_rho0: float = 12.5        # Hz; see the class docstring
     istdp_tau: float = 20e-3         # Vogels 2011: 20 ms
     inhibitory_plasticity: bool = True
+    n_out: int = 0                   # behavioural read-out cells ("freezing"); 0: no read-out population
+    n_us: int = 5                    # unconditioned-stimulus channels (only with n_out > 0)
+    p_eo: float = 0.5
+    w_eo_init: float = 0.005
+    w_eo_max: float = 0.1
+    w_us: float = 0.6
     seed: int = 0
 
     def __post_init__(self) -> None:
@@ -90,16 +97,20 @@ class EngramNetworkConfig:
         if self.p_in is None and self.n_channels != self.n_exc:
             raise SpecError(f"with p_in=None every E neuron has its own channel: n_channels must equal "
                             f"n_exc={self.n_exc}, got {self.n_channels}")
-        for name in ("p_in", "p_ee", "p_ei", "p_ie"):
+        if self.n_out < 0 or (self.n_out and self.n_us < 1):
+            raise SpecError(f"EngramNetworkConfig: n_out must be >= 0 and n_us >= 1 with a read-out, got "
+                            f"n_out={self.n_out}, n_us={self.n_us}")
+        for name in ("p_in", "p_ee", "p_ei", "p_ie", "p_eo"):
             if getattr(self, name) is None and name == "p_in":
                 continue
             if not 0.0 < getattr(self, name) <= 1.0:
                 raise SpecError(f"EngramNetworkConfig.{name} is a probability in (0, 1], got {getattr(self, name)}")
 
 
-def stdp_rule(cfg: EngramNetworkConfig) -> PairSTDP:
+def stdp_rule(cfg: EngramNetworkConfig, w_max: float | None = None) -> PairSTDP:
     return PairSTDP(a_plus=cfg.stdp_a_plus, a_minus=cfg.stdp_a_minus, tau_plus=cfg.stdp_tau,
-                    tau_minus=cfg.stdp_tau, w_min=0.0, w_max=cfg.w_ee_max, soft_bounds=True)
+                    tau_minus=cfg.stdp_tau, w_min=0.0, w_max=cfg.w_ee_max if w_max is None else w_max,
+                    soft_bounds=True)
 
 
 def istdp_rule(cfg: EngramNetworkConfig) -> InhibitorySTDP:
@@ -111,13 +122,25 @@ def _sparse(rng, shape, p, w) -> np.ndarray:
 
 
 def build_engram_network(cfg: EngramNetworkConfig | None = None) -> EngramSpec:
-    """The spec of the E/I engram network for ``cfg`` (deterministic in ``cfg.seed``)."""
+    """The spec of the E/I engram network for ``cfg`` (deterministic in ``cfg.seed``).
+
+    With ``cfg.n_out > 0`` a behavioural read-out is added (an amygdala-like output population
+    whose rate is the "freezing" response): ``O`` receives every E cell through a plastic
+    ``E_to_O`` projection (the same soft-bounded STDP, bound ``w_eo_max``) and ``n_us``
+    unconditioned-stimulus channels (the last input channels; no E cell receives them) through a
+    fixed ``US_to_O`` projection. Pairing a context with the US potentiates the synapses from the
+    context's engram onto ``O`` (conditioning); afterwards the engram alone drives ``O``. ``O``
+    sits in the layer chain after ``I`` with zero ``I -> O`` weights (the chain is how a spec
+    lists populations, :mod:`engram_nm.projection`)."""
     cfg = cfg or EngramNetworkConfig()
     rng = np.random.default_rng(cfg.seed)
     w_ee = _sparse(rng, (cfg.n_exc, cfg.n_exc), cfg.p_ee, cfg.w_ee_init)
     np.fill_diagonal(w_ee, 0.0)
     w_in = (cfg.w_in * np.eye(cfg.n_exc) if cfg.p_in is None
             else _sparse(rng, (cfg.n_exc, cfg.n_channels), cfg.p_in, cfg.w_in))
+    n_us = cfg.n_us if cfg.n_out else 0
+    if n_us:
+        w_in = np.hstack([w_in, np.zeros((cfg.n_exc, n_us))])
     exc = LayerSpec(EXC, weight=w_in,
                     tau_mem=cfg.tau_exc, v_threshold=1.0, recurrent_weight=w_ee,
                     plasticity=LayerPlasticity(recurrent=stdp_rule(cfg)),
@@ -127,5 +150,17 @@ def build_engram_network(cfg: EngramNetworkConfig | None = None) -> EngramSpec:
     i_to_e = ProjectionSpec(INH_TO_EXC, source=INH, target=EXC,
                             weight=-_sparse(rng, (cfg.n_exc, cfg.n_inh), cfg.p_ie, cfg.w_ie_init),
                             plasticity=istdp_rule(cfg) if cfg.inhibitory_plasticity else None)
-    return EngramSpec(n_in=cfg.n_channels, layers=[exc, inh], dt=cfg.dt, name="engram_ei",
-                      projections=[i_to_e], metadata={"engram_network": "E/I, STDP on E->E, iSTDP on I->E"})
+    layers, projections, metadata = [exc, inh], [i_to_e], {"engram_network": "E/I, STDP on E->E, iSTDP on I->E"}
+    if cfg.n_out:
+        out_rng = np.random.default_rng([cfg.seed, 1])  # the E/I network is the same with or without a read-out
+        layers.append(LayerSpec(OUT, weight=np.zeros((cfg.n_out, cfg.n_inh)), tau_mem=cfg.tau_exc,
+                                v_threshold=1.0, metadata={"role": "behavioural read-out"}))
+        w_us = np.zeros((cfg.n_out, cfg.n_channels + n_us))
+        w_us[:, cfg.n_channels:] = cfg.w_us
+        projections += [ProjectionSpec(EXC_TO_OUT, source=EXC, target=OUT,
+                                       weight=_sparse(out_rng, (cfg.n_out, cfg.n_exc), cfg.p_eo, cfg.w_eo_init),
+                                       plasticity=stdp_rule(cfg, cfg.w_eo_max)),
+                        ProjectionSpec(US_TO_OUT, source="input", target=OUT, weight=w_us)]
+        metadata["us_channels"] = list(range(cfg.n_channels, cfg.n_channels + n_us))
+    return EngramSpec(n_in=cfg.n_channels + n_us, layers=layers, dt=cfg.dt, name="engram_ei",
+                      projections=projections, metadata=metadata)

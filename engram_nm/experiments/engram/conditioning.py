@@ -1,0 +1,317 @@
+"""Contextual fear conditioning on the engram network: a behavioural read-out and the engram
+manipulations as the labs did them, every outcome produced by the network.
+
+The network (:func:`conditioning_config`) is the shared-input E/I network of
+:mod:`engram_nm.experiments.engram.completion` plus a behavioural read-out: an output population
+``O`` (amygdala-like) that hears every E cell through plastic synapses and an unconditioned
+stimulus (US, a foot shock) through channels no E cell receives. Its rate is the fear response.
+
+The day (:func:`condition`):
+
+1. **conditioning**: context A (a set of sensory channels) for ``encode_steps`` with plasticity on;
+   the US arrives in the last ``us_steps``. Which E cells become A's engram is decided by
+   competition (shared inhibition); STDP potentiates the engram's internal synapses and, while
+   the US drives ``O``, the engram's synapses onto ``O``;
+2. **tag** (c-fos/Arc: E cells above 20 Hz during conditioning), rest;
+3. **consolidation**: ``consolidation_steps`` of offline activity with reactivation of A (half
+   of its channels in short bursts, :meth:`~engram_nm.experiments.engram.lifecycle.EngramExperiment.consolidate`)
+   and plasticity on: the engram's internal synapses grow from their conditioning level to the
+   level at which a partial cue completes the pattern. ``consolidation="blocked"`` is the
+   protein-synthesis-inhibitor analogue (anisomycin after training, Ryan et al. 2015): the same
+   window with **plasticity off**, so the engram keeps its conditioning-level synapses.
+
+A test trial (:func:`trial`) presents a cue with plasticity off and reads: ``freezing`` (fraction of
+``bin_steps`` bins whose ``O`` population rate exceeds ``freeze_hz``; the behavioural score) and
+``out_rate_hz`` (the continuous measure), ``recruited`` (fraction of the scored engram cells that
+are active: by default the engram cells with no input from the cue's channels, which only E->E
+synapses can recruit) against ``chance`` (the same for non-engram cells of the same kind), and the
+mean E rate (runaway flag). Lesioned or lit cells are never scored.
+
+The protocols (each a function of one experiment, so a cohort of seeds runs it as one batch,
+:func:`~engram_nm.experiments.engram.cohort.run_cohort`) return ``{condition: TestScore}``:
+:func:`fear_memory` (conditioned vs neutral context, cue-fraction curve), :func:`artificial_recall`
+(Liu et al., Nature 484:381, 2012), :func:`silencing` (Denny et al., Neuron 83:189, 2014),
+:func:`silent_engram` (Ryan et al., Science 348:1007, 2015), :func:`rescue` (Roy et al., Nature
+531:508, 2016, optogenetic LTP), :func:`ablation` (Han et al., Science 316:457, 2007; Science
+323:1492, 2009) and :func:`allocation` (Yiu et al., Neuron 83:722, 2014).
+"""
+
+from __future__ import annotations
+
+import copy
+from dataclasses import dataclass, replace
+
+import numpy as np
+
+from engram_nm.errors import InputError
+from engram_nm.experiments.engram.completion import overlapping_contexts, shared_input_config
+from engram_nm.experiments.engram.lifecycle import EngramExperiment
+from engram_nm.experiments.engram.manipulations import (ExcitabilityChange, Lesion, OptogeneticActivation,
+                                                        OptogeneticSilencing)
+from engram_nm.experiments.engram.network import OUT, EngramNetworkConfig
+from engram_nm.experiments.engram.stimulus import cue_channels
+
+CONSOLIDATION = ("normal", "blocked", "none")
+
+
+def conditioning_config(seed: int = 0, **overrides) -> EngramNetworkConfig:
+    """:func:`~engram_nm.experiments.engram.completion.shared_input_config` with a 20-cell read-out
+    (``n_out``) and E->E synapses bounded at ``w_ee_max = 0.2``. Chosen on ten seeds (benchmarks
+    notes in docs/engram_protocols.md): at 0.3 a consolidated engram ignites from the 2 Hz
+    background alone in 7 of 10 seeds; at 0.1 no partial cue completes it; at 0.2 completion needs
+    consolidation (conditioning alone leaves it near 0.4)."""
+    base = dict(n_out=20, w_ee_max=0.15, w_eo_max=0.04)
+    base.update(overrides)
+    return replace(shared_input_config(seed), **base)
+
+
+@dataclass(frozen=True)
+class Fear:
+    """The day's contexts: ``conditioned`` (A, paired with the US) and ``neutral`` (B, never
+    paired; shares ``overlap`` of A's channels)."""
+
+    conditioned: np.ndarray
+    neutral: np.ndarray
+
+
+def condition(ex: EngramExperiment, consolidation: str = "normal", encode_steps: int = 500, us_steps: int = 150,
+              rest_steps: int = 200, consolidation_steps: int = 2000, per_context: int = 40, overlap: float = 0.1,
+              learn: bool = True, us: bool = True, manipulations=()) -> Fear:
+    """Conditioning, tag, rest and consolidation of context A (module docstring).
+
+    ``consolidation``: ``"normal"``, ``"blocked"`` (plasticity off in the window, the PSI analogue)
+    or ``"none"`` (no consolidation window); ``learn=False``: plasticity off while conditioning too
+    (the no-learning control); ``us=False``: context A without the shock (unpaired control);
+    ``manipulations`` act during conditioning (e.g. :func:`allocation`'s excitability)."""
+    if consolidation not in CONSOLIDATION:
+        raise InputError(f"consolidation must be one of {CONSOLIDATION}, got {consolidation!r}")
+    if not 0 <= us_steps <= encode_steps:
+        raise InputError(f"us_steps must be in 0..encode_steps={encode_steps}, got {us_steps}")
+    a, b = overlapping_contexts(2, ex.n_sensory, per_context, overlap, seed=ex.seed * 31)
+    ex.encode("A", channels=a, steps=encode_steps, learn=learn, manipulations=manipulations,
+              us=(encode_steps - us_steps, encode_steps) if us else None)
+    ex.tag("A")
+    ex.rest(rest_steps, learn=learn)
+    if consolidation != "none":
+        ex.consolidate(consolidation_steps, background_hz=ex.background_hz,
+                       learn=learn and consolidation == "normal", replay=["A"])
+    return Fear(a, b)
+
+
+@dataclass(frozen=True)
+class TestScore:
+    """One test trial (module docstring): behaviour, engram recruitment against chance, runaway flag."""
+
+    freezing: float
+    out_rate_hz: float
+    recruited: float
+    chance: float
+    recruited_rate_hz: float
+    chance_rate_hz: float
+    scored_engram_cells: int
+    e_rate_hz: float
+
+
+def unreached_cells(ex: EngramExperiment, cue: np.ndarray) -> np.ndarray:
+    """E cells (bool, original numbering) with no synapse from any of the ``cue`` channels."""
+    w_in = np.zeros((ex.original_size, ex.n_channels))
+    w_in[ex.alive] = ex.spec.layers[0].weight
+    return ~np.any(w_in[:, np.asarray(cue, dtype=np.int64)] != 0, axis=1) & ex.alive
+
+
+def trial(ex: EngramExperiment, cue, manipulations=(), exclude=(), steps: int = 500, window=(100, 500),
+         bin_steps: int = 50, freeze_hz: float = 10.0, scored=None, memory: str = "A") -> TestScore:
+    """Present ``cue`` (channels; may be empty) with ``manipulations`` acting, plasticity off, and
+    score it (module docstring). ``scored``: the E cells (bool) whose recruitment is read
+    (default: those without input from the cue); ``exclude``: cells never scored (lit, lesioned)."""
+    cue = np.asarray(cue, dtype=np.int64)
+    record = ex.present(cue, steps, manipulations, kind="test", memory=memory)
+    e_rates = record.rates(window=window)
+    active = e_rates > ex.active_threshold_hz
+    candidates = (unreached_cells(ex, cue) if scored is None else np.asarray(scored, dtype=bool)).copy()
+    candidates[np.asarray(exclude, dtype=np.int64)] = False
+    engram = ex.memories[memory].tagged
+    mine, others = candidates & engram, candidates & ~engram
+    a, b = window
+    out = record.spikes[OUT][a:b]
+    bins = out[: (b - a) // bin_steps * bin_steps].reshape(-1, bin_steps, out.shape[1]).mean(axis=(1, 2)) / ex.spec.dt
+    nan = float("nan")
+    return TestScore(float(np.mean(bins > freeze_hz)), float(out.mean() / ex.spec.dt),
+                     float(active[mine].mean()) if mine.any() else nan, float(active[others].mean()) if others.any() else nan,
+                     float(e_rates[mine].mean()) if mine.any() else nan, float(e_rates[others].mean()) if others.any() else nan,
+                     int(mine.sum()), float(e_rates.mean()))
+
+
+def _sample(pool: np.ndarray, count: int, seed: int) -> np.ndarray:
+    pool = np.asarray(pool, dtype=np.int64)
+    return np.sort(np.random.default_rng(seed).choice(pool, size=min(count, pool.size), replace=False))
+
+
+def _expressing(cells: np.ndarray, probability: float, seed: int) -> np.ndarray:
+    """The cells that express the opsin: each with ``probability`` (seeded), at least one."""
+    rng = np.random.default_rng(seed)
+    chosen = cells[rng.random(cells.size) < probability]
+    return chosen if chosen.size else cells[:1]
+
+
+def fear_memory(ex: EngramExperiment, cue_fractions=(0.25, 0.5, 0.75, 1.0), consolidation: str = "normal",
+                learn: bool = True, us: bool = True, **day) -> dict:
+    """Freezing and engram recruitment in the conditioned context A and the neutral context B (each
+    from ``cue_fraction`` of its channels) and with no cue; the engram cells scored are those the
+    cue does not reach. Conditions ``"A x"`` / ``"B x"`` for each fraction ``x``, and ``"no cue"``."""
+    fear = condition(ex, consolidation, learn=learn, us=us, **day)
+    out = {}
+    for fraction in cue_fractions:
+        for label, context in (("A", fear.conditioned), ("B", fear.neutral)):
+            out[f"{label} {fraction:g}"] = trial(ex, cue_channels(context, fraction, seed=ex.seed))
+    out["no cue"] = trial(ex, [])
+    return out
+
+
+def artificial_recall(ex: EngramExperiment, expression=(0.1, 0.25, 0.5, 1.0), pulse_hz: float = 20.0,
+                      us: bool = True, **day) -> dict:
+    """Light on the opsin-expressing engram cells (each tagged cell expresses with probability
+    ``expression``), no cue (Liu et al. 2012: ChR2 in dentate-gyrus engram cells, 20 Hz light);
+    control: the same number of non-engram cells lit. Scored: freezing, and the recruitment of
+    the unlit engram cells against the unlit non-engram cells (chance)."""
+    condition(ex, us=us, **day)
+    engram = ex.memories["A"].cells
+    outsiders = np.flatnonzero(~ex.memories["A"].tagged & ex.alive)
+    everyone = np.ones(ex.original_size, dtype=bool)
+    out = {"no light": trial(ex, [], scored=everyone)}
+    for k, p in enumerate(expression):
+        lit = _expressing(engram, p, seed=ex.seed * 101 + k)
+        control = _sample(outsiders, lit.size, seed=ex.seed * 103 + k)
+        for label, cells in (("engram", lit), ("non-engram", control)):
+            light = OptogeneticActivation(cells=tuple(int(c) for c in cells), pulse_hz=pulse_hz)
+            out[f"light {label} {p:g}"] = trial(ex, [], [light], exclude=cells, scored=everyone)
+    return out
+
+
+def silencing(ex: EngramExperiment, strengths=(0.02, 0.05, 0.1, 0.2, 0.5), cue_fraction: float = 0.5,
+              **day) -> dict:
+    """A hyperpolarising current (ArchT under continuous light; ``strength`` in threshold units per
+    step) on the engram cells, or on as many non-engram cells, while the conditioned context is
+    presented (Denny et al. 2014); ``"cue alone"`` without light. Scored on behaviour (freezing)
+    and on the cells not silenced."""
+    fear = condition(ex, **day)
+    engram = ex.memories["A"].cells
+    control = _sample(np.flatnonzero(~ex.memories["A"].tagged & ex.alive), engram.size, seed=ex.seed * 107)
+    cue = cue_channels(fear.conditioned, cue_fraction, seed=ex.seed)
+    out = {"cue alone": trial(ex, cue)}
+    for strength in strengths:
+        for label, cells in (("engram", engram), ("non-engram", control)):
+            dark = OptogeneticSilencing(cells=tuple(int(c) for c in cells), strength=strength)
+            out[f"silence {label} {strength:g}"] = trial(ex, cue, [dark], exclude=cells)
+    return out
+
+
+def silent_engram(ex: EngramExperiment, consolidation: str = "blocked", cue_fraction: float = 0.5,
+                  expression: float = 1.0, **day) -> dict:
+    """Ryan et al. 2015: after ``consolidation`` (``"blocked"``: the PSI analogue; ``"normal"``: the
+    saline control), the natural cue (``cue_fraction`` of context A) and light on the engram
+    (``expression`` of its cells lit, no cue; the unlit engram cells scored)."""
+    fear = condition(ex, consolidation, **day)
+    engram = ex.memories["A"].cells
+    lit = _expressing(engram, expression, seed=ex.seed * 109)
+    everyone = np.ones(ex.original_size, dtype=bool)
+    return {"natural cue": trial(ex, cue_channels(fear.conditioned, cue_fraction, seed=ex.seed)),
+            "light on engram": trial(ex, [], [OptogeneticActivation(cells=tuple(int(c) for c in lit))],
+                                    exclude=lit, scored=everyone)}
+
+
+def rescue(ex: EngramExperiment, cue_fraction: float = 0.5, oltp_steps: int = 500, pulse_hz: float = 100.0,
+           cells: str = "engram", paired_with_cue: bool = False, **day) -> dict:
+    """Roy et al. 2016: a silent engram (consolidation blocked), then **optogenetic LTP**: trains of
+    ``pulse_hz`` light on the engram cells (``cells="engram"``) or on as many non-engram cells
+    (``"non-engram"``, the control) for ``oltp_steps`` with plasticity on (optionally while the cue
+    is presented); then the natural cue. Whether cue-driven recall returns is up to STDP."""
+    if cells not in ("engram", "non-engram"):
+        raise InputError(f"rescue cells must be 'engram' or 'non-engram', got {cells!r}")
+    fear = condition(ex, "blocked", **day)
+    engram = ex.memories["A"].cells
+    lit = engram if cells == "engram" else _sample(np.flatnonzero(~ex.memories["A"].tagged & ex.alive),
+                                                   engram.size, seed=ex.seed * 113)
+    cue = cue_channels(fear.conditioned, cue_fraction, seed=ex.seed)
+    before = trial(ex, cue)
+    light = OptogeneticActivation(cells=tuple(int(c) for c in lit), pulse_hz=pulse_hz)
+    ex.present(cue if paired_with_cue else [], oltp_steps, [light], learn=True, kind="oLTP")
+    return {"natural cue before oLTP": before, "natural cue after oLTP": trial(ex, cue)}
+
+
+def consolidation_course(ex: EngramExperiment, chunks=(250, 250, 500, 1000, 1000), cue_fraction: float = 0.5,
+                         **day) -> dict:
+    """Recall against time since conditioning: the conditioned context (``cue_fraction`` of it) is
+    tested after each ``chunks`` of consolidation (steps), in the normal arm (plasticity on) and the
+    blocked arm (the PSI analogue; a copy of the same conditioned network). Conditions
+    ``"<arm> <steps>"``, steps of consolidation so far (0 = straight after conditioning)."""
+    fear = condition(ex, "none", **day)
+    cue = cue_channels(fear.conditioned, cue_fraction, seed=ex.seed)
+    out = {}
+    for arm, twin in (("normal", ex), ("blocked", _copy(ex))):
+        done = 0
+        out[f"{arm} 0"] = trial(twin, cue)
+        for steps in chunks:
+            twin.consolidate(steps, background_hz=twin.background_hz, learn=arm == "normal", replay=["A"])
+            done += steps
+            out[f"{arm} {done}"] = trial(twin, cue)
+    return out
+
+
+def ablation(ex: EngramExperiment, fractions=(0.25, 0.5, 1.0), cue_fraction: float = 0.5, **day) -> dict:
+    """Han et al. 2007/2009: a fraction of the engram's cells killed (:class:`Lesion`, after
+    consolidation), or as many non-engram cells; then the natural cue. Scored on freezing and on
+    the **surviving** engram cells the cue does not reach (killed cells are never scored). Each
+    condition on its own copy of the trained network."""
+    fear = condition(ex, **day)
+    engram = ex.memories["A"].cells
+    outsiders = np.flatnonzero(~ex.memories["A"].tagged & ex.alive)
+    cue = cue_channels(fear.conditioned, cue_fraction, seed=ex.seed)
+    out = {"intact": trial(ex, cue)}
+    for k, f in enumerate(fractions):
+        killed = _sample(engram, max(1, int(round(f * engram.size))), seed=ex.seed * 127 + k)
+        control = _sample(outsiders, killed.size, seed=ex.seed * 131 + k)
+        for label, cells in (("engram", killed), ("non-engram", control)):
+            lesioned = _copy(ex)
+            lesioned.apply(Lesion(cells=tuple(int(c) for c in cells)))
+            out[f"lesion {label} {f:g}"] = trial(lesioned, cue, exclude=cells)
+    return out
+
+
+def allocation(ex: EngramExperiment, fraction: float = 0.1, current: float = 0.08, cue_fraction: float = 0.5,
+               **day) -> dict:
+    """Yiu et al. 2014 / Han et al. 2007: a random ``fraction`` of the E cells made more excitable
+    (``current`` threshold units per step, a DREADD/CREB analogue) during conditioning. Returns the
+    tests after conditioning with those cells lesioned or as many other cells lesioned, and, in
+    ``"allocation"``, a :class:`TestScore` whose ``recruited`` is P(tagged | excitable) and
+    ``chance`` P(tagged | other) (read from the tag, no extra run)."""
+    rng = np.random.default_rng(ex.seed * 137)
+    excitable = np.sort(rng.choice(ex.original_size, size=max(1, int(round(fraction * ex.original_size))),
+                                   replace=False))
+    fear = condition(ex, manipulations=[ExcitabilityChange(cells=tuple(int(c) for c in excitable),
+                                                           current=current)], **day)
+    tagged = ex.memories["A"].tagged
+    mask = np.zeros(ex.original_size, dtype=bool)
+    mask[excitable] = True
+    nan = float("nan")
+    allocated = TestScore(nan, nan, float(tagged[mask].mean()), float(tagged[~mask].mean()), nan, nan,
+                          int(mask.sum()), nan)
+    cue = cue_channels(fear.conditioned, cue_fraction, seed=ex.seed)
+    control = _sample(np.flatnonzero(~mask & ex.alive), excitable.size, seed=ex.seed * 139)
+    out = {"allocation": allocated, "intact": trial(ex, cue)}
+    for label, cells in (("excitable", excitable), ("other", control)):
+        lesioned = _copy(ex)
+        lesioned.apply(Lesion(cells=tuple(int(c) for c in cells)))
+        out[f"lesion {label} cells"] = trial(lesioned, cue, exclude=cells)
+    return out
+
+
+def _copy(ex: EngramExperiment) -> EngramExperiment:
+    """A deep copy that still runs in the same cohort (the runner is shared, not copied)."""
+    runner, ex.runner = ex.runner, None
+    try:
+        twin = copy.deepcopy(ex)
+    finally:
+        ex.runner = runner
+    twin.runner = runner
+    return twin

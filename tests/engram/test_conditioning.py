@@ -1,0 +1,174 @@
+"""Fear conditioning on the engram network: every outcome is produced by the network, and each
+control that switches the mechanism off removes it (ten seeds, one fixed-emu cohort per protocol).
+
+The directions asserted are those of the experiments (Liu 2012, Denny 2014, Ryan 2015, Roy 2016,
+Han 2007, Yiu 2014); the measured numbers are in benchmarks/results/protocols.md.
+"""
+
+from functools import partial
+
+import numpy as np
+import pytest
+
+from engram_nm.analysis.statistics import bootstrap_ci95
+from engram_nm.errors import InputError
+from engram_nm.experiments.engram import conditioning as fear
+from engram_nm.experiments.engram.cohort import run_cohort
+from engram_nm.experiments.engram.lifecycle import EngramExperiment
+from engram_nm.experiments.engram.manipulations import Lesion, OptogeneticActivation, apply_transient
+from engram_nm.experiments.engram.network import (EXC_TO_OUT, OUT, US_TO_OUT, EngramNetworkConfig,
+                                                  build_engram_network)
+
+SEEDS = range(10)
+
+
+def cohort(protocol, **kwargs) -> list:
+    exs = [EngramExperiment(config=fear.conditioning_config(s), target="fixed-emu", seed=s) for s in SEEDS]
+    return run_cohort(exs, partial(protocol, **kwargs))
+
+
+def values(results, condition, field="freezing") -> np.ndarray:
+    return np.array([getattr(r[condition], field) for r in results], dtype=float)
+
+
+def separated(high: np.ndarray, low: np.ndarray) -> bool:
+    """The 95 % bootstrap CIs of the two means do not overlap, ``high`` above."""
+    return bootstrap_ci95(high)[0] > bootstrap_ci95(low)[1]
+
+
+def paired_above(high: np.ndarray, low: np.ndarray) -> bool:
+    """The 95 % bootstrap CI of the per-seed difference ``high - low`` lies above 0 (seeds without a
+    scored cell left out)."""
+    d = high - low
+    return bootstrap_ci95(d[np.isfinite(d)])[0] > 0
+
+
+# ---------------------------------------------------------------- the network and its read-out
+def test_readout_hears_the_engram_and_the_us_but_no_e_cell_hears_the_us():
+    cfg = fear.conditioning_config(0)
+    spec = build_engram_network(cfg)
+    us = spec.metadata["us_channels"]
+    assert us == list(range(cfg.n_channels, cfg.n_channels + cfg.n_us)) and spec.n_in == cfg.n_channels + cfg.n_us
+    assert not spec.layers[0].weight[:, us].any()
+    w_us = spec.projection(US_TO_OUT).weight
+    assert np.all(w_us[:, us] == cfg.w_us) and not w_us[:, : cfg.n_channels].any()
+    assert spec.projection(EXC_TO_OUT).plasticity is not None
+    plain = build_engram_network(EngramNetworkConfig(**{**cfg.__dict__, "n_out": 0}))
+    assert np.array_equal(plain.layers[0].recurrent_weight, spec.layers[0].recurrent_weight)  # same E/I network
+    assert np.array_equal(plain.layers[0].weight, spec.layers[0].weight[:, : cfg.n_channels])
+
+
+def test_us_channels_fire_only_in_their_window():
+    ex = EngramExperiment(config=fear.conditioning_config(0), target="reference", seed=0)
+    x = ex._stimulus(300, [0, 1], us=(100, 200))
+    us = ex.us_channels
+    assert not x[:100, us].any() and not x[200:, us].any()
+    assert 0.05 < x[100:200, us].mean() < 0.2  # 100 Hz at 1 ms steps
+    assert not ex._stimulus(300, [0, 1])[:, us].any()
+    plain = EngramExperiment(config=fear.shared_input_config(0), target="reference")
+    with pytest.raises(InputError, match="no behavioural read-out"):
+        plain._stimulus(10, [0], us=(0, 5))
+
+
+def test_light_reaches_the_e_cells_only_even_with_an_input_projection():
+    spec = build_engram_network(fear.conditioning_config(0))
+    lit, x = apply_transient(spec, np.zeros((20, spec.n_in), dtype=bool), [OptogeneticActivation(cells=(3, 4))])
+    assert lit.n_in == spec.n_in + 1 == x.shape[1]
+    assert lit.projection(US_TO_OUT).weight.shape == (spec.layer(OUT).size, lit.n_in)
+    assert not lit.projection(US_TO_OUT).weight[:, -1].any() and lit.layers[0].weight[3, -1] > 0
+
+
+def test_a_lesioned_cell_keeps_its_place_and_neither_fires_nor_is_heard():
+    spec = build_engram_network(fear.conditioning_config(0))
+    cut = Lesion(cells=(5, 7)).edit(spec)
+    assert cut.layers[0].size == spec.layers[0].size  # the network keeps its shape
+    for w in (cut.layers[0].weight[[5, 7]], cut.layers[0].recurrent_weight[[5, 7]],
+              cut.layers[0].recurrent_weight[:, [5, 7]], cut.layers[1].weight[:, [5, 7]],
+              cut.projection(EXC_TO_OUT).weight[:, [5, 7]], cut.projection("I_to_E").weight[[5, 7]]):
+        assert not w.any()
+    assert np.array_equal(np.delete(cut.layers[0].weight, [5, 7], 0), np.delete(spec.layers[0].weight, [5, 7], 0))
+
+
+def test_bad_protocol_arguments_are_refused():
+    ex = EngramExperiment(config=fear.conditioning_config(0), target="reference")
+    with pytest.raises(InputError, match="consolidation"):
+        fear.condition(ex, consolidation="anisomycin")
+    with pytest.raises(InputError, match="us_steps"):
+        fear.condition(ex, encode_steps=100, us_steps=200)
+    with pytest.raises(InputError, match="rescue cells"):
+        fear.rescue(ex, cells="astrocytes")
+
+
+# ---------------------------------------------------------------- the experiments (ten seeds each)
+@pytest.mark.slow
+def test_fear_is_learned_discriminated_and_gone_without_learning_or_without_the_shock():
+    learned = cohort(fear.fear_memory, cue_fractions=(0.5,))
+    a, b = values(learned, "A 0.5"), values(learned, "B 0.5")
+    assert separated(a, b)                                        # conditioned vs neutral context
+    assert separated(values(learned, "A 0.5", "recruited"), values(learned, "A 0.5", "chance"))
+    assert values(learned, "no cue").mean() < 0.05                # no fear without a cue
+    assert max(r["A 0.5"].e_rate_hz for r in learned) < 20        # no runaway
+    control = cohort(fear.fear_memory, cue_fractions=(0.5,), learn=False)  # plasticity off while conditioning
+    assert values(control, "A 0.5").max() == 0.0
+    recruited = values(control, "A 0.5", "recruited")
+    assert np.nanmean(recruited) <= np.nanmean(values(control, "A 0.5", "chance")) + 0.05  # recall at chance
+    unpaired = cohort(fear.fear_memory, cue_fractions=(0.5,), us=False)  # the context without the shock
+    assert values(unpaired, "A 0.5").max() == 0.0
+    assert separated(values(unpaired, "A 0.5", "recruited"), values(unpaired, "A 0.5", "chance"))  # memory, no fear
+
+
+@pytest.mark.slow
+def test_blocking_consolidation_makes_a_silent_engram_that_light_still_recalls():
+    saline, psi = cohort(fear.silent_engram, consolidation="normal"), cohort(fear.silent_engram)
+    assert separated(values(saline, "natural cue"), values(psi, "natural cue"))        # the cue fails ...
+    assert paired_above(values(saline, "natural cue", "recruited_rate_hz"), values(psi, "natural cue", "recruited_rate_hz"))
+    assert paired_above(values(psi, "light on engram"), values(psi, "natural cue"))    # ... light recalls
+    assert abs(values(psi, "light on engram").mean() - values(saline, "light on engram").mean()) < 0.15
+
+
+@pytest.mark.slow
+def test_artificial_recall_grows_with_expression_and_needs_engram_cells_and_the_shock():
+    lit = cohort(fear.artificial_recall, expression=(0.25, 1.0))
+    assert separated(values(lit, "light engram 1"), values(lit, "light non-engram 1"))
+    assert values(lit, "light engram 1").mean() > values(lit, "light engram 0.25").mean()
+    assert separated(values(lit, "light engram 0.25", "recruited"), values(lit, "light engram 0.25", "chance"))
+    assert values(lit, "no light").mean() < 0.05
+    unpaired = cohort(fear.artificial_recall, expression=(1.0,), us=False)
+    assert values(unpaired, "light engram 1").max() == 0.0
+
+
+@pytest.mark.slow
+def test_silencing_dose_response_is_monotone_and_specific_to_the_engram():
+    strengths = (0.02, 0.05, 0.1, 0.5)
+    dark = cohort(fear.silencing, strengths=strengths)
+    engram = [values(dark, "cue alone").mean()] + [values(dark, f"silence engram {s:g}").mean() for s in strengths]
+    assert all(later <= earlier + 0.03 for earlier, later in zip(engram, engram[1:]))  # monotone within noise
+    assert engram[-1] < 0.05 < engram[0] - 0.2
+    others = [values(dark, f"silence non-engram {s:g}").mean() for s in strengths]
+    assert min(others) > engram[0] - 0.15
+
+
+@pytest.mark.slow
+def test_ablation_is_scored_on_behaviour_and_surviving_cells_only():
+    lesioned = cohort(fear.ablation, fractions=(0.5, 1.0))
+    assert separated(values(lesioned, "lesion non-engram 1"), values(lesioned, "lesion engram 1"))
+    assert values(lesioned, "lesion engram 1").mean() < values(lesioned, "lesion engram 0.5").mean()
+    for r in lesioned:  # killed cells are never scored: fewer engram cells remain to score
+        assert r["lesion engram 1"].scored_engram_cells == 0
+        assert r["lesion engram 0.5"].scored_engram_cells <= r["intact"].scored_engram_cells
+        assert r["lesion non-engram 1"].scored_engram_cells == r["intact"].scored_engram_cells
+
+
+@pytest.mark.slow
+def test_optogenetic_ltp_on_the_engram_rescues_cue_recall_and_on_other_cells_does_not():
+    engram, control = cohort(fear.rescue), cohort(fear.rescue, cells="non-engram")
+    gain = values(engram, "natural cue after oLTP") - values(engram, "natural cue before oLTP")
+    sham = values(control, "natural cue after oLTP") - values(control, "natural cue before oLTP")
+    assert separated(gain, sham)
+
+
+@pytest.mark.slow
+def test_excitable_cells_are_allocated_and_carry_the_memory():
+    allocated = cohort(fear.allocation)
+    assert separated(values(allocated, "allocation", "recruited"), values(allocated, "allocation", "chance"))
+    assert values(allocated, "lesion excitable cells").mean() < values(allocated, "lesion other cells").mean() - 0.1
