@@ -315,3 +315,28 @@ def _copy(ex: EngramExperiment) -> EngramExperiment:
         ex.runner = runner
     twin.runner = runner
     return twin
+
+
+SCORED = ("freezing", "out_rate_hz", "recruited", "chance", "recruited_rate_hz", "chance_rate_hz",
+          "scored_engram_cells", "e_rate_hz")
+
+
+def summarise(results: list) -> dict:
+    """Per condition of one protocol's results over seeds (a list of ``{condition: TestScore}``):
+    per field of :class:`TestScore`, ``{"mean", "ci95", "n_seeds"}`` (95 % percentile bootstrap,
+    :func:`~engram_nm.analysis.statistics.bootstrap_ci95`) over the seeds where it is defined (a
+    seed with no engram cell left to score has no recruitment; ``n_seeds`` says how many had)."""
+    from engram_nm.analysis.statistics import bootstrap_ci95
+
+    if not results:
+        raise InputError("summarise needs the results of at least one seed")
+    out = {}
+    for condition in results[0]:
+        fields = {}
+        for name in SCORED:
+            v = np.array([getattr(r[condition], name) for r in results], dtype=float)
+            v = v[np.isfinite(v)]
+            fields[name] = ({"mean": float(v.mean()), "ci95": list(bootstrap_ci95(v)), "n_seeds": int(v.size)}
+                            if v.size else {"mean": None, "ci95": [None, None], "n_seeds": 0})
+        out[condition] = fields
+    return out

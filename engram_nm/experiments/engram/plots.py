@@ -123,3 +123,106 @@ def plot_digit_recall(rows: list, path, width: int = 8, title: str = "digits sto
         axes[r, 0].set_ylabel(label, fontsize=8)
     fig.suptitle(title, fontsize=9)
     return save_figure(fig, path)
+
+
+def _errorbar(ax, xs, stats, label, fmt="o-", **kw):
+    """Means with their 95 % CI as error bars (``stats``: ``{"mean", "ci95"}`` per x; None skipped)."""
+    pts = [(x, s["mean"], s["ci95"]) for x, s in zip(xs, stats) if s["mean"] is not None]
+    if not pts:
+        return
+    x, m, ci = zip(*pts)
+    m = np.asarray(m)
+    err = np.abs(np.array([[lo, hi] for lo, hi in ci]).T - m)
+    ax.errorbar(x, m, yerr=err, fmt=fmt, capsize=3, label=label, **kw)
+
+
+def plot_conditioning(protocols: dict, path, title: str = "engram experiments on the fear-conditioning network"):
+    """The benchmark's protocols (``benchmarks/protocols.py``: ``{protocol: {arm: {"conditions":
+    {condition: {field: {"mean", "ci95"}}}}}}``) as eight panels of freezing (mean, 95 % CI)."""
+    plt = _pyplot()
+    fig, axes = plt.subplots(2, 4, figsize=(17, 7.5), layout="constrained")
+    ax = iter(axes.ravel())
+
+    def cond(protocol, arm):
+        return protocols[protocol][arm]["conditions"]
+
+    def numbered(conditions, prefix):
+        keys = [k for k in conditions if k.startswith(prefix)]
+        return [float(k.rsplit(" ", 1)[1]) for k in keys], [conditions[k]["freezing"] for k in keys]
+
+    a = next(ax)
+    c = cond("fear memory", "conditioned")
+    for ctx, label in (("A ", "conditioned context A"), ("B ", "neutral context B")):
+        _errorbar(a, *numbered(c, ctx), label)
+    for arm, fmt in (("no learning (plasticity off while conditioning)", "x--"), ("unpaired (no shock)", "s:")):
+        _errorbar(a, *numbered(cond("fear memory", arm), "A "), f"A, {arm.split(' (')[0]}", fmt)
+    a.set(xlabel="cue: fraction of the context's channels", ylabel="freezing", title="fear memory")
+    a = next(ax)
+    c = cond("artificial recall (Liu 2012)", "conditioned")
+    _errorbar(a, *numbered(c, "light engram "), "light on engram cells")
+    _errorbar(a, *numbered(c, "light non-engram "), "light on as many other cells", "s--")
+    _errorbar(a, *numbered(cond("artificial recall (Liu 2012)", "unpaired (no shock)"), "light engram "),
+              "engram, unpaired", "x:")
+    a.set(xlabel="opsin expression probability (tagged cells)", ylabel="freezing", title="artificial recall, no cue")
+    a = next(ax)
+    c = cond("silencing (Denny 2014)", "conditioned")
+    for prefix, label, fmt in (("silence engram ", "engram silenced", "o-"),
+                               ("silence non-engram ", "as many other cells", "s--")):
+        x, s = numbered(c, prefix)
+        _errorbar(a, [0.0] + x, [c["cue alone"]["freezing"]] + s, label, fmt)
+    a.set(xlabel="silencing current (threshold units / step)", ylabel="freezing", title="silencing during the cue")
+    a.set_xscale("symlog", linthresh=0.02)
+    a = next(ax)
+    labels, stats = [], []
+    for arm in ("saline", "protein-synthesis inhibitor"):
+        for test in ("natural cue", "light on engram"):
+            labels.append(f"{'PSI' if arm != 'saline' else 'saline'}\n{test}")
+            stats.append(cond("silent engram (Ryan 2015)", arm)[test]["freezing"])
+    _bars(a, labels, stats)
+    a.set(ylabel="freezing", title="silent engram: consolidation blocked")
+    a = next(ax)
+    labels, stats = [], []
+    for arm in protocols["oLTP rescue (Roy 2016)"]:
+        for when in ("before", "after"):
+            short = {"light on engram": "engram", "light on engram, paired with the cue": "engram + cue"}
+            labels.append(f"{short.get(arm, 'other cells')}\n{when}")
+            stats.append(cond("oLTP rescue (Roy 2016)", arm)[f"natural cue {when} oLTP"]["freezing"])
+    _bars(a, labels, stats)
+    a.set(ylabel="freezing (natural cue)", title="optogenetic LTP on a silent engram")
+    a = next(ax)
+    c = cond("ablation (Han 2007)", "conditioned")
+    for prefix, label, fmt in (("lesion engram ", "engram cells killed", "o-"),
+                               ("lesion non-engram ", "as many other cells", "s--")):
+        x, s = numbered(c, prefix)
+        _errorbar(a, [0.0] + x, [c["intact"]["freezing"]] + s, label, fmt)
+    a.set(xlabel="fraction of the engram's size killed", ylabel="freezing", title="ablation")
+    a = next(ax)
+    arms = protocols["allocation (Yiu 2014)"]
+    currents = [float(k.split()[-1]) for k in arms]
+    _errorbar(a, currents, [arms[k]["conditions"]["allocation"]["recruited"] for k in arms], "P(tagged | excitable)")
+    _errorbar(a, currents, [arms[k]["conditions"]["allocation"]["chance"] for k in arms], "P(tagged | other)", "s--")
+    _errorbar(a, currents, [arms[k]["conditions"]["lesion excitable cells"]["freezing"] for k in arms],
+              "freezing, excitable cells killed", "v-.")
+    _errorbar(a, currents, [arms[k]["conditions"]["lesion other cells"]["freezing"] for k in arms],
+              "freezing, as many other cells killed", "^:")
+    a.set(xlabel="excitability current during conditioning", ylabel="probability / freezing", title="allocation")
+    a = next(ax)
+    c = cond("time since conditioning", "consolidation")
+    for arm, fmt in (("normal", "o-"), ("blocked", "s--")):
+        keys = [k for k in c if k.startswith(arm)]
+        _errorbar(a, [float(k.split()[1]) for k in keys], [c[k]["freezing"] for k in keys],
+                  f"{arm} consolidation", fmt)
+    a.set(xlabel="consolidation (steps of 1 ms)", ylabel="freezing (half cue)", title="recall vs time since conditioning")
+    for a in axes.ravel():
+        a.set_ylim(-0.05, 1.05)
+        if a.get_legend_handles_labels()[0]:
+            a.legend(fontsize=7)
+    fig.suptitle(title)
+    return save_figure(fig, path)
+
+
+def _bars(ax, labels, stats):
+    m = np.array([s["mean"] for s in stats], dtype=float)
+    err = np.abs(np.array([s["ci95"] for s in stats], dtype=float).T - m)
+    ax.bar(range(len(m)), m, yerr=err, capsize=3, color=["#2b8cbe", "#74a9cf"] * (len(m) // 2 + 1))
+    ax.set_xticks(range(len(m)), labels, fontsize=7)
