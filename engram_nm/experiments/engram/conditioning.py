@@ -55,12 +55,12 @@ CONSOLIDATION = ("normal", "blocked", "none")
 
 
 def conditioning_config(seed: int = 0, **overrides) -> EngramNetworkConfig:
-    """:func:`~engram_nm.experiments.engram.completion.shared_input_config` with a 20-cell read-out
-    (``n_out``) and E->E synapses bounded at ``w_ee_max = 0.2``. Chosen on ten seeds (benchmarks
-    notes in docs/engram_protocols.md): at 0.3 a consolidated engram ignites from the 2 Hz
-    background alone in 7 of 10 seeds; at 0.1 no partial cue completes it; at 0.2 completion needs
-    consolidation (conditioning alone leaves it near 0.4)."""
-    base = dict(n_out=20, w_ee_max=0.15, w_eo_max=0.04)
+    """:func:`~engram_nm.experiments.engram.completion.shared_input_config` (E->E bound 0.15) with a
+    20-cell read-out (``n_out``) whose synapses from E are bounded at ``w_eo_max = 0.04``. Chosen on
+    ten seeds (docs/engram_protocols.md): at 0.1 the read-out saturates and a half cue of a
+    never-consolidated engram drives it as hard as a consolidated one; at 0.03 few seeds freeze at
+    all; at 0.04 freezing follows how many engram cells fire."""
+    base = dict(n_out=20, w_eo_max=0.04)
     base.update(overrides)
     return replace(shared_input_config(seed), **base)
 

@@ -225,4 +225,30 @@ def _bars(ax, labels, stats):
     m = np.array([s["mean"] for s in stats], dtype=float)
     err = np.abs(np.array([s["ci95"] for s in stats], dtype=float).T - m)
     ax.bar(range(len(m)), m, yerr=err, capsize=3, color=["#2b8cbe", "#74a9cf"] * (len(m) // 2 + 1))
-    ax.set_xticks(range(len(m)), labels, fontsize=7)
+    ax.set_xticks(range(len(m)), labels, fontsize=7, rotation=25, ha="right")
+
+
+def plot_trial_rasters(records: dict, tagged: np.ndarray, path, readout: str = "O", title: str = ""):
+    """Rasters of test trials (``{label: PhaseRecord}``): E cells with the engram on top (red) and the
+    behavioural read-out population below (blue), so freezing is seen next to the cells behind it."""
+    plt = _pyplot()
+    order = np.concatenate([np.flatnonzero(tagged), np.flatnonzero(~tagged)])
+    fig, axes = plt.subplots(1, len(records), figsize=(3.3 * len(records), 3.8), sharey=True, squeeze=False,
+                             layout="constrained")
+    for ax, (label, record) in zip(axes[0], records.items()):
+        e = record.spikes["E"][:, order]
+        t, i = np.nonzero(e)
+        in_engram = i < tagged.sum()
+        ax.scatter(t[~in_engram], i[~in_engram], s=1.5, marker="|", color="0.5")
+        ax.scatter(t[in_engram], i[in_engram], s=2, marker="|", color="#cb181d")
+        if readout in record.spikes:
+            t_o, i_o = np.nonzero(record.spikes[readout])
+            ax.scatter(t_o, e.shape[1] + 10 + 3 * i_o, s=3, marker="|", color="#2171b5")
+        ax.axhline(tagged.sum() - 0.5, color="#cb181d", lw=0.5, ls=":")
+        ax.set_title(label, fontsize=8)
+        ax.set_xlabel("step (1 ms)")
+    axes[0, 0].set_ylabel("E cells (engram first, red); read-out O below (blue)")
+    axes[0, 0].invert_yaxis()
+    if title:
+        fig.suptitle(title)
+    return save_figure(fig, path)

@@ -1,0 +1,101 @@
+"""The conditioning protocols with their controls, run over seeds as cohorts, summarised and tabled.
+
+:data:`SUITE` lists, per protocol of :mod:`engram_nm.experiments.engram.conditioning`, its arms (the
+experiment and its controls); :func:`run_suite` runs each arm on a cohort of seeds (one batched
+emulator call per phase on ``fixed-emu``, :func:`~engram_nm.experiments.engram.cohort.run_cohort`)
+and keeps, per condition, the summary over seeds (:func:`~engram_nm.experiments.engram.conditioning.summarise`)
+and every seed's scores. ``benchmarks/protocols.py`` and ``examples/05_engram_lifecycle.py`` print
+:func:`suite_table` of it and plot it (:func:`~engram_nm.experiments.engram.plots.plot_conditioning`).
+"""
+
+from __future__ import annotations
+
+import time
+from functools import partial
+
+from engram_nm.errors import InputError
+from engram_nm.experiments.engram import conditioning as fear
+
+SUITE = {
+    "fear memory": {"conditioned": (fear.fear_memory, {}),
+                    "no learning (plasticity off while conditioning)": (fear.fear_memory, {"learn": False}),
+                    "unpaired (no shock)": (fear.fear_memory, {"us": False})},
+    "artificial recall (Liu 2012)": {"conditioned": (fear.artificial_recall, {}),
+                                     "unpaired (no shock)": (fear.artificial_recall, {"us": False})},
+    "silencing (Denny 2014)": {"conditioned": (fear.silencing, {})},
+    "silent engram (Ryan 2015)": {"saline": (fear.silent_engram, {"consolidation": "normal"}),
+                                  "protein-synthesis inhibitor": (fear.silent_engram, {"consolidation": "blocked"})},
+    "oLTP rescue (Roy 2016)": {"light on engram": (fear.rescue, {}),
+                               "light on engram, paired with the cue": (fear.rescue, {"paired_with_cue": True}),
+                               "light on as many other cells": (fear.rescue, {"cells": "non-engram"})},
+    "ablation (Han 2007)": {"conditioned": (fear.ablation, {})},
+    "allocation (Yiu 2014)": {f"current {c:g}": (fear.allocation, {"current": c}) for c in (0.02, 0.05, 0.08)},
+    "time since conditioning": {"consolidation": (fear.consolidation_course, {})},
+}
+"""``{protocol: {arm: (protocol function, keyword arguments)}}``."""
+
+
+def run_suite(seeds, target: str = "fixed-emu", protocols=None, progress: bool = True, config=None) -> dict:
+    """Every arm of ``protocols`` (names of :data:`SUITE`; default all) on one cohort of ``seeds``;
+    ``config(seed)`` builds each network (default :func:`~engram_nm.experiments.engram.conditioning.conditioning_config`).
+    Returns ``{protocol: {arm: {"conditions": summary, "per_seed": {condition: [scores]}, "seconds"}}}``."""
+    from tqdm.auto import tqdm
+
+    from engram_nm.experiments.engram.cohort import run_cohort
+    from engram_nm.experiments.engram.lifecycle import EngramExperiment
+
+    names = list(SUITE) if protocols is None else list(protocols)
+    unknown = [n for n in names if n not in SUITE]
+    if unknown:
+        raise InputError(f"unknown protocol(s) {unknown}; choose from {list(SUITE)}")
+    seeds = [int(s) for s in seeds]
+    if not seeds:
+        raise InputError("run_suite needs at least one seed")
+    config = config or fear.conditioning_config
+    plan = [(p, a, f, kw) for p in names for a, (f, kw) in SUITE[p].items()]
+    out: dict = {}
+    for protocol, arm, function, kwargs in tqdm(plan, desc=f"protocols on {target}", unit="arm", disable=not progress):
+        exs = [EngramExperiment(config=config(s), target=target, seed=s) for s in seeds]
+        t0 = time.perf_counter()
+        results = run_cohort(exs, partial(function, **kwargs))
+        out.setdefault(protocol, {})[arm] = {"conditions": fear.summarise(results),
+                                             "per_seed": {c: [vars(r[c]) for r in results] for c in results[0]},
+                                             "seconds": time.perf_counter() - t0}
+    return out
+
+
+def _shown(d: dict, digits: int = 2) -> str:
+    if d["mean"] is None:
+        return "-"
+    return f"{d['mean']:.{digits}f} [{d['ci95'][0]:.{digits}f}, {d['ci95'][1]:.{digits}f}]"
+
+
+def suite_table(protocols: dict) -> list:
+    """Markdown lines: one table per protocol, one row per arm and condition (mean [95 % CI])."""
+    md = []
+    for protocol, group in protocols.items():
+        md += ["", f"## {protocol}", "",
+               "| arm | condition | freezing | O rate (Hz) | engram recruited | chance (other cells) "
+               "| engram cells scored | mean E rate (Hz) |", "|---|---|---|---|---|---|---|---|"]
+        for arm, data in group.items():
+            for condition, s in data["conditions"].items():
+                md.append(f"| {arm} | {condition} | {_shown(s['freezing'])} | {_shown(s['out_rate_hz'], 1)} | "
+                          f"{_shown(s['recruited'])} | {_shown(s['chance'], 3)} | "
+                          f"{_shown(s['scored_engram_cells'], 1)} | {_shown(s['e_rate_hz'], 1)} |")
+    return md
+
+
+def flat_record(protocols: dict) -> dict:
+    """Per protocol and ``"arm: condition"``: engram recruitment ``mean`` / ``ci95`` / ``n_seeds``
+    (and how many seeds had cells to score), its ``chance`` (mean), ``freezing``, ``out_rate_hz``
+    and ``e_rate_hz`` (each mean and ci95)."""
+    out: dict = {}
+    for protocol, group in protocols.items():
+        for arm, data in group.items():
+            for condition, s in data["conditions"].items():
+                out.setdefault(protocol, {})[f"{arm}: {condition}"] = {
+                    "mean": s["recruited"]["mean"], "ci95": s["recruited"]["ci95"],
+                    "n_seeds": s["freezing"]["n_seeds"], "n_seeds_with_scored_cells": s["recruited"]["n_seeds"],
+                    "chance": s["chance"]["mean"], "freezing": s["freezing"], "out_rate_hz": s["out_rate_hz"],
+                    "e_rate_hz": s["e_rate_hz"]}
+    return out
