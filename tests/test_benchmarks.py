@@ -134,3 +134,18 @@ def test_completion_benchmark_quick(tmp_path):
     learned = data["conditions"]["plasticity on while encoding"]["summary"]
     assert learned["completion"]["mean"] > learned["chance"]["mean"]
     assert "no-learning control" in (tmp_path / "completion.md").read_text()
+
+
+@pytest.mark.slow
+def test_protocols_benchmark_quick(tmp_path):
+    data = _bench("protocols").main(["--seeds", "2", "--protocols", "silent engram (Ryan 2015)", "--out",
+                                     str(tmp_path), "--figure", ""])
+    rows = data["protocols"]["silent engram (Ryan 2015)"]
+    assert set(rows) == {"saline: natural cue", "saline: light on engram", "protein-synthesis inhibitor: natural cue",
+                         "protein-synthesis inhibitor: light on engram"}
+    assert all(r["n_seeds"] == 2 and {"mean", "ci95", "chance", "freezing", "e_rate_hz"} <= set(r) for r in rows.values())
+    md = (tmp_path / "protocols.md").read_text()
+    assert "| silent engram (Ryan 2015) | saline: natural cue |" in md and "# Every condition" in md
+    again = _bench("protocols").main(["--from-json", str(tmp_path / "protocols.json"), "--out", str(tmp_path / "r"),
+                                      "--figure", ""])
+    assert again["protocols"] == data["protocols"] and (tmp_path / "r" / "protocols.md").read_text() == md

@@ -215,3 +215,37 @@ def test_a_conditioning_day_on_lava_equals_the_engine_spike_for_spike(lava_targe
     assert lit.out_rate_hz > 5 and cue.e_rate_hz > 1
     _assert_same_day(ex, runs[lava_target][0])
     assert runs[lava_target][1] == (cue, lit)
+
+
+# ---------------------------------------------------------------- summaries over seeds
+def _score(freezing, recruited):
+    return fear.TestScore(freezing, 10 * freezing, recruited, 0.01, 20.0, 0.1, 0 if np.isnan(recruited) else 3, 4.0)
+
+
+def test_summaries_leave_out_seeds_without_scored_cells_and_tables_show_every_row():
+    from engram_nm.experiments.engram.conditioning_suite import flat_record, suite_table, summary_table
+
+    per_seed = [{"natural cue": _score(1.0, 1.0), "light on engram": _score(0.5, float("nan"))},
+                {"natural cue": _score(0.0, 0.5), "light on engram": _score(1.0, float("nan"))}]
+    summary = fear.summarise(per_seed)
+    assert summary["natural cue"]["freezing"]["mean"] == 0.5 and summary["natural cue"]["recruited"]["n_seeds"] == 2
+    assert summary["light on engram"]["recruited"] == {"mean": None, "ci95": [None, None], "n_seeds": 0}
+    low, high = summary["natural cue"]["freezing"]["ci95"]
+    assert 0.0 <= low <= 0.5 <= high <= 1.0
+    protocols = {"silent engram (Ryan 2015)": {"saline": {"conditions": summary}}}
+    rows = suite_table(protocols)
+    assert any(r.startswith("| saline | light on engram | 0.75 [") and "| - |" in r for r in rows)
+    assert summary_table(protocols)[2].startswith("| silent engram (Ryan 2015) | saline: natural cue | 0.50 [")
+    flat = flat_record(protocols)["silent engram (Ryan 2015)"]["saline: natural cue"]
+    assert flat["n_seeds"] == 2 and flat["chance"] == pytest.approx(0.01) and flat["mean"] == 0.75
+    with pytest.raises(InputError):
+        fear.summarise([])
+
+
+def test_the_suite_refuses_unknown_protocols_and_empty_seed_lists():
+    from engram_nm.experiments.engram.conditioning_suite import run_suite
+
+    with pytest.raises(InputError, match="unknown protocol"):
+        run_suite([0], protocols=["fear extinction"], progress=False)
+    with pytest.raises(InputError, match="at least one seed"):
+        run_suite([], progress=False)

@@ -99,3 +99,52 @@ def flat_record(protocols: dict) -> dict:
                     "chance": s["chance"]["mean"], "freezing": s["freezing"], "out_rate_hz": s["out_rate_hz"],
                     "e_rate_hz": s["e_rate_hz"]}
     return out
+
+
+# (protocol, arm, condition, label) rows of the summary table: one outcome per row
+SUMMARY_ROWS = (
+    [("fear memory", "conditioned", c, l) for c, l in (("A 0.5", "half of the conditioned context A"),
+                                                      ("B 0.5", "half of the neutral context B (A's engram scored)"),
+                                                      ("no cue", "no cue"))]
+    + [("fear memory", "no learning (plasticity off while conditioning)", "A 0.5", "control, plasticity off while conditioning: half of A"),
+       ("fear memory", "unpaired (no shock)", "A 0.5", "control, no shock: half of A")]
+    + [("artificial recall (Liu 2012)", "conditioned", f"light engram {p}", f"20 Hz light, opsin in {float(p):.0%} of engram cells, no cue")
+       for p in ("0.1", "0.25", "0.5", "1")]
+    + [("artificial recall (Liu 2012)", "conditioned", "light non-engram 1", "light on as many non-engram cells"),
+       ("artificial recall (Liu 2012)", "unpaired (no shock)", "light engram 1", "control, no shock: light on every engram cell")]
+    + [("silencing (Denny 2014)", "conditioned", "cue alone", "half of A, no light")]
+    + [("silencing (Denny 2014)", "conditioned", f"silence engram {s}", f"half of A, engram silenced, current {s}")
+       for s in ("0.02", "0.05", "0.1", "0.5")]
+    + [("silencing (Denny 2014)", "conditioned", "silence non-engram 0.5", "half of A, as many other cells silenced, 0.5")]
+    + [("silent engram (Ryan 2015)", arm, c, f"{label}: {c}") for arm, label in
+       (("saline", "saline"), ("protein-synthesis inhibitor", "consolidation blocked (PSI)"))
+       for c in ("natural cue", "light on engram")]
+    + [("oLTP rescue (Roy 2016)", "light on engram", "natural cue before oLTP", "silent engram, natural cue"),
+       ("oLTP rescue (Roy 2016)", "light on engram", "natural cue after oLTP", "after 100 Hz light on the engram, plasticity on"),
+       ("oLTP rescue (Roy 2016)", "light on engram, paired with the cue", "natural cue after oLTP", "after the same light paired with the cue"),
+       ("oLTP rescue (Roy 2016)", "light on as many other cells", "natural cue after oLTP", "after the same light on as many other cells")]
+    + [("ablation (Han 2007)", "conditioned", "intact", "half of A, intact")]
+    + [("ablation (Han 2007)", "conditioned", f"lesion engram {f}", f"half of A, {float(f):.0%} of the engram killed") for f in ("0.25", "0.5", "1")]
+    + [("ablation (Han 2007)", "conditioned", "lesion non-engram 1", "half of A, as many other cells killed")]
+    + [("allocation (Yiu 2014)", f"current {c}", "allocation", f"10 % of E more excitable ({c}): P(tagged), excitable vs other")
+       for c in ("0.02", "0.05", "0.08")]
+    + [("allocation (Yiu 2014)", "current 0.08", f"lesion {w} cells", f"current 0.08, then the {w} cells killed")
+       for w in ("excitable", "other")]
+    + [("time since conditioning", "consolidation", f"{arm} {t}", f"half of A after {int(t) / 1000:g} s of {arm} consolidation")
+       for arm, t in (("normal", "0"), ("normal", "1000"), ("normal", "2000"), ("normal", "3000"), ("blocked", "3000"))]
+)
+
+
+def summary_table(protocols: dict) -> list:
+    """Markdown lines of the one-outcome-per-row summary (:data:`SUMMARY_ROWS` present in
+    ``protocols``): freezing and engram recruitment, each mean [95 % CI], and recruitment's chance."""
+    md = ["| protocol | condition | freezing | engram recruited | chance (other cells) |", "|---|---|---|---|---|"]
+    last = None
+    for protocol, arm, condition, label in SUMMARY_ROWS:
+        s = protocols.get(protocol, {}).get(arm, {}).get("conditions", {}).get(condition)
+        if s is None:
+            continue
+        md.append(f"| {protocol if protocol != last else ''} | {label} | {_shown(s['freezing'])} | "
+                  f"{_shown(s['recruited'])} | {_shown(s['chance'], 3)} |")
+        last = protocol
+    return md
