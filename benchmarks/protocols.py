@@ -28,14 +28,16 @@ from _common import RESULTS, machine_info, publish  # noqa: E402
 DOCS = Path(__file__).resolve().parent.parent / "docs"
 
 
-def render(result: dict, out: Path, figure: Path | None) -> list:
+def render(result: dict, out: Path, figure, name: str = "protocols") -> list:
     """Markdown lines of ``result`` (the summary, then every condition) and its figures."""
     from engram_nm.experiments.engram.conditioning_suite import SUITE, suite_table, summary_table
     from engram_nm.experiments.engram.plots import plot_conditioning
 
     md = ["# Engram experiments on the fear-conditioning network", "",
           f"Machine: {result['machine']}, {result['cpus']} CPUs; {len(result['seeds'])} seeds per arm (network, "
-          f"input and noise seeds), each arm one fixed-emu cohort; {result['seconds']:.0f} s. Mean [95 % bootstrap "
+          f"input and noise seeds), each arm one cohort on {result.get('target', 'fixed-emu')}; network "
+          f"x{result.get('scale', 1)} ({400 * result.get('scale', 1)} E + {100 * result.get('scale', 1)} I); "
+          f"{result['seconds']:.0f} s. Mean [95 % bootstrap "
           "CI] over seeds. Freezing: fraction of 50 ms bins in which the read-out population fires above 10 Hz "
           "(tests of 500 ms, the first 100 ms left out); its baseline is freezing with no cue and in the "
           "no-shock control. Engram recruited: fraction of the scored engram cells above 10 Hz (scored: "
@@ -46,8 +48,8 @@ def render(result: dict, out: Path, figure: Path | None) -> list:
     md += summary_table(result["arms"])
     md += ["", "# Every condition"]
     md += suite_table(result["arms"])
-    if set(result["arms"]) == set(SUITE):  # the figure has a panel for every protocol
-        plot_conditioning(result["arms"], out / "protocols.png")
+    if set(result["arms"]) == set(SUITE) and figure is not False:  # the figure has a panel for every protocol
+        plot_conditioning(result["arms"], out / f"{name}.png")
         if figure:
             plot_conditioning(result["arms"], figure)
     return md
@@ -56,6 +58,10 @@ def render(result: dict, out: Path, figure: Path | None) -> list:
 def main(argv=None) -> dict:
     import json
 
+    from dataclasses import asdict
+    from functools import partial
+
+    from engram_nm.experiments.engram.conditioning import conditioning_config
     from engram_nm.experiments.engram.conditioning_suite import flat_record, run_suite
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -64,6 +70,10 @@ def main(argv=None) -> dict:
     parser.add_argument("--figure", type=lambda v: Path(v) if v else None, default=DOCS / "engram_conditioning.png",
                         help="where the figure goes besides the results folder (\"\": nowhere else)")
     parser.add_argument("--protocols", nargs="*", default=None, help="a subset of the suite (names as in the tables)")
+    parser.add_argument("--scale", type=int, default=1,
+                        help="network size x SCALE at constant in-degrees (conditioning_config); results go to "
+                             "protocols_scale<SCALE>.* and no figure is drawn")
+    parser.add_argument("--target", default="fixed-emu", help="backend of the runs (default: the emulator)")
     parser.add_argument("--from-json", type=Path, default=None,
                         help="render the tables and figures of an existing protocols.json instead of running")
     args = parser.parse_args(argv)
@@ -73,10 +83,15 @@ def main(argv=None) -> dict:
     else:
         seeds = list(range(args.seeds))
         t0 = time.perf_counter()
-        protocols = run_suite(seeds, protocols=args.protocols)
-        result = {"benchmark": "protocols", **machine_info(), "seeds": seeds, "protocols": flat_record(protocols),
+        config = partial(conditioning_config, scale=args.scale)
+        protocols = run_suite(seeds, target=args.target, protocols=args.protocols, config=config,
+                              day={"per_context": 40 * args.scale} if args.scale > 1 else None)
+        result = {"benchmark": "protocols", **machine_info(), "seeds": seeds, "scale": args.scale,
+                  "target": args.target, "network": asdict(config(0)), "protocols": flat_record(protocols),
                   "arms": protocols, "seconds": time.perf_counter() - t0}
-    return publish(out, "protocols", result, render(result, out, args.figure))
+    scale = result.get("scale", 1)
+    name = "protocols" if scale == 1 else f"protocols_scale{scale}"
+    return publish(out, name, result, render(result, out, args.figure if scale == 1 else None, name))
 
 
 if __name__ == "__main__":

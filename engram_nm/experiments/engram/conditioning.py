@@ -54,13 +54,30 @@ from engram_nm.experiments.engram.stimulus import cue_channels
 CONSOLIDATION = ("normal", "blocked", "none")
 
 
-def conditioning_config(seed: int = 0, **overrides) -> EngramNetworkConfig:
+def conditioning_config(seed: int = 0, scale: int = 1, **overrides) -> EngramNetworkConfig:
     """:func:`~engram_nm.experiments.engram.completion.shared_input_config` (E->E bound 0.15) with a
     20-cell read-out (``n_out``) whose synapses from E are bounded at ``w_eo_max = 0.04``. Chosen on
     ten seeds (docs/engram_protocols.md): at 0.1 the read-out saturates and a half cue of a
     never-consolidated engram drives it as hard as a consolidated one; at 0.03 few seeds freeze at
-    all; at 0.04 freezing follows how many engram cells fire."""
+    all; at 0.04 freezing follows how many engram cells fire.
+
+    ``scale``: ``scale`` times the E, I and sensory-channel counts (400 E + 100 I + 200 channels at
+    1) with every connection probability divided by ``scale``, so each cell keeps its in-degrees
+    (and the day's contexts must be ``scale`` times larger: :func:`condition`'s ``per_context``).
+    The learned bounds ``w_ee_max`` and ``w_eo_max`` are divided by ``scale`` too: soft-bounded STDP
+    grows absent (zero) synapses between co-active cells as well, so among an engram ``scale`` times
+    larger the learned connectivity is dense and only smaller bounds keep each cell's learned drive
+    (measured at scale 5 with the bounds unscaled: the engram ignited without a cue, mean E rate 31 Hz)."""
+    if int(scale) < 1:
+        raise InputError(f"scale must be an integer >= 1, got {scale}")
+    k = int(scale)
     base = dict(n_out=20, w_eo_max=0.04)
+    if k > 1:
+        plain = shared_input_config(seed)
+        base.update(n_exc=plain.n_exc * k, n_inh=plain.n_inh * k, n_channels=plain.n_channels * k,
+                    p_in=plain.p_in / k, p_ee=plain.p_ee / k, p_ei=plain.p_ei / k, p_ie=plain.p_ie / k,
+                    p_eo=plain.p_eo / k, w_ee_max=plain.w_ee_max / k, w_eo_max=0.04 / k,
+                    w_eo_init=plain.w_eo_init / k)
     base.update(overrides)
     return replace(shared_input_config(seed), **base)
 
@@ -317,23 +334,21 @@ def _copy(ex: EngramExperiment) -> EngramExperiment:
     return twin
 
 
-SCORED = ("freezing", "out_rate_hz", "recruited", "chance", "recruited_rate_hz", "chance_rate_hz",
-          "scored_engram_cells", "e_rate_hz")
-
-
 def summarise(results: list) -> dict:
-    """Per condition of one protocol's results over seeds (a list of ``{condition: TestScore}``):
-    per field of :class:`TestScore`, ``{"mean", "ci95", "n_seeds"}`` (95 % percentile bootstrap,
+    """Per condition of one protocol's results over seeds (a list of ``{condition: score}``, each
+    score a dataclass of numbers such as :class:`TestScore`): per field, ``{"mean", "ci95", "n_seeds"}`` (95 % percentile bootstrap,
     :func:`~engram_nm.analysis.statistics.bootstrap_ci95`) over the seeds where it is defined (a
     seed with no engram cell left to score has no recruitment; ``n_seeds`` says how many had)."""
     from engram_nm.analysis.statistics import bootstrap_ci95
 
     if not results:
         raise InputError("summarise needs the results of at least one seed")
+    import dataclasses
+
     out = {}
     for condition in results[0]:
         fields = {}
-        for name in SCORED:
+        for name in (f.name for f in dataclasses.fields(results[0][condition])):
             v = np.array([getattr(r[condition], name) for r in results], dtype=float)
             v = v[np.isfinite(v)]
             fields[name] = ({"mean": float(v.mean()), "ci95": list(bootstrap_ci95(v)), "n_seeds": int(v.size)}

@@ -35,9 +35,11 @@ SUITE = {
 """``{protocol: {arm: (protocol function, keyword arguments)}}``."""
 
 
-def run_suite(seeds, target: str = "fixed-emu", protocols=None, progress: bool = True, config=None) -> dict:
+def run_suite(seeds, target: str = "fixed-emu", protocols=None, progress: bool = True, config=None,
+              day=None) -> dict:
     """Every arm of ``protocols`` (names of :data:`SUITE`; default all) on one cohort of ``seeds``;
-    ``config(seed)`` builds each network (default :func:`~engram_nm.experiments.engram.conditioning.conditioning_config`).
+    ``config(seed)`` builds each network (default :func:`~engram_nm.experiments.engram.conditioning.conditioning_config`);
+    ``day``: keyword arguments added to every arm (e.g. ``per_context`` for a scaled network).
     Returns ``{protocol: {arm: {"conditions": summary, "per_seed": {condition: [scores]}, "seconds"}}}``."""
     from tqdm.auto import tqdm
 
@@ -57,7 +59,7 @@ def run_suite(seeds, target: str = "fixed-emu", protocols=None, progress: bool =
     for protocol, arm, function, kwargs in tqdm(plan, desc=f"protocols on {target}", unit="arm", disable=not progress):
         exs = [EngramExperiment(config=config(s), target=target, seed=s) for s in seeds]
         t0 = time.perf_counter()
-        results = run_cohort(exs, partial(function, **kwargs))
+        results = run_cohort(exs, partial(function, **{**kwargs, **(day or {})}))
         out.setdefault(protocol, {})[arm] = {"conditions": fear.summarise(results),
                                              "per_seed": {c: [vars(r[c]) for r in results] for c in results[0]},
                                              "seconds": time.perf_counter() - t0}

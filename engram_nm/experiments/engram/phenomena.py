@@ -1,0 +1,189 @@
+"""Phenomena of engram research on the fear-conditioning network: pattern separation and
+interference, memory linking, and memory-disease models, each with the control that removes it.
+
+Every protocol is a function of one :class:`~engram_nm.experiments.engram.lifecycle.EngramExperiment`
+built with :func:`~engram_nm.experiments.engram.conditioning.conditioning_config`, so a cohort of
+seeds runs it as one batch; each returns ``{condition: score}`` (a
+:class:`~engram_nm.experiments.engram.conditioning.TestScore` or a :class:`Separation`), summarised
+over seeds by :func:`~engram_nm.experiments.engram.conditioning.summarise`.
+
+* :func:`pattern_separation` — input overlap vs engram overlap for pairs of contexts on the naive
+  network (plasticity off), over a range of similarities; run it on networks of different
+  inhibition (``inhibition_config``) for the curve per code sparsity.
+* :func:`interference` — recall of a conditioned context A after a similar context B was stored.
+* :func:`memory_linking` — Cai et al., Nature 534:115 (2016): A, then after an interval B paired
+  with a shock; cells that encoded A stay more excitable for a while (a CREB-like trace,
+  Rashid et al., Neuron 92:1 2016: about 6 h), so they are recruited into B's engram and A's cue
+  brings back B's fear. The trace's time course is the model's choice (``trace_hours``); the
+  shared cells and the cross-recall are the network's.
+* :func:`synapse_loss`, :func:`cell_loss` — progressive E->E synapse loss and random cell loss
+  (Alzheimer-like); the natural cue against light on the engram ("access, not storage",
+  Roy et al. 2016).
+* :func:`overgeneralisation` — inhibition onto E weakened after conditioning (PTSD-like):
+  freezing in the neutral context.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+import numpy as np
+
+from engram_nm.errors import InputError
+from engram_nm.experiments.engram.completion import overlapping_contexts
+from engram_nm.experiments.engram.conditioning import _copy, _sample, condition, conditioning_config, trial
+from engram_nm.experiments.engram.lifecycle import EngramExperiment
+from engram_nm.experiments.engram.manipulations import (ExcitabilityChange, Lesion, OptogeneticActivation,
+                                                        SynapseLoss, SynapseScaling)
+from engram_nm.experiments.engram.network import EXC, INH_TO_EXC
+from engram_nm.experiments.engram.stimulus import cue_channels
+from engram_nm.spec import projection_name
+
+
+def _jaccard(a: np.ndarray, b: np.ndarray) -> float:
+    union = np.sum(a | b)
+    return float(np.sum(a & b) / union) if union else 0.0
+
+
+@dataclass(frozen=True)
+class Separation:
+    """One pair of contexts: Jaccard overlap of their channel sets (``input_overlap``) and of the
+    E cells each activates (``engram_overlap``; active: above the experiment's active threshold),
+    and the fraction of E cells each activates (the code's sparsity)."""
+
+    input_overlap: float
+    engram_overlap: float
+    active_fraction_a: float
+    active_fraction_b: float
+
+
+def inhibition_config(seed: int = 0, inhibition: float = 1.0, **overrides):
+    """:func:`conditioning_config` with the I->E weights scaled by ``inhibition`` (sparser codes above 1)."""
+    base = conditioning_config(seed, **overrides)
+    return replace(base, w_ie_init=base.w_ie_init * float(inhibition))
+
+
+def pattern_separation(ex: EngramExperiment, overlaps=(0.0, 0.2, 0.4, 0.6, 0.8, 1.0), per_context: int = 40,
+                       steps: int = 300, window=(100, 300)) -> dict:
+    """Present each pair of contexts sharing ``overlap`` of their channels to the naive network
+    (plasticity off) and compare the E cells they activate. Conditions ``"overlap x"``."""
+    out = {}
+    for k, overlap in enumerate(overlaps):
+        a, b = overlapping_contexts(2, ex.n_sensory, per_context, overlap, seed=ex.seed * 37 + k)
+        ra, rb = ex.present_many([a, b], steps, kind="separation")
+        act_a = ra.rates(window=window) > ex.active_threshold_hz
+        act_b = rb.rates(window=window) > ex.active_threshold_hz
+        out[f"overlap {overlap:g}"] = Separation(_jaccard(np.isin(np.arange(ex.n_channels), a),
+                                                          np.isin(np.arange(ex.n_channels), b)),
+                                                 _jaccard(act_a, act_b), float(act_a.mean()), float(act_b.mean()))
+    return out
+
+
+def interference(ex: EngramExperiment, overlaps=(0.1, 0.4, 0.7), cue_fraction: float = 0.5, **day) -> dict:
+    """Condition A, then store a context B sharing ``overlap`` of A's channels (500 ms, plasticity
+    on, no shock; each on its own copy of the conditioned network); test half of A (its engram's
+    recruitment and freezing) and half of B (fear generalised to B). ``"before"``: A with no B."""
+    fear = condition(ex, **day)
+    cue_a = cue_channels(fear.conditioned, cue_fraction, seed=ex.seed)
+    out = {"before: A": trial(ex, cue_a)}
+    per_context = fear.conditioned.size
+    for k, overlap in enumerate(overlaps):
+        twin = _copy(ex)
+        shared = int(round(overlap * per_context))
+        rng = np.random.default_rng(ex.seed * 41 + k)
+        free = np.setdiff1d(np.arange(twin.n_sensory), fear.conditioned)
+        b = np.sort(np.concatenate([rng.choice(fear.conditioned, shared, replace=False),
+                                    rng.choice(free, per_context - shared, replace=False)]))
+        twin.encode("B", channels=b, steps=500)
+        twin.tag("B")
+        out[f"B stored, overlap {overlap:g}: A"] = trial(twin, cue_a)
+        out[f"B stored, overlap {overlap:g}: B"] = trial(twin, cue_channels(b, cue_fraction, seed=ex.seed))
+    return out
+
+
+def memory_linking(ex: EngramExperiment, interval_hours: float = 5.0, trace_hours: float = 6.0,
+                   trace_current: float = 0.08, cue_fraction: float = 0.5, encode_steps: int = 500,
+                   us_steps: int = 150) -> dict:
+    """Cai et al. 2016 (module docstring): context A explored (no shock), then ``interval_hours``
+    later context B (unrelated channels) paired with the shock, while A's engram cells carry the
+    excitability ``trace_current * exp(-interval / trace_hours)``; then half of A (freezing: fear
+    linked to A) and half of B. ``trace_current = 0``: the control without the trace. The
+    returned ``"shared cells"`` score holds the Jaccard overlap of the A and B tags in its
+    ``recruited`` field (and in ``chance`` the overlap expected by chance, ``|A| |B| / n`` over
+    the union)."""
+    if interval_hours < 0 or trace_hours <= 0:
+        raise InputError(f"interval_hours must be >= 0 and trace_hours > 0, got {interval_hours}, {trace_hours}")
+    a, b = overlapping_contexts(2, ex.n_sensory, 40, 0.0, seed=ex.seed * 43)
+    ex.encode("A", channels=a, steps=encode_steps)
+    ex.tag("A")
+    ex.rest(200)
+    current = trace_current * float(np.exp(-interval_hours / trace_hours))
+    trace = [ExcitabilityChange(cells=tuple(int(c) for c in ex.memories["A"].cells), current=current)] if current else []
+    ex.encode("B", channels=b, steps=encode_steps, manipulations=trace, us=(encode_steps - us_steps, encode_steps))
+    ex.tag("B")
+    ex.rest(200)
+    ta, tb = ex.memories["A"].tagged, ex.memories["B"].tagged
+    n = ex.original_size
+    expected = ta.sum() * tb.sum() / n
+    union = max(1.0, ta.sum() + tb.sum() - expected)
+    nan = float("nan")
+    from engram_nm.experiments.engram.conditioning import TestScore
+
+    shared = TestScore(nan, nan, _jaccard(ta, tb), float(expected / union), nan, nan, int((ta & tb).sum()), nan)
+    return {"shared cells": shared,
+            "half of A": trial(ex, cue_channels(a, cue_fraction, seed=ex.seed), memory="A"),
+            "half of B": trial(ex, cue_channels(b, cue_fraction, seed=ex.seed), memory="B")}
+
+
+def synapse_loss(ex: EngramExperiment, fractions=(0.2, 0.4, 0.6, 0.8), cue_fraction: float = 0.5, **day) -> dict:
+    """A seeded ``fraction`` of the E->E synapses lost after consolidation (each on a copy of the
+    conditioned network); the natural cue (half of A) and light on every engram cell. The E->O
+    synapses are spared: the loss is in the area that holds the engram's internal connectivity."""
+    fear = condition(ex, **day)
+    cue = cue_channels(fear.conditioned, cue_fraction, seed=ex.seed)
+    light = [OptogeneticActivation(cells=tuple(int(c) for c in ex.memories["A"].cells))]
+    everyone = np.ones(ex.original_size, dtype=bool)
+    out = {"healthy: natural cue": trial(ex, cue), "healthy: light": trial(ex, [], light, scored=everyone)}
+    for k, f in enumerate(fractions):
+        sick = _copy(ex)
+        sick.apply(SynapseLoss(projection=projection_name(EXC, "recurrent"), fraction=f, seed=ex.seed * 47 + k))
+        out[f"{f:.0%} synapses lost: natural cue"] = trial(sick, cue)
+        out[f"{f:.0%} synapses lost: light"] = trial(sick, [], light, scored=everyone)
+    return out
+
+
+def cell_loss(ex: EngramExperiment, fractions=(0.1, 0.2, 0.4, 0.6), cue_fraction: float = 0.5, **day) -> dict:
+    """A random ``fraction`` of all E cells killed after consolidation (:class:`Lesion`; engram cells
+    die as often as others); the natural cue and light on the surviving engram cells, scored on
+    the survivors only."""
+    fear = condition(ex, **day)
+    cue = cue_channels(fear.conditioned, cue_fraction, seed=ex.seed)
+    engram = ex.memories["A"].cells
+    everyone = np.ones(ex.original_size, dtype=bool)
+    out = {"healthy: natural cue": trial(ex, cue)}
+    for k, f in enumerate(fractions):
+        dead = _sample(np.arange(ex.original_size), int(round(f * ex.original_size)), seed=ex.seed * 53 + k)
+        sick = _copy(ex)
+        sick.apply(Lesion(cells=tuple(int(c) for c in dead)))
+        alive = np.setdiff1d(engram, dead)
+        light = [OptogeneticActivation(cells=tuple(int(c) for c in alive))] if alive.size else []
+        out[f"{f:.0%} cells lost: natural cue"] = trial(sick, cue, exclude=dead)
+        out[f"{f:.0%} cells lost: light"] = trial(sick, [], light, exclude=dead, scored=everyone)
+    return out
+
+
+def overgeneralisation(ex: EngramExperiment, inhibition=(1.0, 0.8, 0.6, 0.4), cue_fraction: float = 0.5,
+                       **day) -> dict:
+    """Inhibition onto E (the I->E synapses) scaled by each factor after consolidation (each on a
+    copy); freezing in the conditioned context A and in the neutral context B."""
+    fear = condition(ex, **day)
+    cue_a = cue_channels(fear.conditioned, cue_fraction, seed=ex.seed)
+    cue_b = cue_channels(fear.neutral, cue_fraction, seed=ex.seed)
+    out = {}
+    for g in inhibition:
+        twin = _copy(ex)
+        if g != 1.0:
+            twin.apply(SynapseScaling(projection=INH_TO_EXC, factor=g))
+        out[f"inhibition x{g:g}: A"] = trial(twin, cue_a)
+        out[f"inhibition x{g:g}: B"] = trial(twin, cue_b)
+    return out
