@@ -36,28 +36,33 @@ SUITE = {
 
 
 def run_suite(seeds, target: str = "fixed-emu", protocols=None, progress: bool = True, config=None,
-              day=None) -> dict:
-    """Every arm of ``protocols`` (names of :data:`SUITE`; default all) on one cohort of ``seeds``;
-    ``config(seed)`` builds each network (default :func:`~engram_nm.experiments.engram.conditioning.conditioning_config`);
-    ``day``: keyword arguments added to every arm (e.g. ``per_context`` for a scaled network).
+              day=None, suite=None) -> dict:
+    """Every arm of ``protocols`` (names of ``suite``, default :data:`SUITE`; default all) on one
+    cohort of ``seeds``; ``config(seed)`` builds each network (default
+    :func:`~engram_nm.experiments.engram.conditioning.conditioning_config`; an arm given as
+    ``(function, kwargs, config)`` brings its own); ``day``: keyword arguments added to every arm
+    (e.g. ``per_context`` for a scaled network).
     Returns ``{protocol: {arm: {"conditions": summary, "per_seed": {condition: [scores]}, "seconds"}}}``."""
     from tqdm.auto import tqdm
 
     from engram_nm.experiments.engram.cohort import run_cohort
     from engram_nm.experiments.engram.lifecycle import EngramExperiment
 
-    names = list(SUITE) if protocols is None else list(protocols)
-    unknown = [n for n in names if n not in SUITE]
+    suite = SUITE if suite is None else suite
+    names = list(suite) if protocols is None else list(protocols)
+    unknown = [n for n in names if n not in suite]
     if unknown:
-        raise InputError(f"unknown protocol(s) {unknown}; choose from {list(SUITE)}")
+        raise InputError(f"unknown protocol(s) {unknown}; choose from {list(suite)}")
     seeds = [int(s) for s in seeds]
     if not seeds:
         raise InputError("run_suite needs at least one seed")
     config = config or fear.conditioning_config
-    plan = [(p, a, f, kw) for p in names for a, (f, kw) in SUITE[p].items()]
+    plan = [(p, a, *arm) for p in names for a, arm in suite[p].items()]
     out: dict = {}
-    for protocol, arm, function, kwargs in tqdm(plan, desc=f"protocols on {target}", unit="arm", disable=not progress):
-        exs = [EngramExperiment(config=config(s), target=target, seed=s) for s in seeds]
+    for protocol, arm, function, kwargs, *own in tqdm(plan, desc=f"protocols on {target}", unit="arm",
+                                                      disable=not progress):
+        build = own[0] if own else config
+        exs = [EngramExperiment(config=build(s), target=target, seed=s) for s in seeds]
         t0 = time.perf_counter()
         results = run_cohort(exs, partial(function, **{**kwargs, **(day or {})}))
         out.setdefault(protocol, {})[arm] = {"conditions": fear.summarise(results),
@@ -149,4 +154,18 @@ def summary_table(protocols: dict) -> list:
         md.append(f"| {protocol if protocol != last else ''} | {label} | {_shown(s['freezing'])} | "
                   f"{_shown(s['recruited'])} | {_shown(s['chance'], 3)} |")
         last = protocol
+    return md
+
+
+def generic_table(protocols: dict, digits: int = 2) -> list:
+    """Markdown lines, one table per protocol whose columns are the fields of its scores (mean [95 % CI])."""
+    md = []
+    for protocol, group in protocols.items():
+        first = next(iter(next(iter(group.values()))["conditions"].values()))
+        fields = list(first)
+        md += ["", f"## {protocol}", "", "| arm | condition | " + " | ".join(f.replace("_", " ") for f in fields) + " |",
+               "|---|---|" + "---|" * len(fields)]
+        for arm, data in group.items():
+            for condition, s in data["conditions"].items():
+                md.append(f"| {arm} | {condition} | " + " | ".join(_shown(s[f], digits) for f in fields) + " |")
     return md

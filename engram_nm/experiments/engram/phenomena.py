@@ -187,3 +187,24 @@ def overgeneralisation(ex: EngramExperiment, inhibition=(1.0, 0.8, 0.6, 0.4), cu
         out[f"inhibition x{g:g}: A"] = trial(twin, cue_a)
         out[f"inhibition x{g:g}: B"] = trial(twin, cue_b)
     return out
+
+
+def _phenomena() -> dict:
+    from functools import partial
+
+    return {
+        "pattern separation": {f"inhibition x{g:g}": (pattern_separation, {}, partial(inhibition_config, inhibition=g))
+                               for g in (0.5, 1.0, 2.0)},
+        "interference": {"conditioned": (interference, {})},
+        "memory linking (Cai 2016)": {**{f"{h:g} h": (memory_linking, {"interval_hours": h}) for h in (0.5, 2, 5, 12, 24)},
+                                      "5 h, no excitability trace": (memory_linking, {"interval_hours": 5,
+                                                                                      "trace_current": 0.0})},
+        "synapse loss": {"conditioned": (synapse_loss, {})},
+        "cell loss": {"conditioned": (cell_loss, {})},
+        "overgeneralisation": {"conditioned": (overgeneralisation, {})},
+    }
+
+
+PHENOMENA = _phenomena()
+"""``{phenomenon: {arm: (protocol, kwargs[, config])}}`` for
+:func:`~engram_nm.experiments.engram.conditioning_suite.run_suite` (``suite=PHENOMENA``)."""

@@ -252,3 +252,59 @@ def plot_trial_rasters(records: dict, tagged: np.ndarray, path, readout: str = "
     if title:
         fig.suptitle(title)
     return save_figure(fig, path)
+
+
+def plot_phenomena(protocols: dict, path, title: str = "engram phenomena on the fear-conditioning network"):
+    """The phenomena benchmark (``benchmarks/phenomena.py``) as six panels, means with 95 % CIs."""
+    plt = _pyplot()
+    fig, axes = plt.subplots(2, 3, figsize=(15, 8), layout="constrained")
+    (sep, inter, link), (syn, cells, gen) = axes
+
+    for arm, data in protocols["pattern separation"].items():
+        c = data["conditions"]
+        x = [c[k]["input_overlap"]["mean"] for k in c]
+        _errorbar(sep, x, [c[k]["engram_overlap"] for k in c], f"{arm} (active {c[next(iter(c))]['active_fraction_a']['mean']:.0%})")
+    sep.plot([0, 1], [0, 1], "k:", lw=1, label="identity")
+    sep.set(xlabel="input overlap (Jaccard of channels)", ylabel="engram overlap (Jaccard of active E cells)",
+            title="pattern separation (naive network)")
+
+    c = protocols["interference"]["conditioned"]["conditions"]
+    overlaps = sorted({float(k.split("overlap ")[1].split(":")[0]) for k in c if k.startswith("B stored")})
+    for ctx, fmt in (("A", "o-"), ("B", "s--")):
+        _errorbar(inter, overlaps, [c[f"B stored, overlap {o:g}: {ctx}"]["freezing"] for o in overlaps],
+                  f"freezing to half of {ctx}", fmt)
+    _errorbar(inter, [0.0], [c["before: A"]["freezing"]], "A before B was stored", "kD")
+    inter.set(xlabel="overlap of B with A", ylabel="freezing", title="storing a similar context B (no shock)")
+
+    arms = protocols["memory linking (Cai 2016)"]
+    hours = [a for a in arms if a.endswith(" h")]
+    xs = [float(a.split()[0]) for a in hours]
+    _errorbar(link, xs, [arms[a]["conditions"]["shared cells"]["recruited"] for a in hours], "shared cells (Jaccard of tags)")
+    _errorbar(link, xs, [arms[a]["conditions"]["half of A"]["freezing"] for a in hours], "freezing to A (linked fear)", "s--")
+    control = arms["5 h, no excitability trace"]["conditions"]
+    _errorbar(link, [5.0], [control["half of A"]["freezing"]], "freezing to A, no trace", "kx")
+    _errorbar(link, [5.0], [control["shared cells"]["recruited"]], "shared cells, no trace", "k+")
+    link.set(xlabel="hours between A and B (B paired with the shock)", ylabel="Jaccard / freezing",
+             title="memory linking", xscale="log")
+
+    for ax, name, unit in ((syn, "synapse loss", "synapses lost"), (cells, "cell loss", "cells lost")):
+        c = protocols[name]["conditioned"]["conditions"]
+        fr = sorted({int(k.split("%")[0]) for k in c if "%" in k})
+        for test, fmt in (("natural cue", "o-"), ("light", "s--")):
+            keys = [f"{f}% {unit}: {test}" for f in fr]
+            base = c["healthy: natural cue"] if test == "natural cue" else c.get("healthy: light", c["healthy: natural cue"])
+            _errorbar(ax, [0] + fr, [base["freezing"]] + [c[k]["freezing"] for k in keys], test, fmt)
+        ax.set(xlabel=f"% {unit}", ylabel="freezing", title=f"{name}: natural cue vs light on the engram")
+
+    c = protocols["overgeneralisation"]["conditioned"]["conditions"]
+    gains = sorted({float(k.split("x")[1].split(":")[0]) for k in c}, reverse=True)
+    for ctx, fmt in (("A", "o-"), ("B", "s--")):
+        _errorbar(gen, gains, [c[f"inhibition x{g:g}: {ctx}"]["freezing"] for g in gains], f"context {ctx}", fmt)
+    gen.invert_xaxis()
+    gen.set(xlabel="inhibition onto E (x original)", ylabel="freezing", title="weakened inhibition: generalisation")
+    for ax in axes.ravel():
+        if ax is not sep:
+            ax.set_ylim(-0.05, 1.05)
+        ax.legend(fontsize=7)
+    fig.suptitle(title)
+    return save_figure(fig, path)

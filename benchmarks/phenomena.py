@@ -1,0 +1,90 @@
+"""Engram phenomena on the fear-conditioning network (issue 17, part): pattern separation,
+interference, memory linking, synapse and cell loss, overgeneralisation; each arm one fixed-emu
+cohort of seeds.
+
+    python benchmarks/phenomena.py [--seeds 20]
+
+Writes benchmarks/results/phenomena.{json,md,png} (the JSON's ``headline``: one number per
+experiment with mean, ci95, n_seeds and what it is compared with) and docs/engram_phenomena.png.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _common import RESULTS, machine_info, publish  # noqa: E402
+
+DOCS = Path(__file__).resolve().parent.parent / "docs"
+
+# (key, protocol, arm, condition, field, what, compared with: (arm, condition, field) or None)
+HEADLINES = (
+    ("pattern_separation", "pattern separation", "inhibition x1", "overlap 0.6", "engram_overlap",
+     "engram overlap of two contexts whose channels overlap by Jaccard 0.43", ("inhibition x1", "overlap 0.6", "input_overlap")),
+    ("interference", "interference", "conditioned", "B stored, overlap 0.4: A", "freezing",
+     "freezing to half of A after storing a context B sharing 40 % of A's channels", ("conditioned", "before: A", "freezing")),
+    ("generalisation_to_similar", "interference", "conditioned", "B stored, overlap 0.4: B", "freezing",
+     "freezing to half of that B (never paired with the shock)", ("conditioned", "B stored, overlap 0.1: B", "freezing")),
+    ("memory_linking", "memory linking (Cai 2016)", "5 h", "shared cells", "recruited",
+     "Jaccard overlap of the A and B engrams encoded 5 h apart", ("5 h, no excitability trace", "shared cells", "recruited")),
+    ("linked_fear", "memory linking (Cai 2016)", "5 h", "half of A", "freezing",
+     "freezing to A (never shocked) after B was shocked 5 h later", ("5 h, no excitability trace", "half of A", "freezing")),
+    ("synapse_loss_access", "synapse loss", "conditioned", "40% synapses lost: natural cue", "freezing",
+     "freezing to the natural cue with 40 % of E->E synapses lost", ("conditioned", "40% synapses lost: light", "freezing")),
+    ("cell_loss", "cell loss", "conditioned", "40% cells lost: natural cue", "freezing",
+     "freezing to the natural cue with 40 % of E cells lost", ("conditioned", "healthy: natural cue", "freezing")),
+    ("overgeneralisation", "overgeneralisation", "conditioned", "inhibition x0.4: B", "freezing",
+     "freezing in the neutral context with inhibition onto E at 40 %", ("conditioned", "inhibition x1: B", "freezing")),
+)
+
+
+def headline(protocols: dict) -> dict:
+    out = {}
+    for key, protocol, arm, condition, field, what, versus in HEADLINES:
+        s = protocols[protocol][arm]["conditions"][condition][field]
+        entry = {"what": what, "mean": s["mean"], "ci95": s["ci95"], "n_seeds": s["n_seeds"]}
+        if versus:
+            v = protocols[protocol][versus[0]]["conditions"][versus[1]][versus[2]]
+            entry["versus"] = {"what": f"{versus[0]}: {versus[1]} ({versus[2]})", "mean": v["mean"], "ci95": v["ci95"]}
+        out[key] = entry
+    return out
+
+
+def main(argv=None) -> dict:
+    from engram_nm.experiments.engram.conditioning_suite import generic_table, run_suite
+    from engram_nm.experiments.engram.phenomena import PHENOMENA
+    from engram_nm.experiments.engram.plots import plot_phenomena
+
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seeds", type=int, default=20)
+    parser.add_argument("--out", type=Path, default=RESULTS)
+    parser.add_argument("--figure", type=lambda v: Path(v) if v else None, default=DOCS / "engram_phenomena.png")
+    args = parser.parse_args(argv)
+    seeds = list(range(args.seeds))
+    t0 = time.perf_counter()
+    protocols = run_suite(seeds, suite=PHENOMENA)
+    info = machine_info()
+    result = {"benchmark": "phenomena", **info, "seeds": seeds, "headline": headline(protocols), "arms": protocols,
+              "seconds": time.perf_counter() - t0}
+    md = ["# Engram phenomena on the fear-conditioning network", "",
+          f"Machine: {info['machine']}, {info['cpus']} CPUs; {len(seeds)} seeds per arm, each arm one fixed-emu "
+          f"cohort; {result['seconds']:.0f} s. Mean [95 % bootstrap CI] over seeds. Protocols: "
+          "engram_nm/experiments/engram/phenomena.py; measures as in benchmarks/results/protocols.md.", "",
+          "## Headline", "", "| experiment | mean [95 % CI] | compared with |", "|---|---|---|"]
+    for entry in result["headline"].values():
+        v = entry.get("versus")
+        md.append(f"| {entry['what']} | {entry['mean']:.2f} [{entry['ci95'][0]:.2f}, {entry['ci95'][1]:.2f}] | "
+                  + (f"{v['what']}: {v['mean']:.2f} [{v['ci95'][0]:.2f}, {v['ci95'][1]:.2f}]" if v else "") + " |")
+    md += ["", "# Every condition"] + generic_table(protocols)
+    out = Path(args.out)
+    plot_phenomena(protocols, out / "phenomena.png")
+    if args.figure:
+        plot_phenomena(protocols, args.figure)
+    return publish(out, "phenomena", result, md)
+
+
+if __name__ == "__main__":
+    main()
