@@ -44,6 +44,8 @@ HEADLINES = (
 def headline(protocols: dict) -> dict:
     out = {}
     for key, protocol, arm, condition, field, what, versus in HEADLINES:
+        if protocol not in protocols:
+            continue
         s = protocols[protocol][arm]["conditions"][condition][field]
         entry = {"what": what, "mean": s["mean"], "ci95": s["ci95"], "n_seeds": s["n_seeds"]}
         if versus:
@@ -62,10 +64,11 @@ def main(argv=None) -> dict:
     parser.add_argument("--seeds", type=int, default=20)
     parser.add_argument("--out", type=Path, default=RESULTS)
     parser.add_argument("--figure", type=lambda v: Path(v) if v else None, default=DOCS / "engram_phenomena.png")
+    parser.add_argument("--protocols", nargs="*", default=None, help="a subset (names as in the tables)")
     args = parser.parse_args(argv)
     seeds = list(range(args.seeds))
     t0 = time.perf_counter()
-    protocols = run_suite(seeds, suite=PHENOMENA)
+    protocols = run_suite(seeds, suite=PHENOMENA, protocols=args.protocols)
     info = machine_info()
     result = {"benchmark": "phenomena", **info, "seeds": seeds, "headline": headline(protocols), "arms": protocols,
               "seconds": time.perf_counter() - t0}
@@ -80,9 +83,10 @@ def main(argv=None) -> dict:
                   + (f"{v['what']}: {v['mean']:.2f} [{v['ci95'][0]:.2f}, {v['ci95'][1]:.2f}]" if v else "") + " |")
     md += ["", "# Every condition"] + generic_table(protocols)
     out = Path(args.out)
-    plot_phenomena(protocols, out / "phenomena.png")
-    if args.figure:
-        plot_phenomena(protocols, args.figure)
+    if set(protocols) == set(PHENOMENA):  # a panel for each
+        plot_phenomena(protocols, out / "phenomena.png")
+        if args.figure:
+            plot_phenomena(protocols, args.figure)
     return publish(out, "phenomena", result, md)
 
 

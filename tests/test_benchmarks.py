@@ -149,3 +149,12 @@ def test_protocols_benchmark_quick(tmp_path):
     again = _bench("protocols").main(["--from-json", str(tmp_path / "protocols.json"), "--out", str(tmp_path / "r"),
                                       "--figure", ""])
     assert again["protocols"] == data["protocols"] and (tmp_path / "r" / "protocols.md").read_text() == md
+
+
+@pytest.mark.slow
+def test_phenomena_benchmark_quick(tmp_path):
+    data = _bench("phenomena").main(["--seeds", "2", "--protocols", "overgeneralisation", "--out", str(tmp_path),
+                                     "--figure", ""])
+    (entry,) = data["headline"].values()
+    assert entry["n_seeds"] == 2 and entry["versus"]["mean"] is not None and len(entry["ci95"]) == 2
+    assert "| inhibition x0.4: B |" in (tmp_path / "phenomena.md").read_text()
