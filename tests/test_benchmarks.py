@@ -158,3 +158,12 @@ def test_phenomena_benchmark_quick(tmp_path):
     (entry,) = data["headline"].values()
     assert entry["n_seeds"] == 2 and entry["versus"]["mean"] is not None and len(entry["ci95"]) == 2
     assert "| inhibition x0.4: B |" in (tmp_path / "phenomena.md").read_text()
+
+
+def test_sdm_recognition_benchmark_quick(tmp_path):
+    data = _bench("sdm_recognition").main(["--seeds", "2", "--loads", "100", "1000", "--chains", "3", "--out",
+                                           str(tmp_path)])
+    assert data["recognition"]["100"]["auc stored vs novel"]["mean"] > 0.99
+    assert data["chains"]["3"]["exact"][1]["n_seeds"] == 2
+    assert "| 1000 |" in (tmp_path / "sdm_recognition.md").read_text()
+    assert (tmp_path / "sdm_recognition.png").stat().st_size > 5_000
