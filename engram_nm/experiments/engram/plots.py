@@ -1,4 +1,5 @@
-"""Figures of engram experiments: protocol outcomes, refinement, engram history, recall rasters."""
+"""Figures of engram experiments: protocol outcomes, refinement, engram history, trial rasters, the
+conditioning and phenomena benchmarks."""
 
 from __future__ import annotations
 
@@ -65,29 +66,6 @@ def plot_engram_history(history, path, title: str = "engrams over time"):
     axes[2].set(xlabel="time (s)", ylabel="largest overlap (Jaccard)", ylim=(-0.02, 1.02))
     axes[0].legend(fontsize=8)
     fig.suptitle(title)
-    return save_figure(fig, path)
-
-
-def plot_recall_raster(recalls, tagged: np.ndarray, path, title: str = ""):
-    """E rasters of several recalls (``{label: RecallResult}``), the tagged cells on top (red)."""
-    plt = _pyplot()
-    recalls = dict(recalls)
-    order = np.concatenate([np.flatnonzero(tagged), np.flatnonzero(~tagged)])
-    fig, axes = plt.subplots(1, len(recalls), figsize=(3.2 * len(recalls), 3.6), sharey=True, squeeze=False,
-                             layout="constrained")
-    for ax, (label, r) in zip(axes[0], recalls.items()):
-        s = r.record.spikes["E"][:, order]
-        t, i = np.nonzero(s)
-        in_engram = i < tagged.sum()
-        ax.scatter(t[~in_engram], i[~in_engram], s=2, marker="|", color="0.4")
-        ax.scatter(t[in_engram], i[in_engram], s=2, marker="|", color="#cb181d")
-        ax.axhline(tagged.sum() - 0.5, color="#cb181d", lw=0.5, ls=":")
-        ax.set_title(f"{label}\nrecall {r.overlap:.2f}", fontsize=8)
-        ax.set_xlabel("step")
-    axes[0, 0].set_ylabel("E cell (tagged first)")
-    axes[0, 0].invert_yaxis()
-    if title:
-        fig.suptitle(title)
     return save_figure(fig, path)
 
 
@@ -228,26 +206,29 @@ def _bars(ax, labels, stats):
     ax.set_xticks(range(len(m)), labels, fontsize=7, rotation=25, ha="right")
 
 
-def plot_trial_rasters(records: dict, tagged: np.ndarray, path, readout: str = "O", title: str = ""):
-    """Rasters of test trials (``{label: PhaseRecord}``): E cells with the engram on top (red) and the
-    behavioural read-out population below (blue), so freezing is seen next to the cells behind it."""
+def plot_trial_rasters(records: dict, tagged: np.ndarray, path, readout: str | None = "O", title: str = ""):
+    """Rasters of trials (``{label: PhaseRecord}``): E cells with the engram on top (red) and, when
+    the network has one, the behavioural read-out population below (blue), so freezing is seen next
+    to the cells behind it."""
     plt = _pyplot()
     order = np.concatenate([np.flatnonzero(tagged), np.flatnonzero(~tagged)])
     fig, axes = plt.subplots(1, len(records), figsize=(3.3 * len(records), 3.8), sharey=True, squeeze=False,
                              layout="constrained")
+    shows_readout = False
     for ax, (label, record) in zip(axes[0], records.items()):
         e = record.spikes["E"][:, order]
         t, i = np.nonzero(e)
         in_engram = i < tagged.sum()
         ax.scatter(t[~in_engram], i[~in_engram], s=1.5, marker="|", color="0.5")
         ax.scatter(t[in_engram], i[in_engram], s=2, marker="|", color="#cb181d")
-        if readout in record.spikes:
+        if readout is not None and readout in record.spikes:
+            shows_readout = True
             t_o, i_o = np.nonzero(record.spikes[readout])
             ax.scatter(t_o, e.shape[1] + 10 + 3 * i_o, s=3, marker="|", color="#2171b5")
         ax.axhline(tagged.sum() - 0.5, color="#cb181d", lw=0.5, ls=":")
         ax.set_title(label, fontsize=8)
         ax.set_xlabel("step (1 ms)")
-    axes[0, 0].set_ylabel("E cells (engram first, red); read-out O below (blue)")
+    axes[0, 0].set_ylabel("E cells (engram first, red)" + ("; read-out O below (blue)" if shows_readout else ""))
     axes[0, 0].invert_yaxis()
     if title:
         fig.suptitle(title)
