@@ -67,7 +67,11 @@ def conditioning_config(seed: int = 0, scale: int = 1, **overrides) -> EngramNet
     The learned bounds ``w_ee_max`` and ``w_eo_max`` are divided by ``scale`` too: soft-bounded STDP
     grows absent (zero) synapses between co-active cells as well, so among an engram ``scale`` times
     larger the learned connectivity is dense and only smaller bounds keep each cell's learned drive
-    (measured at scale 5 with the bounds unscaled: the engram ignited without a cue, mean E rate 31 Hz)."""
+    (measured at scale 5 with the bounds unscaled: the engram ignited without a cue, mean E rate 31 Hz).
+    The shock comes through ``scale`` times more US channels, each ``scale`` times weaker (the same
+    drive): in fixed point every matrix into a layer shares one weight scale, set by its largest
+    weight, and with the US synapses at 0.6 the E->O bound of 0.008 was ~3 integer steps, too few
+    for the learning engine (its E->O weights decayed to 0 while float learned them)."""
     if int(scale) < 1:
         raise InputError(f"scale must be an integer >= 1, got {scale}")
     k = int(scale)
@@ -77,7 +81,7 @@ def conditioning_config(seed: int = 0, scale: int = 1, **overrides) -> EngramNet
         base.update(n_exc=plain.n_exc * k, n_inh=plain.n_inh * k, n_channels=plain.n_channels * k,
                     p_in=plain.p_in / k, p_ee=plain.p_ee / k, p_ei=plain.p_ei / k, p_ie=plain.p_ie / k,
                     p_eo=plain.p_eo / k, w_ee_max=plain.w_ee_max / k, w_eo_max=0.04 / k,
-                    w_eo_init=plain.w_eo_init / k)
+                    w_eo_init=plain.w_eo_init / k, n_us=plain.n_us * k, w_us=plain.w_us / k)
     base.update(overrides)
     return replace(shared_input_config(seed), **base)
 
