@@ -249,3 +249,17 @@ def test_the_suite_refuses_unknown_protocols_and_empty_seed_lists():
         run_suite([0], protocols=["fear extinction"], progress=False)
     with pytest.raises(InputError, match="at least one seed"):
         run_suite([], progress=False)
+
+
+def test_a_scaled_network_keeps_in_degrees_and_the_shock_and_divides_the_learned_bounds():
+    base, big = fear.conditioning_config(0), fear.conditioning_config(0, scale=3)
+    assert (big.n_exc, big.n_inh, big.n_channels) == (3 * base.n_exc, 3 * base.n_inh, 3 * base.n_channels)
+    for p in ("p_ee", "p_ei", "p_ie", "p_eo"):  # every population grows by 3: in-degrees stay
+        assert getattr(big, p) * 3 == pytest.approx(getattr(base, p))
+    assert big.p_in * big.n_channels == pytest.approx(base.p_in * base.n_channels)  # 4 channels per E cell
+    assert big.w_ee_max == pytest.approx(base.w_ee_max / 3) and big.w_eo_max == pytest.approx(base.w_eo_max / 3)
+    assert big.n_us * big.w_us == pytest.approx(base.n_us * base.w_us)  # the same shock
+    spec = build_engram_network(big)
+    assert spec.n_in == big.n_channels + big.n_us and spec.layers[0].size == 1200
+    with pytest.raises(InputError, match="scale"):
+        fear.conditioning_config(0, scale=0)
