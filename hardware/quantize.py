@@ -71,6 +71,16 @@ class QuantityReport:
     clipped: int
     count: int
     note: str = ""
+    too_coarse: bool = False  # a learned bound only a few integer steps wide (see MIN_BOUND_STEPS)
+
+
+MIN_BOUND_STEPS = 8
+"""Fewest integer weight steps between 0 and a plastic matrix's bound that learning is trusted with.
+Every matrix into a layer shares the layer's weight scale, set by its largest weight; a bound far
+below that weight is then a handful of steps, and the learning engine's rounded increments stop
+tracking float learning. Measured on the fear-conditioning read-out (docs/engram_protocols.md),
+E->O engram weight / bound after conditioning: 0.56 at 17 and at 6.8 steps, 0.05 at 5.1, 0.00 at
+3.4, against 0.52-0.53 in float; 8 leaves a margin above the failures."""
 
 
 @dataclass
@@ -93,8 +103,8 @@ class QuantizationReport:
         self.entries.append(QuantityReport(layer, quantity, err, int(clipped), int(exact.size), note))
 
     def problems(self) -> list:
-        """Entries with clipping or > 5 % rounding error."""
-        return [e for e in self.entries if e.clipped or e.max_rel_error > 0.05]
+        """Entries with clipping, > 5 % rounding error, or a learned bound too few steps wide."""
+        return [e for e in self.entries if e.clipped or e.max_rel_error > 0.05 or e.too_coarse]
 
     def table(self) -> str:
         rows = ["| layer | quantity | max error / max |value| | clipped | values | note |", "|---|---|---|---|---|---|"]
@@ -182,6 +192,15 @@ def quantize_layer(layer: LayerSpec, dt: float, report: QuantizationReport, conn
         matrices[c.name], clipped = _weights(c.weight, k, exp, mixed)
         report.add(layer.name, _QUANTITY.get(c.kind, f"projection {c.name}"), c.weight,
                    matrices[c.name] * 2.0 ** fx.ACT_SHIFT / k, clipped)
+    weight_scale = k / 2 ** fx.ACT_SHIFT
+    for m in plastic:
+        bound = max((abs(b) for b in (m.rule.w_min, m.rule.w_max) if b is not None), default=0.0) if m.rule else 0.0
+        if bound:
+            steps = bound * weight_scale
+            report.entries.append(QuantityReport(
+                layer.name, f"learned bound of {m.name}", abs(round(steps) - steps) / steps, 0, 1,
+                note=f"{steps:.1f} integer steps from 0 to the bound {bound:g} (the layer's weight scale is set by "
+                     f"its largest weight, {wmax:g})", too_coarse=steps < MIN_BOUND_STEPS))
     vth = np.round(layer.v_threshold * k / 2 ** fx.ACT_SHIFT)
     clip_v = int(np.sum((vth < 1) | (vth > fx.VTH_MAX)))
     vth = np.clip(vth, 1, fx.VTH_MAX).astype(np.int32)
