@@ -5,7 +5,9 @@ cohort of seeds.
     python benchmarks/phenomena.py [--seeds 20]
 
 Writes benchmarks/results/phenomena.{json,md,png} (the JSON's ``headline``: one number per
-experiment with mean, ci95, n_seeds and what it is compared with) and docs/engram_phenomena.png.
+experiment with mean, ci95, n_seeds and what it is compared with; the SDM experiments' numbers are
+taken from sdm_recognition.json in the same folder when benchmarks/sdm_recognition.py has written
+it) and docs/engram_phenomena.png. ``--from-json`` re-renders an existing phenomena.json.
 """
 
 from __future__ import annotations
@@ -55,6 +57,29 @@ def headline(protocols: dict) -> dict:
     return out
 
 
+def sdm_headline(folder: Path) -> dict:
+    """The SDM recognition and chain numbers of ``folder/sdm_recognition.json`` (empty if absent)."""
+    import json
+
+    path = Path(folder) / "sdm_recognition.json"
+    if not path.exists():
+        return {}
+    data = json.loads(path.read_text())
+    out = {}
+    rec = data["recognition"].get("2000")
+    if rec:
+        out["sdm_recognition"] = {"what": "SDM familiarity, stored patterns with 10 % of bits flipped vs novel, "
+                                          "2,000 stored in 2,000 locations (ROC AUC)",
+                                  **{k: rec["auc noisy 10 % vs novel"][k] for k in ("mean", "ci95", "n_seeds")},
+                                  "versus": {"what": "chance", "mean": 0.5, "ci95": [0.5, 0.5]}}
+    chain = data["chains"].get("20")
+    if chain:
+        out["sdm_chains"] = {"what": "SDM chains (20 chains of 10): bit accuracy of the last element recalled "
+                                     "from the first", **{k: chain["bit accuracy"][-1][k] for k in ("mean", "ci95", "n_seeds")},
+                             "versus": {"what": "chance", "mean": 0.5, "ci95": [0.5, 0.5]}}
+    return out
+
+
 def main(argv=None) -> dict:
     from engram_nm.experiments.engram.conditioning_suite import generic_table, run_suite
     from engram_nm.experiments.engram.phenomena import PHENOMENA
@@ -65,15 +90,25 @@ def main(argv=None) -> dict:
     parser.add_argument("--out", type=Path, default=RESULTS)
     parser.add_argument("--figure", type=lambda v: Path(v) if v else None, default=DOCS / "engram_phenomena.png")
     parser.add_argument("--protocols", nargs="*", default=None, help="a subset (names as in the tables)")
+    parser.add_argument("--from-json", type=Path, default=None, help="re-render an existing phenomena.json")
     args = parser.parse_args(argv)
-    seeds = list(range(args.seeds))
-    t0 = time.perf_counter()
-    protocols = run_suite(seeds, suite=PHENOMENA, protocols=args.protocols)
-    info = machine_info()
-    result = {"benchmark": "phenomena", **info, "seeds": seeds, "headline": headline(protocols), "arms": protocols,
-              "seconds": time.perf_counter() - t0}
+    out = Path(args.out)
+    if args.from_json:
+        import json
+
+        result = json.loads(Path(args.from_json).read_text())
+        protocols, seeds = result["arms"], result["seeds"]
+    else:
+        seeds = list(range(args.seeds))
+        t0 = time.perf_counter()
+        protocols = run_suite(seeds, suite=PHENOMENA, protocols=args.protocols)
+        result = {"benchmark": "phenomena", **machine_info(), "seeds": seeds, "arms": protocols,
+                  "seconds": time.perf_counter() - t0}
+    result["headline"] = {**headline(protocols), **sdm_headline(out)}
+    info = result
     md = ["# Engram phenomena on the fear-conditioning network", "",
-          f"Machine: {info['machine']}, {info['cpus']} CPUs; {len(seeds)} seeds per arm, each arm one fixed-emu "
+          f"Machine: {info['machine']}, {info['cpus']} CPUs; {len(seeds)} seeds per arm (SDM rows: "
+          "benchmarks/results/sdm_recognition.md), each arm one fixed-emu "
           f"cohort; {result['seconds']:.0f} s. Mean [95 % bootstrap CI] over seeds. Protocols: "
           "engram_nm/experiments/engram/phenomena.py; measures as in benchmarks/results/protocols.md.", "",
           "## Headline", "", "| experiment | mean [95 % CI] | compared with |", "|---|---|---|"]
@@ -82,7 +117,6 @@ def main(argv=None) -> dict:
         md.append(f"| {entry['what']} | {entry['mean']:.2f} [{entry['ci95'][0]:.2f}, {entry['ci95'][1]:.2f}] | "
                   + (f"{v['what']}: {v['mean']:.2f} [{v['ci95'][0]:.2f}, {v['ci95'][1]:.2f}]" if v else "") + " |")
     md += ["", "# Every condition"] + generic_table(protocols)
-    out = Path(args.out)
     if set(protocols) == set(PHENOMENA):  # a panel for each
         plot_phenomena(protocols, out / "phenomena.png")
         if args.figure:
