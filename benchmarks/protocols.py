@@ -49,9 +49,12 @@ def render(result: dict, out: Path, figure, name: str = "protocols") -> list:
     md += ["", "# Every condition"]
     md += suite_table(result["arms"])
     if set(result["arms"]) == set(SUITE) and figure is not False:  # the figure has a panel for every protocol
-        plot_conditioning(result["arms"], out / f"{name}.png")
+        k = result.get("scale", 1)
+        title = (f"engram experiments on the fear-conditioning network: {400 * k} E + {100 * k} I, "
+                 f"{len(result['seeds'])} seeds, mean and 95 % CI")
+        plot_conditioning(result["arms"], out / f"{name}.png", title=title)
         if figure:
-            plot_conditioning(result["arms"], figure)
+            plot_conditioning(result["arms"], figure, title=title)
     return md
 
 
