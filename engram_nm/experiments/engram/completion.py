@@ -94,9 +94,7 @@ def completion_score(ex: EngramExperiment, memory: str, cue_fraction: float = 0.
     at all (spontaneous reactivation)."""
     mem = ex.memories[memory]
     cue = cue_channels(mem.channels, cue_fraction, seed=cue_seed)
-    w_in = np.zeros((ex.original_size, ex.n_channels))
-    w_in[ex.alive] = ex.spec.layers[0].weight
-    unreached = ~np.any(w_in[:, cue] != 0, axis=1) & ex.alive
+    unreached = ex.unreached_cells(cue)
     r = ex.recall(memory, 0.0 if no_cue else cue_fraction, steps=steps, cue_seed=cue_seed)
     engram, others = mem.tagged & unreached, ~mem.tagged & unreached
     nan = float("nan")

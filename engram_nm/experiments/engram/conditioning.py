@@ -38,7 +38,6 @@ The protocols (each a function of one experiment, so a cohort of seeds runs it a
 
 from __future__ import annotations
 
-import copy
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -133,13 +132,6 @@ class TestScore:
     e_rate_hz: float
 
 
-def unreached_cells(ex: EngramExperiment, cue: np.ndarray) -> np.ndarray:
-    """E cells (bool, original numbering) with no synapse from any of the ``cue`` channels."""
-    w_in = np.zeros((ex.original_size, ex.n_channels))
-    w_in[ex.alive] = ex.spec.layers[0].weight
-    return ~np.any(w_in[:, np.asarray(cue, dtype=np.int64)] != 0, axis=1) & ex.alive
-
-
 def trial(ex: EngramExperiment, cue, manipulations=(), exclude=(), steps: int = 500, window=(100, 500),
          bin_steps: int = 50, freeze_hz: float = 10.0, scored=None, memory: str = "A") -> TestScore:
     """Present ``cue`` (channels; may be empty) with ``manipulations`` acting, plasticity off, and
@@ -149,7 +141,7 @@ def trial(ex: EngramExperiment, cue, manipulations=(), exclude=(), steps: int = 
     record = ex.present(cue, steps, manipulations, kind="test", memory=memory)
     e_rates = record.rates(window=window)
     active = e_rates > ex.active_threshold_hz
-    candidates = (unreached_cells(ex, cue) if scored is None else np.asarray(scored, dtype=bool)).copy()
+    candidates = (ex.unreached_cells(cue) if scored is None else np.asarray(scored, dtype=bool)).copy()
     candidates[np.asarray(exclude, dtype=np.int64)] = False
     engram = ex.memories[memory].tagged
     mine, others = candidates & engram, candidates & ~engram
@@ -269,7 +261,7 @@ def consolidation_course(ex: EngramExperiment, chunks=(250, 250, 500, 1000, 1000
     fear = condition(ex, "none", **day)
     cue = cue_channels(fear.conditioned, cue_fraction, seed=ex.seed)
     out = {}
-    for arm, twin in (("normal", ex), ("blocked", _copy(ex))):
+    for arm, twin in (("normal", ex), ("blocked", ex.copy())):
         done = 0
         out[f"{arm} 0"] = trial(twin, cue)
         for steps in chunks:
@@ -293,7 +285,7 @@ def ablation(ex: EngramExperiment, fractions=(0.25, 0.5, 1.0), cue_fraction: flo
         killed = _sample(engram, max(1, int(round(f * engram.size))), seed=ex.seed * 127 + k)
         control = _sample(outsiders, killed.size, seed=ex.seed * 131 + k)
         for label, cells in (("engram", killed), ("non-engram", control)):
-            lesioned = _copy(ex)
+            lesioned = ex.copy()
             lesioned.apply(Lesion(cells=tuple(int(c) for c in cells)))
             out[f"lesion {label} {f:g}"] = trial(lesioned, cue, exclude=cells)
     return out
@@ -321,21 +313,10 @@ def allocation(ex: EngramExperiment, fraction: float = 0.1, current: float = 0.0
     control = _sample(np.flatnonzero(~mask & ex.alive), excitable.size, seed=ex.seed * 139)
     out = {"allocation": allocated, "intact": trial(ex, cue)}
     for label, cells in (("excitable", excitable), ("other", control)):
-        lesioned = _copy(ex)
+        lesioned = ex.copy()
         lesioned.apply(Lesion(cells=tuple(int(c) for c in cells)))
         out[f"lesion {label} cells"] = trial(lesioned, cue, exclude=cells)
     return out
-
-
-def _copy(ex: EngramExperiment) -> EngramExperiment:
-    """A deep copy that still runs in the same cohort (the runner is shared, not copied)."""
-    runner, ex.runner = ex.runner, None
-    try:
-        twin = copy.deepcopy(ex)
-    finally:
-        ex.runner = runner
-    twin.runner = runner
-    return twin
 
 
 def summarise(results: list) -> dict:

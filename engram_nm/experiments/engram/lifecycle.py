@@ -125,7 +125,8 @@ def internal_synapses(weights: np.ndarray, cells: np.ndarray) -> np.ndarray:
     return inside[~np.eye(inside.shape[0], dtype=bool)]
 
 
-def _jaccard(a: np.ndarray, b: np.ndarray) -> float:
+def jaccard(a: np.ndarray, b: np.ndarray) -> float:
+    """``|a & b| / |a | b|`` of two bool masks (0 when both are empty)."""
     union = np.sum(a | b)
     return float(np.sum(a & b) / union) if union else 0.0
 
@@ -229,6 +230,25 @@ class EngramExperiment:
         elif us is not None:
             raise InputError("this network has no behavioural read-out (EngramNetworkConfig.n_out = 0): no US to give")
         return x
+
+    def copy(self) -> "EngramExperiment":
+        """A deep copy (network, memories, records) that runs through the same :attr:`runner`, so a
+        copy made inside a cohort's protocol stays in the cohort's lockstep."""
+        import copy
+
+        runner, self.runner = self.runner, None
+        try:
+            twin = copy.deepcopy(self)
+        finally:
+            self.runner = runner
+        twin.runner = runner
+        return twin
+
+    def unreached_cells(self, channels) -> np.ndarray:
+        """E cells (bool, original numbering, living) with no synapse from any of ``channels``."""
+        w_in = np.zeros((self.original_size, self.n_channels))
+        w_in[self.alive] = self.spec.layers[0].weight
+        return ~np.any(w_in[:, np.asarray(channels, dtype=np.int64)] != 0, axis=1) & self.alive
 
     def _map_cells(self, cells) -> np.ndarray:
         """Original E indices -> current indices (ablated cells dropped)."""
@@ -436,7 +456,7 @@ class EngramExperiment:
             among = internal_synapses(w, cells)
             internal = float(among.mean()) if among.size else 0.0
             outgoing = float(w[np.ix_(~cells & self.alive, cells)].mean()) if np.any(~cells & self.alive) else 0.0
-            overlaps = {other: _jaccard(cells, c) for other, c in tagged.items() if other != name}
+            overlaps = {other: jaccard(cells, c) for other, c in tagged.items() if other != name}
             out.append(EngramSnapshot(self.time_s, name, int(cells.sum()), internal, outgoing, overlaps))
         self.history += out
         return out

@@ -159,6 +159,23 @@ class Permanent(ABC):
         """A copy of ``spec`` with the edit made."""
 
 
+def _cell_axes(spec: EngramSpec, name: str):
+    """Every ``(owner, attribute, axes)`` of a weight matrix with a row or column per cell of layer
+    ``name``: its feed-forward weights (rows), its recurrent weights (both), the next layer's
+    feed-forward weights (columns) and the projections onto / from it."""
+    i = spec.layer_index(name)
+    layer = spec.layers[i]
+    yield layer, "weight", (0,)
+    if layer.recurrent_weight is not None:
+        yield layer, "recurrent_weight", (0, 1)
+    if i + 1 < len(spec.layers):
+        yield spec.layers[i + 1], "weight", (1,)
+    for proj in spec.projections:
+        axes = ((0,) if proj.target == name else ()) + ((1,) if proj.source == name else ())
+        if axes:
+            yield proj, "weight", axes
+
+
 @dataclass(frozen=True)
 class Ablation(Permanent):
     """Remove ``cells`` of layer ``layer`` (default the first): every weight row and column they own goes."""
@@ -182,23 +199,18 @@ class Ablation(Permanent):
         out = spec.copy()
         i = out.layer_index(name)
         layer = out.layers[i]
-        layer.weight = layer.weight[keep]
-        if layer.recurrent_weight is not None:
-            layer.recurrent_weight = layer.recurrent_weight[np.ix_(keep, keep)]
+        if layer.gate is not None:
+            raise ManipulationError(f"Ablation of gated layer {name!r} is not supported (its gate logits would "
+                                    "need the same edit)")
+        for owner, attr, axes in list(_cell_axes(out, name)):
+            w = getattr(owner, attr)
+            for axis in axes:
+                w = np.compress(keep, w, axis=axis)
+            setattr(owner, attr, w)
         for attr in ("tau_mem", "v_threshold", "tau_syn", "bias", "syn_bias"):
             value = getattr(layer, attr)
             if value is not None:
                 setattr(layer, attr, value[keep])
-        if layer.gate is not None:
-            raise ManipulationError(f"Ablation of gated layer {name!r} is not supported (its gate logits would "
-                                    "need the same edit)")
-        if i + 1 < len(out.layers):
-            out.layers[i + 1].weight = out.layers[i + 1].weight[:, keep]
-        for proj in out.projections:
-            if proj.target == name:
-                proj.weight = proj.weight[keep]
-            if proj.source == name:
-                proj.weight = proj.weight[:, keep]
         if out.memory is not None and out.memory_layer().name == name:
             raise ManipulationError("Ablation of the layer that addresses the SDM stage is not supported")
         return out.validate()
@@ -215,25 +227,12 @@ class Lesion(Permanent):
     def edit(self, spec: EngramSpec) -> EngramSpec:
         name = self.layer or spec.layers[0].name
         out = spec.copy()
-        i = out.layer_index(name)
-        layer = out.layers[i]
-        dead = _cells(self.cells, layer.size, "Lesion")
-        layer.weight = layer.weight.copy()
-        layer.weight[dead] = 0.0
-        if layer.recurrent_weight is not None:
-            layer.recurrent_weight = layer.recurrent_weight.copy()
-            layer.recurrent_weight[dead] = 0.0
-            layer.recurrent_weight[:, dead] = 0.0
-        if i + 1 < len(out.layers):
-            out.layers[i + 1].weight = out.layers[i + 1].weight.copy()
-            out.layers[i + 1].weight[:, dead] = 0.0
-        for proj in out.projections:
-            if proj.target == name:
-                proj.weight = proj.weight.copy()
-                proj.weight[dead] = 0.0
-            if proj.source == name:
-                proj.weight = proj.weight.copy()
-                proj.weight[:, dead] = 0.0
+        dead = _cells(self.cells, out.layer(name).size, "Lesion")
+        for owner, attr, axes in list(_cell_axes(out, name)):
+            w = getattr(owner, attr).copy()
+            for axis in axes:
+                np.moveaxis(w, axis, 0)[dead] = 0.0
+            setattr(owner, attr, w)
         return out.validate()
 
 

@@ -31,18 +31,13 @@ import numpy as np
 
 from engram_nm.errors import InputError
 from engram_nm.experiments.engram.completion import overlapping_contexts
-from engram_nm.experiments.engram.conditioning import _copy, _sample, condition, conditioning_config, trial
-from engram_nm.experiments.engram.lifecycle import EngramExperiment
+from engram_nm.experiments.engram.conditioning import TestScore, _sample, condition, conditioning_config, trial
+from engram_nm.experiments.engram.lifecycle import EngramExperiment, jaccard
 from engram_nm.experiments.engram.manipulations import (ExcitabilityChange, Lesion, OptogeneticActivation,
                                                         SynapseLoss, SynapseScaling)
 from engram_nm.experiments.engram.network import EXC, INH_TO_EXC
 from engram_nm.experiments.engram.stimulus import cue_channels
 from engram_nm.spec import projection_name
-
-
-def _jaccard(a: np.ndarray, b: np.ndarray) -> float:
-    union = np.sum(a | b)
-    return float(np.sum(a & b) / union) if union else 0.0
 
 
 @dataclass(frozen=True)
@@ -73,9 +68,9 @@ def pattern_separation(ex: EngramExperiment, overlaps=(0.0, 0.2, 0.4, 0.6, 0.8, 
         ra, rb = ex.present_many([a, b], steps, kind="separation")
         act_a = ra.rates(window=window) > ex.active_threshold_hz
         act_b = rb.rates(window=window) > ex.active_threshold_hz
-        out[f"overlap {overlap:g}"] = Separation(_jaccard(np.isin(np.arange(ex.n_channels), a),
+        out[f"overlap {overlap:g}"] = Separation(jaccard(np.isin(np.arange(ex.n_channels), a),
                                                           np.isin(np.arange(ex.n_channels), b)),
-                                                 _jaccard(act_a, act_b), float(act_a.mean()), float(act_b.mean()))
+                                                 jaccard(act_a, act_b), float(act_a.mean()), float(act_b.mean()))
     return out
 
 
@@ -88,7 +83,7 @@ def interference(ex: EngramExperiment, overlaps=(0.1, 0.4, 0.7), cue_fraction: f
     out = {"before: A": trial(ex, cue_a)}
     per_context = fear.conditioned.size
     for k, overlap in enumerate(overlaps):
-        twin = _copy(ex)
+        twin = ex.copy()
         shared = int(round(overlap * per_context))
         rng = np.random.default_rng(ex.seed * 41 + k)
         free = np.setdiff1d(np.arange(twin.n_sensory), fear.conditioned)
@@ -127,9 +122,7 @@ def memory_linking(ex: EngramExperiment, interval_hours: float = 5.0, trace_hour
     expected = ta.sum() * tb.sum() / n
     union = max(1.0, ta.sum() + tb.sum() - expected)
     nan = float("nan")
-    from engram_nm.experiments.engram.conditioning import TestScore
-
-    shared = TestScore(nan, nan, _jaccard(ta, tb), float(expected / union), nan, nan, int((ta & tb).sum()), nan)
+    shared = TestScore(nan, nan, jaccard(ta, tb), float(expected / union), nan, nan, int((ta & tb).sum()), nan)
     return {"shared cells": shared,
             "half of A": trial(ex, cue_channels(a, cue_fraction, seed=ex.seed), memory="A"),
             "half of B": trial(ex, cue_channels(b, cue_fraction, seed=ex.seed), memory="B")}
@@ -145,7 +138,7 @@ def synapse_loss(ex: EngramExperiment, fractions=(0.2, 0.4, 0.6, 0.8), cue_fract
     everyone = np.ones(ex.original_size, dtype=bool)
     out = {"healthy: natural cue": trial(ex, cue), "healthy: light": trial(ex, [], light, scored=everyone)}
     for k, f in enumerate(fractions):
-        sick = _copy(ex)
+        sick = ex.copy()
         sick.apply(SynapseLoss(projection=projection_name(EXC, "recurrent"), fraction=f, seed=ex.seed * 47 + k))
         out[f"{f:.0%} synapses lost: natural cue"] = trial(sick, cue)
         out[f"{f:.0%} synapses lost: light"] = trial(sick, [], light, scored=everyone)
@@ -163,7 +156,7 @@ def cell_loss(ex: EngramExperiment, fractions=(0.1, 0.2, 0.4, 0.6), cue_fraction
     out = {"healthy: natural cue": trial(ex, cue)}
     for k, f in enumerate(fractions):
         dead = _sample(np.arange(ex.original_size), int(round(f * ex.original_size)), seed=ex.seed * 53 + k)
-        sick = _copy(ex)
+        sick = ex.copy()
         sick.apply(Lesion(cells=tuple(int(c) for c in dead)))
         alive = np.setdiff1d(engram, dead)
         light = [OptogeneticActivation(cells=tuple(int(c) for c in alive))] if alive.size else []
@@ -181,7 +174,7 @@ def overgeneralisation(ex: EngramExperiment, inhibition=(1.0, 0.8, 0.6, 0.4), cu
     cue_b = cue_channels(fear.neutral, cue_fraction, seed=ex.seed)
     out = {}
     for g in inhibition:
-        twin = _copy(ex)
+        twin = ex.copy()
         if g != 1.0:
             twin.apply(SynapseScaling(projection=INH_TO_EXC, factor=g))
         out[f"inhibition x{g:g}: A"] = trial(twin, cue_a)

@@ -149,7 +149,7 @@ def silent_engram_rescue_ablation(ex: EngramExperiment, memory: str = "A", weake
     ``scores``: engram recall for the cue conditions; for "light on part of
     the engram" the recruited fraction of the unlit engram cells.
     """
-    ex = _copy(ex)  # the edits below are lasting: keep the caller's network intact
+    ex = ex.copy()  # the edits below are lasting: keep the caller's network intact
     mem = ex.memories[memory]
     cells, channels = mem.cells, mem.channels
     sensory = projection_name(ex.spec.layers[0].name, "feedforward")  # input -> engram cells
@@ -165,7 +165,7 @@ def silent_engram_rescue_ablation(ex: EngramExperiment, memory: str = "A", weake
     out.add("cue, after non-specific potentiation", ex.recall(memory, 1.0, steps=steps))
     ex.apply(SynapseScaling(projection=sensory, factor=1.0 / weakening, post=tuple(cells), pre=tuple(channels)))
     out.add("cue, after rescue", ex.recall(memory, 1.0, steps=steps))
-    control = _copy(ex)
+    control = ex.copy()
     control.apply(Ablation(cells=tuple(_outside(control, cells, cells.size, seed + 1))))
     out.add("cue, as many other cells ablated", control.recall(memory, 1.0, steps=steps))
     ex.apply(Ablation(cells=tuple(cells)))
@@ -206,12 +206,6 @@ def allocation(config: EngramNetworkConfig | None = None, target: str = "referen
     out.notes["mean weight engram -> control"] = float(w[np.ix_(control, channels)].mean())
     out.notes["boosted cells tagged"] = int(ex.memories["A"].tagged[boosted].sum())
     return out
-
-
-def _copy(ex: EngramExperiment) -> EngramExperiment:
-    import copy
-
-    return copy.deepcopy(ex)
 
 
 def completion_curve(ex: EngramExperiment, fractions=(0.1, 0.2, 0.3, 0.4, 0.5, 0.7, 1.0), memories=None,
