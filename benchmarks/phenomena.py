@@ -7,7 +7,7 @@ cohort of seeds.
 Writes benchmarks/results/phenomena.{json,md,png} (the JSON's ``headline``: one number per
 experiment with mean, ci95, n_seeds and what it is compared with; the SDM experiments' numbers are
 taken from sdm_recognition.json in the same folder when benchmarks/sdm_recognition.py has written
-it) and docs/engram_phenomena.png. ``--from-json`` re-renders an existing phenomena.json.
+it, the calcium-imaging ones from imaging.json when benchmarks/imaging.py has) and docs/engram_phenomena.png. ``--from-json`` re-renders an existing phenomena.json.
 """
 
 from __future__ import annotations
@@ -80,6 +80,14 @@ def sdm_headline(folder: Path) -> dict:
     return out
 
 
+def imaging_headline(folder: Path) -> dict:
+    """The calcium-imaging entries of ``folder/imaging.json`` (benchmarks/imaging.py; empty if absent)."""
+    import json
+
+    path = Path(folder) / "imaging.json"
+    return json.loads(path.read_text())["headline"] if path.exists() else {}
+
+
 def main(argv=None) -> dict:
     from engram_nm.experiments.engram.conditioning_suite import generic_table, run_suite
     from engram_nm.experiments.engram.phenomena import PHENOMENA
@@ -104,11 +112,11 @@ def main(argv=None) -> dict:
         protocols = run_suite(seeds, suite=PHENOMENA, protocols=args.protocols)
         result = {"benchmark": "phenomena", **machine_info(), "seeds": seeds, "arms": protocols,
                   "seconds": time.perf_counter() - t0}
-    result["headline"] = {**headline(protocols), **sdm_headline(out)}
+    result["headline"] = {**headline(protocols), **sdm_headline(out), **imaging_headline(out)}
     info = result
     md = ["# Engram phenomena on the fear-conditioning network", "",
           f"Machine: {info['machine']}, {info['cpus']} CPUs; {len(seeds)} seeds per arm (SDM rows: "
-          "benchmarks/results/sdm_recognition.md), each arm one fixed-emu "
+          "benchmarks/results/sdm_recognition.md; imaging rows: benchmarks/results/imaging.md), each arm one fixed-emu "
           f"cohort; {result['seconds']:.0f} s. Mean [95 % bootstrap CI] over seeds. Protocols: "
           "engram_nm/experiments/engram/phenomena.py; measures as in benchmarks/results/protocols.md.", "",
           "## Headline", "", "| experiment | mean [95 % CI] | compared with |", "|---|---|---|"]
