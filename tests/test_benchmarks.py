@@ -167,3 +167,19 @@ def test_sdm_recognition_benchmark_quick(tmp_path):
     assert data["chains"]["3"]["exact"][1]["n_seeds"] == 2
     assert "| 1000 |" in (tmp_path / "sdm_recognition.md").read_text()
     assert (tmp_path / "sdm_recognition.png").stat().st_size > 5_000
+
+
+@pytest.mark.slow
+def test_imaging_benchmark_quick(tmp_path):
+    data = _bench("imaging").main(["--seeds", "2", "--rates", "30", "--photons", "100", "--out", str(tmp_path),
+                                   "--figure", ""])
+    entry = data["headline"]["imaging_maturation"]
+    assert entry["n_seeds"] == 2 and entry["versus"]["mean"] is not None
+    assert set(data["detection"]) == {f"{p}{m} GCaMP6{i} 30 Hz 100 ph" for p in ("", "sham ") for m in ("threshold", "nmf")
+                                      for i in "fs"}
+    md = (tmp_path / "imaging.md").read_text()
+    assert "| normal 3000 |" in md and "Supplementary Table 3" in md
+    assert (tmp_path / "imaging.png").stat().st_size > 20_000
+    again = _bench("imaging").main(["--from-json", str(tmp_path / "imaging.json"), "--out", str(tmp_path / "r"),
+                                    "--figure", ""])
+    assert again["detection"] == data["detection"]

@@ -114,3 +114,13 @@ def test_example_06_our_processes_in_a_hand_built_lava_graph(tmp_path, seed):
     assert counts["reads_with_ones"] >= 20  # of 30 reads
     assert "hand-built Lava graph == numpy reference: yes" in proc.stdout
     assert (tmp_path / "raster.png").stat().st_size > 5_000
+
+
+def test_example_07_calcium_imaging(tmp_path):
+    proc = subprocess.run([sys.executable, str(ROOT / "examples" / "07_calcium_imaging.py"), "--seeds", "2",
+                           "--out", str(tmp_path)], capture_output=True, text=True, timeout=600)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    out = proc.stdout
+    assert "GCaMP6f: tau_rise 17.5 ms, tau_decay 178 ms (45 ms to peak, 142 ms half-decay)" in out
+    assert "| normal 3000 |" in out and "| blocked 3000 |" in out and "| sham nmf GCaMP6f 30 Hz 200 ph |" in out
+    assert (tmp_path / "calcium_imaging.png").stat().st_size > 20_000
