@@ -37,6 +37,10 @@ $(STAMP): pyproject.toml constraints.txt Makefile
 	# wheel is named 0.0.0 and `norse==1.1.0` never resolves). --no-cache-dir: never reuse such a
 	# mis-named wheel from pip's cache.
 	$(PIP) install --quiet --no-deps --no-cache-dir norse==1.1.0
+	# NeuroBench 2.3.0, the oracle of our operation counts (tests/test_neurobench_oracle.py): its
+	# metrics and model wrappers need only torch and snnTorch; --no-deps skips the audio and
+	# dataset stacks (torchaudio, tonic, numba) it declares for its data sets.
+	$(PIP) install --quiet --no-deps neurobench==2.3.0
 	@touch $(STAMP)
 
 test: setup

@@ -20,6 +20,9 @@ backend is counted the same way and equal spikes give equal counts. Per sample:
   product of the rule depends on ``u``; otherwise the synapses of neurons that
   spiked that step (pre spike: its fan-out; post spike: its fan-in), the
   events that gate ``x0``/``y0`` products;
+* ANN side (:func:`ann_macs`): per sample, ``dense`` MACs (every weight once) and
+  ``effective`` MACs (NeuroBench's ``Effective_MACs``: a non-zero input times a non-zero weight,
+  so zero pixels and zero ReLU outputs cost nothing), from a ReLU MLP's forward pass;
 * ``activation_sparsity``: ``1 - spikes / (neurons x steps)`` over all layers
   (NeuroBench ``ActivationSparsity``);
 * ``connection_sparsity``: zero weights / all weights (NeuroBench
@@ -152,3 +155,31 @@ def count_run(spec: EngramSpec, input_spikes: np.ndarray, spikes: dict, learn: b
         total_slots += s.size
     out.activation_sparsity = 1.0 - total_spikes / total_slots
     return out
+
+
+@dataclass(frozen=True)
+class AnnMacs:
+    """MACs per sample of a ReLU MLP (module docstring): ``dense`` and ``effective``."""
+
+    dense: float
+    effective: float
+
+
+def ann_macs(weights, biases, x) -> AnnMacs:
+    """Per-sample MACs of the MLP ``h_{k+1} = relu(W_k h_k + b_k)`` (no ReLU after the last layer)
+    on inputs ``x [n, features]``: for each layer, ``sum_j [h_j != 0] * nnz(W[:, j])`` averaged
+    over samples (effective) and ``W.size`` (dense). Biases are not counted (NeuroBench neither)."""
+    h = np.asarray(x, dtype=np.float64)
+    if h.ndim != 2 or not weights or len(weights) != len(biases):
+        raise InputError("ann_macs needs x [n, features] and one bias per weight matrix")
+    dense = effective = 0.0
+    for k, (w, b) in enumerate(zip(weights, biases)):
+        w = np.asarray(w, dtype=np.float64)
+        if w.shape[1] != h.shape[1]:
+            raise InputError(f"layer {k}: weight {w.shape} does not take {h.shape[1]} inputs")
+        dense += w.size
+        effective += float(((h != 0).astype(np.float64) @ (w != 0).sum(axis=0)).mean())
+        h = h @ w.T + np.asarray(b, dtype=np.float64)
+        if k < len(weights) - 1:
+            h = np.maximum(h, 0.0)
+    return AnnMacs(dense, effective)
