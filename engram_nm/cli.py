@@ -126,7 +126,10 @@ def _load_model(args):
     return import_nir(args.model, **dataclasses.asdict(_import_options(args)))
 
 
-def _input_spikes(args, n_in: int) -> np.ndarray:
+def _input_spikes(args, spec) -> np.ndarray:
+    n_in = spec.n_in
+    if getattr(args, "analog", False) and not args.input:
+        raise InputError("--analog needs --input (a .npy array of values in [0, 1])")
     if args.input:
         path = Path(args.input)
         if not path.exists():
@@ -135,6 +138,13 @@ def _input_spikes(args, n_in: int) -> np.ndarray:
             x = np.load(path, allow_pickle=False)
         except Exception as exc:  # noqa: BLE001
             raise InputError(f"{path}: not a readable .npy array ({exc})") from exc
+        if getattr(args, "analog", False):
+            from engram_nm.encoding import encode_for
+
+            if x.ndim not in (1, 2) or x.shape[-1] != n_in:
+                raise InputError(f"{path}: --analog input must be [n_in={n_in}] or [B, n_in], got {x.shape}")
+            x = encode_for(spec, x, seed=args.seed)  # [steps, n_in] or [steps, B, n_in]
+            x = np.moveaxis(x, 0, -2) if x.ndim == 3 else x  # a batch as [B, steps, n_in]
         if args.steps is not None:
             if x.ndim not in (2, 3) or x.shape[-2] < args.steps:
                 raise InputError(f"{path}: has shape {x.shape}, fewer than --steps {args.steps} steps")
@@ -195,7 +205,7 @@ def cmd_run(args) -> int:
     from engram_nm.hardware.targets import run
 
     spec = _load_model(args)
-    x = _input_spikes(args, spec.n_in)
+    x = _input_spikes(args, spec)
     result = run(spec, x, args.target, record_v=args.record_v, learn=args.learn, seed=args.seed)
     if args.learned_model:
         from engram_nm.nir_io import export_nir
@@ -230,7 +240,7 @@ def cmd_compare(args) -> int:
     from engram_nm.io_utils import atomic_write_text
 
     spec = _load_model(args)
-    x = _input_spikes(args, spec.n_in)
+    x = _input_spikes(args, spec)
     profiles = dict(PROFILES)
     for path in args.profile or []:
         p = load_profile(path)
@@ -258,7 +268,7 @@ def cmd_verify(args) -> int:
     from engram_nm.analysis.verify import verify
 
     spec = _load_model(args)
-    x = _input_spikes(args, spec.n_in)
+    x = _input_spikes(args, spec)
     if np.ndim(x) != 2:
         raise InputError(f"verify compares one sample: give --input as [steps, n_in], got shape {np.shape(x)}")
     report = verify(spec, x)
@@ -298,13 +308,15 @@ def cmd_train(args) -> int:
     import torch
 
     torch.set_num_threads(1)  # docs/lava_edges.md: keep torch's pool small before any Lava fork
-    from engram_nm.data import load_digits_spikes
+    from engram_nm.backends.torch_backend import build_torch
+    from engram_nm.encoding import InputCode, attach
+    from engram_nm.experiments.frontier import digits
     from engram_nm.nir_io import export_nir
     from engram_nm.spec import EngramSpec, LayerSpec
-    from engram_nm.backends.torch_backend import build_torch
     from engram_nm.training import accuracy, train_classifier
 
-    x_tr, y_tr, x_te, y_te = load_digits_spikes(steps=args.steps, seed=args.seed)
+    code = InputCode(args.code, args.steps, args.max_rate, args.threshold)
+    x_tr, y_tr, x_te, y_te = digits(code, seed=args.seed)
     if args.model:
         spec = _load_model(args)
         if spec.n_in != 64 or spec.layers[-1].size != 10:
@@ -315,7 +327,7 @@ def cmd_train(args) -> int:
         spec = EngramSpec(64, [LayerSpec("hidden", weight=rng.normal(0, 0.3, (args.hidden, 64))),
                                LayerSpec("readout", weight=rng.normal(0, 0.3, (10, args.hidden)))],
                           name="digits_classifier")
-    net = build_torch(spec)
+    net = build_torch(attach(spec, code))  # the code travels in the file: `run --analog` uses it
     hist = train_classifier(net, x_tr, y_tr, epochs=args.epochs, lr=args.lr, count_scale=0.3, seed=args.seed,
                             quiet=args.quiet)
     acc = accuracy(net, x_te, y_te)
@@ -384,6 +396,9 @@ def build_parser() -> argparse.ArgumentParser:
                                        "(default: random)")
         p.add_argument("--steps", type=_steps, default=None, help="number of steps (default: the input's, or 100)")
         p.add_argument("--rate", type=_probability, default=0.2, help="spike probability per step of random input")
+        p.add_argument("--analog", action="store_true",
+                       help="--input holds values in [0, 1] ([n_in] or [B, n_in]): encode them with the input code "
+                            "the model carries (set by `train --code`)")
         model_opts(p)
         _add_common(p)
 
@@ -399,7 +414,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--hidden", type=_neurons, default=64, help="hidden LIF neurons of a new network")
     p.add_argument("--epochs", type=_positive_int, default=8)
     p.add_argument("--lr", type=_positive_float, default=1e-2, help="Adam learning rate")
-    p.add_argument("--steps", type=_positive_int, default=25, help="time steps per digit (rate code)")
+    p.add_argument("--steps", type=_positive_int, default=25, help="time steps per digit")
+    p.add_argument("--code", choices=("rate", "regular", "latency", "delta"), default="rate",
+                   help="input code (engram_nm.encoding), stored in the .nir")
+    p.add_argument("--max-rate", type=_probability, default=0.5, help="spikes per step at full intensity (rate codes)")
+    p.add_argument("--threshold", type=_probability, default=0.1,
+                   help="latency: silent at or below it; delta: the contrast step")
     p.add_argument("-o", "--out", required=True, help="where to write the trained .nir")
     model_opts(p)
     _add_common(p)

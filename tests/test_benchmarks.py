@@ -94,11 +94,19 @@ def test_continual_validation_benchmark_quick(tmp_path):
 
 
 def test_energy_benchmark_quick(tmp_path):
-    result = _bench("energy").main(["--quick", "--out", str(tmp_path)])
+    result = _bench("energy").main(["--quick", "--seeds", "2", "--out", str(tmp_path), "--figure", ""])
     data = json.loads((tmp_path / "energy.json").read_text())
-    assert len(data["rows"]) == 4 and all(r["effective_acs"] > 0 and r["ann_macs"] > 0 for r in data["rows"])
-    assert all(isinstance(r["goal_met"], bool) for r in result["rows"])
-    assert "MACs / ACs" in (tmp_path / "energy.md").read_text()
+    assert len(data["points"]) == 2 and data["ann_dense_macs"] == 64 * 64 + 64 * 10
+    assert 0 < data["ann_effective_macs"] < data["ann_dense_macs"]
+    for p in data["points"]:
+        assert p["effective_acs"] > 0 and p["neuron_updates"] > 0 and p["accuracy"]["n_seeds"] == 2
+        assert p["coding"] in ("rate", "delta") and p["energy_nj"]["loihi"] > 0 and p["energy_nj"]["loihi2"] is None
+        assert isinstance(p["goal_dense_10x"], bool)
+    pruned = data["points"][1]
+    assert pruned["first_layer_density"] == pytest.approx(0.1, abs=0.01)
+    assert result["best_within_1_point"] is None or isinstance(result["best_within_1_point"], str)
+    assert "effective MACs / ACs" in (tmp_path / "energy.md").read_text()
+    assert (tmp_path / "energy.png").stat().st_size > 10_000
 
 
 @pytest.mark.lava

@@ -160,6 +160,29 @@ def test_train_then_import(tmp_path, capsys):
     assert main(["train", str(model), "--epochs", "1", "-o", str(tmp_path / "more.nir"), "--quiet"]) == 0
 
 
+def test_train_with_an_input_code_and_run_analog_input_with_it(tmp_path, capsys):
+    from engram_nm.encoding import code_of
+    from engram_nm.nir_io import import_nir
+
+    model = tmp_path / "latency.nir"
+    assert main(["train", "--epochs", "1", "--hidden", "16", "--code", "latency", "--steps", "10", "-o", str(model),
+                 "--quiet"]) == 0
+    code = code_of(import_nir(model))
+    assert (code.kind, code.steps) == ("latency", 10)
+    images = tmp_path / "img.npy"
+    np.save(images, np.linspace(0, 1, 3 * 64).reshape(3, 64))
+    out = tmp_path / "spikes.npz"
+    assert main(["run", str(model), "--input", str(images), "--analog", "--target", "fixed-emu", "--out", str(out),
+                 "--quiet"]) == 0
+    with np.load(out) as spikes:
+        assert all(a.shape[:2] == (3, 10) for a in spikes.values())  # a batch of 3, 10 steps each
+    plain = tmp_path / "plain.nir"
+    assert main(["export", "--random", "64,8,10", "-o", str(plain), "--quiet"]) == 0
+    capsys.readouterr()
+    assert main(["run", str(plain), "--input", str(images), "--analog", "--quiet"]) == 1
+    assert "carries no input code" in capsys.readouterr().err
+
+
 def test_train_refuses_a_model_of_the_wrong_shape(tmp_path, capsys):
     model = tmp_path / "m.nir"
     assert main(["export", "--random", "10,8,3", "-o", str(model), "--quiet"]) == 0

@@ -59,6 +59,8 @@ class EnergyProfile:
 
 HOROWITZ = "Horowitz, 'Computing's energy problem', ISSCC 2014, 45 nm, 0.9 V"
 DAVIES = "Davies et al., 'Loihi: a neuromorphic manycore processor with on-chip learning', IEEE Micro 38(1), 2018"
+MEROLLA = ("Merolla et al., 'A million spiking-neuron integrated circuit with a scalable communication network "
+           "and interface', Science 345:668, 2014")
 
 PROFILES = {
     # The issue quotes these 45 nm figures from Horowitz (2014): fp32 add 0.9 pJ, mult 3.7 pJ.
@@ -72,12 +74,20 @@ PROFILES = {
     }, event_driven=False, note="arithmetic only"),
     # Loihi (14 nm). Quoted widely from Davies et al. 2018 (Table 2); the paper itself could not be
     # reached from this machine, and one public note disputes that 23.6 pJ is in the primary paper.
+    # Whether Table 2 is measured or pre-silicon is what its caption says; we could not read it (a user
+    # question on the Nengo forum calls the table "simulated energy consumption"), hence "unverified".
     "loihi": EnergyProfile("loihi", {
         "synaptic_op": Cost(23.6, DAVIES + ", as quoted (min. energy per synaptic spike op)", "unverified"),
         "neuron_update": Cost(52.0, DAVIES + ", as quoted (neuron update, inactive)", "unverified"),
         "spike": Cost(1.7, DAVIES + ", as quoted (within-tile spike energy)", "unverified"),
         "learning_update": Cost(120.0, DAVIES + ", as quoted (synaptic update)", "unverified"),
     }, event_driven=True, note="figures not checked against the primary table here"),
+    # TrueNorth (28 nm): the issue that asked for it quotes 26 pJ per synaptic event from Merolla et al.
+    # 2014; no per-neuron-update figure is at hand, so an estimate needs one and reports none without it.
+    "truenorth": EnergyProfile("truenorth", {
+        "synaptic_op": Cost(26.0, MEROLLA + ": energy per synaptic event, as quoted by issue 18"),
+        "neuron_update": Cost(None, "no sourced per-neuron-update figure", "unknown"),
+    }, event_driven=True, note="synaptic events only are sourced: no total is estimated without neuron updates"),
     # Loihi 2: no per-operation figures with a primary source at hand; reported as unknown.
     "loihi2": EnergyProfile("loihi2", {op: Cost(None, "no sourced per-operation figure", "unknown")
                                        for op in ("synaptic_op", "neuron_update", "spike", "learning_update")},

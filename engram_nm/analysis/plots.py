@@ -104,3 +104,46 @@ def plot_recall_curves(curves: dict, path, xlabel: str = "fraction", ylabel: str
     ax.set(xlabel=xlabel, ylabel=ylabel, ylim=(-0.02, 1.02), title=title)
     ax.legend()
     return save_figure(fig, path)
+
+
+def plot_frontier(result: dict, path, title: str = "accuracy vs synaptic operations per digit"):
+    """benchmarks/energy.py's frontier (points numbered as in its table): accuracy (95 % CI over seeds) against effective ACs and
+    against estimated Loihi energy per inference, one colour per input code, with the ANN's dense
+    and effective MACs (and fp32 energies) and the goal region."""
+    plt = _pyplot()
+    fig, (a, b) = plt.subplots(1, 2, figsize=(13, 5), layout="constrained")
+    ann = result["ann_accuracy"]["mean"]
+    colors = {"rate": "#2b8cbe", "regular": "#756bb1", "latency": "#d95f0e", "delta": "#31a354"}
+    for ax, key in ((a, "acs"), (b, "energy")):
+        for k, p in enumerate(result["points"], start=1):
+            x = p["effective_acs"] if key == "acs" else p["energy_nj"].get("loihi")
+            if x is None:
+                continue
+            acc = p["accuracy"]
+            err = np.abs(np.array([[acc["ci95"][0]], [acc["ci95"][1]]]) - acc["mean"])
+            marker = "s" if p["setting"]["readout"] == "spikes" else "o"
+            ax.errorbar([x], [acc["mean"]], yerr=np.nan_to_num(err), fmt=marker, color=colors.get(p["coding"], "k"),
+                        capsize=3, ms=6)
+            ax.annotate(str(k), (x, acc["mean"]), fontsize=7, xytext=(3, 3), textcoords="offset points")
+        ax.axhspan(ann - 0.01, 1.0, color="0.9", zorder=0, label="within 1 point of the ANN")
+        ax.axhline(ann, color="k", lw=1, label=f"ANN accuracy {ann:.3f}")
+        ax.set_xscale("log")
+        ax.set_ylabel("test accuracy (chance 0.10)")
+    dense, eff = result["ann_dense_macs"], result["ann_effective_macs"]
+    a.axvline(dense, color="k", ls="--", label=f"ANN dense MACs {dense:.0f}")
+    a.axvline(eff, color="k", ls=":", label=f"ANN effective MACs {eff:.0f}")
+    a.axvspan(1, min(dense / 10, eff / 4), color="#c7e9c0", alpha=0.6, zorder=0, label="goal: <= dense/10 and <= effective/4")
+    a.set(xlabel="effective synaptic operations (ACs) per digit", title="a  operations")
+    e = result["ann_energy_nj_fp32"]
+    b.axvline(e["dense"], color="k", ls="--", label=f"ANN fp32 dense {e['dense']:.1f} nJ (arithmetic only)")
+    b.axvline(e["effective"], color="k", ls=":", label=f"ANN fp32 effective {e['effective']:.1f} nJ")
+    b.set(xlabel="estimated energy per digit on Loihi (nJ; unverified figures, incl. neuron updates)",
+          title="b  energy")
+    for code, c in colors.items():
+        a.plot([], [], "o", color=c, label=f"{code} code")
+    a.plot([], [], "s", color="0.5", label="spiking readout (squares)")
+    a.legend(fontsize=7, loc="lower right")
+    b.legend(fontsize=7, loc="lower right")
+    a.set_xlim(left=100)
+    fig.suptitle(title)
+    return save_figure(fig, path)

@@ -1,0 +1,245 @@
+"""How few synaptic operations a spiking classifier needs for a given accuracy: one point of the
+accuracy-operations frontier per setting, and the ANN it is compared with.
+
+A point (:class:`FrontierSetting`) is a 64 -> ``hidden`` -> 10 LIF network on scikit-learn's
+digits (the demo's split), trained with surrogate gradients on the count of readout spikes,
+with the levers that cut operations:
+
+* the **input code** and its **steps** (:mod:`engram_nm.encoding`: rate, regular, latency, delta);
+* **activity regularisation**: ``l1_activity`` (mean spike count per neuron and sample, all
+  layers) added to the cross-entropy (:class:`~engram_nm.sparsity.SparsityPenalty`);
+* **magnitude pruning**: after training, the ``prune`` fraction of the first layer's smallest
+  weights (``prune_readout``: of the readout's) set to zero and kept there while the rest is
+  fine-tuned for ``finetune_epochs``, in ``prune_rounds`` steps of equal density ratio
+  (iterative pruning); a pruned synapse costs no operation and is not counted;
+* **early exit**: a sample stops when its leading readout count exceeds the runner-up by
+  ``exit_margin`` spikes (0: never); operations are counted up to that step.
+
+:func:`evaluate` counts, on the full test split, the accuracy and per sample the effective
+accumulates (NeuroBench's ``Effective_ACs``: each spike times the non-zero synapses it drives;
+:func:`~engram_nm.analysis.counting.count_run`, checked against NeuroBench in
+tests/test_neurobench_oracle.py) and the neuron updates (every neuron, every step until exit).
+:func:`train_ann` is the reference: the ReLU MLP of the same shape on the same images, its
+accuracy, dense MACs and effective MACs (:func:`~engram_nm.analysis.counting.ann_macs`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+
+import numpy as np
+
+from engram_nm.encoding import InputCode
+from engram_nm.errors import InputError
+
+READOUTS = ("spikes", "membrane")
+
+
+@dataclass(frozen=True)
+class FrontierSetting:
+    """One point of the frontier (module docstring)."""
+
+    code: str = "rate"
+    steps: int = 25
+    max_rate: float = 0.5
+    threshold: float = 0.1
+    hidden: int = 64
+    l1_activity: float = 0.0
+    prune: float = 0.0
+    prune_readout: float = 0.0
+    epochs: int = 8
+    finetune_epochs: int = 4
+    exit_margin: int = 0
+    lr: float = 1e-2
+    count_scale: float = 0.3
+    readout: str = "spikes"
+    prune_rounds: int = 1
+
+    def __post_init__(self):
+        if not (0 <= self.prune < 1 and 0 <= self.prune_readout < 1):
+            raise InputError(f"prune fractions must be in [0, 1), got {self.prune}, {self.prune_readout}")
+        if self.prune_rounds < 1:
+            raise InputError(f"prune_rounds must be >= 1, got {self.prune_rounds}")
+        if self.exit_margin < 0 or self.l1_activity < 0 or self.epochs < 1 or self.finetune_epochs < 0:
+            raise InputError("exit_margin, l1_activity and finetune_epochs must be >= 0 and epochs >= 1")
+        if self.readout not in READOUTS:
+            raise InputError(f"readout must be one of {READOUTS}, got {self.readout!r}")
+        if self.readout == "membrane" and self.exit_margin:
+            raise InputError("early exit counts readout spikes: use readout='spikes' with exit_margin")
+        self.input_code  # validates the code
+
+    @property
+    def input_code(self) -> InputCode:
+        return InputCode(self.code, self.steps, self.max_rate, self.threshold)
+
+    def label(self) -> str:
+        parts = [f"{self.code} {self.steps} steps" + (f" (threshold {self.threshold:g})"
+                                                       if self.code in ("latency", "delta") else ""),
+                 f"{self.readout} readout"]
+        if self.l1_activity:
+            parts.append(f"L1 {self.l1_activity:g}")
+        if self.prune or self.prune_readout:
+            parts.append(f"prune {self.prune:.0%}/{self.prune_readout:.0%}"
+                         + (f" in {self.prune_rounds} rounds" if self.prune_rounds > 1 else ""))
+        if self.exit_margin:
+            parts.append(f"exit {self.exit_margin}")
+        return ", ".join(parts)
+
+
+@dataclass(frozen=True)
+class FrontierPoint:
+    """A trained setting, evaluated on the full test split (per-sample means)."""
+
+    accuracy: float
+    effective_acs: float
+    neuron_updates: float
+    spikes: float
+    first_layer_density: float
+    exit_step: float
+
+
+def digits(code: InputCode, seed: int = 0):
+    """The digits split of :func:`~engram_nm.data.load_digits_images` encoded with ``code``:
+    ``(x_train [T, n, 64], y_train, x_test [T, m, 64], y_test)``."""
+    from engram_nm.data import load_digits_images
+
+    xtr, ytr, xte, yte = load_digits_images(seed=seed)
+    return code.encode(xtr, seed=seed), ytr, code.encode(xte, seed=seed + 1), yte
+
+
+def _network(setting: FrontierSetting, seed: int):
+    from engram_nm.backends.torch_backend import build_torch
+    from engram_nm.encoding import attach
+    from engram_nm.spec import EngramSpec, LayerSpec
+
+    rng = np.random.default_rng(seed)
+    readout = dict(v_threshold=np.inf) if setting.readout == "membrane" else {}
+    spec = EngramSpec(64, [LayerSpec("hidden", weight=rng.normal(0, 0.3, (setting.hidden, 64))),
+                           LayerSpec("readout", weight=rng.normal(0, 0.3, (10, setting.hidden)), **readout)],
+                      name="digits")
+    return build_torch(attach(spec, setting.input_code))
+
+
+def _fit(net, x, y, setting: FrontierSetting, epochs: int, seed: int, masks=None) -> None:
+    import torch
+
+    from engram_nm.sparsity import SparsityPenalty
+
+    torch.manual_seed(seed)
+    rng = np.random.default_rng(seed)
+    opt = torch.optim.Adam(net.parameters(), lr=setting.lr)
+    penalty = SparsityPenalty(l1_activity=setting.l1_activity)
+    for _ in range(epochs):
+        order = rng.permutation(len(y))
+        for i in range(0, len(order), 64):
+            idx = order[i:i + 64]
+            out = net(torch.as_tensor(x[:, idx]), record_v=setting.readout == "membrane")
+            logits = _logits(out.spikes["readout"], out.v.get("readout"), setting)
+            loss = torch.nn.functional.cross_entropy(logits, torch.as_tensor(y[idx])) + penalty(net, out)
+            opt.zero_grad()
+            loss.backward()
+            opt.step()
+            if masks is not None:  # pruned synapses stay at zero
+                with torch.no_grad():
+                    for layer, mask in zip(net.layers, masks):
+                        layer.weight.mul_(mask)
+
+
+def _logits(spikes, v, setting: FrontierSetting):
+    """Readout spikes counted (times ``count_scale``) or, for the membrane readout, the mean
+    membrane potential over the window (a leaky integrator that never spikes)."""
+    return spikes.sum(0) * setting.count_scale if setting.readout == "spikes" else v.mean(0)
+
+
+def train_point(setting: FrontierSetting, seed: int = 0, progress: bool = False):
+    """Train ``setting`` (module docstring); returns ``(spec, FrontierPoint)`` (the spec carries
+    its input code in ``metadata["input_code"]``)."""
+    import torch
+
+    x_tr, y_tr, x_te, y_te = digits(setting.input_code, seed)
+    net = _network(setting, seed)
+    _fit(net, x_tr, y_tr, setting, setting.epochs, seed)
+    for k in range(1, setting.prune_rounds + 1) if (setting.prune or setting.prune_readout) else ():
+        # round k of ``prune_rounds`` keeps the density (1 - fraction)^(k / rounds): the same final
+        # sparsity, reached gradually, each round fine-tuned (iterative magnitude pruning)
+        masks = []
+        with torch.no_grad():
+            for layer, fraction in zip(net.layers, (setting.prune, setting.prune_readout)):
+                w = layer.weight
+                cut = 1 - (1 - fraction) ** (k / setting.prune_rounds)
+                mask = (w.abs() > torch.quantile(w.abs().flatten(), cut)).to(w.dtype) if fraction else \
+                    torch.ones_like(w)
+                w.mul_(mask)
+                masks.append(mask)
+        _fit(net, x_tr, y_tr, setting, setting.finetune_epochs, seed + k, masks=masks)
+    spec = net.to_spec()
+    return spec, evaluate(spec, x_te, y_te, setting)
+
+
+def exit_steps(readout_spikes: np.ndarray, margin: int) -> np.ndarray:
+    """Per sample (``readout_spikes [T, n, 10]``), the last step run: the first step at which the
+    leading cumulative count exceeds the runner-up by ``margin`` (0: never, run all ``T``)."""
+    steps = readout_spikes.shape[0]
+    if margin <= 0:
+        return np.full(readout_spikes.shape[1], steps - 1)
+    counts = np.cumsum(readout_spikes, axis=0)
+    top2 = np.sort(counts, axis=2)[:, :, -2:]
+    decided = (top2[:, :, 1] - top2[:, :, 0]) >= margin
+    return np.where(decided.any(axis=0), decided.argmax(axis=0), steps - 1)
+
+
+def evaluate(spec, x, y, setting: FrontierSetting) -> FrontierPoint:
+    """Accuracy and per-sample operations of ``spec`` on ``x [T, n, 64]`` (module docstring),
+    decided as ``setting`` says (readout, early exit)."""
+    from engram_nm.analysis.counting import count_run
+    from engram_nm.backends.torch_backend import run_torch
+
+    membrane = setting.readout == "membrane"
+    batch, volts = run_torch(spec, np.transpose(x, (1, 0, 2)), record_v=membrane)  # [n, T, size]
+    spikes = {name: np.transpose(s, (1, 0, 2)) for name, s in batch.items()}  # [T, n, size]
+    last = exit_steps(spikes["readout"], 0 if membrane else setting.exit_margin)
+    correct, acs, updates, fired = [], [], [], []
+    for i in range(x.shape[1]):
+        stop = last[i] + 1
+        sample = {name: s[:stop, i] for name, s in spikes.items()}
+        counts = count_run(spec, x[:stop, i], sample)
+        acs.append(counts.effective_acs)
+        updates.append(counts.neuron_updates)
+        fired.append(counts.spikes)
+        score = volts["readout"][i, :stop].mean(axis=0) if membrane else sample["readout"].sum(axis=0)
+        correct.append(int(score.argmax() == y[i]))
+    w = spec.layers[0].weight
+    return FrontierPoint(float(np.mean(correct)), float(np.mean(acs)), float(np.mean(updates)), float(np.mean(fired)),
+                         float(np.mean(w != 0)), float(np.mean(last + 1)))
+
+
+def train_ann(hidden: int = 64, seed: int = 0, epochs: int = 40, lr: float = 1e-2):
+    """The ReLU MLP 64 -> ``hidden`` -> 10 on the same images: ``(accuracy, AnnMacs)`` on the test split."""
+    import torch
+
+    from engram_nm.analysis.counting import ann_macs
+    from engram_nm.data import load_digits_images
+
+    xtr, ytr, xte, yte = load_digits_images(seed=seed)
+    torch.manual_seed(seed)
+    model = torch.nn.Sequential(torch.nn.Linear(64, hidden), torch.nn.ReLU(), torch.nn.Linear(hidden, 10))
+    opt = torch.optim.Adam(model.parameters(), lr=lr)
+    x, y = torch.as_tensor(xtr, dtype=torch.float32), torch.as_tensor(ytr)
+    rng = np.random.default_rng(seed)
+    for _ in range(epochs):
+        order = torch.as_tensor(rng.permutation(len(y)))
+        for i in range(0, len(y), 64):
+            idx = order[i:i + 64]
+            loss = torch.nn.functional.cross_entropy(model(x[idx]), y[idx])
+            opt.zero_grad()
+            loss.backward()
+            opt.step()
+    with torch.no_grad():
+        acc = float((model(torch.as_tensor(xte, dtype=torch.float32)).argmax(1).numpy() == yte).mean())
+    weights = [model[0].weight.detach().numpy(), model[2].weight.detach().numpy()]
+    biases = [model[0].bias.detach().numpy(), model[2].bias.detach().numpy()]
+    return acc, ann_macs(weights, biases, xte)
+
+
+def setting_dict(setting: FrontierSetting) -> dict:
+    return asdict(setting)
