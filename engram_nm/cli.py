@@ -255,6 +255,26 @@ def cmd_compare(args) -> int:
     return 0
 
 
+def cmd_fold(args) -> int:
+    from engram_nm.gating.fold import fold_gates
+    from engram_nm.nir_io import export_nir
+
+    spec = _load_model(args)
+    gated = [layer for layer in spec.layers if layer.gate is not None]
+    if not gated:
+        raise InputError(f"{args.model}: no engram gate to fold")
+    for layer in gated:
+        layer.gate.check_task(args.task)
+    folded = fold_gates(spec, args.task)
+    path = export_nir(folded, args.out)
+    if not args.quiet:
+        before = sum(int((c.weight != 0).sum()) for c in spec.connections())
+        after = sum(int((c.weight != 0).sum()) for c in folded.connections())
+        print(f"task {args.task}: gates of {', '.join(l.name for l in gated)} folded; non-zero synapses "
+              f"{before} -> {after}; wrote {path}")
+    return 0
+
+
 def cmd_fit(args) -> int:
     from engram_nm.analysis.fit import fit_report
 
@@ -441,6 +461,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", default="out/compare", help="folder for compare.md and compare.png")
     p.set_defaults(func=cmd_compare)
 
+    p = sub.add_parser("fold", help="deploy one task of a gated model: its engram gates folded into the weights")
+    p.add_argument("model", help="a .nir file with deterministic engram gates")
+    p.add_argument("--task", type=int, required=True, help="the task to deploy")
+    p.add_argument("-o", "--out", required=True, help="where to write the folded .nir")
+    model_opts(p)
+    _add_common(p)
+    p.set_defaults(func=cmd_fold)
+
     p = sub.add_parser("fit", help="cores, synaptic memory and quantisation of a model on Loihi 2 (exit 1: no fit)")
     p.add_argument("model", help="a .nir file")
     model_opts(p)
@@ -469,7 +497,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 # Per subcommand, the arguments that name files / folders it writes: checked before any work.
-OUTPUT_FILES = {"export": ("out",), "import": ("out",), "train": ("out",), "run": ("out", "learned_model")}
+OUTPUT_FILES = {"export": ("out",), "import": ("out",), "train": ("out",), "run": ("out", "learned_model"),
+                "fold": ("out",)}
 OUTPUT_FOLDERS = {"compare": ("out",), "demo": ("out",)}
 
 

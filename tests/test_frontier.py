@@ -29,6 +29,15 @@ def test_pruning_zeroes_the_fraction_keeps_it_zero_and_cuts_operations(plain):
     assert plain[1].accuracy > 0.5 and pruned.accuracy > 0.3  # both learned (chance 0.10)
 
 
+def test_gradual_pruning_reaches_the_same_sparsity_during_training():
+    setting = FrontierSetting("delta", 8, threshold=0.25, prune=0.8, prune_readout=0.5, prune_schedule="gradual",
+                              prune_ramp_epochs=2, epochs=3, finetune_epochs=1)
+    spec, point = train_point(setting)
+    assert point.first_layer_density == pytest.approx(0.2, abs=0.01)
+    assert np.mean(spec.layers[1].weight != 0) == pytest.approx(0.5, abs=0.02)
+    assert point.accuracy > 0.3 and "during training" in setting.label()
+
+
 def test_early_exit_stops_samples_and_their_counting(plain):
     spec, _ = plain
     setting = FrontierSetting("delta", 8, threshold=0.25, exit_margin=1, **QUICK)
@@ -52,5 +61,7 @@ def test_bad_settings_are_refused():
         FrontierSetting(readout="votes")
     with pytest.raises(InputError, match="early exit"):
         FrontierSetting(readout="membrane", exit_margin=2)
+    with pytest.raises(InputError, match="prune_schedule"):
+        FrontierSetting(prune_schedule="sometimes")
     with pytest.raises(InputError, match="input code"):
         FrontierSetting(code="morse")

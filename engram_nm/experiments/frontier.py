@@ -11,7 +11,10 @@ with the levers that cut operations:
 * **magnitude pruning**: after training, the ``prune`` fraction of the first layer's smallest
   weights (``prune_readout``: of the readout's) set to zero and kept there while the rest is
   fine-tuned for ``finetune_epochs``, in ``prune_rounds`` steps of equal density ratio
-  (iterative pruning); a pruned synapse costs no operation and is not counted;
+  (iterative pruning); or, with ``prune_schedule="gradual"``, pruned during training after every
+  epoch ``e`` to the fraction ``f (1 - (1 - min(1, (e + 1) / prune_ramp_epochs))^3)`` (the cubic
+  schedule of Zhu & Gupta, "To prune, or not to prune", arXiv:1710.01878, 2017), then fine-tuned.
+  A pruned synapse costs no operation and is not counted;
 * **early exit**: a sample stops when its leading readout count exceeds the runner-up by
   ``exit_margin`` spikes (0: never); operations are counted up to that step.
 
@@ -33,6 +36,7 @@ from engram_nm.encoding import InputCode
 from engram_nm.errors import InputError
 
 READOUTS = ("spikes", "membrane")
+SCHEDULES = ("after", "gradual")
 
 
 @dataclass(frozen=True)
@@ -54,12 +58,17 @@ class FrontierSetting:
     count_scale: float = 0.3
     readout: str = "spikes"
     prune_rounds: int = 1
+    prune_schedule: str = "after"
+    prune_ramp_epochs: int = 20
 
     def __post_init__(self):
         if not (0 <= self.prune < 1 and 0 <= self.prune_readout < 1):
             raise InputError(f"prune fractions must be in [0, 1), got {self.prune}, {self.prune_readout}")
-        if self.prune_rounds < 1:
-            raise InputError(f"prune_rounds must be >= 1, got {self.prune_rounds}")
+        if self.prune_rounds < 1 or self.prune_ramp_epochs < 1:
+            raise InputError(f"prune_rounds and prune_ramp_epochs must be >= 1, got {self.prune_rounds}, "
+                             f"{self.prune_ramp_epochs}")
+        if self.prune_schedule not in SCHEDULES:
+            raise InputError(f"prune_schedule must be one of {SCHEDULES}, got {self.prune_schedule!r}")
         if self.exit_margin < 0 or self.l1_activity < 0 or self.epochs < 1 or self.finetune_epochs < 0:
             raise InputError("exit_margin, l1_activity and finetune_epochs must be >= 0 and epochs >= 1")
         if self.readout not in READOUTS:
@@ -80,7 +89,8 @@ class FrontierSetting:
             parts.append(f"L1 {self.l1_activity:g}")
         if self.prune or self.prune_readout:
             parts.append(f"prune {self.prune:.0%}/{self.prune_readout:.0%}"
-                         + (f" in {self.prune_rounds} rounds" if self.prune_rounds > 1 else ""))
+                         + (f" in {self.prune_rounds} rounds" if self.prune_rounds > 1 else "")
+                         + (" during training" if self.prune_schedule == "gradual" else ""))
         if self.exit_margin:
             parts.append(f"exit {self.exit_margin}")
         return ", ".join(parts)
@@ -145,33 +155,47 @@ def _fit(net, x, y, setting: FrontierSetting, epochs: int, seed: int, masks=None
                         layer.weight.mul_(mask)
 
 
+def _prune(net, fractions) -> list:
+    """Zero the smallest ``fractions[k]`` of layer ``k``'s weights (by magnitude); the masks."""
+    import torch
+
+    masks = []
+    with torch.no_grad():
+        for layer, fraction in zip(net.layers, fractions):
+            w = layer.weight
+            mask = (w.abs() > torch.quantile(w.abs().flatten(), fraction)).to(w.dtype) if fraction > 0 else \
+                torch.ones_like(w)
+            w.mul_(mask)
+            masks.append(mask)
+    return masks
+
+
 def _logits(spikes, v, setting: FrontierSetting):
     """Readout spikes counted (times ``count_scale``) or, for the membrane readout, the mean
     membrane potential over the window (a leaky integrator that never spikes)."""
     return spikes.sum(0) * setting.count_scale if setting.readout == "spikes" else v.mean(0)
 
 
-def train_point(setting: FrontierSetting, seed: int = 0, progress: bool = False):
+def train_point(setting: FrontierSetting, seed: int = 0):
     """Train ``setting`` (module docstring); returns ``(spec, FrontierPoint)`` (the spec carries
     its input code in ``metadata["input_code"]``)."""
-    import torch
-
     x_tr, y_tr, x_te, y_te = digits(setting.input_code, seed)
     net = _network(setting, seed)
-    _fit(net, x_tr, y_tr, setting, setting.epochs, seed)
-    for k in range(1, setting.prune_rounds + 1) if (setting.prune or setting.prune_readout) else ():
-        # round k of ``prune_rounds`` keeps the density (1 - fraction)^(k / rounds): the same final
-        # sparsity, reached gradually, each round fine-tuned (iterative magnitude pruning)
-        masks = []
-        with torch.no_grad():
-            for layer, fraction in zip(net.layers, (setting.prune, setting.prune_readout)):
-                w = layer.weight
-                cut = 1 - (1 - fraction) ** (k / setting.prune_rounds)
-                mask = (w.abs() > torch.quantile(w.abs().flatten(), cut)).to(w.dtype) if fraction else \
-                    torch.ones_like(w)
-                w.mul_(mask)
-                masks.append(mask)
-        _fit(net, x_tr, y_tr, setting, setting.finetune_epochs, seed + k, masks=masks)
+    fractions = (setting.prune, setting.prune_readout)
+    pruned = setting.prune or setting.prune_readout
+    if pruned and setting.prune_schedule == "gradual":
+        masks = None
+        for epoch in range(setting.epochs):
+            _fit(net, x_tr, y_tr, setting, 1, seed * 1000 + epoch, masks=masks)
+            ramp = min(1.0, (epoch + 1) / setting.prune_ramp_epochs)
+            masks = _prune(net, [f * (1 - (1 - ramp) ** 3) for f in fractions])
+        _fit(net, x_tr, y_tr, setting, setting.finetune_epochs, seed + 1, masks=masks)
+    else:
+        _fit(net, x_tr, y_tr, setting, setting.epochs, seed)
+        for k in range(1, setting.prune_rounds + 1) if pruned else ():
+            # round k keeps the density (1 - f)^(k / rounds): the final sparsity reached in steps
+            masks = _prune(net, [1 - (1 - f) ** (k / setting.prune_rounds) for f in fractions])
+            _fit(net, x_tr, y_tr, setting, setting.finetune_epochs, seed + k, masks=masks)
     spec = net.to_spec()
     return spec, evaluate(spec, x_te, y_te, setting)
 
