@@ -56,9 +56,12 @@ class InputCode:
         the rate code's draws (the other codes are deterministic)."""
         from engram_nm.data import rate_encode, regular_encode
 
-        x = np.clip(np.asarray(x, dtype=np.float64), 0.0, 1.0)
+        x = np.asarray(x, dtype=np.float64)
         if x.ndim == 0 or x.size == 0:
             raise InputError(f"input must have at least one feature, got shape {x.shape}")
+        if not np.all(np.isfinite(x)):
+            raise InputError("input values must be finite (NaN or inf found)")
+        x = np.clip(x, 0.0, 1.0)
         steps = int(self.steps)
         if self.kind == "rate":
             return rate_encode(x, steps, self.max_rate, np.random.default_rng(seed))

@@ -75,6 +75,15 @@ CASES = [
     (["demo", "--out", "{t}/a_file", "--quiet"], 1, "is a file"),
     (["demo", "--out", "/proc/demo", "--quiet"], 1, "cannot write"),
     (["demo", "--epochs", "-1"], 2, "--epochs"),
+    (["train", "--code", "morse", "-o", "{t}/m2.nir"], 2, "invalid choice"),
+    (["train", "--threshold", "1.5", "-o", "{t}/m2.nir"], 2, "--threshold"),
+    (["run", "{m}", "--analog"], 1, "--analog needs --input"),
+    (["run", "{m}", "--input", "{t}/wrong_shape.npy", "--analog"], 1, "--analog input must be"),
+    (["run", "{m}", "--input", "{t}/analog.npy", "--analog"], 1, "carries no input code"),
+    (["fold", "{m}", "-o", "{t}/f.nir"], 2, "--task"),
+    (["fold", "{m}", "--task", "0", "-o", "{t}/f.nir"], 1, "no engram gate to fold"),
+    (["fold", "{m}", "--task", "0", "-o", "/proc/f.nir"], 1, "cannot write"),
+    (["fold", "{t}/missing.nir", "--task", "0", "-o", "{t}/f.nir"], 1, "no such file"),
 ]
 
 
@@ -107,6 +116,7 @@ def hostile_files(tmp_path_factory):
                "output": nir.Output(output_type=np.array([1, 6]))},
         edges=[("input", "conv"), ("conv", "output")]))
     np.save(t / "wrong_shape.npy", np.zeros((20, 7)))
+    np.save(t / "analog.npy", np.full(4, 0.5))
     np.save(t / "four_d.npy", np.zeros((2, 2, 20, 4)))
     np.save(t / "batch.npy", np.zeros((2, 20, 4)))
     np.save(t / "batch_wrong_width.npy", np.zeros((2, 20, 5)))

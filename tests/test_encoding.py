@@ -44,6 +44,8 @@ def test_bad_codes_are_refused():
         InputCode.from_metadata({"kind": "rate", "speed": 3})
     with pytest.raises(InputError, match="at least one feature"):
         InputCode().encode(np.zeros((3, 0)))
+    with pytest.raises(InputError, match="finite"):
+        InputCode("latency").encode(np.array([0.5, np.nan]))
 
 
 def test_the_code_travels_with_the_network_through_nir_and_drives_every_backend(tmp_path):
