@@ -103,6 +103,7 @@ def test_demo_small(tmp_path, capsys):
     assert (tmp_path / "model_with_memory.nir").exists()
     assert (tmp_path / "model.nir").exists() and (tmp_path / "engram.nir").exists()
     assert "effective ACs" in report and "Loihi 2 fit" in report
+    assert "| the same ANN, effective MACs (zero inputs skipped) |" in report and "gate folded" in report
     assert "| 0 | cpu-float | 1.00 |" in report  # every stored digit identified from the full view
     for name in ("energy", "raster", "recall_vs_occlusion", "weights", "digits", "engram_raster",
                  "labels_vs_occlusion"):

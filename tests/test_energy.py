@@ -64,7 +64,11 @@ def test_compare_counts_each_run_and_writes_table_and_plot(tmp_path):
     assert rep.ann_macs == 20 * 12 + 5 * 20
     table = rep.table()
     assert "unknown" in table and "Horowitz" in table and "unverified" in table
+    assert "effective MACs" not in table
     assert rep.plot(tmp_path / "c.png").stat().st_size > 5_000
+    with_ann = compare(spec, xs, targets=("snntorch",), ann_effective_macs=150.0)
+    assert "| the same ANN, effective MACs (zero inputs skipped) | | 150 MACs |" in with_ann.table()
+    assert with_ann.ann_effective_energy_pj["cpu-fp32"] == pytest.approx(150 * 4.6)
 
 
 @pytest.mark.lava

@@ -32,6 +32,8 @@ class ComparisonReport:
     ann_energy_pj: dict
     profiles: dict
     samples: int
+    ann_effective_macs: float | None = None   # a trained ANN's MACs with zero inputs skipped (NeuroBench)
+    ann_effective_energy_pj: dict = field(default_factory=dict)
 
     def table(self) -> str:
         names = list(self.profiles)
@@ -44,6 +46,9 @@ class ComparisonReport:
                         + " | ".join(fmt(r.energy_pj.get(n)) for n in names) + " |")
         head.append(f"| dense ANN of the same shape | | {self.ann_macs} MACs | | | "
                     + " | ".join(fmt(self.ann_energy_pj.get(n)) for n in names) + " |")
+        if self.ann_effective_macs is not None:
+            head.append(f"| the same ANN, effective MACs (zero inputs skipped) | | {self.ann_effective_macs:.0f} MACs "
+                        "| | | " + " | ".join(fmt(self.ann_effective_energy_pj.get(n)) for n in names) + " |")
         notes = [f"* {p.name}: " + "; ".join(p.sources()) + (f" ({p.note})" if p.note else "")
                  for p in self.profiles.values()]
         return "\n".join(head + ["", f"Per inference, mean over {self.samples} samples. Sources:"] + notes)
@@ -67,10 +72,12 @@ class ComparisonReport:
 
 
 def compare(spec, samples, targets=("snntorch", "cpu-float", "cpu-fixed"), profiles=None, labels=None,
-            readout: str | None = None) -> ComparisonReport:
+            readout: str | None = None, ann_effective_macs: float | None = None) -> ComparisonReport:
     """Run every sample ``[T, n_in]`` on every target; count, estimate energy, score accuracy.
 
     ``labels`` (one per sample) are scored against the readout layer's spike-count argmax.
+    ``ann_effective_macs``: a trained ANN's effective MACs per inference
+    (:func:`~engram_nm.analysis.counting.ann_macs`), shown beside its dense MACs.
     """
     from engram_nm.analysis.counting import count_run
     from engram_nm.analysis.energy import PROFILES, estimate
@@ -100,6 +107,10 @@ def compare(spec, samples, targets=("snntorch", "cpu-float", "cpu-fixed"), profi
         mean = sums / len(samples)
         energy = {n: (None if any(e is None for e in v) else float(np.mean(v))) for n, v in energies.items()}
         rows.append(ComparisonRow(target, *mean, None if labels is None else correct / len(samples), energy))
-    ann = {n: estimate(None, p, ann_macs=ann_macs).picojoules if not p.event_driven else None
-           for n, p in profiles.items()}
-    return ComparisonReport(rows, int(ann_macs), ann, profiles, len(samples))
+    def ann_energy(macs):
+        return {n: estimate(None, p, ann_macs=macs).picojoules if not p.event_driven else None
+                for n, p in profiles.items()}
+
+    effective = {} if ann_effective_macs is None else ann_energy(ann_effective_macs)
+    return ComparisonReport(rows, int(ann_macs), ann_energy(ann_macs), profiles, len(samples),
+                            None if ann_effective_macs is None else float(ann_effective_macs), effective)
