@@ -62,6 +62,9 @@ def grid(quick: bool = False) -> list:
           **{**MEMBRANE, "finetune_epochs": 5}),
         S("delta", 8, threshold=0.25, l1_activity=0.05, prune=0.93, prune_readout=0.7, prune_schedule="gradual",
           **{**MEMBRANE, "finetune_epochs": 5}),
+        S("delta", 8, threshold=0.25, prune=0.85, prune_readout=0.5, prune_schedule="gradual",
+          **{**MEMBRANE, "finetune_epochs": 5}),
+        S("latency", 10, prune=0.9, prune_readout=0.6, prune_schedule="gradual", **{**MEMBRANE, "finetune_epochs": 5}),
         S("delta", 8, threshold=0.25, epochs=30, exit_margin=2),            # spiking readout, early exit
     ]
 
