@@ -80,15 +80,13 @@ def _stat(values) -> dict:
 
 def energy_nj(effective_acs: float, neuron_updates: float, spikes: float) -> dict:
     """Estimated nJ per inference for every event-driven profile (None where a cost is unknown)."""
-    from engram_nm.analysis.counting import LayerCounts, RunCounts
-    from engram_nm.analysis.energy import PROFILES, estimate
+    from engram_nm.analysis.energy import PROFILES, estimate_operations
 
-    counts = RunCounts(steps=1, layers=[LayerCounts("all", int(round(spikes)), int(round(effective_acs)), 0,
-                                                    int(round(neuron_updates)))])
+    ops = {"synaptic_op": effective_acs, "neuron_update": neuron_updates, "spike": spikes}
     out = {}
     for name, profile in PROFILES.items():
         if profile.event_driven:
-            pj = estimate(counts, profile).picojoules
+            pj = estimate_operations(ops, profile).picojoules
             out[name] = None if pj is None else pj / 1e3
     return out
 

@@ -128,7 +128,7 @@ def _load_model(args):
 
 def _input_spikes(args, spec) -> np.ndarray:
     n_in = spec.n_in
-    if getattr(args, "analog", False) and not args.input:
+    if args.analog and not args.input:
         raise InputError("--analog needs --input (a .npy array of values in [0, 1])")
     if args.input:
         path = Path(args.input)
@@ -138,7 +138,7 @@ def _input_spikes(args, spec) -> np.ndarray:
             x = np.load(path, allow_pickle=False)
         except Exception as exc:  # noqa: BLE001
             raise InputError(f"{path}: not a readable .npy array ({exc})") from exc
-        if getattr(args, "analog", False):
+        if args.analog:
             from engram_nm.encoding import encode_for
 
             if x.ndim not in (1, 2) or x.shape[-1] != n_in:

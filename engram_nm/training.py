@@ -35,11 +35,14 @@ def accuracy(net, x: np.ndarray, y: np.ndarray, batch: int = 256) -> float:
 
 
 def train_classifier(net, x: np.ndarray, y: np.ndarray, epochs: int = 3, batch: int = 64, lr: float = 2e-3,
-                     count_scale: float = 0.5, seed: int = 0, quiet: bool = False, penalty=None) -> TrainHistory:
+                     count_scale: float = 0.5, seed: int = 0, quiet: bool = False, penalty=None, logits=None,
+                     record_v: bool = False, after_step=None) -> TrainHistory:
     """Train ``net`` on spikes ``x [T, n, n_in]`` with labels ``y [n]``; progress bar per epoch.
 
     ``penalty`` (e.g. :class:`~engram_nm.sparsity.SparsityPenalty`) is added to the
-    cross-entropy: ``penalty(net, output)``.
+    cross-entropy: ``penalty(net, output)``. ``logits(output)``: the class scores (default: the
+    output layer's spike counts times ``count_scale``; ``record_v`` when they need voltages);
+    ``after_step(net)`` runs after every optimiser step (e.g. keeping pruned weights at zero).
     """
     torch.manual_seed(seed)
     rng = np.random.default_rng(seed)
@@ -52,16 +55,18 @@ def train_classifier(net, x: np.ndarray, y: np.ndarray, epochs: int = 3, batch: 
         for i in bar:
             idx = order[i:i + batch]
             xb, yb = torch.as_tensor(x[:, idx]), torch.as_tensor(y[idx])
-            out = net(xb, record_v=False)
-            logits = out.spikes[list(out.spikes)[-1]].sum(dim=0) * count_scale
-            loss = torch.nn.functional.cross_entropy(logits, yb)
+            out = net(xb, record_v=record_v)
+            scores = logits(out) if logits is not None else out.spikes[list(out.spikes)[-1]].sum(dim=0) * count_scale
+            loss = torch.nn.functional.cross_entropy(scores, yb)
             if penalty is not None:
                 loss = loss + penalty(net, out)
             opt.zero_grad()
             loss.backward()
             opt.step()
+            if after_step is not None:
+                after_step(net)
             losses.append(float(loss.detach()))
-            correct += int((logits.argmax(dim=1) == yb).sum())
+            correct += int((scores.argmax(dim=1) == yb).sum())
             bar.set_postfix(loss=f"{losses[-1]:.3f}")
         history.loss.append(float(np.mean(losses)))
         history.train_accuracy.append(correct / len(y))

@@ -157,12 +157,18 @@ def estimate(counts, profile: EnergyProfile, ann_macs: int | None = None) -> Ene
         wanted = {"mac": ann_macs}
     else:
         wanted = {"add": counts.dense, "mac": counts.neuron_updates}
+    return estimate_operations(wanted, profile)
+
+
+def estimate_operations(operations: dict, profile: EnergyProfile) -> EnergyEstimate:
+    """Energy of ``operations`` (``{operation: count}``, e.g. per-inference means) on ``profile``:
+    ``sum count x cost``; ``picojoules`` is None when a needed cost is unknown."""
     terms, missing, total = {}, [], 0.0
-    for op, n in wanted.items():
+    for op, n in operations.items():
         c = profile.cost(op)
         if c is None:
             missing.append(op)
             continue
-        terms[op] = (int(n), c.picojoules)
+        terms[op] = (n, c.picojoules)
         total += n * c.picojoules
     return EnergyEstimate(profile.name, None if missing else total, terms, missing)

@@ -131,28 +131,22 @@ def _network(setting: FrontierSetting, seed: int):
 
 
 def _fit(net, x, y, setting: FrontierSetting, epochs: int, seed: int, masks=None) -> None:
+    """:func:`~engram_nm.training.train_classifier` with the setting's readout, learning rate and L1;
+    ``masks`` keep pruned synapses at zero after every step."""
     import torch
 
     from engram_nm.sparsity import SparsityPenalty
+    from engram_nm.training import train_classifier
 
-    torch.manual_seed(seed)
-    rng = np.random.default_rng(seed)
-    opt = torch.optim.Adam(net.parameters(), lr=setting.lr)
-    penalty = SparsityPenalty(l1_activity=setting.l1_activity)
-    for _ in range(epochs):
-        order = rng.permutation(len(y))
-        for i in range(0, len(order), 64):
-            idx = order[i:i + 64]
-            out = net(torch.as_tensor(x[:, idx]), record_v=setting.readout == "membrane")
-            logits = _logits(out.spikes["readout"], out.v.get("readout"), setting)
-            loss = torch.nn.functional.cross_entropy(logits, torch.as_tensor(y[idx])) + penalty(net, out)
-            opt.zero_grad()
-            loss.backward()
-            opt.step()
-            if masks is not None:  # pruned synapses stay at zero
-                with torch.no_grad():
-                    for layer, mask in zip(net.layers, masks):
-                        layer.weight.mul_(mask)
+    def keep_pruned(net):
+        with torch.no_grad():
+            for layer, mask in zip(net.layers, masks):
+                layer.weight.mul_(mask)
+
+    train_classifier(net, x, y, epochs=epochs, batch=64, lr=setting.lr, seed=seed, quiet=True,
+                     penalty=SparsityPenalty(l1_activity=setting.l1_activity),
+                     logits=lambda out: _logits(out.spikes["readout"], out.v.get("readout"), setting),
+                     record_v=setting.readout == "membrane", after_step=keep_pruned if masks is not None else None)
 
 
 def _prune(net, fractions) -> list:

@@ -29,13 +29,10 @@ def fold_gates(spec, task: int):
         if gate.mode != "deterministic":
             raise InputError(f"layer {layer.name!r}: a {gate.mode} gate draws masks over time and cannot be "
                              "folded into the weights; only deterministic gates can")
-        keep = (gate.probabilities(task) > 0.5).astype(np.float64)[:, None]
-        layer.weight = layer.weight * keep
-        if layer.recurrent_weight is not None:
-            layer.recurrent_weight = layer.recurrent_weight * keep
-        for proj in out.projections:
-            if proj.target == layer.name:
-                proj.weight = proj.weight * keep
+        keep = gate.masks([task])[0].astype(np.float64)[:, None]  # the gate's own rule for its mask
+        for c in out.connections():  # every matrix whose rows are this population's inputs
+            if c.target == layer.name:
+                setattr(c.owner, c.attribute, c.weight * keep)
         layer.gate = None
     out.validate()
     return out

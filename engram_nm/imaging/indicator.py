@@ -25,6 +25,7 @@ claimed absolute amplitude (docs/calcium_imaging.md).
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from functools import lru_cache
 
 import numpy as np
 
@@ -100,7 +101,7 @@ class Indicator:
     @property
     def time_constants(self) -> tuple:
         """``(tau_rise, tau_decay)`` in s (:func:`fit_time_constants`)."""
-        return _time_constants(self.time_to_peak_s, self.half_decay_s)
+        return _time_constants(float(self.time_to_peak_s), float(self.half_decay_s))
 
     @property
     def c_half(self) -> float:
@@ -112,14 +113,10 @@ class Indicator:
         return replace(self, **changes)
 
 
-_FITTED: dict = {}
-
-
+@lru_cache(maxsize=None)
 def _time_constants(time_to_peak_s: float, half_decay_s: float) -> tuple:
-    key = (float(time_to_peak_s), float(half_decay_s))
-    if key not in _FITTED:
-        _FITTED[key] = fit_time_constants(*key)
-    return _FITTED[key]
+    """:func:`fit_time_constants`, fitted once per pair (the presets are used in every imaging call)."""
+    return fit_time_constants(time_to_peak_s, half_decay_s)
 
 
 _KINETICS = ("Chen et al., Nature 499:295 (2013), Supplementary Table 3: one action potential, mouse V1 "

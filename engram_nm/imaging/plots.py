@@ -19,13 +19,14 @@ def plot_imaging(day, sessions: dict, detection: dict, path, indicator: str = "G
     ``sessions`` / ``detection``: the summaries over seeds (``{condition: {field: {"mean", "ci95"}}}``)
     of :func:`~engram_nm.experiments.engram.imaging_sessions.score_day` and
     :func:`~engram_nm.experiments.engram.imaging_sessions.detection_sweep`."""
-    from engram_nm.experiments.engram.imaging_sessions import session_dff
+    from engram_nm.experiments.engram.imaging_sessions import image_session
     from engram_nm.experiments.engram.plots import _errorbar
 
     plt = _pyplot()
     fig, axes = plt.subplots(2, 4, figsize=(17, 7.6), layout="constrained")
     enc = day.sessions["encoding"]
-    dff, rec = session_dff(enc, day.dt, indicator, microscope, seed)
+    movie = image_session(enc, day.dt, indicator, microscope, seed)
+    dff, rec = movie.dff, movie.recording
     t = rec.frame_times_s - enc.start_s
     stim = np.array(enc.stimulus) * day.dt
     engram = np.flatnonzero(day.tagged)
@@ -39,7 +40,7 @@ def plot_imaging(day, sessions: dict, detection: dict, path, indicator: str = "G
     ax.set(xlabel="time in session (s)", ylabel="dF/F (offset 1.2 per cell)",
            title=f"a  conditioning, {indicator}: engram (orange) and other cells")
     ax = axes[0, 1]
-    lift = np.nanmean(dff[rec.frames_of(*enc.response)], axis=0)
+    lift = movie.lift
     order = np.r_[engram[np.argsort(-lift[engram])], others[np.argsort(-lift[others])]]
     im = ax.imshow(dff[:, order].T, aspect="auto", cmap="magma", vmin=0, vmax=np.nanpercentile(dff, 99.5),
                    extent=(t[0], t[-1], len(order), 0), interpolation="nearest")
@@ -50,8 +51,7 @@ def plot_imaging(day, sessions: dict, detection: dict, path, indicator: str = "G
     ax = axes[0, 2]
     last = f"normal {_steps_of(day.sessions, 'normal')[-1]}"
     recall = day.sessions[last]
-    rdff, rrec = session_dff(recall, day.dt, indicator, microscope, seed + 1)
-    rlift = np.nanmean(rdff[rrec.frames_of(*recall.response)], axis=0) - np.nanmean(rdff[rrec.frames_of(*recall.baseline)], axis=0)
+    rlift = image_session(recall, day.dt, indicator, microscope, seed + 1).lift
     side = int(np.ceil(np.sqrt(rlift.size)))
     grid = np.full(side * side, np.nan)
     grid[: rlift.size] = rlift

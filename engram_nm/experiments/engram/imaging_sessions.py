@@ -24,6 +24,7 @@ threshold and by NMF against the tag, over indicators, frame rates and photon co
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import numpy as np
 
@@ -34,7 +35,7 @@ from engram_nm.experiments.engram.network import EXC
 from engram_nm.experiments.engram.stimulus import cue_channels
 from engram_nm.imaging.detection import DetectionScore, nmf_members, nmf_scores, response_z, score_detection
 from engram_nm.imaging.dff import dff_from_baseline
-from engram_nm.imaging.microscope import Microscope, image
+from engram_nm.imaging.microscope import Microscope, Recording, image
 
 RESPONSE_Z = 3.0
 
@@ -125,28 +126,41 @@ class ImagingScore:
     other_dff: float
 
 
-def session_dff(session: Session, dt: float, indicator="GCaMP6f", microscope: Microscope | None = None,
-                seed: int = 0):
-    """``(dff, recording)`` of ``session``: the movie through ``indicator`` and ``microscope``, dF/F
-    against the mean of the baseline frames."""
+class Movie(NamedTuple):
+    """A session imaged: dF/F (frames x cells, against the mean of the baseline frames), the
+    recording, and the frames of the session's baseline and response windows."""
+
+    dff: np.ndarray
+    recording: Recording
+    baseline: np.ndarray
+    response: np.ndarray
+
+    @property
+    def lift(self) -> np.ndarray:
+        """Per cell, mean dF/F over the response frames minus over the baseline frames."""
+        return self.dff[self.response].mean(axis=0) - self.dff[self.baseline].mean(axis=0)
+
+
+def image_session(session: Session, dt: float, indicator="GCaMP6f", microscope: Microscope | None = None,
+                  seed: int = 0) -> Movie:
+    """``session`` through ``indicator`` and ``microscope`` (:class:`Movie`)."""
     rec = image(session.spikes, dt, indicator, microscope, seed=seed, start_s=session.start_s)
     baseline = rec.frames_of(*session.baseline)
     if baseline.size == 0:
         raise InputError("the session's baseline is shorter than one frame")
-    return dff_from_baseline(rec.fluorescence, baseline), rec
+    return Movie(dff_from_baseline(rec.fluorescence, baseline), rec, baseline, rec.frames_of(*session.response))
 
 
 def score_session(day: ImagingDay, name: str, indicator="GCaMP6f", microscope: Microscope | None = None,
                   seed: int = 0) -> ImagingScore:
     """Read session ``name`` of ``day`` (module docstring)."""
     session = day.sessions[name]
-    dff, rec = session_dff(session, day.dt, indicator, microscope, seed)
-    baseline, response = rec.frames_of(*session.baseline), rec.frames_of(*session.response)
-    responsive = response_z(dff, baseline, response) > RESPONSE_Z
+    movie = image_session(session, day.dt, indicator, microscope, seed)
+    responsive = response_z(movie.dff, movie.baseline, movie.response) > RESPONSE_Z
     a, b = session.stimulus
     rates = session.spikes[a:b].sum(axis=0) / ((b - a) * day.dt)
     engram, mine, others = day.tagged, day.unreached & day.tagged, day.unreached & ~day.tagged
-    lift = dff[response].mean(axis=0) - dff[baseline].mean(axis=0)
+    lift = movie.lift
     nan = float("nan")
 
     def mean(values, group):
@@ -170,13 +184,11 @@ def detect_engram(day: ImagingDay, method: str, indicator="GCaMP6f", microscope:
     without the stimulus: the home-cage baseline alone, its first half as baseline and its second
     half as the "response" (the same detector on frames no stimulus touched)."""
     session = day.sessions["encoding"]
-    dff, rec = session_dff(session, day.dt, indicator, microscope, seed)
+    dff, rec, baseline, response = image_session(session, day.dt, indicator, microscope, seed)
     if sham:  # only the home-cage frames, so nothing of the stimulus reaches either detector
         stop = session.baseline[1]
         baseline, response = rec.frames_of(0, stop // 2), rec.frames_of(stop // 2, stop)
         dff = dff[: response[-1] + 1]
-    else:
-        baseline, response = rec.frames_of(*session.baseline), rec.frames_of(*session.response)
     if method == "threshold":
         scores = response_z(dff, baseline, response)
         detected = scores > RESPONSE_Z
