@@ -481,7 +481,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("demo", help="the flagship: train, deploy, store digits as engrams, recall, compare")
     p.add_argument("--out", default="out/demo")
-    p.add_argument("--epochs", type=_positive_int, default=8)
+    p.add_argument("--epochs", type=_positive_int, default=None,
+                   help="training epochs of the classifier (default: the frontier setting's)")
     p.add_argument("--n-eval", type=_positive_int, default=20, help="test digits run on every backend")
     p.add_argument("--encode-steps", type=_positive_int, default=300, help="steps each digit is shown while stored")
     p.add_argument("--consolidate-steps", type=_positive_int, default=1000, help="offline steps with replay")

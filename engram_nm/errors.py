@@ -57,7 +57,13 @@ class ManipulationError(EngramError, ValueError):
     synapses or a window that the network or the phase does not have."""
 
 
+class SweepError(EngramError, ValueError):
+    """A sweep file or its parameters are invalid (unknown experiment, empty grid, a parameter the
+    experiment does not take, a results folder that holds another sweep)."""
+
+
 __all__ = [
+    "SweepError",
     "ManipulationError",
     "OutputPathError",
     "EngramError",

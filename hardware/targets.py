@@ -168,14 +168,15 @@ def _run_batch(spec: EngramSpec, batch: np.ndarray, target: str, record_v: bool,
         for sample in batch:
             check_input(spec, sample)
         return _torch_run(spec, batch, record_v, tasks, t0)  # the torch module takes the batch at once
-    plain = not record_v and memory_ops is None and memory_data is None and (tasks is None or np.ndim(tasks) == 0)
+    plain = memory_ops is None and memory_data is None and (tasks is None or np.ndim(tasks) == 0)
     if plain and target in ("cpu-float", "cpu-fixed"):
         for sample in batch:
             check_input(spec, sample)
-        per = run_many(spec, list(batch), target, tasks=None if tasks is None else [tasks] * len(batch))
+        per = _lava_samples(spec, list(batch), target, None if tasks is None else [tasks] * len(batch), record_v)
         ok, why = spec.stock_lava_compatible()
-        spikes = {name: np.stack([p[name] for p in per]) for name in per[0]}
-        return RunResult(target, batch.shape[1], spikes, {}, time.perf_counter() - t0, ok, why)
+        spikes = {name: np.stack([p.spikes[name] for p in per]) for name in per[0].spikes}
+        volts = {name: np.stack([p.v[name] for p in per]) for name in per[0].v}
+        return RunResult(target, batch.shape[1], spikes, volts, time.perf_counter() - t0, ok, why)
     results = [run(spec, sample, target, record_v=record_v, seed=seed, memory_ops=memory_ops,
                    memory_data=memory_data, tasks=tasks) for sample in batch]
     return _stacked(results, time.perf_counter() - t0)
@@ -286,6 +287,12 @@ def run_many(spec: EngramSpec, samples, target: str = "cpu-float", tasks=None) -
         per = [None] * len(samples) if tasks is None else list(np.ravel(tasks))
         return [run(spec, x, target, tasks=t if any(l.gate is not None for l in spec.layers) else None).spikes
                 for x, t in zip(samples, per)]
+    return [r.spikes for r in _lava_samples(spec, samples, target, tasks)]
+
+
+def _lava_samples(spec: EngramSpec, samples, target: str, tasks=None, record_v: bool = False) -> list:
+    """Samples through one Lava graph, state reset between them: one
+    :class:`~engram_nm.processes.batch_run.SampleRecord` each."""
     if target == "loihi2":
         ok, why = loihi2_status()
         if not ok:
@@ -298,4 +305,4 @@ def run_many(spec: EngramSpec, samples, target: str = "cpu-float", tasks=None) -
         from engram_nm.hardware.quantize import quantize
 
         quantized = quantize(spec)
-    return run_samples(spec, samples, FLOAT_TAG if target == "cpu-float" else FIXED_TAG, quantized, tasks)
+    return run_samples(spec, samples, FLOAT_TAG if target == "cpu-float" else FIXED_TAG, quantized, tasks, record_v)

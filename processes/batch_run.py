@@ -14,11 +14,13 @@ with a late onset (GeneralLIF counts steps from the start of the run).
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import numpy as np
 
 from engram_nm.errors import InputError
 from engram_nm.lava_compat import lava
-from engram_nm.processes.builder import FLOAT_TAG, build_network
+from engram_nm.processes.builder import FLOAT_TAG, build_network, read_voltages
 from engram_nm.processes.general_lif.process import GeneralLIF
 from engram_nm.processes.runtime import lava_session
 from engram_nm.backends.reference import check_input
@@ -55,12 +57,22 @@ def _reset(net) -> None:
         dense.a_buff.set(np.zeros(dense.a_buff.shape[0], dtype=kind))
 
 
-def run_samples(spec, samples, tag: str = FLOAT_TAG, quantized=None, tasks=None) -> list:
-    """Spikes ``[{layer: bool [T_i, size]}, ...]`` of each sample ``[T_i, n_in]`` (module docstring)."""
+class SampleRecord(NamedTuple):
+    """One sample's record: ``spikes {layer: bool [T_i, size]}`` and, when recorded, ``v {layer:
+    float [T_i, size]}`` (float units on both tags), else ``{}``."""
+
+    spikes: dict
+    v: dict
+
+
+def run_samples(spec, samples, tag: str = FLOAT_TAG, quantized=None, tasks=None, record_v: bool = False) -> list:
+    """One :class:`SampleRecord` per sample ``[T_i, n_in]`` (module docstring); ``record_v``
+    monitors every population's ``v`` too (the reset to zero between samples is recorded as
+    the state each sample starts from, not as a step)."""
     xs, tasks = _check(spec, samples, tasks)
     bounds = np.cumsum([0] + [len(x) for x in xs])
     schedule = None if tasks is None else np.concatenate([np.full(len(x), t) for x, t in zip(xs, tasks)])
-    net = build_network(spec, np.concatenate(xs), tag=tag, quantized=quantized, tasks=schedule)
+    net = build_network(spec, np.concatenate(xs), tag=tag, quantized=quantized, tasks=schedule, record_v=record_v)
     first = next(iter(net.populations.values()))
     with lava_session(first, lava.Loihi2SimCfg(select_tag=tag)) as session:
         for i, (start, stop) in enumerate(zip(bounds[:-1], bounds[1:])):
@@ -70,4 +82,7 @@ def run_samples(spec, samples, tag: str = FLOAT_TAG, quantized=None, tasks=None)
                     gate.task.set(np.array([0 if tasks is None else int(tasks[i])]))
             session.run(int(stop - start))
         recorded = {name: sink.data.get().T.astype(bool) for name, sink in net.sinks.items()}
-    return [{name: rec[start:stop] for name, rec in recorded.items()} for start, stop in zip(bounds[:-1], bounds[1:])]
+        volts = read_voltages(net)
+    return [SampleRecord({name: rec[start:stop] for name, rec in recorded.items()},
+                         {name: v[start:stop] for name, v in volts.items()})
+            for start, stop in zip(bounds[:-1], bounds[1:])]

@@ -295,6 +295,21 @@ def _task_segments(net: LavaNetwork) -> list:
     return list(zip(edges, edges[1:]))
 
 
+def read_voltages(net: LavaNetwork) -> dict:
+    """The monitored ``v`` of every population, ``{layer: [steps, size]}`` in float units: a
+    fixed-point voltage is divided by its layer's scale (the quantiser's ``K``). Call it while the
+    runtime is still up (monitors read through it)."""
+    volts = {}
+    names = [layer.name for layer in net.spec.layers]
+    for name, mon in net.monitors.items():
+        pop = net.populations[name]
+        v = np.asarray(mon.get_data()[pop.name][pop.v.name], dtype=np.float64).reshape(net.steps, -1)
+        if net.quantized is not None:
+            v = v / net.quantized.layers[names.index(name)].scale
+        volts[name] = v
+    return volts
+
+
 def run_network(net: LavaNetwork, run_cfg=None, target: str | None = None) -> RunResult:
     """Run a built network for its ``steps``: a :class:`~engram_nm.result.RunResult` (``target``
     defaults to ``cpu-float`` / ``cpu-fixed`` by the tag) with spikes and ``v`` (dicts of
@@ -316,13 +331,7 @@ def run_network(net: LavaNetwork, run_cfg=None, target: str | None = None) -> Ru
             session.run(stop - start)
         for name, sink in net.sinks.items():
             spikes[name] = sink.data.get().T.astype(bool)
-        for name, mon in net.monitors.items():
-            pop = net.populations[name]
-            data = mon.get_data()[pop.name][pop.v.name]
-            v = np.asarray(data, dtype=np.float64).reshape(net.steps, -1)
-            if net.quantized is not None:
-                v = v / net.quantized.layers[[l.name for l in net.spec.layers].index(name)].scale
-            volts[name] = v
+        volts.update(read_voltages(net))
         for name, info in net.learning.items():
             weights = np.asarray(net.dense[name].weights.get(), dtype=np.float64)
             result.learned_weights[name] = weights / info.weight_scale

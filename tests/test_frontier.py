@@ -65,3 +65,44 @@ def test_bad_settings_are_refused():
         FrontierSetting(prune_schedule="sometimes")
     with pytest.raises(InputError, match="input code"):
         FrontierSetting(code="morse")
+
+
+def test_the_flagship_is_the_frontier_best_point_within_one_point_of_the_ann():
+    """The demo trains FLAGSHIP: it must be the point benchmarks/energy.py found best (fewest ACs
+    among those within 1 point of the ANN); a re-run frontier that finds another fails this."""
+    import json
+    from dataclasses import asdict
+    from pathlib import Path
+
+    from engram_nm.experiments.frontier import FLAGSHIP
+
+    result = json.loads((Path(__file__).resolve().parent.parent / "benchmarks/results/energy.json").read_text())
+    best = next(p for p in result["points"] if p["label"] == result["best_within_1_point"])
+    assert best["setting"] == asdict(FLAGSHIP)
+    assert best["within_1_point"] and best["accuracy"]["mean"] >= result["ann_accuracy"]["mean"] - 0.01
+    rivals = [p for p in result["points"] if p["within_1_point"]]
+    assert best["effective_acs"] == min(p["effective_acs"] for p in rivals)
+
+
+def test_a_deployable_membrane_readout_never_spikes_and_decides_the_same():
+    from engram_nm.backends.torch_backend import run_torch
+    from engram_nm.experiments.frontier import deployable, readout_scores
+
+    spec, point = train_point(FrontierSetting("delta", 8, threshold=0.25, readout="membrane", **QUICK), seed=0)
+    x_tr, _, x_te, y_te = digits(FrontierSetting("delta", 8, threshold=0.25).input_code)
+    assert np.isinf(spec.layers[-1].v_threshold).all()
+    finite = deployable(spec, x_tr)
+    vth = finite.layers[-1].v_threshold
+    assert np.isfinite(vth).all() and np.log2(vth[0]) == int(np.log2(vth[0]))  # a power of two
+    for s in (spec, finite):
+        spikes, volts = run_torch(s, np.transpose(x_te, (1, 0, 2)), record_v=True)
+        assert spikes["readout"].sum() == 0 and spikes["hidden"].sum() > 1000
+        scores = readout_scores(spikes["readout"], volts["readout"], "membrane")
+        if s is spec:
+            first = scores
+    np.testing.assert_array_equal(scores, first)  # the threshold changes nothing below it
+    assert np.mean(first.argmax(axis=1) == y_te) == pytest.approx(point.accuracy)
+    with pytest.raises(InputError, match="finite threshold"):
+        deployable(finite, x_tr)
+    with pytest.raises(InputError, match="record_v"):
+        readout_scores(spikes["readout"], None, "membrane")

@@ -1,4 +1,5 @@
-"""Cross-backend agreement: run one spec on several targets and compare spikes per layer."""
+"""Cross-backend agreement: run one spec on several targets and compare spikes per layer (and,
+with ``record_v``, membrane potentials: what a membrane readout is scored on)."""
 
 from __future__ import annotations
 
@@ -20,6 +21,8 @@ class LayerAgreement:
     fixed_event_agreement: float | None     # exact step
     fixed_event_agreement_2: float | None   # within +-2 steps
     emulator_vs_fixed_mismatches: int | None = None  # fixed-emu vs cpu-fixed (None when not both run)
+    float_vs_torch_max_dv: float | None = None       # max |v_cpu-float - v_snntorch| (record_v only)
+    emulator_vs_fixed_max_dv: float | None = None    # max |v_fixed-emu - v_cpu-fixed| (record_v only)
 
 
 @dataclass
@@ -36,6 +39,18 @@ class VerifyReport:
         """fixed-emu == cpu-fixed spike for spike in every layer (None when not both run)."""
         vals = [la.emulator_vs_fixed_mismatches for la in self.layers]
         return None if any(v is None for v in vals) else all(v == 0 for v in vals)
+
+    @property
+    def max_float_dv(self) -> float | None:
+        """The largest snntorch vs cpu-float voltage difference over every layer (None: not recorded)."""
+        vals = [la.float_vs_torch_max_dv for la in self.layers if la.float_vs_torch_max_dv is not None]
+        return max(vals) if vals else None
+
+    @property
+    def max_emulator_dv(self) -> float | None:
+        """The largest fixed-emu vs cpu-fixed voltage difference over every layer (None: not recorded)."""
+        vals = [la.emulator_vs_fixed_max_dv for la in self.layers if la.emulator_vs_fixed_max_dv is not None]
+        return max(vals) if vals else None
 
     @property
     def min_fixed_count_agreement(self) -> float | None:
@@ -78,14 +93,22 @@ def _event_agreement(a: np.ndarray, b: np.ndarray, tolerance: int) -> float:
     return 2.0 * matched / total
 
 
+def _max_dv(results: dict, a: str, b: str, layer: str) -> float | None:
+    if a not in results or b not in results or layer not in results[a].v or layer not in results[b].v:
+        return None
+    return float(np.max(np.abs(results[a].v[layer] - results[b].v[layer]), initial=0.0))
+
+
 def verify(spec: EngramSpec, spikes: np.ndarray,
-           targets=("snntorch", "cpu-float", "cpu-fixed", "fixed-emu")) -> VerifyReport:
+           targets=("snntorch", "cpu-float", "cpu-fixed", "fixed-emu"), record_v: bool = False) -> VerifyReport:
     """Run ``spec`` on each target and compare (see :mod:`engram_nm.analysis.agreement` for the metrics).
 
     ``spikes``: one sample ``[T, n_in]`` or a batch ``[B, T, n_in]`` (one Lava graph per target
-    for the whole batch); counts and agreements then pool the samples.
+    for the whole batch); counts and agreements then pool the samples. ``record_v`` also compares
+    membrane potentials (float units): snntorch vs cpu-float and fixed-emu vs cpu-fixed, the
+    largest absolute difference per layer.
     """
-    results: dict[str, RunResult] = {t: run(spec, spikes, t) for t in targets}
+    results: dict[str, RunResult] = {t: run(spec, spikes, t, record_v=record_v) for t in targets}
     layers = []
     for layer in spec.layer_names:
         counts = {t: int(r.spikes[layer].sum()) for t, r in results.items()}
@@ -99,5 +122,7 @@ def verify(spec: EngramSpec, spikes: np.ndarray,
         emu = None
         if "fixed-emu" in results and "cpu-fixed" in results:
             emu = exact_mismatches(results["fixed-emu"].spikes[layer], results["cpu-fixed"].spikes[layer])
-        layers.append(LayerAgreement(layer, counts, mism, ca, ea, ea2, emu))
+        layers.append(LayerAgreement(layer, counts, mism, ca, ea, ea2, emu,
+                                     _max_dv(results, "cpu-float", "snntorch", layer),
+                                     _max_dv(results, "cpu-fixed", "fixed-emu", layer)))
     return VerifyReport(results, layers)

@@ -96,6 +96,12 @@ class FrontierSetting:
         return ", ".join(parts)
 
 
+# The demo's classifier (issue 18, item 6): the frontier point with the fewest effective ACs among
+# those within 1 point of the ANN's accuracy (benchmarks/results/energy.json, "best_within_1_point";
+# tests/test_frontier.py holds the two together).
+FLAGSHIP = FrontierSetting("delta", 8, threshold=0.25, readout="membrane", epochs=30, finetune_epochs=15)
+
+
 @dataclass(frozen=True)
 class FrontierPoint:
     """A trained setting, evaluated on the full test split (per-sample means)."""
@@ -170,6 +176,39 @@ def _logits(spikes, v, setting: FrontierSetting):
     return spikes.sum(0) * setting.count_scale if setting.readout == "spikes" else v.mean(0)
 
 
+def readout_scores(spikes: np.ndarray, v: np.ndarray | None, readout: str) -> np.ndarray:
+    """Class scores from a readout record ``[..., T, 10]`` (time on the second-last axis): the
+    spike count (``"spikes"``) or the mean membrane potential over the window (``"membrane"``,
+    the leaky integrator the network was trained on). The decision is their argmax."""
+    if readout not in READOUTS:
+        raise InputError(f"readout must be one of {READOUTS}, got {readout!r}")
+    if readout == "spikes":
+        return np.asarray(spikes).sum(axis=-2)
+    if v is None:
+        raise InputError("a membrane readout is scored on its voltages: run with record_v=True")
+    return np.asarray(v).mean(axis=-2)
+
+
+def deployable(spec, x, margin: float = 2.0):
+    """A copy of a membrane-readout ``spec`` (readout threshold ``inf``, which has no fixed-point
+    form) whose readout threshold is ``margin`` times the largest membrane potential the readout
+    reaches on ``x [T, n, 64]`` (training inputs), rounded up to a power of two: it still never
+    spikes there, so every decision is the same, and ``cpu-fixed`` / ``fixed-emu`` / Loihi can
+    quantise it. A readout that spikes anyway on other inputs shows in its spike count."""
+    from engram_nm.backends.torch_backend import run_torch
+
+    readout = spec.layers[-1]
+    if not np.all(np.isinf(readout.v_threshold)):
+        raise InputError(f"layer {readout.name!r} already has a finite threshold: nothing to make deployable")
+    if margin <= 1:
+        raise InputError(f"margin must be > 1 (the threshold must stay out of reach), got {margin}")
+    _, volts = run_torch(spec, np.transpose(x, (1, 0, 2)), record_v=True)
+    peak = float(np.max(volts[readout.name]))
+    out = spec.copy()
+    out.layers[-1].v_threshold = np.full(readout.size, 2.0 ** np.ceil(np.log2(max(margin * peak, 1e-3))))
+    return out.validate()
+
+
 def train_point(setting: FrontierSetting, seed: int = 0):
     """Train ``setting`` (module docstring); returns ``(spec, FrontierPoint)`` (the spec carries
     its input code in ``metadata["input_code"]``)."""
@@ -224,7 +263,7 @@ def evaluate(spec, x, y, setting: FrontierSetting) -> FrontierPoint:
         acs.append(counts.effective_acs)
         updates.append(counts.neuron_updates)
         fired.append(counts.spikes)
-        score = volts["readout"][i, :stop].mean(axis=0) if membrane else sample["readout"].sum(axis=0)
+        score = readout_scores(sample["readout"], volts["readout"][i, :stop] if membrane else None, setting.readout)
         correct.append(int(score.argmax() == y[i]))
     w = spec.layers[0].weight
     return FrontierPoint(float(np.mean(correct)), float(np.mean(acs)), float(np.mean(updates)), float(np.mean(fired)),

@@ -59,3 +59,20 @@ def test_run_many_refuses_state_it_cannot_reset():
         run_many(spec, _samples(1), "cpu-float")
     with pytest.raises(InputError, match="one task per sample"):
         run_many(random_spec(12, [6], seed=1), _samples(2), "cpu-float", tasks=[0])
+
+
+@pytest.mark.parametrize("target", ["cpu-float", "cpu-fixed"])
+def test_a_batch_with_voltages_equals_each_sample_alone_voltage_for_voltage(target):
+    """One graph for the batch, ``v`` monitored: each sample's voltages are those of its own run
+    (float units on both tags), so a membrane readout can be scored on Lava in one graph."""
+    spec = random_spec(12, [20, 6], recurrent=[True, False], weight_scale=0.5, seed=4)
+    steps = 40
+    batch = np.stack([s[:steps] for s in _samples()])
+    together = run(spec, batch, target, record_v=True)
+    assert together.v["layer1"].shape == (3, steps, 6)
+    for i, x in enumerate(batch):
+        alone = run(spec, x, target, record_v=True)
+        for name in spec.layer_names:
+            np.testing.assert_array_equal(together.spikes[name][i], alone.spikes[name])
+            np.testing.assert_allclose(together.v[name][i], alone.v[name], rtol=0, atol=1e-12)
+    assert together.spikes["layer0"].sum() > 10 and np.abs(together.v["layer1"]).max() > 0.1
