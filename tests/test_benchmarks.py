@@ -106,6 +106,10 @@ def test_energy_benchmark_quick(tmp_path):
     assert pruned["first_layer_density"] == pytest.approx(0.1, abs=0.01)
     assert result["best_within_1_point"] is None or isinstance(result["best_within_1_point"], str)
     assert "effective MACs / ACs" in (tmp_path / "energy.md").read_text()
+    # the baseline pruned as the spiking point was: fewer effective MACs than the unpruned ANN
+    (q,) = data["ann_pruned"]
+    assert (q["prune"], q["prune_readout"]) == (0.9, 0.0) and q["effective_macs"] < 0.3 * data["ann_effective_macs"]
+    assert "The same trick for the ANN" in (tmp_path / "energy.md").read_text()
     assert (tmp_path / "energy.png").stat().st_size > 10_000
 
 

@@ -132,6 +132,12 @@ def plot_frontier(result: dict, path, title: str = "accuracy vs synaptic operati
     dense, eff = result["ann_dense_macs"], result["ann_effective_macs"]
     a.axvline(dense, color="k", ls="--", label=f"ANN dense MACs {dense:.0f}")
     a.axvline(eff, color="k", ls=":", label=f"ANN effective MACs {eff:.0f}")
+    for q in result.get("ann_pruned", []):  # the baseline with the spiking points' pruning
+        acc = q["accuracy"]
+        err = np.abs(np.array([[acc["ci95"][0]], [acc["ci95"][1]]]) - acc["mean"])
+        a.errorbar([q["effective_macs"]], [acc["mean"]], yerr=np.nan_to_num(err), fmt="x", color="k", capsize=3)
+    if result.get("ann_pruned"):
+        a.plot([], [], "x", color="k", label="ANN pruned as the spiking points (effective MACs)")
     a.fill_between([1, min(dense / 10, eff / 4)], ann - 0.01, 1.0, color="#a1d99b", alpha=0.7, zorder=0,
                    label="goal: within 1 point, ACs <= dense/10 and <= effective/4")
     a.set(xlabel="effective synaptic operations (ACs) per digit", title="a  operations")

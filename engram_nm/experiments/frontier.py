@@ -155,13 +155,13 @@ def _fit(net, x, y, setting: FrontierSetting, epochs: int, seed: int, masks=None
                      record_v=setting.readout == "membrane", after_step=keep_pruned if masks is not None else None)
 
 
-def _prune(net, fractions) -> list:
-    """Zero the smallest ``fractions[k]`` of layer ``k``'s weights (by magnitude); the masks."""
+def _prune(layers, fractions) -> list:
+    """Zero the smallest ``fractions[k]`` of ``layers[k].weight`` (by magnitude); the masks."""
     import torch
 
     masks = []
     with torch.no_grad():
-        for layer, fraction in zip(net.layers, fractions):
+        for layer, fraction in zip(layers, fractions):
             w = layer.weight
             mask = (w.abs() > torch.quantile(w.abs().flatten(), fraction)).to(w.dtype) if fraction > 0 else \
                 torch.ones_like(w)
@@ -221,13 +221,13 @@ def train_point(setting: FrontierSetting, seed: int = 0):
         for epoch in range(setting.epochs):
             _fit(net, x_tr, y_tr, setting, 1, seed * 1000 + epoch, masks=masks)
             ramp = min(1.0, (epoch + 1) / setting.prune_ramp_epochs)
-            masks = _prune(net, [f * (1 - (1 - ramp) ** 3) for f in fractions])
+            masks = _prune(net.layers, [f * (1 - (1 - ramp) ** 3) for f in fractions])
         _fit(net, x_tr, y_tr, setting, setting.finetune_epochs, seed + 1, masks=masks)
     else:
         _fit(net, x_tr, y_tr, setting, setting.epochs, seed)
         for k in range(1, setting.prune_rounds + 1) if pruned else ():
             # round k keeps the density (1 - f)^(k / rounds): the final sparsity reached in steps
-            masks = _prune(net, [1 - (1 - f) ** (k / setting.prune_rounds) for f in fractions])
+            masks = _prune(net.layers, [1 - (1 - f) ** (k / setting.prune_rounds) for f in fractions])
             _fit(net, x_tr, y_tr, setting, setting.finetune_epochs, seed + k, masks=masks)
     spec = net.to_spec()
     return spec, evaluate(spec, x_te, y_te, setting)
@@ -270,8 +270,12 @@ def evaluate(spec, x, y, setting: FrontierSetting) -> FrontierPoint:
                          float(np.mean(w != 0)), float(np.mean(last + 1)))
 
 
-def train_ann(hidden: int = 64, seed: int = 0, epochs: int = 40, lr: float = 1e-2):
-    """The ReLU MLP 64 -> ``hidden`` -> 10 on the same images: ``(accuracy, AnnMacs)`` on the test split."""
+def train_ann(hidden: int = 64, seed: int = 0, epochs: int = 40, lr: float = 1e-2, prune: float = 0.0,
+              prune_readout: float = 0.0, finetune_epochs: int = 15):
+    """The ReLU MLP 64 -> ``hidden`` -> 10 on the same images: ``(accuracy, AnnMacs)`` on the test split.
+    ``prune`` / ``prune_readout``: the spiking points' trick for the ANN too: after training, the
+    smallest weights of each layer zeroed (by magnitude) and kept at zero while the rest is
+    fine-tuned for ``finetune_epochs``; a zero weight is no MAC (:func:`~engram_nm.analysis.counting.ann_macs`)."""
     import torch
 
     from engram_nm.analysis.counting import ann_macs
@@ -280,21 +284,32 @@ def train_ann(hidden: int = 64, seed: int = 0, epochs: int = 40, lr: float = 1e-
     xtr, ytr, xte, yte = load_digits_images(seed=seed)
     torch.manual_seed(seed)
     model = torch.nn.Sequential(torch.nn.Linear(64, hidden), torch.nn.ReLU(), torch.nn.Linear(hidden, 10))
-    opt = torch.optim.Adam(model.parameters(), lr=lr)
+    linear = [model[0], model[2]]
     x, y = torch.as_tensor(xtr, dtype=torch.float32), torch.as_tensor(ytr)
     rng = np.random.default_rng(seed)
-    for _ in range(epochs):
-        order = torch.as_tensor(rng.permutation(len(y)))
-        for i in range(0, len(y), 64):
-            idx = order[i:i + 64]
-            loss = torch.nn.functional.cross_entropy(model(x[idx]), y[idx])
-            opt.zero_grad()
-            loss.backward()
-            opt.step()
+
+    def fit(n_epochs, masks=None):
+        opt = torch.optim.Adam(model.parameters(), lr=lr)
+        for _ in range(n_epochs):
+            order = torch.as_tensor(rng.permutation(len(y)))
+            for i in range(0, len(y), 64):
+                idx = order[i:i + 64]
+                loss = torch.nn.functional.cross_entropy(model(x[idx]), y[idx])
+                opt.zero_grad()
+                loss.backward()
+                opt.step()
+                if masks is not None:
+                    with torch.no_grad():
+                        for layer, mask in zip(linear, masks):
+                            layer.weight.mul_(mask)
+
+    fit(epochs)
+    if prune or prune_readout:
+        fit(finetune_epochs, _prune(linear, (prune, prune_readout)))
     with torch.no_grad():
         acc = float((model(torch.as_tensor(xte, dtype=torch.float32)).argmax(1).numpy() == yte).mean())
-    weights = [model[0].weight.detach().numpy(), model[2].weight.detach().numpy()]
-    biases = [model[0].bias.detach().numpy(), model[2].bias.detach().numpy()]
+    weights = [layer.weight.detach().numpy() for layer in linear]
+    biases = [layer.bias.detach().numpy() for layer in linear]
     return acc, ann_macs(weights, biases, xte)
 
 
