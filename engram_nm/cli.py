@@ -358,6 +358,32 @@ def cmd_train(args) -> int:
     return 0
 
 
+def cmd_sweep(args) -> int:
+    from engram_nm.sweep import load_sweep, run_sweep
+
+    spec, out = load_sweep(args.sweep_file)
+    if args.out:
+        out = Path(args.out)
+    if args.csv:
+        spec.format = "csv"
+    if args.scheduler and args.scheduler != "serial" and args.workers:
+        raise InputError("--workers sizes a local cluster; a running scheduler (--scheduler) has its own workers")
+    result = run_sweep(spec, out, scheduler=args.scheduler, workers=args.workers, progress=not args.quiet,
+                       plots=not args.no_plots)
+    if result.interrupted:
+        print(f"engram-nm sweep: interrupted; {len(result.rows)} rows kept in {result.table} "
+              "(run the same command again to finish)", file=sys.stderr)
+        return 130
+    if not args.quiet:
+        print(f"{result.ran} trials run, {result.skipped} already done, {result.failed} failed, "
+              f"{result.seconds:.1f} s; table: {result.table}" + (f"; plots: {out / 'plots'}" if result.plots else ""))
+    if result.failed:
+        print(f"engram-nm sweep: {result.failed} trials failed (errors in the table's `error` column); "
+              "run again to retry them", file=sys.stderr)
+        return 1
+    return 0
+
+
 def cmd_demo(args) -> int:
     from engram_nm.demo import run_demo
 
@@ -494,13 +520,27 @@ def build_parser() -> argparse.ArgumentParser:
                    help="test digits read from the SDM stage at each occlusion")
     _add_common(p)
     p.set_defaults(func=cmd_demo)
+
+    p = sub.add_parser("sweep", help="an experiment over a grid of parameters and seeds, on Dask; resumable "
+                                     "(docs/sweeps.md)")
+    p.add_argument("sweep_file", help="SWEEP.toml: experiment, seeds, [grid], [fixed], [random] (docs/sweeps.md)")
+    p.add_argument("--scheduler", default=None,
+                   help="tcp://HOST:8786 of a running Dask scheduler, or 'serial' (this process, no Dask); "
+                        "default: a local cluster")
+    p.add_argument("--workers", type=_positive_int, default=None,
+                   help="worker processes of the local cluster (default: one per core)")
+    p.add_argument("--out", default=None, help="results folder (default: the file's `out`)")
+    p.add_argument("--csv", action="store_true", help="write results.csv instead of results.parquet")
+    p.add_argument("--no-plots", action="store_true", help="skip the metric-vs-parameter plots")
+    p.add_argument("--quiet", action="store_true", help="print only errors (no progress bar)")
+    p.set_defaults(func=cmd_sweep)
     return parser
 
 
 # Per subcommand, the arguments that name files / folders it writes: checked before any work.
 OUTPUT_FILES = {"export": ("out",), "import": ("out",), "train": ("out",), "run": ("out", "learned_model"),
                 "fold": ("out",)}
-OUTPUT_FOLDERS = {"compare": ("out",), "demo": ("out",)}
+OUTPUT_FOLDERS = {"compare": ("out",), "demo": ("out",), "sweep": ("out",)}
 
 
 def check_outputs(args) -> None:

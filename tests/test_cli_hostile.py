@@ -84,6 +84,17 @@ CASES = [
     (["fold", "{m}", "--task", "0", "-o", "{t}/f.nir"], 1, "no engram gate to fold"),
     (["fold", "{m}", "--task", "0", "-o", "/proc/f.nir"], 1, "cannot write"),
     (["fold", "{t}/missing.nir", "--task", "0", "-o", "{t}/f.nir"], 1, "no such file"),
+    (["sweep", "{t}/missing.toml"], 1, "does not exist"),
+    (["sweep", "{t}/bad.toml"], 1, "not valid TOML"),
+    (["sweep", "{t}/sweep_unknown.toml", "--scheduler", "serial"], 1, "unknown experiment"),
+    (["sweep", "{t}/sweep_badkey.toml"], 1, "unknown key"),
+    (["sweep", "{t}/sweep_seeds.toml"], 1, "`seeds` must be >= 1"),
+    (["sweep", "{t}/sweep_params.toml", "--scheduler", "serial"], 1, "takes no parameter"),
+    (["sweep", "{t}/sweep_ok.toml", "--workers", "0"], 2, "--workers"),
+    (["sweep", "{t}/sweep_ok.toml", "--out", "/proc/sweep"], 1, "cannot write"),
+    (["sweep", "{t}/sweep_ok.toml", "--out", "{t}/a_file"], 1, "is a file"),
+    (["sweep", "{t}/sweep_ok.toml", "--scheduler", "tcp://127.0.0.1:9", "--workers", "2"], 1,
+     "--workers sizes a local cluster"),
 ]
 
 
@@ -131,6 +142,11 @@ def hostile_files(tmp_path_factory):
     np.save(t / "strings.npy", np.array([["a", "b", "c", "d"]] * 3))
     (t / "bad.toml").write_text("name = [unclosed\n")
     (t / "nan.toml").write_text('name = "x"\n[costs.synaptic_op]\npicojoules = nan\nsource = "me"\n')
+    (t / "sweep_unknown.toml").write_text('experiment = "no_such_experiment"\nseeds = 1\nout = "never"\n')
+    (t / "sweep_badkey.toml").write_text('experiment = "capacity"\nseeds = 1\nworkers = 2\n')
+    (t / "sweep_seeds.toml").write_text('experiment = "capacity"\nseeds = 0\n')
+    (t / "sweep_params.toml").write_text('experiment = "capacity"\nseeds = 1\nout = "never"\n[grid]\nsize = [64]\n')
+    (t / "sweep_ok.toml").write_text('experiment = "capacity"\nseeds = 1\nout = "never"\n[grid]\nn = [64]\n')
     return t
 
 
