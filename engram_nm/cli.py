@@ -25,6 +25,7 @@ EPILOG = """examples:
   engram-nm compare model.nir --steps 200 --profile my_chip.toml --out out/compare
   engram-nm fit model.nir
   engram-nm demo --out out/demo
+  engram-nm sweep examples/sweeps/capacity_k.toml --workers 2
 """
 
 

@@ -195,3 +195,22 @@ def test_imaging_benchmark_quick(tmp_path):
     again = _bench("imaging").main(["--from-json", str(tmp_path / "imaging.json"), "--out", str(tmp_path / "r"),
                                     "--figure", ""])
     assert again["detection"] == data["detection"]
+
+
+def test_sweep_capacity_benchmark_quick_fits_an_exponent(tmp_path):
+    _bench("sweep_capacity").main(["--quick", "--out", str(tmp_path), "--sweep-out", str(tmp_path / "sweep")])
+    data = json.loads((tmp_path / "sweep_capacity.json").read_text())
+    assert [p["N"] for p in data["per_n"]] == [128, 256, 512] and data["failed"] == 0
+    assert all(p["capacity"]["n_seeds"] == 3 and p["capacity"]["mean"] > 0 for p in data["per_n"])
+    low, high = data["exponent"]["ci95"]
+    assert low <= data["exponent"]["measured"] <= high and 1.0 < data["exponent"]["measured"] < 3.0
+    assert "Exponent of capacity vs N / log2 N" in (tmp_path / "sweep_capacity.md").read_text()
+    again = _bench("sweep_capacity").main(["--quick", "--out", str(tmp_path), "--sweep-out", str(tmp_path / "sweep")])
+    assert again["trials_run_now"] == 0 and again["trials_reused"] == 9  # the rerun reuses every trial
+
+
+def test_sweep_throughput_benchmark_quick(tmp_path):
+    data = _bench("sweep_throughput").main(["--quick", "--out", str(tmp_path)])
+    assert len(data["rows"]) == 6 and all(r["failed"] == 0 and r["trials_per_s"] > 0 for r in data["rows"])
+    assert {r["trials"] for r in data["rows"]} == {8, 20}
+    assert "trials/s" in (tmp_path / "sweep_throughput.md").read_text()

@@ -209,4 +209,4 @@ def load_sweep(path) -> tuple[SweepSpec, Path]:
         raise SweepError(f"{path}: a sweep needs `experiment` and `seeds`")
     spec = SweepSpec(**data)
     out = Path(spec.out)
-    return spec, out if out.is_absolute() else (path.parent / out)
+    return spec, (out if out.is_absolute() else path.parent / out).resolve()
