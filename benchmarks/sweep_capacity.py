@@ -64,7 +64,7 @@ def main(argv=None) -> dict:
                       "theory_same_criterion": float(theory[s]), "M_star": float(m_star[s]),
                       "wall_s": float(np.mean([r["wall_s"] for r in rows if r["n"] == s]))})
     out = {"benchmark": "sweep_capacity", **machine_info(), "seconds": time.perf_counter() - t0,
-           "sweep": str(folder), "trials_run_now": result.ran, "trials_reused": result.skipped,
+           "sweep": str(folder.relative_to(ROOT) if folder.is_relative_to(ROOT) else folder), "trials_run_now": result.ran, "trials_reused": result.skipped,
            "failed": result.failed, "workers": args.workers,
            "exponent": {"measured": b, "ci95": [low, high], "theory_same_criterion": b_theory, "M_star": 2.0,
                         "fit": "least squares of log capacity on log(N / log2 N); CI: bootstrap of seeds within N"},

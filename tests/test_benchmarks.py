@@ -211,6 +211,7 @@ def test_sweep_capacity_benchmark_quick_fits_an_exponent(tmp_path):
 
 def test_sweep_throughput_benchmark_quick(tmp_path):
     data = _bench("sweep_throughput").main(["--quick", "--out", str(tmp_path)])
-    assert len(data["rows"]) == 6 and all(r["failed"] == 0 and r["trials_per_s"] > 0 for r in data["rows"])
+    assert len(data["rows"]) == 8 and all(r["failed"] == 0 and r["trials_per_s"] > 0 for r in data["rows"])
+    assert all(r["cluster_startup_s"] > 0 for r in data["rows"] if r["config"].startswith("Dask"))
     assert {r["trials"] for r in data["rows"]} == {8, 20}
     assert "trials/s" in (tmp_path / "sweep_throughput.md").read_text()

@@ -6,7 +6,8 @@ Scheduling:
 * one task per trial; a batched experiment's seeds of one setting go as one task (one cohort);
 * a task runs in the worker's process, or in a fresh subprocess of it
   (:func:`~engram_nm.sweep.isolation.run_isolated`) when it uses Lava, when the sweep sets
-  ``isolate = true``, or when it sets ``timeout_s`` (only a process can be killed on time);
+  ``isolate = true``, or when it sets ``timeout_s`` (only a process can be killed on time); a
+  Lava task without ``timeout_s`` gets :data:`LAVA_TIMEOUT_S`;
 * a trial that raises, times out or loses its worker is recorded with its error (``status``
   ``"failed"`` / ``"timeout"``) and the sweep goes on; Dask retries a task whose worker died
   (``distributed.scheduler.allowed-failures``, 3 by default) before it counts as failed;
@@ -29,6 +30,9 @@ from engram_nm.sweep.spec import SweepSpec, Trial
 from engram_nm.sweep.store import ROW_FIELDS, TAIL_FIELDS, ResultStore
 
 TABLE_EVERY_S = 5.0
+# A Lava trial without a sweep timeout still gets one: a Lava run can hang (a child process that
+# died without a word; docs/lava_edges.md), and a hung trial would hold its worker forever.
+LAVA_TIMEOUT_S = 3600.0
 
 
 @dataclass(frozen=True)
@@ -122,9 +126,13 @@ def plan(spec: SweepSpec, todo: list) -> list:
     for trial in todo:
         key = repr(sorted(trial.params.items())) if experiment.batched else trial.key
         groups.setdefault(key, []).append(trial)
-    return [Task(spec.experiment, trials[0].params, tuple(trials), experiment.batched,
-                 isolate_all or experiment.uses_lava(trials[0].params), spec.timeout_s)
-            for trials in groups.values()]
+    tasks = []
+    for trials in groups.values():
+        lava = experiment.uses_lava(trials[0].params)
+        timeout = spec.timeout_s if spec.timeout_s is not None else (LAVA_TIMEOUT_S if lava else None)
+        tasks.append(Task(spec.experiment, trials[0].params, tuple(trials), experiment.batched,
+                          isolate_all or lava, timeout))
+    return tasks
 
 
 @contextlib.contextmanager
@@ -167,8 +175,15 @@ def run_sweep(spec: SweepSpec, out, scheduler: str | None = None, workers: int |
     process, one task after another: no Dask) or a scheduler address. ``on_row(row)`` is called
     for every row as it is stored. Returns a :class:`SweepResult`; after Ctrl-C it returns with
     ``interrupted=True`` and the table holds every row finished by then."""
+    import multiprocessing
+
     from tqdm.auto import tqdm
 
+    if getattr(multiprocessing.current_process(), "_inheriting", False) and scheduler != "serial":
+        # A local cluster's workers are spawned: each re-imports the main script, and a script that
+        # calls run_sweep at import would start a cluster inside every worker, and so on.
+        raise SweepError("run_sweep was called while a new process imported your script: in a script, call it "
+                         "under `if __name__ == \"__main__\":` (docs/sweeps.md)")
     experiment = resolve(spec.experiment)
     experiment.check_params(set(spec.fixed) | set(spec.grid) | set(spec.params_random()))
     if workers is not None and workers < 1:

@@ -229,3 +229,15 @@ def test_the_capacity_exponent_recovers_a_known_power_law():
     assert low < 2.0 < high and abs(b - 2.0) < 0.05 and high - low < 0.1
     with pytest.raises(ValueError):
         scaling_exponent([256, 256], [1.0, 2.0], [0, 1])
+
+
+def test_lava_trials_are_isolated_with_a_timeout_and_others_run_in_the_worker():
+    from engram_nm.sweep.runner import LAVA_TIMEOUT_S, plan
+
+    spec = SweepSpec("network", seeds=1, grid={"target": ["reference", "cpu-fixed"]})
+    plain, lava = plan(spec, spec.trials())
+    assert (plain.isolated, plain.timeout_s) == (False, None)
+    assert (lava.isolated, lava.timeout_s) == (True, LAVA_TIMEOUT_S)
+    timed = SweepSpec("network", seeds=1, grid={"target": ["reference"]}, timeout_s=7)
+    (task,) = plan(timed, timed.trials())
+    assert (task.isolated, task.timeout_s) == (True, 7)
