@@ -99,8 +99,11 @@ def _plot(per_n, b, ci, path):
                 f"[{ci[0]:.2f}, {ci[1]:.2f}])")
     ax.plot(x, [p["theory_same_criterion"] for p in per_n], "k:", label="theory, same criterion")
     ax.plot(x, [p["M_star"] for p in per_n], "k--", label="M* = ln2 N^2/K^2 (exponent 2)")
+    from matplotlib.ticker import NullFormatter
+
     ax.set(xscale="log", yscale="log", xlabel="N / log2 N", ylabel="patterns stored",
            title="Willshaw capacity, K = log2 N (mean, 95 % CI)")
+    ax.xaxis.set_minor_formatter(NullFormatter())
     ax.legend(fontsize=8)
     return save_figure(fig, path)
 

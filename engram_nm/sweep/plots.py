@@ -44,6 +44,8 @@ def plot_sweep(rows: list, swept, folder) -> list:
     """One PNG per (metric, swept parameter) in ``folder``; returns their paths."""
     from pathlib import Path
 
+    from matplotlib.ticker import NullFormatter
+
     from engram_nm.analysis.plots import _pyplot, save_figure
 
     swept = list(swept)
@@ -66,6 +68,13 @@ def plot_sweep(rows: list, swept, folder) -> list:
             if numeric and all(x > 0 for xs, *_ in lines.values() for x in xs) and \
                     max(x for xs, *_ in lines.values() for x in xs) / min(x for xs, *_ in lines.values() for x in xs) > 20:
                 ax.set_xscale("log")
+                ax.xaxis.set_minor_formatter(NullFormatter())  # minor labels of a log axis overlap
+                means = [m for _, ms, *_ in lines.values() for m in ms]
+                if min(means) > 0 and max(means) / min(means) > 50:
+                    ax.set_yscale("log")
+            ticks = sorted({x for xs, *_ in lines.values() for x in xs}) if numeric else []
+            if 1 < len(ticks) <= 10:  # label the swept values themselves
+                ax.set_xticks(ticks, [f"{t:g}" for t in ticks])
             n = max((max(ns) for *_, ns in lines.values()), default=0)
             ax.set(xlabel=param, ylabel=metric, title=f"{metric} vs {param} (mean, 95 % CI over up to {n} seeds)")
             if any(label for label in lines) and others:
