@@ -158,9 +158,28 @@ def _group_alive(pgid: int, wait_s: float = 5.0) -> list:
         time.sleep(0.2)
 
 
-def test_a_timed_out_trial_is_killed_with_everything_it_forked(tmp_path):
+def _still_running(pids, wait_s: float = 5.0) -> list:
+    """Those of ``pids`` neither gone nor zombies (killed, waiting for init to reap them) after up
+    to ``wait_s`` seconds (a SIGKILL takes effect when the kernel next schedules the process)."""
+    import time
+
     import psutil
 
+    deadline = time.monotonic() + wait_s
+    while True:
+        alive = []
+        for pid in pids:
+            try:
+                if psutil.Process(pid).status() != psutil.STATUS_ZOMBIE:
+                    alive.append(pid)
+            except psutil.NoSuchProcess:
+                pass
+        if not alive or time.monotonic() > deadline:
+            return alive
+        time.sleep(0.1)
+
+
+def test_a_timed_out_trial_is_killed_with_everything_it_forked(tmp_path):
     pids = tmp_path / "pids"
     pids.mkdir()
     spec = SweepSpec(f"{FN}:sleeps", seeds=1, grid={"x": [0.1, 30]}, fixed={"pid_dir": str(pids)}, timeout_s=5)
@@ -170,11 +189,7 @@ def test_a_timed_out_trial_is_killed_with_everything_it_forked(tmp_path):
     assert slow["status"] == "timeout" and "timeout of 5 s" in slow["error"] and slow["wall_s"] < 20
     children = [int(p.name) for p in pids.iterdir()]
     assert len(children) == 2  # each trial forked a 60 s sleeper; neither outlives its trial
-    for pid in children:
-        try:
-            assert psutil.Process(pid).status() == psutil.STATUS_ZOMBIE  # killed, not yet reaped by init
-        except psutil.NoSuchProcess:
-            pass
+    assert _still_running(children) == []
 
 
 def test_dask_workers_are_daemonic_processes():
