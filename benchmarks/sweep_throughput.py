@@ -21,19 +21,20 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _common import RESULTS, machine_info, publish  # noqa: E402
 
 
-def _measure(spec, scheduler, workers, blas_threads=None) -> dict:
+def _measure(spec, scheduler, workers: int = 1, blas_threads=None) -> dict:
+    """``spec`` on ``scheduler`` ("serial" or a running scheduler's address with ``workers``
+    workers) into a fresh folder: trials/s and the overhead per trial beyond the trials' compute."""
     from threadpoolctl import threadpool_limits
 
     from engram_nm.sweep import run_sweep
 
     with tempfile.TemporaryDirectory() as tmp, threadpool_limits(blas_threads):
         t0 = time.perf_counter()
-        result = run_sweep(spec, Path(tmp) / "out", scheduler=scheduler, workers=workers, progress=False,
-                           plots=False)
+        result = run_sweep(spec, Path(tmp) / "out", scheduler=scheduler, progress=False, plots=False)
         wall = time.perf_counter() - t0
     busy = sum(r["wall_s"] for r in result.rows)
     return {"trials": result.ran, "failed": result.failed, "wall_s": wall, "trials_per_s": result.ran / wall,
-            "trial_compute_s": busy, "overhead_s_per_trial": (wall - busy / (workers or 1)) / result.ran}
+            "trial_compute_s": busy, "overhead_s_per_trial": (wall - busy / workers) / result.ran}
 
 
 def main(argv=None) -> dict:
@@ -57,14 +58,13 @@ def main(argv=None) -> dict:
 
     for label, blas in (("serial (no Dask), BLAS on every core", None), ("serial (no Dask), 1 BLAS thread", 1)):
         for what, spec in sweeps:
-            record(label, what, _measure(spec, "serial", None, blas))
+            record(label, what, _measure(spec, "serial", 1, blas))
     for workers in (1, 2):
         t1 = time.perf_counter()
         with dask_client(workers=workers) as client:  # started once; the sweeps connect to it
             startup = time.perf_counter() - t1
             for what, spec in sweeps:
-                m = _measure(spec, client.scheduler.address, None)
-                m["overhead_s_per_trial"] = (m["wall_s"] - m["trial_compute_s"] / workers) / m["trials"]
+                m = _measure(spec, client.scheduler.address, workers)
                 record(f"Dask, {workers} local worker{'s' if workers > 1 else ''} (1 thread each)", what, m, startup)
     base = {r["sweep"]: r["trials_per_s"] for r in rows if r["config"].startswith("serial (no Dask), 1 BLAS")}
     for r in rows:

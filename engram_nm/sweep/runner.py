@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 
 from engram_nm.errors import SweepError
 from engram_nm.sweep.registry import resolve
-from engram_nm.sweep.spec import SweepSpec, Trial
+from engram_nm.sweep.spec import SweepSpec, plain
 from engram_nm.sweep.store import ROW_FIELDS, TAIL_FIELDS, ResultStore
 
 TABLE_EVERY_S = 5.0
@@ -62,8 +62,7 @@ class SweepResult:
 
 
 def _number(value):
-    if hasattr(value, "item") and not isinstance(value, (list, dict, str)):
-        value = value.item()
+    value = plain(value)
     if value is None or isinstance(value, (bool, int, float, str)):
         return value
     raise SweepError(f"a metric must be a number, bool, text or None, got {type(value).__name__}")

@@ -57,20 +57,19 @@ class Trial:
         return trial_key(self.experiment, self.params, self.seed)
 
 
-def _canonical(value):
-    """JSON-stable form of a parameter value (numpy scalars to Python, tuples to lists)."""
-    if isinstance(value, (np.integer,)):
-        return int(value)
-    if isinstance(value, (np.floating,)):
-        return float(value)
-    if isinstance(value, (list, tuple)):
-        return [_canonical(v) for v in value]
+def plain(value):
+    """A value as plain Python, the one conversion of parameters, metrics and rows: numpy
+    scalars to ``int``/``float``/``bool``, tuples and arrays to lists (JSON-stable)."""
+    if isinstance(value, np.generic):
+        return value.item()
+    if isinstance(value, (list, tuple, np.ndarray)):
+        return [plain(v) for v in value]
     return value
 
 
 def trial_key(experiment: str, params: dict, seed: int) -> str:
     """``sha256`` of the canonical JSON of experiment, parameters and seed (16 hex digits)."""
-    text = json.dumps({"experiment": experiment, "params": {k: _canonical(v) for k, v in params.items()},
+    text = json.dumps({"experiment": experiment, "params": {k: plain(v) for k, v in params.items()},
                        "seed": int(seed)}, sort_keys=True)
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 
@@ -168,7 +167,7 @@ class SweepSpec:
                 elif kind == "int_uniform":
                     draw[name] = int(rng.integers(int(args[0]), int(args[1]) + 1))
                 else:
-                    draw[name] = _canonical(args[int(rng.integers(len(args)))])
+                    draw[name] = plain(args[int(rng.integers(len(args)))])
             out.append(draw)
         return out
 
@@ -176,7 +175,7 @@ class SweepSpec:
         """Every parameter setting (fixed + one grid combination + one draw), in sweep order."""
         names = list(self.grid)
         combos = list(itertools.product(*(self.grid[n] for n in names))) if names else [()]
-        return [{**self.fixed, **dict(zip(names, map(_canonical, combo))), **draw}
+        return [{**self.fixed, **dict(zip(names, map(plain, combo))), **draw}
                 for combo in combos for draw in self.draws()]
 
     def trials(self) -> list:

@@ -23,17 +23,16 @@ from pathlib import Path
 
 from engram_nm.errors import SweepError
 from engram_nm.io_utils import atomic_target, atomic_write_text
+from engram_nm.sweep.spec import plain
 
 ROW_FIELDS = ("key", "experiment", "index")            # first columns
 TAIL_FIELDS = ("status", "error", "wall_s", "worker", "batch_size")  # last columns
 
 
 def _jsonable(value):
-    if isinstance(value, float) and not math.isfinite(value):
-        return None if math.isnan(value) else value
-    if hasattr(value, "item") and not isinstance(value, (list, dict, str)):
-        return value.item()  # numpy scalars
-    return value
+    """:func:`~engram_nm.sweep.spec.plain`, with NaN as ``None`` (a missing value in the table)."""
+    value = plain(value)
+    return None if isinstance(value, float) and math.isnan(value) else value
 
 
 class ResultStore:

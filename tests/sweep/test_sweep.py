@@ -137,9 +137,10 @@ def test_seeds_of_a_batched_experiment_go_as_one_task(tmp_path):
         assert {r["batch_size"] for r in rows} == {4} and len({r["pid"] for r in rows}) == 1
 
 
-def _group_alive(pgid: int, wait_s: float = 5.0) -> list:
-    """The processes of group ``pgid`` still running (zombies, killed and waiting to be reaped by
-    init, do not run) after up to ``wait_s`` seconds."""
+def _still_running(select, wait_s: float = 5.0) -> list:
+    """The processes ``select(proc)`` picks that are neither gone nor zombies (killed, waiting for
+    init to reap them) after up to ``wait_s`` seconds (a SIGKILL takes effect when the kernel
+    next schedules the process)."""
     import time
 
     import psutil
@@ -149,31 +150,10 @@ def _group_alive(pgid: int, wait_s: float = 5.0) -> list:
         alive = []
         for proc in psutil.process_iter(["pid", "status"]):
             try:
-                if os.getpgid(proc.pid) == pgid and proc.info["status"] != psutil.STATUS_ZOMBIE:
-                    alive.append(proc.info)
+                if proc.info["status"] != psutil.STATUS_ZOMBIE and select(proc):
+                    alive.append(proc.info["pid"])
             except (ProcessLookupError, psutil.Error):
                 continue
-        if not alive or time.monotonic() > deadline:
-            return alive
-        time.sleep(0.2)
-
-
-def _still_running(pids, wait_s: float = 5.0) -> list:
-    """Those of ``pids`` neither gone nor zombies (killed, waiting for init to reap them) after up
-    to ``wait_s`` seconds (a SIGKILL takes effect when the kernel next schedules the process)."""
-    import time
-
-    import psutil
-
-    deadline = time.monotonic() + wait_s
-    while True:
-        alive = []
-        for pid in pids:
-            try:
-                if psutil.Process(pid).status() != psutil.STATUS_ZOMBIE:
-                    alive.append(pid)
-            except psutil.NoSuchProcess:
-                pass
         if not alive or time.monotonic() > deadline:
             return alive
         time.sleep(0.1)
@@ -189,7 +169,7 @@ def test_a_timed_out_trial_is_killed_with_everything_it_forked(tmp_path):
     assert slow["status"] == "timeout" and "timeout of 5 s" in slow["error"] and slow["wall_s"] < 20
     children = [int(p.name) for p in pids.iterdir()]
     assert len(children) == 2  # each trial forked a 60 s sleeper; neither outlives its trial
-    assert _still_running(children) == []
+    assert _still_running(lambda proc: proc.pid in children) == []
 
 
 def test_dask_workers_are_daemonic_processes():
@@ -213,7 +193,8 @@ def test_a_lava_trial_in_a_worker_runs_in_its_own_process_and_leaves_none_behind
     assert lava["rate_layer0"] == reference["rate_layer0"] and lava["rate_layer1"] == reference["rate_layer1"]
     worker_pid = int(lava["worker"].rsplit(":", 1)[1])
     assert lava["pid"] != worker_pid  # ran in a subprocess of the worker
-    assert not _group_alive(lava["pid"])  # its process group (Lava's processes with it) is gone
+    # its process group (Lava's processes with it) is gone
+    assert _still_running(lambda proc: os.getpgid(proc.pid) == lava["pid"]) == []
 
 
 def test_the_cli_runs_a_sweep_file_to_csv_and_plots(tmp_path, capsys):
