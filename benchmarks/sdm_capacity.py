@@ -28,7 +28,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _common import RESULTS, machine_info, write_results  # noqa: E402
 
 
-def willshaw_vs_n(sizes):
+def willshaw_vs_n(sizes, seeds: int = 10):
+    """Per N: the capacity of ``seeds`` memories (seeds ``N + 1000 s``), its mean with a t interval,
+    and its ratio to the exact theory of the same criterion (mean and t interval of the per-seed
+    ratios; the theory is one number per N)."""
+    from engram_nm.analysis.statistics import t_ci95
     from engram_nm.sdm import willshaw_capacity, willshaw_optimal_patterns
     from engram_nm.sdm.theory import willshaw_bits_per_synapse
 
@@ -36,13 +40,41 @@ def willshaw_vs_n(sizes):
     for n in sizes:
         k = int(round(np.log2(n)))
         t0 = time.perf_counter()
-        r = willshaw_capacity(n, k, seed=n)
+        runs = [willshaw_capacity(n, k, seed=n + 1000 * s) for s in range(seeds)]
+        measured = np.array([r.measured for r in runs], dtype=float)
+        theory = float(runs[0].theory)
+        ratio = measured / theory
         m_star = willshaw_optimal_patterns(n, k)
-        rows.append({"N": n, "K": k, "measured": r.measured, "theory_same_criterion": r.theory, "M_star": m_star,
-                     "measured_over_M_star": r.measured / m_star, "bits_per_synapse":
-                         willshaw_bits_per_synapse(r.measured, n, k), "seconds": time.perf_counter() - t0})
-        print(f"Willshaw N={n} K={k}: {r.measured:.0f} patterns (theory {r.theory:.0f}, M* {m_star:.0f})", flush=True)
+
+        def interval(v):
+            half = t_ci95(v) if v.size > 1 else float("nan")
+            return [float(v.mean() - half), float(v.mean() + half)]
+
+        rows.append({"N": n, "K": k, "measured": float(measured.mean()), "measured_ci95": interval(measured),
+                     "per_seed": measured.tolist(), "n_seeds": int(seeds), "theory_same_criterion": theory,
+                     "measured_over_theory": float(ratio.mean()), "measured_over_theory_ci95": interval(ratio),
+                     "M_star": m_star, "measured_over_M_star": float(measured.mean() / m_star),
+                     "bits_per_synapse": willshaw_bits_per_synapse(float(measured.mean()), n, k),
+                     "seconds": time.perf_counter() - t0})
+        print(f"Willshaw N={n} K={k}: {measured.mean():.0f} patterns over {seeds} seeds "
+              f"({ratio.mean():.3f} x the theory {theory:.0f}; M* {m_star:.0f})", flush=True)
     return rows
+
+
+def exponents(rows) -> dict:
+    """The exponent of capacity vs N / log2 N: measured (least squares over every seed, bootstrap CI,
+    :func:`~engram_nm.sdm.capacity.scaling_exponent`), the exact theory's of the same criterion
+    at these N, and M*'s (2); whether the measured CI holds the theory's."""
+    from engram_nm.sdm.capacity import scaling_exponent
+
+    n = np.concatenate([[r["N"]] * len(r["per_seed"]) for r in rows])
+    cap = np.concatenate([r["per_seed"] for r in rows])
+    seeds = np.concatenate([np.arange(len(r["per_seed"])) for r in rows])
+    b, (low, high) = scaling_exponent(n, cap, seeds)
+    sizes = np.array([r["N"] for r in rows], dtype=float)
+    b_theory = float(np.polyfit(np.log(sizes / np.log2(sizes)), np.log([r["theory_same_criterion"] for r in rows]), 1)[0])
+    return {"measured": b, "ci95": [low, high], "theory_same_criterion": b_theory, "M_star": 2.0,
+            "ci_holds_theory": bool(low <= b_theory <= high), "ci_holds_2": bool(low <= 2.0 <= high)}
 
 
 def willshaw_vs_k(n, ks):
@@ -135,6 +167,7 @@ def plot(result, path):
 def main(argv=None) -> dict:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="small sizes (tests)")
+    parser.add_argument("--seeds", type=int, default=10, help="seeds per N of the Willshaw capacity (default 10)")
     parser.add_argument("--out", type=Path, default=RESULTS)
     args = parser.parse_args(argv)
     t0 = time.perf_counter()
@@ -143,17 +176,27 @@ def main(argv=None) -> dict:
     ks = [2, 4, 8] if args.quick else [2, 3, 4, 5, 6, 8, 10, 12, 16, 24, 32]
     sdm_ks = [5, 20, 80] if args.quick else [3, 5, 10, 15, 20, 30, 40, 60, 80, 120, 160]
     result = {"benchmark": "sdm_capacity", **machine_info(),
-              "willshaw_vs_n": willshaw_vs_n(sizes), "willshaw_n": n_k, "willshaw_vs_k": willshaw_vs_k(n_k, ks),
+              "willshaw_vs_n": willshaw_vs_n(sizes, 3 if args.quick else args.seeds), "willshaw_n": n_k, "willshaw_vs_k": willshaw_vs_k(n_k, ks),
               "sdm_vs_k": sdm_vs_k(sdm_ks),
               "recall": recall_curves(noises=[0.0, 0.05, 0.1, 0.2, 0.3, 0.4],
                                       ablations=[0.0, 0.1, 0.2, 0.3, 0.4, 0.5])}
     result["seconds"] = time.perf_counter() - t0
+    result["exponent"] = ex = exponents(result["willshaw_vs_n"])
+    seeds = result["willshaw_vs_n"][0]["n_seeds"]
     md = ["# SDM and Willshaw capacity", "", f"Machine: {result['machine']}, {result['cpus']} CPUs.", "",
           "## Willshaw capacity vs N (K = round(log2 N), criterion: 1 spurious unit per retrieval)", "",
-          "| N | K | measured | theory (same criterion) | M* = ln2 N²/K² | measured / M* | bits/synapse |",
-          "|---|---|---|---|---|---|---|"]
-    md += [f"| {r['N']} | {r['K']} | {r['measured']:.0f} | {r['theory_same_criterion']:.0f} | {r['M_star']:.0f} | "
-           f"{r['measured_over_M_star']:.3f} | {r['bits_per_synapse']:.3f} |" for r in result["willshaw_vs_n"]]
+          f"{seeds} seeds per N; mean [95 % t CI] over seeds. The exact theory of the same criterion "
+          "(engram_nm/sdm/theory.py) is one number per N; M* = ln2 N²/K² is its large-N limit.", "",
+          "| N | K | measured | theory (same criterion) | measured / theory | M* = ln2 N²/K² | measured / M* "
+          "| bits/synapse |", "|---|---|---|---|---|---|---|---|"]
+    md += [f"| {r['N']} | {r['K']} | {r['measured']:.0f} [{r['measured_ci95'][0]:.0f}, {r['measured_ci95'][1]:.0f}] | "
+           f"{r['theory_same_criterion']:.0f} | {r['measured_over_theory']:.3f} [{r['measured_over_theory_ci95'][0]:.3f}, "
+           f"{r['measured_over_theory_ci95'][1]:.3f}] | {r['M_star']:.0f} | {r['measured_over_M_star']:.3f} | "
+           f"{r['bits_per_synapse']:.3f} |" for r in result["willshaw_vs_n"]]
+    md += ["", f"Exponent of capacity vs N / log2 N: measured {ex['measured']:.3f} [{ex['ci95'][0]:.3f}, "
+           f"{ex['ci95'][1]:.3f}] (95 % bootstrap CI over seeds); the exact theory of the same criterion at these N: "
+           f"{ex['theory_same_criterion']:.3f} ({'inside' if ex['ci_holds_theory'] else 'outside'} the CI); "
+           f"M*: 2 ({'inside' if ex['ci_holds_2'] else 'outside'} the CI)."]
     md += ["", f"## Willshaw information capacity vs K (N = {n_k})", "", "| K | measured patterns | bits/synapse |",
            "|---|---|---|"]
     md += [f"| {r['K']} | {r['measured']:.0f} | {r['bits_per_synapse']:.3f} |" for r in result["willshaw_vs_k"]]

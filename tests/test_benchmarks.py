@@ -42,6 +42,8 @@ def test_sdm_capacity_benchmark_writes_json_markdown_and_plot(tmp_path):
     assert data["benchmark"] == "sdm_capacity" and data["cpus"] >= 1
     assert [r["N"] for r in data["willshaw_vs_n"]] == [256, 512]
     assert all(abs(r["measured_over_M_star"] - 1) < 0.2 for r in result["willshaw_vs_n"])
+    assert all(r["n_seeds"] == 3 and 0.8 < r["measured_over_theory"] <= 1.05 for r in data["willshaw_vs_n"])
+    assert data["exponent"]["measured"] > 1.5 and len(data["exponent"]["ci95"]) == 2
     assert "| 256 | 8 |" in (tmp_path / "sdm_capacity.md").read_text()
     assert (tmp_path / "sdm_capacity.png").stat().st_size > 10_000
 
@@ -153,11 +155,15 @@ def test_protocols_benchmark_quick(tmp_path):
     data = _bench("protocols").main(["--seeds", "2", "--protocols", "silent engram (Ryan 2015)", "--out",
                                      str(tmp_path), "--figure", ""])
     rows = data["protocols"]["silent engram (Ryan 2015)"]
-    assert set(rows) == {"saline: natural cue", "saline: light on engram", "protein-synthesis inhibitor: natural cue",
-                         "protein-synthesis inhibitor: light on engram"}
+    assert set(rows) == {f"{arm}: {c}" for arm in ("saline", "protein-synthesis inhibitor")
+                         for c in ("full context", "natural cue", "light on engram")}
+    contrasts = data["contrasts"]["silent engram (Ryan 2015)"]
+    assert len(contrasts) == 3 and all(c["n_pairs"] == 2 and c["p_holm"] >= c["p_value"] for c in contrasts.values())
+    assert data["seeds"] == [100, 101] and not set(data["seeds"]) & set(data["tuning_seeds"])
     assert all(r["n_seeds"] == 2 and {"mean", "ci95", "chance", "freezing", "e_rate_hz"} <= set(r) for r in rows.values())
     md = (tmp_path / "protocols.md").read_text()
-    assert "| silent engram (Ryan 2015) | saline: natural cue |" in md and "# Every condition" in md
+    assert "| silent engram (Ryan 2015) | saline: full context |" in md and "# Every condition" in md
+    assert "## Primary contrasts" in md
     again = _bench("protocols").main(["--from-json", str(tmp_path / "protocols.json"), "--out", str(tmp_path / "r"),
                                       "--figure", ""])
     assert again["protocols"] == data["protocols"] and (tmp_path / "r" / "protocols.md").read_text() == md

@@ -7,7 +7,7 @@ from functools import partial
 import numpy as np
 import pytest
 
-from engram_nm.analysis.statistics import bootstrap_ci95
+from engram_nm.analysis.statistics import paired_contrast
 from engram_nm.errors import InputError
 from engram_nm.experiments.engram import phenomena
 from engram_nm.experiments.engram.cohort import run_cohort
@@ -27,8 +27,9 @@ def values(results, condition, field="freezing") -> np.ndarray:
 
 
 def paired_above(high, low) -> bool:
-    d = np.asarray(high) - np.asarray(low)
-    return bootstrap_ci95(d[np.isfinite(d)])[0] > 0
+    """``high`` above ``low`` seed by seed: positive mean difference, Wilcoxon signed-rank p < 0.05."""
+    c = paired_contrast(high, low)
+    return c.difference > 0 and c.p_value < 0.05
 
 
 def test_inhibition_config_scales_only_the_inhibition_onto_e():

@@ -12,13 +12,18 @@ The day (:func:`condition`):
    the US arrives in the last ``us_steps``. Which E cells become A's engram is decided by
    competition (shared inhibition); STDP potentiates the engram's internal synapses and, while
    the US drives ``O``, the engram's synapses onto ``O``;
-2. **tag** (c-fos/Arc: E cells above 20 Hz during conditioning), rest;
-3. **consolidation**: ``consolidation_steps`` of offline activity with reactivation of A (half
-   of its channels in short bursts, :meth:`~engram_nm.experiments.engram.lifecycle.EngramExperiment.consolidate`)
-   and plasticity on: the engram's internal synapses grow from their conditioning level to the
-   level at which a partial cue completes the pattern. ``consolidation="blocked"`` is the
-   protein-synthesis-inhibitor analogue (anisomycin after training, Ryan et al. 2015): the same
-   window with **plasticity off**, so the engram keeps its conditioning-level synapses.
+2. **tag** (c-fos/Arc: E cells above 20 Hz during conditioning);
+3. **consolidation**: ``consolidation_hours`` (24 h) offline (:func:`offline`): background input
+   only, plasticity on, at a stated time compression (1 h = 0.1 s of network time,
+   :mod:`~engram_nm.experiments.engram.timescale`). Nothing drives A: any reactivation of its engram
+   arises in the network. The plastic synapses are two-stage (:mod:`engram_nm.plasticity.consolidation`,
+   tag and capture after Clopath et al. 2008): every learned change is early and fades in hours
+   unless its synapse is tagged and its neuron synthesises proteins, which captures it into the
+   stable late weight. ``consolidation="blocked"`` is a protein-synthesis inhibitor (anisomycin
+   right after training, Ryan et al. 2015): plasticity stays on, capture is blocked.
+   ``replay=False`` silences the engram through the window (no reactivation); ``synapses=None``
+   makes every learned change permanent (single-stage synapses, the control without consolidation
+   dynamics).
 
 A test trial (:func:`trial`) presents a cue with plasticity off and reads: ``freezing`` (fraction of
 ``bin_steps`` bins whose ``O`` population rate exceeds ``freeze_hz``; the behavioural score) and
@@ -38,7 +43,7 @@ The protocols (each a function of one experiment, so a cohort of seeds runs it a
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
@@ -47,10 +52,20 @@ from engram_nm.experiments.engram.completion import overlapping_contexts, shared
 from engram_nm.experiments.engram.lifecycle import EngramExperiment
 from engram_nm.experiments.engram.manipulations import (ExcitabilityChange, Lesion, OptogeneticActivation,
                                                         OptogeneticSilencing)
-from engram_nm.experiments.engram.network import OUT, EngramNetworkConfig
+from engram_nm.experiments.engram.network import EXC, EXC_TO_OUT, OUT, EngramNetworkConfig
 from engram_nm.experiments.engram.stimulus import cue_channels
+from engram_nm.experiments.engram.timescale import OFFLINE_HOUR_S
+from engram_nm.plasticity.consolidation import TwoStageSynapses
+from engram_nm.spec import projection_name
 
 CONSOLIDATION = ("normal", "blocked", "none")
+
+DAY_SYNAPSES = TwoStageSynapses()
+"""The day's synapse model: two-stage synapses with tag and capture
+(:mod:`engram_nm.plasticity.consolidation`) on every plastic projection (:data:`PLASTIC`)."""
+
+PLASTIC = (projection_name(EXC, "recurrent"), EXC_TO_OUT)
+"""The plastic projections of the conditioning network: E->E and E->O (both pair STDP)."""
 
 
 def conditioning_config(seed: int = 0, scale: int = 1, **overrides) -> EngramNetworkConfig:
@@ -94,38 +109,74 @@ class Fear:
     neutral: np.ndarray
 
 
-def condition(ex: EngramExperiment, consolidation: str = "normal", encode_steps: int = 500, us_steps: int = 150,
-              rest_steps: int = 200, consolidation_steps: int = 2000, per_context: int = 40, overlap: float = 0.1,
-              learn: bool = True, us: bool = True, manipulations=()) -> Fear:
-    """Conditioning, tag, rest and consolidation of context A (module docstring).
+def offline(ex: EngramExperiment, hours: float, replay: bool = True, chunk_hours: float = 1.0,
+            learn: bool = True) -> None:
+    """``hours`` of the animal's time offline (home cage, sleep): background input only, plasticity
+    on, in phases of ``chunk_hours`` (each ``chunk_hours * OFFLINE_HOUR_S`` network seconds, so the
+    two-stage synapses' tags and triggers are re-evaluated every ``chunk_hours``). Any reactivation
+    of an engram arises in the network, from the background and the learned weights.
+    ``replay=False``: every tagged cell is silenced throughout (as ripple disruption or
+    optogenetic silencing during sleep does; an ArchT-like current of 1 threshold unit per step),
+    so no engram reactivates. ``learn=False``: plasticity off (the no-learning control)."""
+    if hours < 0 or chunk_hours <= 0:
+        raise InputError(f"offline needs hours >= 0 and chunk_hours > 0, got {hours}, {chunk_hours}")
+    silenced = [OptogeneticSilencing(cells=tuple(int(c) for name in ex.memories for c in ex.memories[name].cells))]
+    done = 0.0
+    while hours - done > 1e-9:
+        step_hours = min(chunk_hours, hours - done)
+        steps = int(round(step_hours * OFFLINE_HOUR_S / ex.spec.dt))
+        if steps == 0:
+            break
+        ex.consolidate(steps, background_hz=ex.background_hz, learn=learn,
+                       manipulations=() if replay else silenced)
+        done += step_hours
 
-    ``consolidation``: ``"normal"``, ``"blocked"`` (plasticity off in the window, the PSI analogue)
-    or ``"none"`` (no consolidation window); ``learn=False``: plasticity off while conditioning too
-    (the no-learning control); ``us=False``: context A without the shock (unpaired control);
-    ``manipulations`` act during conditioning (e.g. :func:`allocation`'s excitability)."""
+
+def condition(ex: EngramExperiment, consolidation: str = "normal", encode_steps: int = 500, us_steps: int = 150,
+              consolidation_hours: float = 24.0, per_context: int = 40, overlap: float = 0.1,
+              learn: bool = True, us: bool = True, manipulations=(), replay: bool = True,
+              synapses: TwoStageSynapses | None = DAY_SYNAPSES) -> Fear:
+    """Conditioning, tag and ``consolidation_hours`` offline (module docstring; :func:`offline`).
+
+    ``consolidation``: ``"normal"``; ``"blocked"``: a protein-synthesis inhibitor from the end of
+    conditioning through the window (anisomycin right after training, Ryan et al. 2015): plasticity
+    still on, no capture, so the early changes fade; ``"none"``: no offline window (tests right
+    after conditioning). ``replay=False``: the engram silenced through the window (no
+    reactivation). ``synapses``: the two-stage synapse model of :data:`PLASTIC` (``None``:
+    single-stage synapses, every learned change permanent: the control without consolidation
+    dynamics). ``learn=False``: plasticity off while conditioning (the no-learning control);
+    ``us=False``: context A without the shock (unpaired control); ``manipulations`` act during
+    conditioning (e.g. :func:`allocation`'s excitability)."""
     if consolidation not in CONSOLIDATION:
         raise InputError(f"consolidation must be one of {CONSOLIDATION}, got {consolidation!r}")
     if not 0 <= us_steps <= encode_steps:
         raise InputError(f"us_steps must be in 0..encode_steps={encode_steps}, got {us_steps}")
+    if synapses is not None and ex.synapses is None:
+        ex.use_two_stage_synapses(synapses, PLASTIC)
     a, b = overlapping_contexts(2, ex.n_sensory, per_context, overlap, seed=ex.seed * 31)
     ex.encode("A", channels=a, steps=encode_steps, learn=learn, manipulations=manipulations,
               us=(encode_steps - us_steps, encode_steps) if us else None)
     ex.tag("A")
-    ex.rest(rest_steps, learn=learn)
     if consolidation != "none":
-        ex.consolidate(consolidation_steps, background_hz=ex.background_hz,
-                       learn=learn and consolidation == "normal", replay=["A"])
+        ex.protein_synthesis = consolidation == "normal"
+        offline(ex, consolidation_hours, replay=replay, learn=learn)
+        ex.protein_synthesis = True
     return Fear(a, b)
+
+
+FRACTION = {"bounds": (0.0, 1.0)}
+"""Field metadata of a score that is a fraction: its interval over seeds knows the bounds
+(:func:`~engram_nm.analysis.statistics.mean_ci95`)."""
 
 
 @dataclass(frozen=True)
 class TestScore:
     """One test trial (module docstring): behaviour, engram recruitment against chance, runaway flag."""
 
-    freezing: float
+    freezing: float = field(metadata=FRACTION)
     out_rate_hz: float
-    recruited: float
-    chance: float
+    recruited: float = field(metadata=FRACTION)
+    chance: float = field(metadata=FRACTION)
     recruited_rate_hz: float
     chance_rate_hz: float
     scored_engram_cells: int
@@ -221,14 +272,17 @@ def silencing(ex: EngramExperiment, strengths=(0.02, 0.05, 0.1, 0.2, 0.5), cue_f
 
 def silent_engram(ex: EngramExperiment, consolidation: str = "blocked", cue_fraction: float = 0.5,
                   expression: float = 1.0, **day) -> dict:
-    """Ryan et al. 2015: after ``consolidation`` (``"blocked"``: the PSI analogue; ``"normal"``: the
-    saline control), the natural cue (``cue_fraction`` of context A) and light on the engram
-    (``expression`` of its cells lit, no cue; the unlit engram cells scored)."""
+    """Ryan et al. 2015: after ``consolidation`` (``"blocked"``: a protein-synthesis inhibitor,
+    no capture; ``"normal"``: the saline control), the natural cue as Ryan et al. tested it (the
+    full context A), a partial cue (``cue_fraction`` of A) and light on the engram (``expression``
+    of its cells lit, no cue; the unlit engram cells scored). A silent engram is: the full context
+    fails, light recalls."""
     fear = condition(ex, consolidation, **day)
     engram = ex.memories["A"].cells
     lit = _expressing(engram, expression, seed=ex.seed * 109)
     everyone = np.ones(ex.original_size, dtype=bool)
-    return {"natural cue": trial(ex, cue_channels(fear.conditioned, cue_fraction, seed=ex.seed)),
+    return {"full context": trial(ex, fear.conditioned),
+            "natural cue": trial(ex, cue_channels(fear.conditioned, cue_fraction, seed=ex.seed)),
             "light on engram": trial(ex, [], [OptogeneticActivation(cells=tuple(int(c) for c in lit))],
                                     exclude=lit, scored=everyone)}
 
@@ -252,22 +306,64 @@ def rescue(ex: EngramExperiment, cue_fraction: float = 0.5, oltp_steps: int = 50
     return {"natural cue before oLTP": before, "natural cue after oLTP": trial(ex, cue)}
 
 
-def consolidation_course(ex: EngramExperiment, chunks=(250, 250, 500, 1000, 1000), cue_fraction: float = 0.5,
-                         **day) -> dict:
-    """Recall against time since conditioning: the conditioned context (``cue_fraction`` of it) is
-    tested after each ``chunks`` of consolidation (steps), in the normal arm (plasticity on) and the
-    blocked arm (the PSI analogue; a copy of the same conditioned network). Conditions
-    ``"<arm> <steps>"``, steps of consolidation so far (0 = straight after conditioning)."""
-    fear = condition(ex, "none", **day)
-    cue = cue_channels(fear.conditioned, cue_fraction, seed=ex.seed)
+@dataclass(frozen=True)
+class Discrimination:
+    """Recall of the conditioned context A against the neutral context B, as Tomé et al. (Nat.
+    Neurosci. 2024) score it per cue: ``tpr`` = freezing to A (true positives), ``fpr`` = freezing to
+    B (false positives), ``index = (tpr - fpr) / (tpr + fpr)`` (``nan`` when neither freezes)."""
+
+    tpr: float = field(metadata=FRACTION)
+    fpr: float = field(metadata=FRACTION)
+    index: float = field(metadata={"bounds": (-1.0, 1.0)})
+
+
+def discrimination(a: TestScore, b: TestScore) -> Discrimination:
+    """:class:`Discrimination` of the tests of the full contexts A (conditioned) and B (neutral)."""
+    total = a.freezing + b.freezing
+    return Discrimination(a.freezing, b.freezing, (a.freezing - b.freezing) / total if total else float("nan"))
+
+
+COURSE_HOURS = (0, 1, 2, 5, 8, 12, 24)
+"""Checkpoints (hours after conditioning) of :func:`consolidation_course`."""
+
+MICE_DISCRIMINATION = {1: 0.05, 5: 0.12, 12: 0.54, 24: 0.70}
+"""Mice's behavioural discrimination after contextual fear conditioning against hours since
+conditioning (11 mice per point; Tomé et al., Nat. Neurosci. 2024, ``experimental-data.csv`` of
+their public code), the curve :func:`consolidation_course` is reported beside."""
+
+
+def consolidation_course(ex: EngramExperiment, hours=COURSE_HOURS, cue_fraction: float = 0.5,
+                         consolidation: str = "normal", replay: bool = True, synapses=DAY_SYNAPSES, **day) -> dict:
+    """Recall against time since conditioning: after conditioning, the offline window runs on
+    (:func:`offline`: background input, spontaneous activity, plasticity on; ``replay=False``: the
+    engram silenced; ``consolidation="blocked"``: no protein synthesis; ``synapses=None``:
+    single-stage synapses) and at each of ``hours`` the full contexts A and B and ``cue_fraction``
+    of A are tested (tests do not advance the clock). Conditions ``"<h> h: A"``, ``"<h> h: half of
+    A"``, ``"<h> h: B"``, ``"<h> h: discrimination"`` (:class:`Discrimination`) and, at the end,
+    ``"<h> h: light on engram"``."""
+    if consolidation not in ("normal", "blocked"):
+        raise InputError(f"consolidation_course consolidation must be 'normal' or 'blocked', got {consolidation!r}")
+    hours = sorted(float(h) for h in hours)
+    if not hours or hours[0] < 0:
+        raise InputError(f"hours must be non-empty and >= 0, got {hours}")
+    fear = condition(ex, "none", synapses=synapses, **day)
+    half = cue_channels(fear.conditioned, cue_fraction, seed=ex.seed)
     out = {}
-    for arm, twin in (("normal", ex), ("blocked", ex.copy())):
-        done = 0
-        out[f"{arm} 0"] = trial(twin, cue)
-        for steps in chunks:
-            twin.consolidate(steps, background_hz=twin.background_hz, learn=arm == "normal", replay=["A"])
-            done += steps
-            out[f"{arm} {done}"] = trial(twin, cue)
+    done = 0.0
+    ex.protein_synthesis = consolidation == "normal"
+    try:
+        for h in hours:
+            offline(ex, h - done, replay=replay)
+            done = h
+            a, b = trial(ex, fear.conditioned), trial(ex, fear.neutral)
+            out[f"{h:g} h: A"], out[f"{h:g} h: B"] = a, b
+            out[f"{h:g} h: half of A"] = trial(ex, half)
+            out[f"{h:g} h: discrimination"] = discrimination(a, b)
+    finally:
+        ex.protein_synthesis = True
+    lit = tuple(int(c) for c in ex.memories["A"].cells)
+    out[f"{hours[-1]:g} h: light on engram"] = trial(ex, [], [OptogeneticActivation(cells=lit)], exclude=lit,
+                                                   scored=np.ones(ex.original_size, dtype=bool))
     return out
 
 
@@ -321,22 +417,24 @@ def allocation(ex: EngramExperiment, fraction: float = 0.1, current: float = 0.0
 
 def summarise(results: list) -> dict:
     """Per condition of one protocol's results over seeds (a list of ``{condition: score}``, each
-    score a dataclass of numbers such as :class:`TestScore`): per field, ``{"mean", "ci95", "n_seeds"}`` (95 % percentile bootstrap,
-    :func:`~engram_nm.analysis.statistics.bootstrap_ci95`) over the seeds where it is defined (a
-    seed with no engram cell left to score has no recruitment; ``n_seeds`` says how many had)."""
-    from engram_nm.analysis.statistics import bootstrap_ci95
+    score a dataclass of numbers such as :class:`TestScore`): per field, ``{"mean", "ci95", "n_seeds"}``
+    over the seeds where it is defined (a seed with no engram cell left to score has no recruitment;
+    ``n_seeds`` says how many had). The interval is :func:`~engram_nm.analysis.statistics.mean_ci95`
+    (BCa; for a fraction (:data:`FRACTION`) on which every seed agrees, Clopper-Pearson)."""
+    import dataclasses
+
+    from engram_nm.analysis.statistics import mean_ci95
 
     if not results:
         raise InputError("summarise needs the results of at least one seed")
-    import dataclasses
-
     out = {}
     for condition in results[0]:
         fields = {}
-        for name in (f.name for f in dataclasses.fields(results[0][condition])):
-            v = np.array([getattr(r[condition], name) for r in results], dtype=float)
+        for f in dataclasses.fields(results[0][condition]):
+            v = np.array([getattr(r[condition], f.name) for r in results], dtype=float)
             v = v[np.isfinite(v)]
-            fields[name] = ({"mean": float(v.mean()), "ci95": list(bootstrap_ci95(v)), "n_seeds": int(v.size)}
-                            if v.size else {"mean": None, "ci95": [None, None], "n_seeds": 0})
+            bounds = f.metadata.get("bounds")
+            fields[f.name] = ({"mean": float(v.mean()), "ci95": list(mean_ci95(v, bounds)), "n_seeds": int(v.size)}
+                              if v.size else {"mean": None, "ci95": [None, None], "n_seeds": 0})
         out[condition] = fields
     return out

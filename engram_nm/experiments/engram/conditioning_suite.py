@@ -11,6 +11,7 @@ and every seed's scores. ``benchmarks/protocols.py`` and ``examples/05_engram_li
 from __future__ import annotations
 
 import time
+from dataclasses import dataclass
 from functools import partial
 
 from engram_nm.errors import InputError
@@ -30,9 +31,129 @@ SUITE = {
                                "light on as many other cells": (fear.rescue, {"cells": "non-engram"})},
     "ablation (Han 2007)": {"conditioned": (fear.ablation, {})},
     "allocation (Yiu 2014)": {f"current {c:g}": (fear.allocation, {"current": c}) for c in (0.02, 0.05, 0.08)},
-    "time since conditioning": {"consolidation": (fear.consolidation_course, {})},
+    "time since conditioning": {
+        "normal": (fear.consolidation_course, {}),
+        "protein-synthesis inhibitor (no capture)": (fear.consolidation_course, {"consolidation": "blocked"}),
+        "replay blocked (engram silenced offline)": (fear.consolidation_course, {"replay": False}),
+        "single-stage synapses (no early decay)": (fear.consolidation_course, {"synapses": None})},
 }
 """``{protocol: {arm: (protocol function, keyword arguments)}}``."""
+
+TUNING_SEEDS = tuple(range(10))
+"""Seeds on which the networks' free parameters (``w_ee_max``, ``w_eo_max``, the day's timings)
+were chosen (docs/engram_protocols.md). Reported results use :data:`REPORTED_SEEDS`, never these."""
+
+REPORTED_SEEDS = tuple(range(100, 120))
+"""The 20 seeds of the reported tables (``benchmarks/protocols.py``, ``benchmarks/phenomena.py``):
+disjoint from :data:`TUNING_SEEDS` and from the seeds 20-29 of the review that asked for it."""
+
+
+@dataclass(frozen=True)
+class Contrast:
+    """A primary contrast, named before the run: ``a`` against ``b``, each ``(arm, condition,
+    field)`` of one protocol, seed-matched (the arms of a protocol share their seeds). The lab's
+    result predicts ``a > b``; :func:`primary_contrasts` reports the paired test either way."""
+
+    name: str
+    a: tuple
+    b: tuple
+
+
+def _c(name: str, a: tuple, b: tuple) -> Contrast:
+    return Contrast(name, a, b)
+
+
+PRIMARY_CONTRASTS = {
+    "fear memory": (
+        _c("half of A vs half of B: freezing", ("conditioned", "A 0.5", "freezing"), ("conditioned", "B 0.5", "freezing")),
+        _c("half of A: engram recruited vs chance", ("conditioned", "A 0.5", "recruited"), ("conditioned", "A 0.5", "chance")),
+        _c("conditioned vs plasticity off: freezing to half of A", ("conditioned", "A 0.5", "freezing"),
+           ("no learning (plasticity off while conditioning)", "A 0.5", "freezing")),
+        _c("conditioned vs no shock: freezing to half of A", ("conditioned", "A 0.5", "freezing"),
+           ("unpaired (no shock)", "A 0.5", "freezing"))),
+    "artificial recall (Liu 2012)": (
+        _c("light on engram vs on as many other cells: freezing", ("conditioned", "light engram 1", "freezing"),
+           ("conditioned", "light non-engram 1", "freezing")),
+        _c("light on engram, conditioned vs no shock: freezing", ("conditioned", "light engram 1", "freezing"),
+           ("unpaired (no shock)", "light engram 1", "freezing"))),
+    "silencing (Denny 2014)": (
+        _c("half of A, no light vs engram silenced (0.5): freezing", ("conditioned", "cue alone", "freezing"),
+           ("conditioned", "silence engram 0.5", "freezing")),
+        _c("other cells silenced vs engram silenced (0.5): freezing", ("conditioned", "silence non-engram 0.5", "freezing"),
+           ("conditioned", "silence engram 0.5", "freezing"))),
+    "silent engram (Ryan 2015)": (
+        _c("full context, saline vs PSI: freezing", ("saline", "full context", "freezing"),
+           ("protein-synthesis inhibitor", "full context", "freezing")),
+        _c("PSI: light on engram vs full context: freezing", ("protein-synthesis inhibitor", "light on engram", "freezing"),
+           ("protein-synthesis inhibitor", "full context", "freezing")),
+        _c("half cue, saline vs PSI: freezing", ("saline", "natural cue", "freezing"),
+           ("protein-synthesis inhibitor", "natural cue", "freezing"))),
+    "oLTP rescue (Roy 2016)": (
+        _c("natural cue after vs before oLTP: freezing", ("light on engram", "natural cue after oLTP", "freezing"),
+           ("light on engram", "natural cue before oLTP", "freezing")),
+        _c("after oLTP on engram vs on other cells: freezing", ("light on engram", "natural cue after oLTP", "freezing"),
+           ("light on as many other cells", "natural cue after oLTP", "freezing"))),
+    "ablation (Han 2007)": (
+        _c("intact vs whole engram killed: freezing", ("conditioned", "intact", "freezing"),
+           ("conditioned", "lesion engram 1", "freezing")),
+        _c("as many other cells killed vs engram killed: freezing", ("conditioned", "lesion non-engram 1", "freezing"),
+           ("conditioned", "lesion engram 1", "freezing"))),
+    "allocation (Yiu 2014)": (
+        _c("current 0.08: P(tagged), excitable vs other cells", ("current 0.08", "allocation", "recruited"),
+           ("current 0.08", "allocation", "chance")),
+        _c("current 0.08: other cells killed vs excitable killed: freezing", ("current 0.08", "lesion other cells", "freezing"),
+           ("current 0.08", "lesion excitable cells", "freezing"))),
+    "time since conditioning": (
+        _c("24 h, full A: normal vs protein-synthesis inhibitor: freezing", ("normal", "24 h: A", "freezing"),
+           ("protein-synthesis inhibitor (no capture)", "24 h: A", "freezing")),
+        _c("24 h, full A: normal vs replay blocked: freezing", ("normal", "24 h: A", "freezing"),
+           ("replay blocked (engram silenced offline)", "24 h: A", "freezing")),
+        _c("normal: discrimination at 24 h vs 1 h", ("normal", "24 h: discrimination", "index"),
+           ("normal", "1 h: discrimination", "index"))),
+}
+"""``{protocol: (Contrast, ...)}``: each protocol's primary contrasts, one family for Holm's correction."""
+
+
+def primary_contrasts(protocols: dict, contrasts: dict | None = None) -> dict:
+    """Paired, seed-matched tests of each protocol's primary contrasts (default
+    :data:`PRIMARY_CONTRASTS`) on :func:`run_suite`'s result, Holm-corrected within the protocol
+    (:func:`~engram_nm.analysis.statistics.holm_family`). Contrasts whose arm or condition did not
+    run are left out. Returns ``{protocol: {name: {"a", "b", **PairedContrast.as_dict()}}}``."""
+    from engram_nm.analysis.statistics import holm_family, paired_contrast
+
+    contrasts = PRIMARY_CONTRASTS if contrasts is None else contrasts
+    out: dict = {}
+    for protocol, family in contrasts.items():
+        group = protocols.get(protocol)
+        if group is None:
+            continue
+
+        def per_seed(arm, condition, field):
+            return [row[field] for row in group[arm]["per_seed"][condition]]
+
+        ran = [c for c in family if all(end[0] in group and end[1] in group[end[0]]["per_seed"] for end in (c.a, c.b))]
+        tested = holm_family({c.name: paired_contrast(per_seed(*c.a), per_seed(*c.b)) for c in ran})
+        out[protocol] = {c.name: {"a": ": ".join(c.a), "b": ": ".join(c.b), **tested[c.name].as_dict()} for c in ran}
+    return out
+
+
+def _p(p: float) -> str:
+    return f"{p:.1e}" if p < 1e-3 else f"{p:.3f}"
+
+
+def contrast_table(contrasts: dict) -> list:
+    """Markdown lines of :func:`primary_contrasts`: one row per contrast."""
+    md = ["| protocol | contrast (a vs b) | mean a | mean b | a - b [95 % CI] | Hedges g_z | p (Wilcoxon) "
+          "| p (Holm) | seeds |", "|---|---|---|---|---|---|---|---|---|"]
+    for protocol, family in contrasts.items():
+        first = True
+        for name, c in family.items():
+            low, high = c["difference_ci95"]
+            md.append(f"| {protocol if first else ''} | {name} | {c['mean_a']:.2f} | {c['mean_b']:.2f} | "
+                      f"{c['difference']:+.2f} [{low:+.2f}, {high:+.2f}] | {c['hedges_gz']:.2f} | {_p(c['p_value'])} | "
+                      f"{_p(c['p_holm'])} | {c['n_pairs']} |")
+            first = False
+    return md
 
 
 def run_suite(seeds, target: str = "fixed-emu", protocols=None, progress: bool = True, config=None,
@@ -86,6 +207,10 @@ def suite_table(protocols: dict) -> list:
                "| engram cells scored | mean E rate (Hz) |", "|---|---|---|---|---|---|---|---|"]
         for arm, data in group.items():
             for condition, s in data["conditions"].items():
+                if "out_rate_hz" not in s:  # not a test trial: its fields in the first column
+                    md.append(f"| {arm} | {condition} | " + "; ".join(f"{k} {_shown(v)}" for k, v in s.items())
+                              + " | | | | | |")
+                    continue
                 md.append(f"| {arm} | {condition} | {_shown(s['freezing'])} | {_shown(s['out_rate_hz'], 1)} | "
                           f"{_shown(s['recruited'])} | {_shown(s['chance'], 3)} | "
                           f"{_shown(s['scored_engram_cells'], 1)} | {_shown(s['e_rate_hz'], 1)} |")
@@ -100,6 +225,9 @@ def flat_record(protocols: dict) -> dict:
     for protocol, group in protocols.items():
         for arm, data in group.items():
             for condition, s in data["conditions"].items():
+                if "recruited" not in s:  # not a test trial (e.g. a discrimination index): its fields as they are
+                    out.setdefault(protocol, {})[f"{arm}: {condition}"] = dict(s)
+                    continue
                 out.setdefault(protocol, {})[f"{arm}: {condition}"] = {
                     "mean": s["recruited"]["mean"], "ci95": s["recruited"]["ci95"],
                     "n_seeds": s["freezing"]["n_seeds"], "n_seeds_with_scored_cells": s["recruited"]["n_seeds"],
@@ -125,7 +253,7 @@ SUMMARY_ROWS = (
     + [("silencing (Denny 2014)", "conditioned", "silence non-engram 0.5", "half of A, as many other cells silenced, 0.5")]
     + [("silent engram (Ryan 2015)", arm, c, f"{label}: {c}") for arm, label in
        (("saline", "saline"), ("protein-synthesis inhibitor", "consolidation blocked (PSI)"))
-       for c in ("natural cue", "light on engram")]
+       for c in ("full context", "natural cue", "light on engram")]
     + [("oLTP rescue (Roy 2016)", "light on engram", "natural cue before oLTP", "silent engram, natural cue"),
        ("oLTP rescue (Roy 2016)", "light on engram", "natural cue after oLTP", "after 100 Hz light on the engram, plasticity on"),
        ("oLTP rescue (Roy 2016)", "light on engram, paired with the cue", "natural cue after oLTP", "after the same light paired with the cue"),
@@ -137,10 +265,12 @@ SUMMARY_ROWS = (
        for c in ("0.02", "0.05", "0.08")]
     + [("allocation (Yiu 2014)", "current 0.08", f"lesion {w} cells", f"current 0.08, then the {w} cells killed")
        for w in ("excitable", "other")]
-    + [("time since conditioning", "consolidation", f"{arm} {t}", f"half of A after {int(t) / 1000:g} s of {arm} consolidation")
-       for arm, t in (("normal", "0"), ("normal", "1000"), ("normal", "2000"), ("normal", "3000"), ("blocked", "3000"))]
+    + [("time since conditioning", arm, f"{h} h: A", f"full A, {h} h after conditioning, {label}")
+       for arm, label in (("normal", "normal"), ("protein-synthesis inhibitor (no capture)", "PSI"),
+                          ("replay blocked (engram silenced offline)", "replay blocked"),
+                          ("single-stage synapses (no early decay)", "single-stage synapses"))
+       for h in ("0", "24")]
 )
-
 
 def summary_table(protocols: dict) -> list:
     """Markdown lines of the one-outcome-per-row summary (:data:`SUMMARY_ROWS` present in

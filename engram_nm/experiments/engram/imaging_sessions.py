@@ -10,7 +10,15 @@ only), a **stimulus** and an **after** period, run back to back and imaged as on
   spikes of the conditioning, as in every other protocol here;
 * ``<arm> <steps>``: half of A as the cue for ``cue_steps``, after ``steps`` of consolidation so far,
   in the ``normal`` arm (plasticity on) and the ``blocked`` arm (a copy of the same conditioned
-  network, plasticity off: the protein-synthesis-inhibitor analogue).
+  network, plasticity off).
+
+What this protocol's consolidation is, plainly: a **schedule**. Its offline phases reactivate A by
+driving half of A's channels in bursts (``EngramExperiment.consolidate(replay=["A"])``, experimenter-
+driven rehearsal), on single-stage synapses, and "blocked" switches plasticity off. The maturation
+it images is the effect of those extra training bursts, not of a consolidation mechanism; it is
+kept as a test bed for the imaging pipeline (what imaging can and cannot see of a change the spikes
+carry). Consolidation as a network mechanism (spontaneous activity, two-stage synapses, a
+protein-synthesis inhibitor that blocks capture) is :func:`~engram_nm.experiments.engram.conditioning.consolidation_course`.
 
 :func:`score_session` reads a session the way an experimenter does (dF/F against the session's own
 baseline, responsive cells by :func:`~engram_nm.imaging.detection.response_z` > 3) and puts the spikes'
@@ -80,8 +88,8 @@ def imaging_day(ex: EngramExperiment, chunks=(1000, 1000, 1000), baseline_steps:
     if min(baseline_steps, cue_steps) < 1 or after_steps < 0:
         raise InputError("baseline_steps and cue_steps must be >= 1 and after_steps >= 0")
     pre = ex.rest(baseline_steps, learn=False)
-    fear = condition(ex, "none", **day)
-    encode, rest = ex.records[-2], ex.records[-1]
+    fear = condition(ex, "none", synapses=None, **day)
+    encode, rest = ex.records[-1], ex.rest(200)
     sessions = {"encoding": _session([pre, encode, rest], encode.steps, rest.steps)}
     cue = cue_channels(fear.conditioned, cue_fraction, seed=ex.seed)
 

@@ -36,6 +36,7 @@ import numpy as np
 from engram_nm.experiments.engram.manipulations import Ablation, Permanent, apply_transient
 from engram_nm.experiments.engram.network import EXC, EngramNetworkConfig, build_engram_network
 from engram_nm.experiments.engram.stimulus import cue_channels, memory_channels, poisson_input
+from engram_nm.experiments.engram.timescale import phase_hours
 from engram_nm.errors import InputError, ManipulationError
 from engram_nm.spec import EngramSpec
 
@@ -172,6 +173,20 @@ class EngramExperiment:
         self.us_channels = np.asarray(self.spec.metadata.get("us_channels", []), dtype=np.int64)
         self.us_hz = float(us_hz)
         self.runner = None  # set by engram_nm.experiments.engram.cohort to batch this experiment's runs with others'
+        self.hours = 0.0  # the animal's clock (engram_nm/experiments/engram/timescale.py)
+        self.synapses = None  # two-stage synapses (use_two_stage_synapses); None: every learned change is permanent
+        self.protein_synthesis = True  # False: a protein-synthesis inhibitor acts (no capture)
+
+    def use_two_stage_synapses(self, model, projections) -> None:
+        """From now on, the learned changes of ``projections`` (names of plastic weight matrices) are
+        early and labile and become late only by tag and capture
+        (:class:`~engram_nm.plasticity.consolidation.TwoStageSynapses` ``model``); the present
+        weights count as late. Every phase that advances the animal's clock
+        (:func:`~engram_nm.experiments.engram.timescale.phase_hours`) evolves them;
+        :attr:`protein_synthesis` says whether capture can happen."""
+        from engram_nm.plasticity.consolidation import SynapseState
+
+        self.synapses = SynapseState(model, {k: self.spec.connection(k).weight for k in projections})
 
     # ------------------------------------------------------------------ running one phase
     @property
@@ -190,10 +205,16 @@ class EngramExperiment:
         self._phase += 1
         res = self._execute(spec, x_full, learn, seed)
         spikes, weights, thresholds = res.spikes, res.learned_weights, res.learned_thresholds
-        if learn:
-            from engram_nm.plasticity.apply import with_learned
+        from engram_nm.plasticity.apply import with_learned
 
+        before = None if self.synapses is None else {k: self.spec.connection(k).weight for k in self.synapses.late}
+        if learn:
             self.spec = with_learned(self.spec, weights, thresholds)
+        hours = phase_hours(kind, x.shape[0], self.spec.dt)
+        if before is not None and (learn or hours > 0):
+            after = {k: self.spec.connection(k).weight for k in before}
+            self.spec = with_learned(self.spec, self.synapses.after_phase(before, after, hours, self.protein_synthesis), {})
+        self.hours += hours
         return self._record(spikes, x.shape[0], kind, memory)
 
     def _execute(self, spec: EngramSpec, x: np.ndarray, learn: bool, seed: int):
@@ -311,7 +332,7 @@ class EngramExperiment:
 
     def consolidate(self, steps: int = 1000, background_hz: float = 10.0, learn: bool = True, replay=(),
                     replay_every: int = 200, replay_steps: int = 40, replay_fraction: float = 0.5,
-                    structural=None) -> PhaseRecord:
+                    structural=None, manipulations=()) -> PhaseRecord:
         """Offline phase: every channel at ``background_hz``, no stimulus, plasticity on.
 
         ``replay`` (memory names): every ``replay_every`` steps one of them (in turn) is
@@ -320,7 +341,7 @@ class EngramExperiment:
         memory reactivation (a model choice: spontaneous reactivation in a network
         this small is rare). ``structural`` (a
         :class:`~engram_nm.plasticity.structural.StructuralPlasticity`) prunes and grows
-        the E->E synapses during this phase only.
+        the E->E synapses during this phase only; ``manipulations`` (transient) act throughout.
         """
         x = self._stimulus(steps, [], background_hz, background_hz)
         names = list(replay)
@@ -331,14 +352,15 @@ class EngramExperiment:
             stop = min(steps, start + replay_steps)
             burst = rng.random((stop - start, cue.size)) < memory.rates_of(cue, self.stim_hz) * self.spec.dt
             x[start:stop][:, cue] |= burst
+        transient = [self._translated(m) for m in manipulations]
         if structural is None:
-            return self._run(x, learn, kind="consolidate")
+            return self._run(x, learn, transient, kind="consolidate")
         layer = self.spec.layers[0]
         plain = layer.plasticity
         layer.plasticity = dataclasses.replace(plain, recurrent_structural=structural)
         try:
             layer.validate()
-            return self._run(x, learn, kind="consolidate")
+            return self._run(x, learn, transient, kind="consolidate")
         finally:
             self.spec.layers[0].plasticity = plain
 

@@ -125,6 +125,37 @@ class ExcitabilityChange(Transient):
         return float(self.current)
 
 
+@dataclass(frozen=True)
+class ExcitabilityTrace(Transient):
+    """A decaying excitability (a CREB-like trace, Rashid et al., Neuron 92:1, 2016) on ``cells``:
+    the current ``I(t) = current * exp(-(age_s + t dt) / tau_s)`` (threshold units per step; ``t``
+    the step of the phase, ``age_s`` the trace's age in network seconds when the phase starts).
+
+    The channel carries pulses of ``current`` whose density follows ``exp(-(age_s + t dt) / tau_s)``
+    by error diffusion (a pulse whenever the running integral of the density passes the pulses
+    sent), so the charge delivered up to any step equals the integral of ``I`` to within one pulse
+    and the trace decays while the phase runs, not between phases."""
+
+    current: float = 0.08
+    tau_s: float = 1.2
+    age_s: float = 0.0
+
+    def __post_init__(self) -> None:
+        if not self.tau_s > 0 or self.age_s < 0:
+            raise ManipulationError(f"ExcitabilityTrace needs tau_s > 0 and age_s >= 0, got {self.tau_s}, {self.age_s}")
+
+    def weight(self) -> float:
+        return float(self.current)
+
+    def train(self, steps: int, dt: float) -> np.ndarray:
+        out = np.zeros(steps, dtype=bool)
+        a, b = self.window(steps)
+        density = np.exp(-(self.age_s + np.arange(b - a) * dt) / self.tau_s)
+        sent = np.floor(np.cumsum(density) + 0.5)  # pulses owed so far, rounded
+        out[a:b] = np.diff(np.concatenate([[0.0], sent])) > 0
+        return out
+
+
 def apply_transient(spec: EngramSpec, spikes: np.ndarray, manipulations) -> tuple[EngramSpec, np.ndarray]:
     """``(spec, input)`` with one extra input channel per transient manipulation onto layer 0."""
     manipulations = list(manipulations)

@@ -153,8 +153,8 @@ def plot_conditioning(protocols: dict, path, title: str = "engram experiments on
     a = next(ax)
     labels, stats = [], []
     for arm in ("saline", "protein-synthesis inhibitor"):
-        for test in ("natural cue", "light on engram"):
-            labels.append(f"{'PSI' if arm != 'saline' else 'saline'}\n{test}")
+        for test in ("full context", "natural cue", "light on engram"):
+            labels.append(f"{'PSI' if arm != 'saline' else 'saline'}\n{test.replace('natural cue', 'half cue')}")
             stats.append(cond("silent engram (Ryan 2015)", arm)[test]["freezing"])
     _bars(a, labels, stats)
     a.set(ylabel="freezing", title="silent engram: consolidation blocked")
@@ -185,12 +185,23 @@ def plot_conditioning(protocols: dict, path, title: str = "engram experiments on
               "freezing, as many other cells killed", "^:")
     a.set(xlabel="excitability current during conditioning", ylabel="probability / freezing", title="allocation")
     a = next(ax)
-    c = cond("time since conditioning", "consolidation")
-    for arm, fmt in (("normal", "o-"), ("blocked", "s--")):
-        keys = [k for k in c if k.startswith(arm)]
-        _errorbar(a, [float(k.split()[1]) for k in keys], [c[k]["freezing"] for k in keys],
-                  f"{arm} consolidation", fmt)
-    a.set(xlabel="consolidation (steps of 1 ms)", ylabel="freezing (half cue)", title="recall vs time since conditioning")
+    from engram_nm.experiments.engram.conditioning import MICE_DISCRIMINATION
+
+    course = protocols["time since conditioning"]
+    for (arm, data), fmt in zip(course.items(), ("o-", "s--", "v-.", "^:")):
+        c = data["conditions"]
+        keys = [k for k in c if k.endswith(" h: A")]
+        _errorbar(a, [float(k.split()[0]) for k in keys], [c[k]["freezing"] for k in keys],
+                  f"freezing to A: {arm.split(' (')[0]}", fmt)
+    normal = course.get("normal", {}).get("conditions", {})
+    keys = [k for k in normal if k.endswith(" h: discrimination")]
+    if keys:
+        _errorbar(a, [float(k.split()[0]) for k in keys], [normal[k]["index"] for k in keys],
+                  "discrimination index, normal", "D-")
+    hours = sorted(MICE_DISCRIMINATION)
+    a.plot(hours, [MICE_DISCRIMINATION[h] for h in hours], "k*--", label="mice: discrimination (Tomé 2024)")
+    a.set(xlabel="hours after conditioning (1 h offline = 0.1 s of network time)", ylabel="freezing / discrimination",
+          title="recall vs time since conditioning")
     for a in axes.ravel():
         a.set_ylim(-0.05, 1.05)
         if a.get_legend_handles_labels()[0]:
@@ -258,23 +269,32 @@ def plot_phenomena(protocols: dict, path, title: str = "engram phenomena on the 
     inter.set(xlabel="overlap of B with A", ylabel="freezing", title="storing a similar context B (no shock)")
 
     arms = protocols["memory linking (Cai 2016)"]
-    hours = [a for a in arms if a.endswith(" h")]
-    xs = [float(a.split()[0]) for a in hours]
-    _errorbar(link, xs, [arms[a]["conditions"]["shared cells"]["recruited"] for a in hours], "shared cells (Jaccard of tags)")
-    _errorbar(link, xs, [arms[a]["conditions"]["half of A"]["freezing"] for a in hours], "freezing to A (linked fear)", "s--")
+    for suffix, label, fmt in (("", "plasticity on", "-"), (", plasticity off in the interval", "plasticity off", ":"),
+                               (", two-stage synapses", "two-stage synapses", "-.")):
+        hours = [a for a in arms if a.endswith(" h" + suffix) and a.split()[1].rstrip(",") == "h"]
+        xs = [float(a.split()[0]) for a in hours]
+        if not hours:
+            continue
+        _errorbar(link, xs, [arms[a]["conditions"]["shared cells"]["recruited"] for a in hours],
+                  f"shared cells (Jaccard of tags), {label}", "o" + fmt)
+        _errorbar(link, xs, [arms[a]["conditions"]["half of A"]["freezing"] for a in hours],
+                  f"freezing to A (linked fear), {label}", "s" + fmt)
     control = arms["5 h, no excitability trace"]["conditions"]
     _errorbar(link, [5.0], [control["half of A"]["freezing"]], "freezing to A, no trace", "kx")
     _errorbar(link, [5.0], [control["shared cells"]["recruited"]], "shared cells, no trace", "k+")
-    link.set(xlabel="hours between A and B (B paired with the shock)", ylabel="Jaccard / freezing",
-             title="memory linking", xscale="log")
+    link.set(xlabel="hours between A and B (B paired with the shock; 1 h = 0.1 s of network time)",
+             ylabel="Jaccard / freezing", title="memory linking", xscale="log")
 
     for ax, name, unit in ((syn, "synapse loss", "synapses lost"), (cells, "cell loss", "cells lost")):
-        c = protocols[name]["conditioned"]["conditions"]
-        fr = sorted({int(k.split("%")[0]) for k in c if "%" in k})
-        for test, fmt in (("natural cue", "o-"), ("light", "s--")):
-            keys = [f"{f}% {unit}: {test}" for f in fr]
-            base = c["healthy: natural cue"] if test == "natural cue" else c.get("healthy: light", c["healthy: natural cue"])
-            _errorbar(ax, [0] + fr, [base["freezing"]] + [c[k]["freezing"] for k in keys], test, fmt)
+        for arm, data in protocols[name].items():
+            c = data["conditions"]
+            tag = "" if len(protocols[name]) == 1 else f", {arm.split(' (')[0]}"
+            fr = sorted({int(k.split("%")[0]) for k in c if "%" in k})
+            for test, fmt in (("natural cue", "o-"), ("light", "s--")):
+                keys = [f"{f}% {unit}: {test}" for f in fr]
+                base = c["healthy: natural cue"] if test == "natural cue" else c.get("healthy: light", c["healthy: natural cue"])
+                style = fmt if not tag or "uniform" in tag else fmt.replace("-", ":").replace("::", ":")
+                _errorbar(ax, [0] + fr, [base["freezing"]] + [c[k]["freezing"] for k in keys], test + tag, style)
         ax.set(xlabel=f"% {unit}", ylabel="freezing", title=f"{name}: natural cue vs light on the engram")
 
     c = protocols["overgeneralisation"]["conditioned"]["conditions"]
