@@ -73,11 +73,19 @@ def test_memories_close_in_time_share_cells_and_fear_through_the_excitability_tr
 
 
 @pytest.mark.slow
-def test_synapse_loss_takes_the_natural_cue_before_light_driven_recall():
-    r = cohort(phenomena.synapse_loss, fractions=(0.4, 0.8))
-    assert paired_above(values(r, "healthy: natural cue"), values(r, "40% synapses lost: natural cue"))
-    assert paired_above(values(r, "40% synapses lost: light"), values(r, "40% synapses lost: natural cue"))
-    assert values(r, "80% synapses lost: natural cue").mean() < 0.1
+def test_synapse_loss_takes_light_driven_recall_too_unless_the_readout_is_spared():
+    """Uniform loss (E->E and E->O alike) takes the natural cue and light together: "access, not
+    storage" does not survive it. Sparing the read-out (E->E only, the labelled arm) leaves light
+    more effective than the cue (the read-out's rate, continuous)."""
+    uniform = cohort(phenomena.synapse_loss, fractions=(0.4,))
+    assert paired_above(values(uniform, "healthy: natural cue"), values(uniform, "40% synapses lost: natural cue"))
+    assert paired_above(values(uniform, "healthy: light"), values(uniform, "40% synapses lost: light"))
+    spared = cohort(phenomena.synapse_loss, fractions=(0.4,), selective=True)
+    # a weak effect: on the 20 reported seeds freezing 0.19 vs 0.01 (Holm p = 0.047); on these ten
+    # seeds three respond, too few for a paired test, so the direction of the means is asserted
+    light, cue = (values(spared, f"40% synapses lost: {c}", "out_rate_hz") for c in ("light", "natural cue"))
+    assert light.mean() > cue.mean() + 0.5 and np.all(light >= cue)
+    assert light.mean() > values(uniform, "40% synapses lost: light", "out_rate_hz").mean()
 
 
 @pytest.mark.slow
@@ -89,7 +97,11 @@ def test_cell_loss_is_scored_on_survivors_and_recall_falls_with_it():
 
 
 @pytest.mark.slow
-def test_weakened_inhibition_generalises_fear_to_the_neutral_context():
+def test_weakened_inhibition_raises_activity_in_the_neutral_context():
+    """Inhibition onto E at 40 % after consolidation raises the E rate in the neutral context B
+    (the manipulation acts), but with two-stage synapses no fear generalises to B (20 reported
+    seeds: freezing 0.00 at x0.4 as at x1; it did with driven rehearsal, which is gone)."""
     r = cohort(phenomena.overgeneralisation, inhibition=(1.0, 0.4))
-    assert paired_above(values(r, "inhibition x0.4: B"), values(r, "inhibition x1: B"))
-    assert max(s["inhibition x0.4: B"].e_rate_hz for s in r) < 20  # generalisation, not runaway
+    assert paired_above(values(r, "inhibition x0.4: B", "e_rate_hz"), values(r, "inhibition x1: B", "e_rate_hz"))
+    assert max(s["inhibition x0.4: B"].e_rate_hz for s in r) < 20  # no runaway
+    assert values(r, "inhibition x0.4: B").mean() < 0.1
