@@ -389,9 +389,8 @@ def cmd_demo(args) -> int:
     from engram_nm.demo import run_demo
 
     run_demo(out_dir=args.out, seed=args.seed, quiet=args.quiet, epochs=args.epochs, n_eval=args.n_eval,
-             encode_steps=args.encode_steps, consolidate_steps=args.consolidate_steps,
-             recall_steps=args.recall_steps, store_per_class=args.store_per_class,
-             n_memory_test=args.memory_test)
+             engram_seeds=args.engram_seeds, offline_hours=args.offline_hours,
+             store_per_class=args.store_per_class, n_memory_test=args.memory_test)
     return 0
 
 
@@ -506,15 +505,15 @@ def build_parser() -> argparse.ArgumentParser:
     run_opts(p)
     p.set_defaults(func=cmd_verify)
 
-    p = sub.add_parser("demo", help="the flagship: train, deploy, store digits as engrams, recall, compare")
+    p = sub.add_parser("demo", help="the flagship: train, deploy, compare; fear conditioning with its controls")
     p.add_argument("--out", default="out/demo")
     p.add_argument("--epochs", type=_positive_int, default=None,
                    help="training epochs of the classifier (default: the frontier setting's)")
     p.add_argument("--n-eval", type=_positive_int, default=20, help="test digits run on every backend")
-    p.add_argument("--encode-steps", type=_positive_int, default=300, help="steps each digit is shown while stored")
-    p.add_argument("--consolidate-steps", type=_positive_int, default=1000, help="offline steps with replay")
-    p.add_argument("--recall-steps", type=_bounded_int(8, MAX_STEPS), default=200,
-                   help="steps each occluded digit is shown at recall (rates over the last three quarters)")
+    p.add_argument("--engram-seeds", type=_bounded_int(1, 20), default=10,
+                   help="seeds (animals) of the fear-conditioning cohorts, from the reported seeds 100...")
+    p.add_argument("--offline-hours", type=_finite_float(0.0, 72.0), default=24.0,
+                   help="hours offline after conditioning (1 h = 0.1 s of network time)")
     p.add_argument("--store-per-class", type=_positive_int, default=10,
                    help="training digits per class written into the SDM stage")
     p.add_argument("--memory-test", type=_positive_int, default=30,

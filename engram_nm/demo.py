@@ -1,5 +1,5 @@
 """The flagship demo: the accuracy-operations frontier's spiking classifier trained in snnTorch and deployed on Lava,
-and digits stored as engrams with on-chip learning, recalled from occluded views.
+and fear conditioning on the engram network with its controls, over seeds.
 
 ``make demo`` / ``engram-nm demo`` run this on defaults (about 2-3 minutes on 2 cores):
 
@@ -14,15 +14,14 @@ and digits stored as engrams with on-chip learning, recalled from occluded views
    the Loihi 2 fit; add an SDM stage addressed by the hidden layer's spikes,
    store training digits' labels in it and read test digits' labels from
    occluded views on Lava float and fixed (float checked against the reference);
-4. store four digits as engrams of the E/I engram network on Lava cpu-float and on
-   fixed-emu (Loihi fixed point, learning engine emulated; Lava cpu-fixed is run on the first
-   digit's phases and must give the same spikes), with STDP and inhibitory STDP on the learning
-   engine (a sparse
-   Top-K code of each image drives the network; SDM counters at the engram
-   cells hold the image: :mod:`engram_nm.experiments.engram.digits`);
-5. recall them from occluded views (0-4 of 8 rows hidden): engram recall,
-   identification and the image read out, per backend; cpu-float is checked
-   against the numpy reference spike for spike;
+4. fear conditioning on the engram network with a behavioural read-out
+   (:mod:`engram_nm.experiments.engram.conditioning`: 400 E + 100 I, STDP on E->E and
+   E->O, two-stage synapses with tag and capture, 24 h offline of spontaneous activity):
+   ten reported seeds as one fixed-emu cohort, with the plasticity-off control and a
+   protein-synthesis inhibitor; freezing to the conditioned and the neutral context, paired
+   by seed;
+5. one seed's shortened day on Lava cpu-float against the numpy reference, spike for spike
+   in every phase; rasters of its trials and the conditioned network as NIR;
 6. write ``out/demo/`` (report.md, plots, model files) and print a summary.
 """
 
@@ -34,8 +33,7 @@ from pathlib import Path
 
 import numpy as np
 
-DEMO_DIGITS = (0, 2, 5, 8)
-OCCLUDED_ROWS = (0, 1, 2, 3, 4)
+ENGRAM_SEEDS = 10  # the first of conditioning_suite.REPORTED_SEEDS
 
 
 def _train_classifier(out: Path, setting, seed: int, say):
@@ -153,52 +151,73 @@ def _memory_stage_recall(spec, x_tr, y_tr, x_te, y_te, seed: int, per_class: int
     return out, same
 
 
-def _digit_engrams(target: str, images: dict, seed: int, encode_steps: int, consolidate_steps: int,
-                   recall_steps: int):
-    """Store ``images`` as engrams on ``target`` and recall every one at every occlusion."""
-    from engram_nm.experiments.engram.digits import DigitEngramStore, occlude
+def _fear_cohorts(n_seeds: int, hours: float, say) -> dict:
+    """The conditioning day (:func:`~engram_nm.experiments.engram.conditioning.condition`) on
+    ``n_seeds`` reported seeds, one fixed-emu cohort per arm: conditioned, plasticity off while
+    conditioning (the control), protein-synthesis inhibitor; tests: the full contexts A and B and
+    no cue. Returns ``{arm: [ {test: TestScore} per seed ]}`` and the seeds."""
+    from functools import partial
+
+    from engram_nm.experiments.engram import conditioning as fear
+    from engram_nm.experiments.engram.cohort import run_cohort
+    from engram_nm.experiments.engram.conditioning_suite import REPORTED_SEEDS
     from engram_nm.experiments.engram.lifecycle import EngramExperiment
 
-    store = DigitEngramStore(EngramExperiment(target=target, seed=seed))
-    w_before = store.ex.spec.layers[0].recurrent_weight.copy()
-    store.store(images, encode_steps=encode_steps)
-    store.ex.consolidate(consolidate_steps, replay=list(images))
-    requests = [(name, occlude(img, rows)) for rows in OCCLUDED_ROWS for name, img in images.items()]
-    # one Lava graph for every recall, in this order
-    done = iter(store.recall_many(requests, steps=recall_steps))
-    recalls = {rows: [next(done) for _ in images] for rows in OCCLUDED_ROWS}
-    return store, w_before, recalls
+    def day(ex, **arm):
+        f = fear.condition(ex, consolidation_hours=hours, **arm)
+        return {"A": fear.trial(ex, f.conditioned), "B": fear.trial(ex, f.neutral), "no cue": fear.trial(ex, [])}
+
+    seeds = [REPORTED_SEEDS[0] + k for k in range(n_seeds)]
+    arms = {"conditioned": {}, "plasticity off while conditioning (control)": {"learn": False},
+            "protein-synthesis inhibitor": {"consolidation": "blocked"}}
+    out = {}
+    for arm, kwargs in arms.items():
+        say(f"    {arm}: {n_seeds} seeds, one fixed-emu cohort ...")
+        exs = [EngramExperiment(config=fear.conditioning_config(s), target="fixed-emu", seed=s) for s in seeds]
+        out[arm] = run_cohort(exs, partial(day, **kwargs))
+    return out, seeds
 
 
-def _fixed_point_engrams_equal_lava(store, images: dict, seed: int, encode_steps: int) -> bool:
-    """Whether Lava cpu-fixed gives fixed-emu's spikes in the first digit's encode and rest phases
-    (the rest phase runs on the weights learned while encoding)."""
-    from engram_nm.experiments.engram.digits import DigitEngramStore
+def _fear_day_on_lava(seed: int, say):
+    """One seed's shortened day (conditioning 400 ms, 2 h offline, a half-cue and a light trial) on
+    Lava cpu-float and on the numpy reference; whether every phase's spikes (E, I, O) are equal."""
+    from engram_nm.experiments.engram import conditioning as fear
     from engram_nm.experiments.engram.lifecycle import EngramExperiment
+    from engram_nm.experiments.engram.manipulations import OptogeneticActivation
+    from engram_nm.experiments.engram.stimulus import cue_channels
 
-    first = next(iter(images))
-    lava = DigitEngramStore(EngramExperiment(target="cpu-fixed", seed=seed))
-    lava.fit(images)
-    lava.store({first: images[first]}, encode_steps=encode_steps)
-    return all(np.array_equal(a.spikes[n], b.spikes[n]) for a, b in zip(lava.ex.records, store.ex.records)
-               for n in ("E", "I"))
+    runs, trials = {}, {}
+    for target in ("reference", "cpu-float"):
+        say(f"    seed {seed}, shortened day on {target} ...")
+        ex = EngramExperiment(config=fear.conditioning_config(seed), target=target, seed=seed)
+        day = fear.condition(ex, encode_steps=400, us_steps=300, consolidation_hours=2)
+        engram = tuple(int(c) for c in ex.memories["A"].cells)
+        trials[target] = {"half of context A": ex.present(cue_channels(day.conditioned, 0.5, seed=seed), 300,
+                                                          kind="test"),
+                          "neutral context B": ex.present(day.neutral, 300, kind="test"),
+                          "light on the engram, no cue": ex.present([], 300, [OptogeneticActivation(cells=engram)],
+                                                                    kind="test")}
+        runs[target] = ex
+    ref, lava = runs["reference"], runs["cpu-float"]
+    same = len(ref.records) == len(lava.records) and all(
+        np.array_equal(a.spikes[n], b.spikes[n]) for a, b in zip(ref.records, lava.records) for n in a.spikes)
+    spikes = sum(int(r.spikes[n].sum()) for r in lava.records for n in r.spikes)
+    return lava, trials["cpu-float"], same, spikes
 
 
 def run_demo(out_dir="out/demo", seed: int = 0, quiet: bool = False, epochs: int | None = None, n_eval: int = 20,
-             encode_steps: int = 300, consolidate_steps: int = 1000, recall_steps: int = 200,
+             engram_seeds: int = ENGRAM_SEEDS, offline_hours: float = 24.0,
              store_per_class: int = 10, n_memory_test: int = 30) -> dict:
     import torch
 
     torch.set_num_threads(1)  # docs/lava_edges.md: torch's thread pool + Lava's fork can deadlock
 
     from engram_nm.analysis.compare import compare
-    from engram_nm.experiments.engram.digits import occlude
-    from engram_nm.experiments.engram.plots import plot_digit_recall
     from engram_nm.analysis.fit import fit_report
     from engram_nm.hardware.targets import run as run_target
     from engram_nm.io_utils import atomic_write_text
     from engram_nm.nir_io import export_nir
-    from engram_nm.analysis.plots import plot_raster, plot_recall_curves, plot_weight_change
+    from engram_nm.analysis.plots import plot_raster, plot_recall_curves
 
     from engram_nm.errors import InputError
 
@@ -238,52 +257,29 @@ def run_demo(out_dir="out/demo", seed: int = 0, quiet: bool = False, epochs: int
                        out / "labels_vs_occlusion.png", xlabel="fraction of the digit occluded (rows)",
                        ylabel="label accuracy", title="test digits: SDM stage vs trained readout")
 
-    from sklearn.datasets import load_digits
+    from engram_nm.analysis.statistics import holm_family, mean_ci95, paired_contrast
+    from engram_nm.experiments.engram.plots import plot_trial_rasters
 
-    digits = load_digits()
-    pixels = (digits.data / 16.0 > 0.5).astype(np.int8)
-    images = {f"digit {c}": pixels[int(np.flatnonzero(digits.target == c)[0])] for c in DEMO_DIGITS}
-    say(f"5/6 store {len(images)} digits as engrams with on-chip STDP + iSTDP, recall from occluded views")
-    engram_runs = {}
-    for target in ("reference", "cpu-float", "fixed-emu"):
-        say({"reference": "    numpy reference (to check Lava cpu-float against) ...",
-             "fixed-emu": "    fixed-emu (Loihi fixed point with the learning engine, no Lava) ..."}.get(
-            target, f"    {target} ..."))
-        engram_runs[target] = _digit_engrams(target, images, seed, encode_steps, consolidate_steps,
-                                              recall_steps)
-    ref_store, float_store = engram_runs["reference"][0], engram_runs["cpu-float"][0]
-    same_spikes = all(np.array_equal(a.spikes["E"], b.spikes["E"]) and np.array_equal(a.spikes["I"], b.spikes["I"])
-                      for a, b in zip(ref_store.ex.records, float_store.ex.records))
-    say("    Lava cpu-fixed on the first digit (to check fixed-emu against) ...")
-    fixed_equals_lava = _fixed_point_engrams_equal_lava(engram_runs["fixed-emu"][0], images, seed, encode_steps)
-    summary = {}
-    for target in ("cpu-float", "fixed-emu"):
-        recalls = engram_runs[target][2]
-        summary[target] = {rows: (float(np.mean([r.identified == r.memory for r in rs])),
-                                  float(np.mean([r.recall for r in rs])),
-                                  float(np.mean([r.pixels_right for r in rs])),
-                                  float(np.mean([r.cue_overlap for r in rs]))) for rows, rs in recalls.items()}
-    fractions = [r / 8 for r in OCCLUDED_ROWS]
-    curves = {"cue overlap (cells the occluded view drives)": (fractions, [summary["cpu-float"][r][3]
-                                                                           for r in OCCLUDED_ROWS])}
-    curves.update({f"engram recall, {t}": (fractions, [summary[t][r][1] for r in OCCLUDED_ROWS]) for t in summary})
-    plot_recall_curves(curves,
-                       out / "recall_vs_occlusion.png", xlabel="fraction of the image occluded (rows)",
-                       ylabel="fraction of the engram", title="digits recalled from occluded views")
-    store, w_before, recalls = engram_runs["cpu-float"]
-    order = np.concatenate([store.ex.memories[n].cells for n in images]
-                           + [np.setdiff1d(np.arange(store.ex.original_size),
-                                           np.concatenate([store.ex.memories[n].cells for n in images]))])
-    w_after = store.ex.spec.layers[0].recurrent_weight
-    plot_weight_change(w_before[np.ix_(order, order)], w_after[np.ix_(order, order)], out / "weights.png",
-                       title="E->E weights before / after on-chip learning (cells grouped by engram)")
-    rows = 3
-    plot_digit_recall([(n, images[n], occlude(images[n], rows), r.image)
-                       for n, r in zip(images, recalls[rows])], out / "digits.png",
-                      title=f"cpu-float: {rows} of 8 rows occluded")
-    recall_record = next(r for r in reversed(store.ex.records) if r.kind == "recall")
-    plot_raster({k: recall_record.spikes[k] for k in ("E", "I")}, out / "engram_raster.png",
-                title="Lava cpu-float: E/I engram network recalling from an occluded digit", dt=store.ex.spec.dt)
+    say(f"5/6 fear conditioning on the engram network ({offline_hours:g} h offline on two-stage synapses), "
+        "with its controls, over seeds")
+    cohorts, engram_seed_list = _fear_cohorts(engram_seeds, offline_hours, say)
+
+    def freezing(arm, test):
+        return np.array([r[test].freezing for r in cohorts[arm]])
+
+    fear_table = {arm: {test: (float(freezing(arm, test).mean()), mean_ci95(freezing(arm, test), (0, 1)))
+                        for test in ("A", "B", "no cue")} for arm in cohorts}
+    contrasts = {}
+    if engram_seeds > 1:
+        contrasts = holm_family({
+            "A vs B, conditioned": paired_contrast(freezing("conditioned", "A"), freezing("conditioned", "B")),
+            "A: conditioned vs plasticity off": paired_contrast(
+                freezing("conditioned", "A"), freezing("plasticity off while conditioning (control)", "A")),
+            "A: conditioned vs inhibitor": paired_contrast(freezing("conditioned", "A"),
+                                                           freezing("protein-synthesis inhibitor", "A"))})
+    lava_ex, trials, same_spikes, lava_spikes = _fear_day_on_lava(engram_seed_list[0], say)
+    plot_trial_rasters(trials, lava_ex.memories["A"].tagged, out / "engram_raster.png",
+                       title=f"Lava cpu-float, seed {engram_seed_list[0]}: E cells (engram on top) and the freezing read-out")
 
     elapsed = time.perf_counter() - t0
     lines = [
@@ -337,30 +333,35 @@ def run_demo(out_dir="out/demo", seed: int = 0, quiet: bool = False, epochs: int
         "",
         "![labels](labels_vs_occlusion.png)",
         "",
-        "## 2. Digits stored as engrams with on-chip learning, recalled from occluded views",
+        "## 2. Fear conditioning on the engram network, with its controls",
         "",
-        f"E/I engram network (200 E, 50 I; STDP on E->E, iSTDP on I->E on the learning engine); "
-        f"digits {', '.join(str(d) for d in DEMO_DIGITS)} stored ({encode_steps} steps each), "
-        f"{consolidate_steps} steps of consolidation with replay, each view recalled for {recall_steps} "
-        f"steps. Lava cpu-float spikes equal the numpy reference in every phase: **{same_spikes}**. "
-        "Fixed point runs on fixed-emu (the learning engine emulated bit for bit); Lava cpu-fixed gives "
-        f"its spikes in the first digit's encode and rest phases: **{fixed_equals_lava}**.",
+        "400 E + 100 I LIF cells, STDP on E->E and on E->O (the read-out population whose rate is the fear "
+        "response), two-stage synapses with tag and capture (`engram_nm/plasticity/consolidation.py`), a "
+        f"500 ms conditioning (shock in the last 150 ms), then {offline_hours:g} h offline of spontaneous activity "
+        "(1 h = 0.1 s of network time). Tests with plasticity off: the full conditioned context A, the "
+        f"neutral context B, no cue. Seeds {engram_seed_list[0]}-{engram_seed_list[-1]} (never used to choose a "
+        "parameter), each arm one fixed-emu cohort; freezing, mean [95 % CI]; chance: the no-cue row.",
         "",
-        "| rows occluded | backend | identified | engram recall | cue overlap | pixels right |",
-        "|---|---|---|---|---|---|",
-        *[f"| {rows} | {t} | {v[0]:.2f} | {v[1]:.2f} | {v[3]:.2f} | {v[2]:.3f} |"
-          for rows in OCCLUDED_ROWS for t, s in summary.items() for v in [s[rows]]],
+        "| arm | A (conditioned) | B (neutral) | no cue |",
+        "|---|---|---|---|",
+        *[f"| {arm} | " + " | ".join(f"{m:.2f} [{ci[0]:.2f}, {ci[1]:.2f}]" for m, ci in row.values()) + " |"
+          for arm, row in fear_table.items()],
         "",
-        "![digits](digits.png) ![recall](recall_vs_occlusion.png)",
+        "Paired by seed (Wilcoxon signed-rank, Holm over the three):",
         "",
-        "![weights](weights.png)",
+        "| contrast | difference | p (Holm) |",
+        "|---|---|---|",
+        *[f"| {name} | {c.difference:+.2f} | {c.p_holm:.2g} |" for name, c in contrasts.items()],
+        "",
+        f"One seed's shortened day (conditioning 400 ms, 2 h offline, three trials) on Lava cpu-float: spikes "
+        f"equal the numpy reference in every phase (E, I and the read-out, {lava_spikes} spikes): **{same_spikes}**.",
         "",
         "![engram raster](engram_raster.png)",
         "",
         f"Elapsed: {elapsed:.1f} s. Model files: `{model_path.name}` (classifier), `model_with_memory.nir` "
-        "(classifier + SDM stage), `engram.nir` (engram network after learning).",
+        "(classifier + SDM stage), `engram.nir` (the conditioned engram network, Lava seed).",
     ]
-    export_nir(store.ex.spec, out / "engram.nir")
+    export_nir(lava_ex.spec, out / "engram.nir")
     atomic_write_text(out / "report.md", "\n".join(lines) + "\n")
     best = {r.target: r for r in energy.rows}["cpu-float"]
     say("")
@@ -372,20 +373,19 @@ def run_demo(out_dir="out/demo", seed: int = 0, quiet: bool = False, epochs: int
     for rows in (0, 2):
         say(f"| SDM-stage label accuracy, {rows}/8 rows occluded | — | {memory_acc['cpu-float'][rows][0]:.2f} | "
             f"{memory_acc['cpu-fixed'][rows][0]:.2f} |")
-    for rows in (0, 2, 3):
-        say(f"| engram recall, {rows}/8 rows occluded (fixed point: fixed-emu) | — | "
-            f"{summary['cpu-float'][rows][1]:.2f} | {summary['fixed-emu'][rows][1]:.2f} |")
-        say(f"| digits identified, {rows}/8 rows occluded (fixed point: fixed-emu) | — | "
-            f"{summary['cpu-float'][rows][0]:.2f} | {summary['fixed-emu'][rows][0]:.2f} |")
-    say(f"spike mismatches snnTorch vs cpu-float: {mismatches}; engram cpu-float == reference: {same_spikes}; "
-        f"engram fixed-emu == cpu-fixed (first digit): {fixed_equals_lava}; "
+    for arm, row in fear_table.items():
+        say(f"| freezing to A / B, {arm} ({engram_seeds} seeds, fixed-emu) | — | — | "
+            f"{row['A'][0]:.2f} / {row['B'][0]:.2f} |")
+    say(f"spike mismatches snnTorch vs cpu-float: {mismatches}; conditioning day cpu-float == reference: {same_spikes}; "
         f"effective synaptic ops per digit {best.effective_acs:.0f}; Loihi 2: {fit.cores} cores")
     say(f"\nreport: {out / 'report.md'} ({elapsed:.0f} s)")
     return {"accuracy": accs, "torch_accuracy": acc_torch, "mismatches": mismatches,
             "emulator_mismatches": emulator_mismatches, "readout_spikes": readout_spikes,
             "max_float_dv": rep.max_float_dv, "max_emulator_dv": rep.max_emulator_dv,
             "fixed_count_agreement": rep.min_fixed_count_agreement, "report": out / "report.md",
-            "effective_acs": best.effective_acs, "cores": fit.cores, "engram": summary,
-            "engram_float_equals_reference": same_spikes, "engram_fixed_emu_equals_lava": fixed_equals_lava,
+            "effective_acs": best.effective_acs, "cores": fit.cores,
+            "fear": {arm: {t: {"mean": m, "ci95": list(ci)} for t, (m, ci) in row.items()} for arm, row in fear_table.items()},
+            "fear_contrasts": {k: c.as_dict() for k, c in contrasts.items()},
+            "engram_float_equals_reference": same_spikes,
             "memory_stage": memory_acc,
             "memory_float_equals_reference": memory_same}
