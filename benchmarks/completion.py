@@ -7,7 +7,7 @@ tagged, then recalled from half of its channels. Scored on the engram cells that
 from the cue's channels (only E->E synapses can recruit them) against non-engram cells without
 cue input (chance), and beside it the same cells with no cue at all (spontaneous ignition). The
 ten seeds of a condition run as one fixed-emu cohort. Mean and 95 %
-percentile-bootstrap CI over seeds.
+percentile-BCa CI over seeds.
 
     python benchmarks/completion.py [--seeds N] [--cue 0.5]
 
@@ -30,7 +30,7 @@ from _common import RESULTS, machine_info, write_results  # noqa: E402
 
 
 def main(argv=None) -> dict:
-    from engram_nm.analysis.statistics import bootstrap_ci95
+    from engram_nm.analysis.statistics import mean_ci95
     from engram_nm.experiments.engram.cohort import run_cohort
     from engram_nm.experiments.engram.completion import completion_protocol, shared_input_config
     from engram_nm.experiments.engram.lifecycle import EngramExperiment
@@ -40,7 +40,9 @@ def main(argv=None) -> dict:
     parser.add_argument("--cue", type=float, default=0.5, help="fraction of the context's channels in the cue")
     parser.add_argument("--out", type=Path, default=RESULTS)
     args = parser.parse_args(argv)
-    seeds = list(range(args.seeds))
+    from engram_nm.experiments.engram.conditioning_suite import REPORTED_SEEDS
+
+    seeds = [REPORTED_SEEDS[0] + k for k in range(args.seeds)]  # never the tuning seeds 0-9 (w_ee_max was chosen there)
     t0 = time.perf_counter()
     conditions = {}
     for label, learn in (("plasticity on while encoding", True), ("plasticity off while encoding (control)", False)):
@@ -51,7 +53,8 @@ def main(argv=None) -> dict:
                       "engram_cells_without_input", "spontaneous", "spontaneous_rate_hz"):
             v = np.array([getattr(s, field) for s in scores], dtype=float)
             v = v[np.isfinite(v)]  # a seed whose engram has no cell outside the cue's reach has no completion
-            low, high = bootstrap_ci95(v) if v.size else (float("nan"), float("nan"))
+            bounds = (0, 1) if field in ("completion", "chance", "overlap", "spontaneous") else None
+            low, high = mean_ci95(v, bounds) if v.size else (float("nan"), float("nan"))
             summary[field] = {"mean": float(v.mean()) if v.size else float("nan"), "ci95": [low, high],
                               "n_seeds": int(v.size)}
         conditions[label] = {"summary": summary, "per_seed": [asdict(s) for s in scores]}
@@ -64,7 +67,7 @@ def main(argv=None) -> dict:
 
     md = ["# Pattern completion on shared input: learned synapses vs the no-learning control", "",
           f"Machine: {info['machine']}, {info['cpus']} CPUs; {len(seeds)} seeds, cue = {args.cue:.0%} of the "
-          f"context's channels; {result['seconds']:.0f} s. Mean [95 % bootstrap CI] over seeds. Completion: "
+          f"context's channels; {result['seconds']:.0f} s. Mean [95 % BCa CI] over seeds. Completion: "
           "engram cells with no input from the cue's channels that are active (> 10 Hz); chance: the same for "
           "non-engram cells without cue input; spontaneous: the same engram cells in a run with no cue at all "
           "(background only: a learned engram that ignites by itself).", "",

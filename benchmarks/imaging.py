@@ -72,7 +72,7 @@ def markdown(result: dict) -> list:
 
     md = ["# Calcium imaging of the fear-conditioning network", "",
           f"Machine: {result['machine']}, {result['cpus']} CPUs; {len(result['seeds'])} seeds (animals), one fixed-emu "
-          f"cohort; {result['seconds']:.0f} s. Mean [95 % bootstrap CI] over seeds. Code: engram_nm/imaging/, "
+          f"cohort; {result['seconds']:.0f} s. Mean [95 % BCa CI] over seeds (Clopper-Pearson where every seed gives the same fraction). Code: engram_nm/imaging/, "
           "engram_nm/experiments/engram/imaging_sessions.py; model and choices: docs/calcium_imaging.md.", "",
           "## Indicators", "", "| indicator | time to peak (s) | half-decay (s) | tau_rise, tau_decay (s) | source |",
           "|---|---|---|---|---|"]

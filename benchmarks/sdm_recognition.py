@@ -58,11 +58,12 @@ def chains(seed: int, n_chains: int) -> dict:
     return {"bit accuracy": bit.tolist(), "exact": exact.tolist()}
 
 
-def _ci(values) -> dict:
-    from engram_nm.analysis.statistics import bootstrap_ci95
+def _ci(values, fraction: bool = True) -> dict:
+    """Mean and 95 % interval over seeds (``fraction``: a score in [0, 1], an AUC or an accuracy)."""
+    from engram_nm.analysis.statistics import mean_ci95
 
     v = np.asarray(values, dtype=float)
-    return {"mean": float(v.mean()), "ci95": list(bootstrap_ci95(v)), "n_seeds": int(v.size)}
+    return {"mean": float(v.mean()), "ci95": list(mean_ci95(v, (0, 1) if fraction else None)), "n_seeds": int(v.size)}
 
 
 def plot(result: dict, path: Path) -> None:
@@ -104,7 +105,7 @@ def main(argv=None) -> dict:
     rec = {}
     for load in tqdm(args.loads, desc="recognition loads"):
         runs = [recognition(s, load) for s in seeds]
-        rec[str(load)] = {key: _ci([r[key] for r in runs]) for key in runs[0]}
+        rec[str(load)] = {key: _ci([r[key] for r in runs], "auc" in key.lower()) for key in runs[0]}
     ch = {}
     for n in tqdm(args.chains, desc="chains"):
         runs = [chains(s, n) for s in seeds]
@@ -118,7 +119,7 @@ def main(argv=None) -> dict:
 
     md = ["# SDM familiarity and chains", "",
           f"Machine: {info['machine']}, {info['cpus']} CPUs; {len(seeds)} seeds; {result['seconds']:.0f} s. Top-K SDM, "
-          f"M = {LOCATIONS} hard locations, N = {BITS} bits, k = {K}. Mean [95 % bootstrap CI] over seeds; chance AUC "
+          f"M = {LOCATIONS} hard locations, N = {BITS} bits, k = {K}. Mean [95 % BCa CI] over seeds; chance AUC "
           "0.5, chance bit accuracy 0.5.", "",
           "| patterns stored | AUC stored vs novel | AUC 10 % noisy vs novel | AUC 20 % noisy vs novel | familiarity "
           "stored / novel |", "|---|---|---|---|---|"]
