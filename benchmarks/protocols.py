@@ -74,7 +74,7 @@ def main(argv=None) -> dict:
     from dataclasses import asdict
     from functools import partial
 
-    from engram_nm.experiments.engram.conditioning import conditioning_config
+    from engram_nm.experiments.engram.conditioning import conditioning_config, scaled_synapses
     from engram_nm.experiments.engram.conditioning_suite import (REPORTED_SEEDS, TUNING_SEEDS, flat_record,
                                                                  primary_contrasts, run_suite)
 
@@ -100,7 +100,8 @@ def main(argv=None) -> dict:
         t0 = time.perf_counter()
         config = partial(conditioning_config, scale=args.scale)
         protocols = run_suite(seeds, target=args.target, protocols=args.protocols, config=config,
-                              day={"per_context": 40 * args.scale} if args.scale > 1 else None)
+                              day={"per_context": 40 * args.scale, "synapses": scaled_synapses(args.scale)}
+                              if args.scale > 1 else None)
         result = {"benchmark": "protocols", **machine_info(), "seeds": seeds, "tuning_seeds": list(TUNING_SEEDS),
                   "scale": args.scale,
                   "target": args.target, "network": asdict(config(0)), "protocols": flat_record(protocols),

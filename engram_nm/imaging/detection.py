@@ -19,12 +19,14 @@ set's share of all cells), recall, and the threshold-free ROC AUC of the continu
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
 from engram_nm.errors import InputError
 from engram_nm.imaging.dff import noise_sd
+
+_FRACTION = {"bounds": (0.0, 1.0)}  # a score in [0, 1]: its interval over seeds knows the bounds
 
 
 def response_z(dff, baseline_frames, response_frames) -> np.ndarray:
@@ -75,11 +77,11 @@ def nmf_members(scores) -> np.ndarray:
 class DetectionScore:
     """Detected cells against the true ones (module docstring); ``detected_fraction``: of all cells."""
 
-    precision: float
-    recall: float
-    auc: float
-    detected_fraction: float
-    chance_precision: float
+    precision: float = field(metadata=_FRACTION)
+    recall: float = field(metadata=_FRACTION)
+    auc: float = field(metadata=_FRACTION)
+    detected_fraction: float = field(metadata=_FRACTION)
+    chance_precision: float = field(metadata=_FRACTION)
 
 
 def score_detection(detected, scores, truth) -> DetectionScore:

@@ -337,3 +337,30 @@ def test_consolidation_is_capture_in_two_stage_synapses_and_a_psi_leaves_the_lat
     late, early, initial, _ = runs["blocked"]
     assert late.mean() - initial.mean() < 0.05 * gained
     assert early.mean() < 0.5 * gained
+
+
+def test_a_scaled_day_scales_the_synapse_thresholds_and_an_arm_keeps_its_own_synapses():
+    from dataclasses import dataclass
+
+    from engram_nm.experiments.engram.conditioning_suite import run_suite
+
+    big = fear.scaled_synapses(5)
+    assert big.tag_threshold == pytest.approx(fear.DAY_SYNAPSES.tag_threshold / 5)
+    assert big.trigger_threshold == pytest.approx(fear.DAY_SYNAPSES.trigger_threshold / 5)
+    assert big.tau_capture_h == fear.DAY_SYNAPSES.tau_capture_h and fear.scaled_synapses(1) == fear.DAY_SYNAPSES
+    with pytest.raises(InputError):
+        fear.scaled_synapses(0)
+
+    @dataclass(frozen=True)
+    class Seen:
+        single_stage: float
+        per_context: float
+
+    def protocol(ex, synapses="default", per_context=40):
+        return {"day": Seen(float(synapses is None), float(per_context))}
+
+    suite = {"p": {"own": (protocol, {"synapses": None}), "shared": (protocol, {})}}
+    out = run_suite([0], protocols=["p"], suite=suite, progress=False, day={"synapses": big, "per_context": 200})
+    own, shared = (out["p"][arm]["per_seed"]["day"][0] for arm in ("own", "shared"))
+    assert own == {"single_stage": 1.0, "per_context": 200.0}      # the arm's None wins over the day's synapses
+    assert shared == {"single_stage": 0.0, "per_context": 200.0}

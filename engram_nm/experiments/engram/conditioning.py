@@ -68,6 +68,18 @@ PLASTIC = (projection_name(EXC, "recurrent"), EXC_TO_OUT)
 """The plastic projections of the conditioning network: E->E and E->O (both pair STDP)."""
 
 
+def scaled_synapses(scale: int = 1) -> TwoStageSynapses:
+    """:data:`DAY_SYNAPSES` for a network ``scale`` times larger (:func:`conditioning_config`): its
+    learned bounds are divided by ``scale``, so each learned change is too; the tag and trigger
+    thresholds (weight units) are divided alike, and a synapse or a neuron is tagged or triggered
+    by the same share of its bound as at scale 1."""
+    if int(scale) < 1:
+        raise InputError(f"scale must be an integer >= 1, got {scale}")
+    k = int(scale)
+    return replace(DAY_SYNAPSES, tag_threshold=DAY_SYNAPSES.tag_threshold / k,
+                   trigger_threshold=DAY_SYNAPSES.trigger_threshold / k)
+
+
 def conditioning_config(seed: int = 0, scale: int = 1, **overrides) -> EngramNetworkConfig:
     """:func:`~engram_nm.experiments.engram.completion.shared_input_config` (E->E bound 0.15) with a
     20-cell read-out (``n_out``) whose synapses from E are bounded at ``w_eo_max = 0.04``. Chosen on

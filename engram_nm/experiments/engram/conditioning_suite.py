@@ -162,7 +162,8 @@ def run_suite(seeds, target: str = "fixed-emu", protocols=None, progress: bool =
     cohort of ``seeds``; ``config(seed)`` builds each network (default
     :func:`~engram_nm.experiments.engram.conditioning.conditioning_config`; an arm given as
     ``(function, kwargs, config)`` brings its own); ``day``: keyword arguments added to every arm
-    (e.g. ``per_context`` for a scaled network).
+    (e.g. ``per_context`` and the scaled ``synapses`` of a scaled network), where the arm does not
+    set them itself (the single-stage arm keeps ``synapses=None``).
     Returns ``{protocol: {arm: {"conditions": summary, "per_seed": {condition: [scores]}, "seconds"}}}``."""
     from tqdm.auto import tqdm
 
@@ -185,7 +186,7 @@ def run_suite(seeds, target: str = "fixed-emu", protocols=None, progress: bool =
         build = own[0] if own else config
         exs = [EngramExperiment(config=build(s), target=target, seed=s) for s in seeds]
         t0 = time.perf_counter()
-        results = run_cohort(exs, partial(function, **{**kwargs, **(day or {})}))
+        results = run_cohort(exs, partial(function, **{**(day or {}), **kwargs}))  # an arm's own choice wins
         out.setdefault(protocol, {})[arm] = {"conditions": fear.summarise(results),
                                              "per_seed": {c: [vars(r[c]) for r in results] for c in results[0]},
                                              "seconds": time.perf_counter() - t0}

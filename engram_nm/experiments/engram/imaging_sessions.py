@@ -31,13 +31,13 @@ threshold and by NMF against the tag, over indicators, frame rates and photon co
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import NamedTuple
 
 import numpy as np
 
 from engram_nm.errors import InputError
-from engram_nm.experiments.engram.conditioning import condition
+from engram_nm.experiments.engram.conditioning import FRACTION, condition
 from engram_nm.experiments.engram.lifecycle import EngramExperiment
 from engram_nm.experiments.engram.network import EXC
 from engram_nm.experiments.engram.stimulus import cue_channels
@@ -121,13 +121,13 @@ class ImagingScore:
     responsive (``*_imaging``) and, from the spikes, mean rate in the stimulus window
     (``*_rate_hz``). ``engram_dff`` / ``other_dff``: mean dF/F of all engram / other cells."""
 
-    responsive_fraction: float
-    precision: float
-    chance_precision: float
+    responsive_fraction: float = field(metadata=FRACTION)
+    precision: float = field(metadata=FRACTION)
+    chance_precision: float = field(metadata=FRACTION)
     recruited_dff: float
     chance_dff: float
-    recruited_imaging: float
-    chance_imaging: float
+    recruited_imaging: float = field(metadata=FRACTION)
+    chance_imaging: float = field(metadata=FRACTION)
     recruited_rate_hz: float
     chance_rate_hz: float
     engram_dff: float
