@@ -276,6 +276,38 @@ def cmd_fold(args) -> int:
     return 0
 
 
+def cmd_data(args) -> int:
+    """``data events``: write a generated event or video set; ``data check``: validate an event file."""
+    if args.data_command == "check":
+        from engram_nm.events.files import read_events
+
+        events, width, height = read_events(args.file)
+        if not args.quiet:
+            span = (int(events["t"][-1]) - int(events["t"][0])) / 1e6 if events.size else 0.0
+            print(f"{args.file}: {events.size} events on a {width} x {height} sensor over {span:.3f} s, "
+                  f"{float(events['p'].mean()) if events.size else 0.0:.2f} ON")
+        return 0
+    from engram_nm.events.digits import FRAME_S, SCENE, dataset_checksum, digit_video, event_digits
+    from engram_nm.events.files import write_events
+    from engram_nm.io_utils import atomic_savez
+
+    out = Path(args.out)
+    if args.set == "camera":
+        events, offsets, labels = event_digits(args.split, args.seed, limit=args.limit)
+        path = out / f"event_digits_{args.split}.npz"
+        write_events(path, events, SCENE, SCENE, offsets=offsets, labels=labels, frame_s=FRAME_S,
+                     checksum=np.bytes_(dataset_checksum(events, offsets, labels)))
+        what = f"{labels.size} recordings, {events.size} events"
+    else:
+        video, labels = digit_video(args.split, args.seed, limit=args.limit)
+        path = out / f"digit_video_{args.split}.npz"
+        atomic_savez(path, video=video, labels=labels, checksum=np.bytes_(dataset_checksum(video, labels)))
+        what = f"{labels.size} videos of {video.shape[1]} frames"
+    if not args.quiet:
+        print(f"wrote {path}: {what}")
+    return 0
+
+
 def cmd_fit(args) -> int:
     from engram_nm.analysis.fit import fit_report
 
@@ -505,6 +537,21 @@ def build_parser() -> argparse.ArgumentParser:
     run_opts(p)
     p.set_defaults(func=cmd_verify)
 
+    p = sub.add_parser("data", help="generate the event-camera digits or the digit video (no download), or check "
+                                    "an event file")
+    data = p.add_subparsers(dest="data_command", required=True)
+    q = data.add_parser("events", help="write a generated set (docs/events.md)")
+    q.add_argument("--out", required=True, help="folder for the .npz")
+    q.add_argument("--set", choices=["camera", "video"], default="camera",
+                   help="camera: event recordings along N-MNIST's saccades; video: a temporally redundant video")
+    q.add_argument("--split", choices=["train", "test"], default="train")
+    q.add_argument("--limit", type=_positive_int, default=None, help="the first N digits of the split only")
+    _add_common(q)
+    q = data.add_parser("check", help="validate an event file (sorted times, 0/1 polarity, on-sensor coordinates)")
+    q.add_argument("file")
+    _add_common(q)
+    p.set_defaults(func=cmd_data)
+
     p = sub.add_parser("demo", help="the flagship: train, deploy, compare; fear conditioning with its controls")
     p.add_argument("--out", default="out/demo")
     p.add_argument("--epochs", type=_positive_int, default=None,
@@ -540,7 +587,7 @@ def build_parser() -> argparse.ArgumentParser:
 # Per subcommand, the arguments that name files / folders it writes: checked before any work.
 OUTPUT_FILES = {"export": ("out",), "import": ("out",), "train": ("out",), "run": ("out", "learned_model"),
                 "fold": ("out",)}
-OUTPUT_FOLDERS = {"compare": ("out",), "demo": ("out",), "sweep": ("out",)}
+OUTPUT_FOLDERS = {"compare": ("out",), "demo": ("out",), "sweep": ("out",), "data": ("out",)}
 
 
 def check_outputs(args) -> None:

@@ -77,3 +77,8 @@ __all__ = [
     "InputError",
     "PlasticityError",
 ]
+
+
+class EventDataError(EngramError, ValueError):
+    """An event file or event array is malformed: negative or unsorted times, a polarity that is
+    not 0/1, coordinates off the sensor, a wrong dtype or missing fields."""
