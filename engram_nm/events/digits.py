@@ -20,6 +20,7 @@ test holds a fixed value (``tests/events/test_event_digits.py``).
 from __future__ import annotations
 
 import hashlib
+from pathlib import Path
 
 import numpy as np
 
@@ -110,6 +111,43 @@ def digit_video(split: str = "train", seed: int = 0, frames: int = 20, limit: in
         path = drift + 0.1 * rng.standard_normal((int(frames), 2))
         out[i] = moving_frames(image, path)
     return out, labels
+
+
+def cache_folder() -> Path:
+    """Where generated sets are kept: ``$ENGRAM_NM_CACHE`` or ``~/.cache/engram_nm``."""
+    import os
+
+    return Path(os.environ.get("ENGRAM_NM_CACHE", Path.home() / ".cache" / "engram_nm")) / "events"
+
+
+def load_event_digits(split: str = "train", seed: int = 0, limit: int | None = None, cache=None):
+    """:func:`event_digits`, kept in ``cache`` (a folder; default :func:`cache_folder`; ``False``:
+    no cache). The file's name holds the split, seed, limit and a hash of the sensor's and the
+    motion's parameters, so a change to either makes a new file; a file whose stored checksum
+    does not match its arrays is regenerated."""
+    from dataclasses import asdict
+
+    from engram_nm.events.files import read_events, write_events
+
+    if cache is False:
+        return event_digits(split, seed, limit=limit)
+    sensor = EventSensor(width=SCENE, height=SCENE, seed=seed)
+    key = dataset_checksum(np.frombuffer(repr((asdict(sensor), SACCADES, SACCADE_S, FRAME_S, DIGIT, SCENE,
+                                                 BACKGROUND, INK, RECORDING_US)).encode(), dtype=np.uint8))
+    path = Path(cache or cache_folder()) / f"event_digits_{split}_seed{seed}_n{limit or 'all'}_{key}.npz"
+    if path.exists():
+        try:
+            events, _, _ = read_events(path)
+            with np.load(path, allow_pickle=False) as data:
+                offsets, labels, stored = data["offsets"], data["labels"], bytes(data["checksum"]).decode()
+            if dataset_checksum(events, offsets, labels) == stored:
+                return events, offsets, labels
+        except (EventDataError, KeyError, ValueError):
+            pass  # a damaged or foreign file: regenerate it
+    events, offsets, labels = event_digits(split, seed, sensor=sensor, limit=limit)
+    write_events(path, events, SCENE, SCENE, offsets=offsets, labels=labels,
+                 checksum=np.bytes_(dataset_checksum(events, offsets, labels)))
+    return events, offsets, labels
 
 
 def dataset_checksum(*arrays) -> str:

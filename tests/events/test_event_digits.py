@@ -92,3 +92,18 @@ def test_event_files_round_trip_and_the_cli_writes_and_checks_them(tmp_path, cap
     with pytest.raises(SystemExit) as exit_code:
         main(["data", "events", "--out", str(tmp_path), "--limit", "0"])
     assert exit_code.value.code == 2
+
+
+def test_a_generated_set_is_cached_and_a_damaged_cache_file_is_regenerated(tmp_path, three):
+    from engram_nm.events.digits import load_event_digits
+
+    first = load_event_digits("test", limit=3, cache=tmp_path)
+    (path,) = tmp_path.iterdir()
+    assert all(np.array_equal(a, b) for a, b in zip(first, three))
+    stamp = path.stat().st_mtime_ns
+    again = load_event_digits("test", limit=3, cache=tmp_path)
+    assert path.stat().st_mtime_ns == stamp and all(np.array_equal(a, b) for a, b in zip(again, three))
+    path.write_bytes(b"not an npz")  # damaged: regenerated, same arrays
+    repaired = load_event_digits("test", limit=3, cache=tmp_path)
+    assert all(np.array_equal(a, b) for a, b in zip(repaired, three))
+    assert load_event_digits("test", limit=3, cache=False)[0].size == three[0].size
