@@ -221,3 +221,16 @@ def test_sweep_throughput_benchmark_quick(tmp_path):
     assert all(r["cluster_startup_s"] > 0 for r in data["rows"] if r["config"].startswith("Dask"))
     assert {r["trials"] for r in data["rows"]} == {8, 20}
     assert "trials/s" in (tmp_path / "sweep_throughput.md").read_text()
+
+
+@pytest.mark.slow
+def test_events_benchmark_quick(tmp_path):
+    data = _bench("events").main(["--quick", "--out", str(tmp_path)])
+    for name in ("camera", "video"):
+        ann = data["datasets"][name]["ann"]
+        exact = ann["0"]
+        assert exact["accuracy"]["n_seeds"] == 2 and exact["accuracy"]["mean"] > 0.3  # chance 0.10
+        assert exact["effective_macs"]["mean"] <= exact["dense_macs"]["mean"]
+        coarsest = ann[max(ann, key=float)]
+        assert coarsest["delta_macs"]["mean"] < exact["delta_macs"]["mean"]
+    assert "| video | 0 |" in (tmp_path / "events.md").read_text()

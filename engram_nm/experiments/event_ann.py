@@ -1,0 +1,79 @@
+"""The frame-based ANN baseline on event and video data, run dense or as a delta network.
+
+A frame-based classifier sees a recording as ``T`` frames (binned events: counts per polarity and
+pixel in each step, :func:`event_frames`; or video frames) and answers with the mean of its
+per-frame logits. The MLP ``features -> hidden (ReLU) -> 10`` is trained with Adam on the
+cross-entropy of those mean logits (:func:`train_frame_mlp`); :func:`evaluate` runs it through
+:func:`~engram_nm.analysis.delta.delta_mlp`, so one call gives the accuracy and the dense,
+effective and delta MACs per frame (threshold 0: the frame-based answer exactly).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from engram_nm.errors import InputError
+
+
+def event_frames(events, offsets, steps: int = 30, step_us: int = 10_000, size: int = 32) -> np.ndarray:
+    """``[n, steps, 2 * size * size]`` float32: each recording of an
+    :func:`~engram_nm.events.digits.event_digits` stream binned
+    (:func:`~engram_nm.events.files.bin_events`, channel 0 OFF, 1 ON)."""
+    from engram_nm.events.digits import recording
+    from engram_nm.events.files import bin_events
+
+    n = np.asarray(offsets).size - 1
+    out = np.empty((n, int(steps), 2 * size * size), dtype=np.float32)
+    for i in range(n):
+        out[i] = bin_events(recording(events, offsets, i), size, size, steps, step_us).reshape(int(steps), -1)
+    return out
+
+
+@dataclass
+class FrameMLP:
+    """Trained weights ``[W1 (hidden x features), W2 (10 x hidden)]`` and biases (float64)."""
+
+    weights: list
+    biases: list
+    epochs: int
+
+
+def train_frame_mlp(x, y, hidden: int = 128, epochs: int = 30, lr: float = 2e-3, batch: int = 32,
+                    seed: int = 0) -> FrameMLP:
+    """Train on ``x [n, T, features]`` (float) and labels ``y [n]`` (module docstring)."""
+    import torch
+
+    x = np.asarray(x, dtype=np.float32)
+    y = np.asarray(y, dtype=np.int64)
+    if x.ndim != 3 or y.shape != (x.shape[0],) or int(hidden) < 1 or int(epochs) < 1:
+        raise InputError("train_frame_mlp needs x [n, steps, features], one label per recording, hidden and "
+                         "epochs >= 1")
+    torch.manual_seed(seed)
+    model = torch.nn.Sequential(torch.nn.Linear(x.shape[2], int(hidden)), torch.nn.ReLU(),
+                                torch.nn.Linear(int(hidden), 10))
+    opt = torch.optim.Adam(model.parameters(), lr=lr)
+    xt, yt = torch.as_tensor(x), torch.as_tensor(y)
+    gen = torch.Generator().manual_seed(seed)
+    for _ in range(int(epochs)):
+        order = torch.randperm(len(xt), generator=gen)
+        for i in range(0, len(order), batch):
+            idx = order[i:i + batch]
+            opt.zero_grad()
+            loss = torch.nn.functional.cross_entropy(model(xt[idx]).mean(dim=1), yt[idx])
+            loss.backward()
+            opt.step()
+    return FrameMLP([model[0].weight.detach().double().numpy(), model[2].weight.detach().double().numpy()],
+                    [model[0].bias.detach().double().numpy(), model[2].bias.detach().double().numpy()], int(epochs))
+
+
+def evaluate(model: FrameMLP, x, y, threshold: float = 0.0) -> dict:
+    """Accuracy (the class of the mean logits over frames) and MACs per frame of ``model`` run as a
+    delta network with ``threshold`` on ``x [n, T, features]``."""
+    from engram_nm.analysis.delta import delta_mlp
+
+    run = delta_mlp(model.weights, model.biases, x, threshold)
+    accuracy = float(np.mean(run.outputs.mean(axis=1).argmax(axis=1) == np.asarray(y)))
+    return {"accuracy": accuracy, "dense_macs": run.dense, "effective_macs": run.effective,
+            "delta_macs": run.delta, "threshold": float(threshold)}
