@@ -224,8 +224,10 @@ def test_sweep_throughput_benchmark_quick(tmp_path):
 
 
 @pytest.mark.slow
-def test_events_benchmark_quick(tmp_path):
+def test_events_benchmark_quick(tmp_path, monkeypatch):
+    monkeypatch.setenv("ENGRAM_NM_CACHE", str(tmp_path / "cache"))  # generated sets stay in the test's folder
     data = _bench("events").main(["--quick", "--out", str(tmp_path)])
+    assert any((tmp_path / "cache" / "events").iterdir())
     for name in ("camera", "video"):
         ann = data["datasets"][name]["ann"]
         exact = ann["0"]
