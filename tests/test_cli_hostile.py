@@ -72,6 +72,16 @@ CASES = [
     (["verify", "{m}", "--steps", "0"], 2, "--steps"),
     (["verify", "{t}/text.nir"], 1, "not a readable NIR file"),
     (["verify", "{m}", "--input", "{t}/batch.npy"], 1, "one sample"),
+    (["data", "check", "{t}/missing.npz"], 1, "no event file"),
+    (["data", "check", "{t}/text.npy"], 1, "not an event file"),
+    (["data", "check", "{t}/unsorted_events.npz"], 1, "must not decrease"),
+    (["data", "check", "{t}/polarity_events.npz"], 1, "polarity"),
+    (["data", "check", "{t}/offsensor_events.npz"], 1, "on the 8 x 8 sensor"),
+    (["data", "events", "--out", "{t}/a_file", "--limit", "1", "--quiet"], 1, "is a file"),
+    (["data", "events", "--out", "/proc/ev", "--limit", "1", "--quiet"], 1, "cannot write"),
+    (["data", "events", "--out", "{t}/ev", "--limit", "0"], 2, "--limit"),
+    (["data", "events", "--out", "{t}/ev", "--set", "audio"], 2, "--set"),
+    (["data"], 2, "required"),
     (["demo", "--out", "{t}/a_file", "--quiet"], 1, "is a file"),
     (["demo", "--out", "/proc/demo", "--quiet"], 1, "cannot write"),
     (["demo", "--epochs", "-1"], 2, "--epochs"),
@@ -144,6 +154,15 @@ def hostile_files(tmp_path_factory):
     np.save(t / "objects.npy", np.array([{"a": 1}], dtype=object), allow_pickle=True)
     np.save(t / "no_steps.npy", np.zeros((0, 4)))
     np.save(t / "strings.npy", np.array([["a", "b", "c", "d"]] * 3))
+    from engram_nm.events.files import EVENT_DTYPE
+
+    def events(t_us, x=0, p=1):
+        e = np.zeros(len(t_us), dtype=EVENT_DTYPE)
+        e["t"], e["x"], e["p"] = t_us, x, p
+        return e
+
+    for name, ev in (("unsorted", events([5, 1])), ("polarity", events([1, 2], p=3)), ("offsensor", events([1], x=9))):
+        np.savez(t / f"{name}_events.npz", events=ev, width=8, height=8)
     (t / "bad.toml").write_text("name = [unclosed\n")
     (t / "nan.toml").write_text('name = "x"\n[costs.synaptic_op]\npicojoules = nan\nsource = "me"\n')
     (t / "sweep_unknown.toml").write_text('experiment = "no_such_experiment"\nseeds = 1\nout = "never"\n')
