@@ -135,6 +135,7 @@ def load_lava() -> types.SimpleNamespace:
         from lava.proc.io.source import RingBuffer as SourceRingBuffer
         from lava.proc.io.sink import RingBuffer as SinkRingBuffer
         from lava.proc.monitor.process import Monitor
+        from lava.proc.sdn.process import ActivationMode, SigmaDelta
         import lava as lava_pkg
     except ImportError as exc:  # pragma: no cover - exercised only without lava
         raise LavaImportError(
@@ -169,6 +170,8 @@ def load_lava() -> types.SimpleNamespace:
         SourceRingBuffer=SourceRingBuffer,
         SinkRingBuffer=SinkRingBuffer,
         Monitor=Monitor,
+        SigmaDelta=SigmaDelta,
+        ActivationMode=ActivationMode,
         version=getattr(lava_pkg, "__version__", "0.10.0"),
     )
 
