@@ -77,7 +77,7 @@ def learner_rows(seeds: list, quick: bool = False) -> list:
         x_test = np.concatenate([t.x_test for t in tasks])
         spikes = learner.readout_spikes(x_test, "fixed-emu")
         agree = float(np.mean(learner.decide(spikes) == cb.prototype_readout(learner, x_test)))
-        train = cb._unit(np.concatenate([t.x_train for t in tasks]))
+        train = cb.unit_rows(np.concatenate([t.x_train for t in tasks]))
         nearest = np.max(learner.prototypes[learner.allocated] @ train.T, axis=1)  # cosine to the closest image
         common = {"parameter_bytes": memory.parameters, "image_bytes": 0, "average_bytes": memory.averages,
                   "total_bytes": memory.total, "seed": s, "seconds": per_seed}

@@ -82,6 +82,7 @@ def test_the_float_readout_of_prototypes_is_the_nearest_prototype_s_class():
     assert memory == cb.Memory(parameters=(400 + 40) * 4, averages=40 * 64 * 4)
 
 
+@pytest.mark.slow
 def test_the_benchmark_writes_its_table_and_merges_it_into_the_continual_results(tmp_path):
     import importlib.util
     from pathlib import Path

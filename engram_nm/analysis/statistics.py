@@ -41,6 +41,11 @@ import numpy as np
 from engram_nm.errors import InputError
 
 
+FRACTION = {"bounds": (0.0, 1.0)}
+"""Dataclass field metadata of a score that is a fraction: summaries over seeds give it
+:func:`mean_ci95` with these bounds (``field(metadata=FRACTION)``)."""
+
+
 def _values(values) -> np.ndarray:
     v = np.asarray(values, dtype=float).reshape(-1)
     if v.size == 0 or not np.all(np.isfinite(v)):

@@ -33,6 +33,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from engram_nm.errors import InputError
+from engram_nm.experiments.engram_learner import unit_rows
 
 BYTES_PER_NUMBER = 4
 """Every method's memory is counted as float32 numbers (module docstring)."""
@@ -58,11 +59,6 @@ class Memory:
         return self.parameters + self.images + self.averages
 
 
-def _unit(x: np.ndarray) -> np.ndarray:
-    x = np.asarray(x, dtype=np.float64)
-    return x / np.maximum(np.linalg.norm(x, axis=-1, keepdims=True), 1e-12)
-
-
 class CosineNearestNeighbour:
     """1-NN by cosine similarity on raw pixels; every training image is kept."""
 
@@ -72,10 +68,10 @@ class CosineNearestNeighbour:
         self.x, self.y = np.zeros((0, 64)), np.zeros(0, dtype=np.int64)
 
     def learn_task(self, x, y) -> None:
-        self.x, self.y = np.vstack([self.x, _unit(x)]), np.concatenate([self.y, y])
+        self.x, self.y = np.vstack([self.x, unit_rows(x)]), np.concatenate([self.y, y])
 
     def predict(self, x) -> np.ndarray:
-        return self.y[np.argmax(_unit(x) @ self.x.T, axis=1)]
+        return self.y[np.argmax(unit_rows(x) @ self.x.T, axis=1)]
 
     def memory(self) -> Memory:
         return Memory(images=(self.x.size + self.y.size) * BYTES_PER_NUMBER)
@@ -128,18 +124,18 @@ class ClassKMeans:
         c = np.array(centres)
         for _ in range(self.iterations):
             owner = np.argmax(x @ c.T, axis=1)
-            c = np.array([_unit(x[owner == j].sum(axis=0)) if np.any(owner == j) else c[j] for j in range(k)])
+            c = np.array([unit_rows(x[owner == j].sum(axis=0)) if np.any(owner == j) else c[j] for j in range(k)])
         return c
 
     def learn_task(self, x, y) -> None:
-        x = _unit(x)
+        x = unit_rows(x)
         for cls in np.unique(y):
             c = self._kmeans(x[y == cls])
             self.centroids = np.vstack([self.centroids, c])
             self.labels = np.concatenate([self.labels, np.full(len(c), int(cls))])
 
     def predict(self, x) -> np.ndarray:
-        return self.labels[np.argmax(_unit(x) @ self.centroids.T, axis=1)]
+        return self.labels[np.argmax(unit_rows(x) @ self.centroids.T, axis=1)]
 
     def memory(self) -> Memory:
         return Memory(averages=(self.centroids.size + self.labels.size) * BYTES_PER_NUMBER)
@@ -279,7 +275,7 @@ class ICaRLNME:
 
         with torch.no_grad():
             h = self.model[1](self.model[0](torch.as_tensor(np.asarray(x, dtype=np.float32))))
-        return _unit(h.numpy())
+        return unit_rows(h.numpy())
 
     def _herding(self, x) -> np.ndarray:
         f = self._features(x)
@@ -300,7 +296,7 @@ class ICaRLNME:
             pick = self._herding(x[y == c])
             self.ex, self.ey = np.vstack([self.ex, x[y == c][pick]]), np.concatenate([self.ey, np.full(pick.size, int(c))])
         self.classes = np.unique(self.ey)
-        self.means = np.array([_unit(self._features(self.ex[self.ey == c]).mean(axis=0)) for c in self.classes])
+        self.means = np.array([unit_rows(self._features(self.ex[self.ey == c]).mean(axis=0)) for c in self.classes])
 
     def predict(self, x) -> np.ndarray:
         return self.classes[np.argmax(self._features(x) @ self.means.T, axis=1)]
@@ -348,4 +344,4 @@ def prototype_readout(learner, x: np.ndarray) -> np.ndarray:
     in the limit of infinite time resolution (engram_learner.py, step 1)."""
     cells = np.flatnonzero(learner.allocated)
     classes = (cells // learner.config.cells_per_unit) % 10  # cell -> its block's unit -> the unit's class
-    return classes[np.argmax(_unit(x) @ learner.prototypes[cells].T, axis=1)]
+    return classes[np.argmax(unit_rows(x) @ learner.prototypes[cells].T, axis=1)]

@@ -115,7 +115,8 @@ def _check_target(target: str) -> None:
         raise InputError(f"target must be one of {TARGETS}, got {target!r}")
 
 
-def _unit_rows(x: np.ndarray) -> np.ndarray:
+def unit_rows(x: np.ndarray) -> np.ndarray:
+    """Each row of ``x`` (float64) divided by its Euclidean length (rows of zeros stay zero)."""
     x = np.asarray(x, dtype=np.float64)
     return x / np.maximum(np.linalg.norm(x, axis=-1, keepdims=True), 1e-12)
 
@@ -167,7 +168,7 @@ class EngramLearner:
     def learn_addresses(self, images: np.ndarray, units: np.ndarray) -> None:
         """The gated competitive instar rule (module docstring, step 1) over ``address_epochs``
         passes; calibrates the gain on the first call."""
-        x, units = _unit_rows(images), np.asarray(units)
+        x, units = unit_rows(images), np.asarray(units)
         eta = self.config.address_rate
         for _ in range(self.config.address_epochs):
             for i in self.rng.permutation(len(x)):
@@ -179,7 +180,7 @@ class EngramLearner:
                     continue
                 cells = np.flatnonzero(eligible)
                 best = cells[np.argmax(self.prototypes[cells] @ x[i])]
-                self.prototypes[best] = _unit_rows(self.prototypes[best] + eta * (x[i] - self.prototypes[best]))
+                self.prototypes[best] = unit_rows(self.prototypes[best] + eta * (x[i] - self.prototypes[best]))
         if self.gain is None:
             self.gain = self._calibrated_gain(images)
 

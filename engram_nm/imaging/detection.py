@@ -23,10 +23,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from engram_nm.analysis.statistics import FRACTION
 from engram_nm.errors import InputError
 from engram_nm.imaging.dff import noise_sd
-
-_FRACTION = {"bounds": (0.0, 1.0)}  # a score in [0, 1]: its interval over seeds knows the bounds
 
 
 def response_z(dff, baseline_frames, response_frames) -> np.ndarray:
@@ -77,11 +76,11 @@ def nmf_members(scores) -> np.ndarray:
 class DetectionScore:
     """Detected cells against the true ones (module docstring); ``detected_fraction``: of all cells."""
 
-    precision: float = field(metadata=_FRACTION)
-    recall: float = field(metadata=_FRACTION)
-    auc: float = field(metadata=_FRACTION)
-    detected_fraction: float = field(metadata=_FRACTION)
-    chance_precision: float = field(metadata=_FRACTION)
+    precision: float = field(metadata=FRACTION)
+    recall: float = field(metadata=FRACTION)
+    auc: float = field(metadata=FRACTION)
+    detected_fraction: float = field(metadata=FRACTION)
+    chance_precision: float = field(metadata=FRACTION)
 
 
 def score_detection(detected, scores, truth) -> DetectionScore:

@@ -6,6 +6,7 @@ from engram_nm.errors import InputError
 from engram_nm.experiments.engram.sensitivity import OUTCOMES, plot_sensitivity, sensitivity_map
 
 
+@pytest.mark.slow
 def test_a_grid_point_reports_every_outcome_and_the_map_is_drawn(tmp_path):
     result = sensitivity_map(w_ee=(0.15,), w_eo=(0.04,), tau_capture_h=(0.1,), seeds=(101,), progress=False)
     (point,) = result["points"]

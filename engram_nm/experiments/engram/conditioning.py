@@ -47,6 +47,7 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
+from engram_nm.analysis.statistics import FRACTION
 from engram_nm.errors import InputError
 from engram_nm.experiments.engram.completion import overlapping_contexts, shared_input_config
 from engram_nm.experiments.engram.lifecycle import EngramExperiment
@@ -174,11 +175,6 @@ def condition(ex: EngramExperiment, consolidation: str = "normal", encode_steps:
         offline(ex, consolidation_hours, replay=replay, learn=learn)
         ex.protein_synthesis = True
     return Fear(a, b)
-
-
-FRACTION = {"bounds": (0.0, 1.0)}
-"""Field metadata of a score that is a fraction: its interval over seeds knows the bounds
-(:func:`~engram_nm.analysis.statistics.mean_ci95`)."""
 
 
 @dataclass(frozen=True)
@@ -432,7 +428,7 @@ def summarise(results: list) -> dict:
     score a dataclass of numbers such as :class:`TestScore`): per field, ``{"mean", "ci95", "n_seeds"}``
     over the seeds where it is defined (a seed with no engram cell left to score has no recruitment;
     ``n_seeds`` says how many had). The interval is :func:`~engram_nm.analysis.statistics.mean_ci95`
-    (BCa; for a fraction (:data:`FRACTION`) on which every seed agrees, Clopper-Pearson)."""
+    (BCa; for a fraction (:data:`~engram_nm.analysis.statistics.FRACTION`) on which every seed agrees, Clopper-Pearson)."""
     import dataclasses
 
     from engram_nm.analysis.statistics import mean_ci95

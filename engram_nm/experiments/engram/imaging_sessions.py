@@ -37,7 +37,8 @@ from typing import NamedTuple
 import numpy as np
 
 from engram_nm.errors import InputError
-from engram_nm.experiments.engram.conditioning import FRACTION, condition
+from engram_nm.analysis.statistics import FRACTION
+from engram_nm.experiments.engram.conditioning import condition
 from engram_nm.experiments.engram.lifecycle import EngramExperiment
 from engram_nm.experiments.engram.network import EXC
 from engram_nm.experiments.engram.stimulus import cue_channels

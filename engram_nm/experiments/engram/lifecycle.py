@@ -207,13 +207,14 @@ class EngramExperiment:
         spikes, weights, thresholds = res.spikes, res.learned_weights, res.learned_thresholds
         from engram_nm.plasticity.apply import with_learned
 
-        before = None if self.synapses is None else {k: self.spec.connection(k).weight for k in self.synapses.late}
-        if learn:
-            self.spec = with_learned(self.spec, weights, thresholds)
+        weights, thresholds = (dict(weights), thresholds) if learn else ({}, {})
         hours = phase_hours(kind, x.shape[0], self.spec.dt)
-        if before is not None and (learn or hours > 0):
-            after = {k: self.spec.connection(k).weight for k in before}
-            self.spec = with_learned(self.spec, self.synapses.after_phase(before, after, hours, self.protein_synthesis), {})
+        if self.synapses is not None and (learn or hours > 0):  # the slow synaptic variables, on the animal's clock
+            before = {k: self.spec.connection(k).weight for k in self.synapses.late}
+            after = {k: weights.get(k, w) for k, w in before.items()}
+            weights.update(self.synapses.after_phase(before, after, hours, self.protein_synthesis))
+        if weights or thresholds:
+            self.spec = with_learned(self.spec, weights, thresholds)
         self.hours += hours
         return self._record(spikes, x.shape[0], kind, memory)
 

@@ -33,7 +33,8 @@ import numpy as np
 
 from engram_nm.errors import InputError
 from engram_nm.experiments.engram.completion import overlapping_contexts
-from engram_nm.experiments.engram.conditioning import (DAY_SYNAPSES, FRACTION, PLASTIC, TestScore, _sample, condition,
+from engram_nm.analysis.statistics import FRACTION
+from engram_nm.experiments.engram.conditioning import (DAY_SYNAPSES, PLASTIC, TestScore, _sample, condition,
                                                        conditioning_config, trial)
 from engram_nm.experiments.engram.lifecycle import EngramExperiment, jaccard
 from engram_nm.experiments.engram.manipulations import (ExcitabilityTrace, Lesion, OptogeneticActivation,

@@ -84,25 +84,6 @@ def plot_interference(rows_by_label: dict, path, title: str = "recall vs memorie
     return save_figure(fig, path)
 
 
-def plot_digit_recall(rows: list, path, width: int = 8, title: str = "digits stored as engrams, recalled"):
-    """A grid: per row ``(label, stored, cue, recalled)`` images (flattened, ``width`` wide)."""
-    plt = _pyplot()
-    fig, axes = plt.subplots(len(rows), 3, figsize=(4.2, 1.4 * len(rows) + 0.4), squeeze=False,
-                             layout="constrained")
-    for r, (label, stored, cue, recalled) in enumerate(rows):
-        for c, (img, name) in enumerate(((stored, "stored"), (cue, "cue (occluded)"), (recalled, "recalled"))):
-            ax = axes[r, c]
-            ax.imshow(np.asarray(img, float).reshape(-1, width), cmap="gray_r", vmin=0, vmax=1,
-                      interpolation="nearest")
-            ax.set_xticks([])
-            ax.set_yticks([])
-            if r == 0:
-                ax.set_title(name, fontsize=8)
-        axes[r, 0].set_ylabel(label, fontsize=8)
-    fig.suptitle(title, fontsize=9)
-    return save_figure(fig, path)
-
-
 def _errorbar(ax, xs, stats, label, fmt="o-", **kw):
     """Means with their 95 % CI as error bars (``stats``: ``{"mean", "ci95"}`` per x; None skipped)."""
     pts = [(x, s["mean"], s["ci95"]) for x, s in zip(xs, stats) if s["mean"] is not None]
