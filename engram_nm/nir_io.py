@@ -11,6 +11,9 @@ layer ``L`` weights    ``L_w``: ``Linear`` (``Affine`` when it has a bias)
 LIF neuron             ``L``: ``LIF(tau=tau_mem, r=tau_mem/dt, v_leak=0)``
 CUBA neuron            ``L``: ``CubaLIF(..., r=tau_mem/dt, w_in=tau_syn/dt)``
 no leak (tau = inf)    ``L``: ``IF(r=1/dt)``
+sigma-delta neuron     ``L``: ``I(r=1/dt)`` (NIR has no sigma-delta node: its sigma, the integral
+                       of the input, is written; bias, activation, threshold and payload bits in
+                       node metadata ``engram_nm``; a reader that ignores it gets the integrator)
 recurrence             ``L_rec``: ``Linear``, edges ``L -> L_rec -> L``
 extra projection ``P``   ``P``: ``Linear``, edges ``source -> P -> target`` (source ``input``
                        for an input projection); its rule and ends in graph metadata
@@ -53,7 +56,7 @@ from engram_nm.units import snap_to_one
 META = "engram_nm"
 FORMAT_VERSION = 1
 _LINEAR_TYPES = ("Affine", "Linear", "Scale")
-_NEURON_TYPES = ("LIF", "CubaLIF", "IF", "LI")
+_NEURON_TYPES = ("LIF", "CubaLIF", "IF", "LI", "I")  # I: our sigma-delta populations only
 
 
 def _nir():
@@ -88,7 +91,12 @@ def spec_to_nir(spec: EngramSpec, unit_r: bool = False):
             meta["plasticity"] = layer.plasticity.to_dict()
         if layer.gate is not None:
             meta["gate"] = layer.gate.to_dict()
-        if layer.neuron == "lif":
+        if layer.graded:
+            meta.update(activation=layer.activation, payload_bits=layer.payload_bits,
+                        threshold=layer.v_threshold.copy())
+            affine_bias = np.zeros(layer.size)  # the bias is added to sigma, not integrated: metadata
+            v_leak = None
+        elif layer.neuron == "lif":
             affine_bias = layer.bias
             v_leak = np.zeros(layer.size)
         else:
@@ -99,7 +107,9 @@ def spec_to_nir(spec: EngramSpec, unit_r: bool = False):
         else:
             nodes[w_name] = nir.Linear(weight=layer.weight.copy())
         thr = layer.v_threshold.copy()
-        if layer.neuron == "cuba":
+        if layer.graded:
+            node = nir.I(r=np.full(layer.size, 1.0 / dt), metadata={META: meta})
+        elif layer.neuron == "cuba":
             node = nir.CubaLIF(tau_syn=layer.tau_syn.copy(), tau_mem=layer.tau_mem.copy(), r=layer.tau_mem / dt,
                                v_leak=v_leak, v_threshold=thr, v_reset=np.zeros(layer.size),
                                w_in=layer.tau_syn / dt, metadata={META: meta})
@@ -294,6 +304,18 @@ def _neuron_layer(name: str, node, w: np.ndarray, b: np.ndarray, w_rec, b_rec, d
         raise UnsupportedNodeError(f"node {name!r} ({t}): v_reset != 0 is not supported (Lava resets to 0)")
     b_rec = np.zeros(size) if b_rec is None else b_rec
     syn_bias = np.zeros(size)
+    if t == "I":
+        if meta.get("neuron") != "sigma_delta":
+            raise UnsupportedNodeError(f"node {name!r}: an I (integrator) node is read only as an engram_nm "
+                                       "sigma-delta population (its metadata says so); this one's does not")
+        weight, rec = w * snap_to_one(vec(node.r) * dt)[:, None], w_rec
+        if np.any(b) or np.any(b_rec):
+            raise UnsupportedNodeError(f"node {name!r}: a sigma-delta population takes its bias from metadata, "
+                                       "not from an Affine")
+        return LayerSpec(name=layer_name_for(name), weight=weight, v_threshold=vec(meta["threshold"]),
+                         neuron="sigma_delta", bias=np.asarray(meta.get("bias", 0.0), float), recurrent_weight=rec,
+                         activation=meta.get("activation", "relu"), payload_bits=int(meta.get("payload_bits", 24)),
+                         metadata=dict(meta.get("layer_metadata", {})))
     if t == "CubaLIF":
         tau_syn, tau_mem = vec(node.tau_syn), vec(node.tau_mem)
         s = _input_scale(node, dt, size)

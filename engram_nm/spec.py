@@ -31,6 +31,21 @@ so a zero reset loses the input of the step after a spike (snnTorch
 ``Synaptic`` / ``RLeaky``) and a subtract reset removes ``v_threshold`` undecayed
 (snnTorch ``Leaky`` / ``Synaptic`` / ``RLeaky``).
 
+A **sigma-delta** population (``neuron="sigma_delta"``; Loihi 2's graded-spike neuron, Lava's
+``SigmaDelta``; :mod:`engram_nm.backends.sigma_delta`) sends graded spikes: a payload, the change of
+its activation, when the change reaches ``v_threshold``::
+
+    sigma[t] = sigma[t-1] + a_in[t]                   a_in: weights times the sources' payloads
+    act[t]   = relu(sigma[t] + bias)                  (activation="identity": no ReLU)
+    delta    = act[t] - act[t-1] + residue[t-1]
+    s[t]     = delta where |delta| >= v_threshold, else 0;   residue[t] = delta - s[t]
+
+``tau_mem`` and the reset do not apply; ``payload_bits`` is the payload's width on the chip
+(Loihi 2 graded spikes: up to 24 bits, Lava's ``Dense(num_message_bits=24)``). A Dense from a
+sigma-delta source multiplies weights by payloads (``W @ s``), one from a spiking source sums the
+columns of the active sources; both are counted as one synaptic operation per non-zero
+source and non-zero weight.
+
 ``bias`` enters ``v`` from step 0 (Lava's ``bias_mant``). ``syn_bias`` is a
 constant input current (what an NIR ``Affine`` bias into a ``CubaLIF`` means);
 it is zero for engram_nm-built networks and needs the CPU-only custom model.
@@ -49,9 +64,10 @@ from engram_nm.errors import SpecError
 from engram_nm.projection import INPUT
 from engram_nm.units import decay_from_tau
 
-NeuronKind = Literal["lif", "cuba"]
+NeuronKind = Literal["lif", "cuba", "sigma_delta"]
 ResetMode = Literal["zero", "subtract"]
-NEURON_KINDS = ("lif", "cuba")
+NEURON_KINDS = ("lif", "cuba", "sigma_delta")
+ACTIVATIONS = ("relu", "identity")  # a sigma-delta population's activation (Lava's RELU, UNIT)
 RESET_MODES = ("zero", "subtract")
 _NAME_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
@@ -155,6 +171,8 @@ class LayerSpec:
             start, as Lava does; snnTorch models get their depth, see
             :mod:`engram_nm.snntorch_models`). Non-zero needs the CPU-only model.
         metadata: free-form, carried through NIR.
+        activation: ``"relu"`` or ``"identity"``, sigma-delta only.
+        payload_bits: a sigma-delta population's payload width in bits (1-24).
     """
 
     name: str
@@ -172,6 +190,8 @@ class LayerSpec:
     plasticity: Any = None
     gate: Any = None
     metadata: dict = field(default_factory=dict)
+    activation: str = "relu"
+    payload_bits: int = 24
 
     def __post_init__(self) -> None:
         if not isinstance(self.name, str) or not _NAME_RE.match(self.name):
@@ -210,7 +230,7 @@ class LayerSpec:
             if np.any(~(self.tau_syn > 0)):
                 raise SpecError(f"layer {self.name!r}: tau_syn must be > 0 s")
         elif self.tau_syn is not None:
-            raise SpecError(f"layer {self.name!r}: tau_syn is only for neuron='cuba' (this layer is 'lif')")
+            raise SpecError(f"layer {self.name!r}: tau_syn is only for neuron='cuba' (this layer is {self.neuron!r})")
         self.bias = _vector(self.bias, size, "bias", self.name)
         self.syn_bias = _vector(self.syn_bias, size, "syn_bias", self.name)
         if not np.all(np.isfinite(self.bias)) or not np.all(np.isfinite(self.syn_bias)):
@@ -230,6 +250,33 @@ class LayerSpec:
             raise SpecError(f"layer {self.name!r}: metadata must be a dict")
         self._check_plasticity()
         self._check_gate()
+        self._check_sigma_delta()
+
+    @property
+    def graded(self) -> bool:
+        """True for a sigma-delta population: its spikes carry payloads."""
+        return self.neuron == "sigma_delta"
+
+    def _check_sigma_delta(self) -> None:
+        if self.activation not in ACTIVATIONS:
+            raise SpecError(f"layer {self.name!r}: activation must be one of {ACTIVATIONS}, got {self.activation!r}")
+        if isinstance(self.payload_bits, bool) or not isinstance(self.payload_bits, (int, np.integer)) \
+                or not 1 <= self.payload_bits <= 24:
+            raise SpecError(f"layer {self.name!r}: payload_bits must be a whole number in 1..24 (Loihi 2's graded "
+                            f"spikes), got {self.payload_bits!r}")
+        self.payload_bits = int(self.payload_bits)
+        if not self.graded:
+            if self.activation != "relu":
+                raise SpecError(f"layer {self.name!r}: activation is for neuron='sigma_delta' only")
+            return
+        unsupported = [what for what, present in (
+            ("plasticity", self.plasticity is not None), ("an engram gate", self.gate is not None),
+            ("reset_delay", self.reset_delay), ("a bias onset", self.bias_onset != 0),
+            ("a subtract reset", self.reset != "zero")) if present]
+        if unsupported:
+            raise SpecError(f"layer {self.name!r}: a sigma-delta population takes no {', '.join(unsupported)}")
+        if not np.all(np.isfinite(self.v_threshold)):
+            raise SpecError(f"layer {self.name!r}: a sigma-delta threshold (the smallest change sent) must be finite")
 
     def _check_gate(self) -> None:
         if self.gate is None:
@@ -285,7 +332,7 @@ class LayerSpec:
     def decays(self, dt: float) -> tuple[np.ndarray, np.ndarray]:
         """``(du, dv)`` per neuron for step ``dt`` (s); ``du = 1`` for LIF."""
         dv = decay_from_tau(self.tau_mem, dt)
-        du = np.ones(self.size) if self.neuron == "lif" else decay_from_tau(self.tau_syn, dt)
+        du = decay_from_tau(self.tau_syn, dt) if self.neuron == "cuba" else np.ones(self.size)
         return du, dv
 
     def uniform(self, dt: float) -> bool:
@@ -324,6 +371,8 @@ class LayerSpec:
         return (
             self.name == other.name
             and self.neuron == other.neuron
+            and self.activation == other.activation
+            and self.payload_bits == other.payload_bits
             and self.reset == other.reset
             and self.reset_delay == other.reset_delay
             and self.bias_onset == other.bias_onset
@@ -351,6 +400,8 @@ class EngramSpec:
         projections: extra population-to-population connections outside the
             chain (:class:`~engram_nm.projection.ProjectionSpec`), e.g. I -> E.
         metadata: free-form, carried through NIR.
+        activation: ``"relu"`` or ``"identity"``, sigma-delta only.
+        payload_bits: a sigma-delta population's payload width in bits (1-24).
     """
 
     n_in: int

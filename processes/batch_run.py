@@ -2,7 +2,8 @@
 
 The samples are concatenated in one input ring buffer; before each sample
 after the first, every population's ``u`` and ``v`` (and GeneralLIF's delayed-
-reset memory) and every Dense's pending activation ``a_buff`` are set to zero,
+reset memory; a sigma-delta population's sigma, activation and residue) and every Dense's
+pending activation ``a_buff`` are set to zero,
 which is the state a freshly built graph starts from. So each sample's spikes
 equal those of its own :func:`engram_nm.hardware.targets.run` (tested), at a
 fraction of the cost (one compile and start instead of one per sample).
@@ -48,6 +49,10 @@ def _check(spec, samples, tasks):
 def _reset(net) -> None:
     kind = float if net.tag == FLOAT_TAG else int
     for pop in net.populations.values():
+        if isinstance(pop, lava.SigmaDelta):  # sigma-delta: what it integrated, sent and held back
+            for var in (pop.sigma, pop.act, pop.residue, pop.error):
+                var.set(np.zeros(var.shape[0], dtype=kind))
+            continue
         n = pop.u.shape[0]
         pop.u.set(np.zeros(n, dtype=kind))
         pop.v.set(np.zeros(n, dtype=kind))
@@ -81,7 +86,9 @@ def run_samples(spec, samples, tag: str = FLOAT_TAG, quantized=None, tasks=None,
                 for gate in net.gates.values():  # without tasks every gate stays on task 0
                     gate.task.set(np.array([0 if tasks is None else int(tasks[i])]))
             session.run(int(stop - start))
-        recorded = {name: sink.data.get().T.astype(bool) for name, sink in net.sinks.items()}
+        graded = {layer.name for layer in spec.layers if layer.graded}
+        recorded = {name: sink.data.get().T.astype(np.float64 if name in graded else bool)
+                    for name, sink in net.sinks.items()}
         volts = read_voltages(net)
     return [SampleRecord({name: rec[start:stop] for name, rec in recorded.items()},
                          {name: v[start:stop] for name, v in volts.items()})

@@ -116,8 +116,23 @@ def _intrinsic(layer, dt: float, learn: bool, qlayer) -> dict:
     return intrinsic_parameters(ip.eta, ip.target_rate, ip.theta_min, dt, qlayer.scale, qlayer.vth)
 
 
+def _sigma_delta(layer, tag: str):
+    """Lava's own ``SigmaDelta`` process for a sigma-delta population (float tag only, one threshold)."""
+    if tag != FLOAT_TAG:
+        raise InputError(f"layer {layer.name!r}: sigma-delta populations run on cpu-float only so far (their "
+                         "fixed-point form is not quantised yet)")
+    if not np.all(layer.v_threshold == layer.v_threshold[0]):
+        raise InputError(f"layer {layer.name!r}: Lava's SigmaDelta holds one threshold per population, "
+                         "this layer has one per neuron")
+    mode = lava.ActivationMode.RELU if layer.activation == "relu" else lava.ActivationMode.UNIT
+    return lava.SigmaDelta(shape=(layer.size,), vth=float(layer.v_threshold[0]), bias=layer.bias.copy(),
+                           act_mode=mode, name=layer.name)
+
+
 def _population(layer, dt: float, tag: str, qlayer, learn: bool = False) -> tuple[object, str]:
     """Create the population process; returns (process, reason-if-custom or '')."""
+    if layer.graded:
+        return _sigma_delta(layer, tag), ""
     ok, reason = layer.stock_lava_compatible(dt)
     ip = _intrinsic(layer, dt, learn, qlayer)
     if not learn and layer.plasticity is not None and layer.plasticity.intrinsic is not None:
@@ -178,9 +193,10 @@ def _projection(name: str, weights: np.ndarray, rule, structural, tag: str, qlay
     return proc, ProjectionLearning(name, CPU_ONLY, reason, scale)
 
 
-def _dense(weights: np.ndarray, tag: str, weight_exp: int, name: str):
+def _dense(weights: np.ndarray, tag: str, weight_exp: int, name: str, message_bits: int = 0):
+    """A Dense; ``message_bits`` > 0: its source sends graded spikes of that many bits."""
     if tag == FLOAT_TAG:
-        return lava.Dense(weights=weights.copy(), name=name)
+        return lava.Dense(weights=weights.copy(), name=name, num_message_bits=int(message_bits))
     return lava.Dense(weights=weights.astype(np.int32).copy(), weight_exp=int(weight_exp), num_weight_bits=8,
                       name=name)
 
@@ -237,7 +253,7 @@ def build_network(spec: EngramSpec, spikes: np.ndarray, tag: str = FLOAT_TAG, qu
         sinks[layer.name] = sink
         if record_v:
             mon = lava.Monitor()
-            mon.probe(pop.v, steps)
+            mon.probe(pop.act if layer.graded else pop.v, steps)
             monitors[layer.name] = mon
     # Every weight matrix is one projection (its own Dense); into each population they connect in
     # the order the reference sums them (EngramSpec.connections), which Lava keeps.
@@ -250,7 +266,9 @@ def build_network(spec: EngramSpec, spikes: np.ndarray, tag: str = FLOAT_TAG, qu
         pre_port = source.s_out if c.source is None else populations[c.source].s_out
         post = populations[c.target]
         if c.name not in plastic:
-            proc = _dense(w, tag, 0 if q is None else q.weight_exp, c.name)
+            bits = 0 if c.source is None or not spec.layers[index[c.source]].graded else \
+                spec.layers[index[c.source]].payload_bits
+            proc = _dense(w, tag, 0 if q is None else q.weight_exp, c.name, bits)
         else:
             j, m = plastic[c.name]
             proc, learning[c.name] = _projection(c.name, w, m.rule, m.structural, tag, q, spec.dt, seed + j)
@@ -303,7 +321,8 @@ def read_voltages(net: LavaNetwork) -> dict:
     names = [layer.name for layer in net.spec.layers]
     for name, mon in net.monitors.items():
         pop = net.populations[name]
-        v = np.asarray(mon.get_data()[pop.name][pop.v.name], dtype=np.float64).reshape(net.steps, -1)
+        var = pop.act if net.spec.layers[names.index(name)].graded else pop.v  # sigma-delta: its activation
+        v = np.asarray(mon.get_data()[pop.name][var.name], dtype=np.float64).reshape(net.steps, -1)
         if net.quantized is not None:
             v = v / net.quantized.layers[names.index(name)].scale
         volts[name] = v
@@ -329,8 +348,10 @@ def run_network(net: LavaNetwork, run_cfg=None, target: str | None = None) -> Ru
                 for gate in net.gates.values():
                     gate.task.set(np.array([int(net.tasks[start])]))
             session.run(stop - start)
+        graded = {layer.name for layer in net.spec.layers if layer.graded}
         for name, sink in net.sinks.items():
-            spikes[name] = sink.data.get().T.astype(bool)
+            data = sink.data.get().T
+            spikes[name] = data.astype(np.float64) if name in graded else data.astype(bool)  # payloads stay numbers
         volts.update(read_voltages(net))
         for name, info in net.learning.items():
             weights = np.asarray(net.dense[name].weights.get(), dtype=np.float64)

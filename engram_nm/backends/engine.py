@@ -6,7 +6,8 @@ One step ``t``, populations in the spec's order (the order of the Lava graph's d
         a   = sum over its inputs (feed-forward, recurrent, extra projections) of the
               weights of the sources' spikes of step t - 1      (every Dense: one step of delay)
         a   = a * gate mask of step t                           (engram gate: no delay)
-        s_i = the kernel's neuron step (u, v, threshold, reset, bias onset)
+        s_i = the kernel's neuron step (u, v, threshold, reset, bias onset; a sigma-delta
+              population's step returns its graded payloads)
     then: the kernel's after-step work (learning), the memory stage (read by the address
     population's spikes of step t), and every s_i becomes "previous" for step t + 1.
 
@@ -38,8 +39,9 @@ class Kernel(Protocol):
     def neuron_step(self, i: int, a_in: np.ndarray, t: int) -> np.ndarray:
         """Step population ``i`` with input ``a_in`` at step ``t``; returns its spikes (bool)."""
 
-    def for_products(self, spikes: np.ndarray) -> np.ndarray:
-        """Spikes in the form :meth:`synaptic_input` multiplies (bool, or 0/1 floats)."""
+    def for_products(self, spikes: np.ndarray, graded: bool = False) -> np.ndarray:
+        """Spikes in the form :meth:`synaptic_input` multiplies (bool, or 0/1 floats); ``graded``:
+        a sigma-delta population's payloads, kept as numbers (multiplied, not column-summed)."""
 
     def recorded_v(self, i: int) -> np.ndarray:
         """``v`` of population ``i`` for the records, in float units."""
@@ -101,6 +103,7 @@ def step_network(spec: EngramSpec, x: np.ndarray, kernel: Kernel, masks: dict | 
     rec_s = [[] for _ in sizes]
     rec_v = [[] for _ in sizes]
     rec_u = [[] for _ in sizes]
+    graded_layers = [getattr(layer, "graded", False) for layer in spec.layers]
     s_prev = [kernel.for_products(np.zeros(lead + (n,), dtype=bool)) for n in sizes]
     x_prev = kernel.for_products(np.zeros(lead + (spec.n_in,), dtype=bool))
     for t in range(steps):
@@ -121,7 +124,7 @@ def step_network(spec: EngramSpec, x: np.ndarray, kernel: Kernel, masks: dict | 
         kernel.after_step(t, x_t, s_now)
         if memory is not None:
             memory.step(t, s_now[memory_index])
-        s_prev = [kernel.for_products(s) for s in s_now]
+        s_prev = [kernel.for_products(s, graded) for s, graded in zip(s_now, graded_layers)]
         x_prev = kernel.for_products(x_t)
     names = spec.layer_names
     as_dict = lambda records: {n: kernel.stack(r) for n, r in zip(names, records) if r}  # noqa: E731

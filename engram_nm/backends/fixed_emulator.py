@@ -297,8 +297,8 @@ class FixedKernel(NumpyRecords):
         self.spiked[i] = s
         return s
 
-    def for_products(self, spikes: np.ndarray) -> np.ndarray:
-        return np.asarray(spikes, dtype=np.float32)
+    def for_products(self, spikes: np.ndarray, graded: bool = False) -> np.ndarray:
+        return np.asarray(spikes, dtype=np.float32)  # graded populations are refused by quantize()
 
     def recorded_v(self, i: int) -> np.ndarray:
         return self.v[i] / self.pops[i].scale

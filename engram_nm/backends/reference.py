@@ -9,7 +9,9 @@ for bit)::
     s = v > v_threshold ;  v = 0 | v - v_threshold  where s
 
 with ``a_in[t] = W @ s_src[t-1] + W_rec @ s[t-1] + sum_p W_p @ s_p[t-1]`` (one step of delay
-per Dense; ``p`` the spec's extra projections into the layer). Input spike ``x[t]`` therefore
+per Dense; ``p`` the spec's extra projections into the layer). A sigma-delta population steps with
+:func:`engram_nm.backends.sigma_delta.sigma_delta_step` instead (its ``u`` record is ``sigma``, its
+``v`` record the activation, its spikes the payloads). Input spike ``x[t]`` therefore
 first moves layer 0 at step ``t + 1`` and layer ``l`` at step ``t + l + 1``.
 """
 
@@ -19,6 +21,7 @@ import numpy as np
 
 from engram_nm.backends.engine import NumpyRecords, population_inputs, transmitted_weight
 from engram_nm.backends.float_lif import lif_step
+from engram_nm.backends.sigma_delta import initial_state, sigma_delta_parameters, sigma_delta_step
 from engram_nm.errors import InputError
 from engram_nm.plasticity.learner import make_learners, step_learners
 from engram_nm.result import RunResult
@@ -71,17 +74,26 @@ class FloatKernel(NumpyRecords):
                           for layer in spec.layers]
         self.learners = make_learners(spec.layers, spec.dt, spec.projections) if learn else {}
         self.inputs = population_inputs(spec.layers, spec.projections)
+        self.sigma_delta = {i: (initial_state(layer.size), sigma_delta_parameters(layer))
+                            for i, layer in enumerate(spec.layers) if layer.graded}
 
     def synaptic_input(self, i: int, pre) -> np.ndarray:
-        # Summing the columns of active sources is what Lava's Dense does for binary spikes;
-        # the same summation order keeps float64 equal.
+        # Summing the columns of active sources is what Lava's Dense does for binary spikes, and
+        # W.dot(payloads) what it does for graded ones; the same operations keep float64 equal.
         a_in = None
         for src, name, fixed in self.inputs[i]:
-            part = transmitted_weight(self.learners, name, fixed)[:, pre(src)].sum(axis=1)
+            w, s = transmitted_weight(self.learners, name, fixed), pre(src)
+            part = w.dot(s) if s.dtype != bool else w[:, s].sum(axis=1)
             a_in = part if a_in is None else a_in + part
         return a_in
 
     def neuron_step(self, i: int, a_in: np.ndarray, t: int) -> np.ndarray:
+        if i in self.sigma_delta:
+            state, params = self.sigma_delta[i]
+            state, payload = sigma_delta_step(state, a_in, params)
+            self.sigma_delta[i] = (state, params)
+            self.u[i], self.v[i] = state.sigma, state.act
+            return payload
         layer = self.spec.layers[i]
         du, dv = self.decays[i]
         vth = self.thresholds[i]
@@ -93,8 +105,8 @@ class FloatKernel(NumpyRecords):
         self.spiked[i] = s
         return s
 
-    def for_products(self, spikes: np.ndarray) -> np.ndarray:
-        return np.asarray(spikes).astype(bool)
+    def for_products(self, spikes: np.ndarray, graded: bool = False) -> np.ndarray:
+        return np.asarray(spikes, dtype=np.float64) if graded else np.asarray(spikes).astype(bool)
 
     def recorded_v(self, i: int) -> np.ndarray:
         return self.v[i]

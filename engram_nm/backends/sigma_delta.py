@@ -45,6 +45,13 @@ class SigmaDeltaState(NamedTuple):
     residue: np.ndarray
 
 
+def sigma_delta_parameters(layer, state_exp: int = 0) -> SigmaDeltaParameters:
+    """The parameters of a sigma-delta :class:`~engram_nm.spec.LayerSpec` (threshold: its
+    ``v_threshold``)."""
+    return SigmaDeltaParameters(vth=np.asarray(layer.v_threshold), bias=np.asarray(layer.bias),
+                                relu=layer.activation == "relu", state_exp=int(state_exp))
+
+
 def initial_state(n: int, integer: bool = False) -> SigmaDeltaState:
     """Everything at zero, as ``int64`` (integer arithmetic) or ``float64``."""
     dtype = np.int64 if integer else np.float64

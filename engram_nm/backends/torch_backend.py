@@ -37,6 +37,8 @@ class SpecLayer(nn.Module):
         super().__init__()
         self.name = layer.name
         self.neuron = layer.neuron
+        self.activation = layer.activation
+        self.payload_bits = layer.payload_bits
         self.reset = layer.reset
         self.reset_delay = layer.reset_delay
         self.bias_onset = layer.bias_onset
@@ -60,6 +62,11 @@ class SpecLayer(nn.Module):
     @property
     def size(self) -> int:
         return int(self.weight.shape[0])
+
+    @property
+    def graded(self) -> bool:
+        """True for a sigma-delta population (its spikes are payloads)."""
+        return self.neuron == "sigma_delta"
 
     def parameters_tuple(self) -> LIFParameters:
         return LIFParameters(
@@ -86,6 +93,8 @@ class SpecLayer(nn.Module):
             plasticity=self.plasticity,
             gate=self.gate_spec,
             metadata=dict(self.layer_metadata),
+            activation=self.activation,
+            payload_bits=self.payload_bits,
         )
 
 
@@ -219,8 +228,8 @@ def run_torch(spec_or_net, spikes: np.ndarray, dtype: torch.dtype = torch.float6
     """Run one sample ``[steps, n_in]`` or a batch ``[B, steps, n_in]`` without gradients, in one
     call (``gate_masks``: see ``SpecNetwork.forward``; the same for every sample).
 
-    Returns ``(spikes, v)``: ``{layer: bool [steps, size]}`` (``[B, steps, size]`` for a batch) and,
-    if ``record_v``, the voltages alike (else empty).
+    Returns ``(spikes, v)``: ``{layer: bool [steps, size]}`` (``[B, steps, size]`` for a batch; a
+    sigma-delta layer's: its float payloads) and, if ``record_v``, the voltages alike (else empty).
     """
     net = spec_or_net if isinstance(spec_or_net, SpecNetwork) else build_torch(spec_or_net, dtype=dtype)
     arr = np.asarray(spikes, dtype=np.float64)
@@ -229,6 +238,8 @@ def run_torch(spec_or_net, spikes: np.ndarray, dtype: torch.dtype = torch.float6
     with torch.no_grad():
         out = net(x.transpose(0, 1) if batched else x.unsqueeze(1), record_v=record_v, gate_masks=gate_masks)
     layout = (lambda a: a.transpose(0, 1)) if batched else (lambda a: a[:, 0])  # back from [T, B, n]
-    spikes_out = {k: layout(v).cpu().numpy() > 0.5 for k, v in out.spikes.items()}
+    graded = {layer.name for layer in net.layers if layer.graded}
+    spikes_out = {k: layout(v).cpu().numpy().astype(np.float64) if k in graded else layout(v).cpu().numpy() > 0.5
+                  for k, v in out.spikes.items()}
     volts = {k: layout(v).cpu().numpy().astype(np.float64) for k, v in out.v.items()}
     return spikes_out, volts

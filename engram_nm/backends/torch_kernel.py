@@ -2,7 +2,8 @@
 
 :class:`TorchKernel` steps a :class:`~engram_nm.backends.torch_backend.SpecNetwork`'s populations in
 the engine's schedule (:mod:`engram_nm.backends.engine`) with the stock Lava update of
-:func:`engram_nm.backends.torch_lif.lif_step`; tensors stay tensors, so gradients flow from any record
+:func:`engram_nm.backends.torch_lif.lif_step` (sigma-delta populations:
+:func:`engram_nm.backends.torch_sigma_delta.sigma_delta_step_torch`); tensors stay tensors, so gradients flow from any record
 back to the weights through the surrogate spikes. In float64 its spikes equal the numpy
 reference's (``tests/equivalence/test_torch_lava_float.py``). With ``learn=True`` the
 layers' rules run as :class:`~engram_nm.plasticity.learner.SynapseLearner` on tensors (the
@@ -19,6 +20,7 @@ import torch
 from engram_nm.backends.engine import population_inputs, transmitted_weight
 from engram_nm.plasticity.learner import make_learners, step_learners
 from engram_nm.backends.torch_lif import LIFState, lif_step
+from engram_nm.backends.torch_sigma_delta import TorchSigmaDeltaState, sigma_delta_step_torch
 
 
 class TorchKernel:
@@ -45,6 +47,8 @@ class TorchKernel:
                           for layer in layers]
         self.learners = make_learners(layers, net.dt, list(net.projections)) if learn else {}
         self.inputs = population_inputs(layers, list(net.projections))
+        self.sigma_delta = {i: TorchSigmaDeltaState(zeros(layer.size), zeros(layer.size), zeros(layer.size))
+                            for i, layer in enumerate(layers) if layer.graded}
 
     def synaptic_input(self, i: int, pre) -> torch.Tensor:
         a_in = None
@@ -54,6 +58,13 @@ class TorchKernel:
         return a_in
 
     def neuron_step(self, i: int, a_in: torch.Tensor, t: int) -> torch.Tensor:
+        if i in self.sigma_delta:
+            layer = self.layers[i]
+            s, state = sigma_delta_step_torch(a_in, self.sigma_delta[i], layer.v_threshold, layer.bias,
+                                              layer.activation == "relu")
+            self.sigma_delta[i] = state
+            self.states[i] = LIFState(u=state.sigma, v=state.act, s=s)
+            return s
         p = self.params[i] if t >= self.layers[i].bias_onset else self.before_onset[i]
         if self.intrinsic[i] is not None:
             p = p._replace(v_threshold=self.thresholds[i])
@@ -62,7 +73,7 @@ class TorchKernel:
             self.thresholds[i] = self.intrinsic[i].step(self.thresholds[i], s, self.net.dt)
         return s
 
-    def for_products(self, spikes) -> torch.Tensor:
+    def for_products(self, spikes, graded: bool = False) -> torch.Tensor:
         if isinstance(spikes, torch.Tensor):
             return spikes.to(self.dtype)  # surrogate spikes keep their gradient
         return torch.as_tensor(np.asarray(spikes, dtype=np.float64), dtype=self.dtype, device=self.device)

@@ -41,9 +41,14 @@ class FrameMLP:
 
 
 def train_frame_mlp(x, y, hidden: int = 128, epochs: int = 30, lr: float = 2e-3, batch: int = 32,
-                    seed: int = 0) -> FrameMLP:
-    """Train on ``x [n, T, features]`` (float) and labels ``y [n]`` (module docstring)."""
+                    seed: int = 0, prune: float = 0.0, finetune_epochs: int = 15) -> FrameMLP:
+    """Train on ``x [n, T, features]`` (float) and labels ``y [n]`` (module docstring). ``prune``:
+    the spiking networks' trick for the ANN too (:func:`~engram_nm.experiments.frontier.prune_smallest`):
+    after training, that fraction of the first layer's smallest weights is zeroed and kept at zero
+    while the rest is fine-tuned for ``finetune_epochs``; a zero weight costs no MAC."""
     import torch
+
+    from engram_nm.experiments.frontier import prune_smallest
 
     x = np.asarray(x, dtype=np.float32)
     y = np.asarray(y, dtype=np.int64)
@@ -53,17 +58,28 @@ def train_frame_mlp(x, y, hidden: int = 128, epochs: int = 30, lr: float = 2e-3,
     torch.manual_seed(seed)
     model = torch.nn.Sequential(torch.nn.Linear(x.shape[2], int(hidden)), torch.nn.ReLU(),
                                 torch.nn.Linear(int(hidden), 10))
-    opt = torch.optim.Adam(model.parameters(), lr=lr)
+    if not 0 <= prune < 1:
+        raise InputError(f"prune must be in [0, 1), got {prune}")
     xt, yt = torch.as_tensor(x), torch.as_tensor(y)
     gen = torch.Generator().manual_seed(seed)
-    for _ in range(int(epochs)):
-        order = torch.randperm(len(xt), generator=gen)
-        for i in range(0, len(order), batch):
-            idx = order[i:i + batch]
-            opt.zero_grad()
-            loss = torch.nn.functional.cross_entropy(model(xt[idx]).mean(dim=1), yt[idx])
-            loss.backward()
-            opt.step()
+
+    def fit(n_epochs, masks=None):
+        opt = torch.optim.Adam(model.parameters(), lr=lr)
+        for _ in range(int(n_epochs)):
+            order = torch.randperm(len(xt), generator=gen)
+            for i in range(0, len(order), batch):
+                idx = order[i:i + batch]
+                opt.zero_grad()
+                loss = torch.nn.functional.cross_entropy(model(xt[idx]).mean(dim=1), yt[idx])
+                loss.backward()
+                opt.step()
+                if masks is not None:
+                    with torch.no_grad():
+                        model[0].weight.mul_(masks[0])
+
+    fit(epochs)
+    if prune:
+        fit(finetune_epochs, prune_smallest([model[0]], [prune]))
     return FrameMLP([model[0].weight.detach().double().numpy(), model[2].weight.detach().double().numpy()],
                     [model[0].bias.detach().double().numpy(), model[2].bias.detach().double().numpy()], int(epochs))
 

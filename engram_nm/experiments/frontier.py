@@ -37,6 +37,7 @@ from engram_nm.errors import InputError
 
 READOUTS = ("spikes", "membrane")
 SCHEDULES = ("after", "gradual")
+NEURONS = ("lif", "sigma_delta")  # the hidden layer's neuron (engram_nm/spec.py, LayerSpec.neuron)
 
 
 @dataclass(frozen=True)
@@ -60,6 +61,8 @@ class FrontierSetting:
     prune_rounds: int = 1
     prune_schedule: str = "after"
     prune_ramp_epochs: int = 20
+    neuron: str = "lif"
+    sd_threshold: float = 0.1
 
     def __post_init__(self):
         if not (0 <= self.prune < 1 and 0 <= self.prune_readout < 1):
@@ -75,6 +78,10 @@ class FrontierSetting:
             raise InputError(f"readout must be one of {READOUTS}, got {self.readout!r}")
         if self.readout == "membrane" and self.exit_margin:
             raise InputError("early exit counts readout spikes: use readout='spikes' with exit_margin")
+        if self.neuron not in NEURONS:
+            raise InputError(f"neuron must be one of {NEURONS}, got {self.neuron!r}")
+        if not self.sd_threshold >= 0:
+            raise InputError(f"sd_threshold must be >= 0, got {self.sd_threshold}")
         self.input_code  # validates the code
 
     @property
@@ -85,6 +92,10 @@ class FrontierSetting:
         parts = [f"{self.code} {self.steps} steps" + (f" (threshold {self.threshold:g})"
                                                        if self.code in ("latency", "delta") else ""),
                  f"{self.readout} readout"]
+        if self.neuron == "sigma_delta":
+            parts.insert(0, f"sigma-delta hidden (threshold {self.sd_threshold:g})")
+        if self.hidden != 64:
+            parts.insert(0, f"{self.hidden} hidden")
         if self.l1_activity:
             parts.append(f"L1 {self.l1_activity:g}")
         if self.prune or self.prune_readout:
@@ -123,16 +134,24 @@ def digits(code: InputCode, seed: int = 0):
     return code.encode(xtr, seed=seed), ytr, code.encode(xte, seed=seed + 1), yte
 
 
-def _network(setting: FrontierSetting, seed: int):
+def _network(setting: FrontierSetting, seed: int, n_in: int = 64, input_meta: dict | None = None):
+    """The untrained network; ``input_meta`` (event inputs): stored as ``metadata["input"]`` in place
+    of the input code. The first layer's initial weights have standard deviation ``0.3 sqrt(64 / n_in)``
+    (why: the same spread of input current whatever the number of inputs)."""
     from engram_nm.backends.torch_backend import build_torch
     from engram_nm.encoding import attach
     from engram_nm.spec import EngramSpec, LayerSpec
 
     rng = np.random.default_rng(seed)
     readout = dict(v_threshold=np.inf) if setting.readout == "membrane" else {}
-    spec = EngramSpec(64, [LayerSpec("hidden", weight=rng.normal(0, 0.3, (setting.hidden, 64))),
-                           LayerSpec("readout", weight=rng.normal(0, 0.3, (10, setting.hidden)), **readout)],
-                      name="digits")
+    graded = dict(neuron="sigma_delta", v_threshold=setting.sd_threshold) if setting.neuron == "sigma_delta" else {}
+    spec = EngramSpec(n_in, [LayerSpec("hidden", weight=rng.normal(0, 0.3 * np.sqrt(64 / n_in), (setting.hidden, n_in)),
+                                       **graded),
+                             LayerSpec("readout", weight=rng.normal(0, 0.3, (10, setting.hidden)), **readout)],
+                      name="digits" if input_meta is None else "event_digits")
+    if input_meta is not None:
+        spec.metadata = {**spec.metadata, "input": dict(input_meta)}
+        return build_torch(spec)
     return build_torch(attach(spec, setting.input_code))
 
 
@@ -155,7 +174,7 @@ def _fit(net, x, y, setting: FrontierSetting, epochs: int, seed: int, masks=None
                      record_v=setting.readout == "membrane", after_step=keep_pruned if masks is not None else None)
 
 
-def _prune(layers, fractions) -> list:
+def prune_smallest(layers, fractions) -> list:
     """Zero the smallest ``fractions[k]`` of ``layers[k].weight`` (by magnitude); the masks."""
     import torch
 
@@ -209,11 +228,14 @@ def deployable(spec, x, margin: float = 2.0):
     return out.validate()
 
 
-def train_point(setting: FrontierSetting, seed: int = 0):
+def train_point(setting: FrontierSetting, seed: int = 0, data=None, input_meta: dict | None = None):
     """Train ``setting`` (module docstring); returns ``(spec, FrontierPoint)`` (the spec carries
-    its input code in ``metadata["input_code"]``)."""
-    x_tr, y_tr, x_te, y_te = digits(setting.input_code, seed)
-    net = _network(setting, seed)
+    its input code in ``metadata["input_code"]``). ``data``: ``(x_train [T, n, n_in], y_train,
+    x_test [T, m, n_in], y_test)`` spikes that replace the encoded digits (event data:
+    :mod:`engram_nm.experiments.event_frontier`; the setting's input code is then unused and
+    ``input_meta`` describes the input)."""
+    x_tr, y_tr, x_te, y_te = digits(setting.input_code, seed) if data is None else data
+    net = _network(setting, seed, x_tr.shape[2], input_meta if data is not None else None)
     fractions = (setting.prune, setting.prune_readout)
     pruned = setting.prune or setting.prune_readout
     if pruned and setting.prune_schedule == "gradual":
@@ -221,13 +243,13 @@ def train_point(setting: FrontierSetting, seed: int = 0):
         for epoch in range(setting.epochs):
             _fit(net, x_tr, y_tr, setting, 1, seed * 1000 + epoch, masks=masks)
             ramp = min(1.0, (epoch + 1) / setting.prune_ramp_epochs)
-            masks = _prune(net.layers, [f * (1 - (1 - ramp) ** 3) for f in fractions])
+            masks = prune_smallest(net.layers, [f * (1 - (1 - ramp) ** 3) for f in fractions])
         _fit(net, x_tr, y_tr, setting, setting.finetune_epochs, seed + 1, masks=masks)
     else:
         _fit(net, x_tr, y_tr, setting, setting.epochs, seed)
         for k in range(1, setting.prune_rounds + 1) if pruned else ():
             # round k keeps the density (1 - f)^(k / rounds): the final sparsity reached in steps
-            masks = _prune(net.layers, [1 - (1 - f) ** (k / setting.prune_rounds) for f in fractions])
+            masks = prune_smallest(net.layers, [1 - (1 - f) ** (k / setting.prune_rounds) for f in fractions])
             _fit(net, x_tr, y_tr, setting, setting.finetune_epochs, seed + k, masks=masks)
     spec = net.to_spec()
     return spec, evaluate(spec, x_te, y_te, setting)
@@ -305,7 +327,7 @@ def train_ann(hidden: int = 64, seed: int = 0, epochs: int = 40, lr: float = 1e-
 
     fit(epochs)
     if prune or prune_readout:
-        fit(finetune_epochs, _prune(linear, (prune, prune_readout)))
+        fit(finetune_epochs, prune_smallest(linear, (prune, prune_readout)))
     with torch.no_grad():
         acc = float((model(torch.as_tensor(xte, dtype=torch.float32)).argmax(1).numpy() == yte).mean())
     weights = [layer.weight.detach().numpy() for layer in linear]
