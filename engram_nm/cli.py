@@ -72,6 +72,7 @@ _neurons = _bounded_int(1, MAX_NEURONS)
 _seed = _bounded_int(0, MAX_SEED)
 _probability = _finite_float(0.0, 1.0)
 _positive_float = _finite_float(0.0, 1e6, low_open=True)
+_fraction = _finite_float(0.0, 0.99)  # a pruned fraction: all weights gone is no network
 
 
 def _target(text: str) -> str:
@@ -368,6 +369,8 @@ def cmd_train(args) -> int:
     from engram_nm.spec import EngramSpec, LayerSpec
     from engram_nm.training import accuracy, train_classifier
 
+    if args.data != "digits":
+        return _train_events(args)
     code = InputCode(args.code, args.steps, args.max_rate, args.threshold)
     x_tr, y_tr, x_te, y_te = digits(code, seed=args.seed)
     if args.model:
@@ -387,6 +390,28 @@ def cmd_train(args) -> int:
     path = export_nir(net, args.out)
     if not args.quiet:
         print(f"train accuracy {hist.train_accuracy[-1]:.3f}, test accuracy {acc:.3f} ({len(y_te)} digits)")
+        print(f"wrote {path}")
+    return 0
+
+
+def _train_events(args) -> int:
+    """``train --data camera|video``: a point of the event frontier (engram_nm/experiments/event_frontier.py)."""
+    from engram_nm.experiments.event_frontier import snn_point
+    from engram_nm.experiments.frontier import FrontierSetting
+    from engram_nm.nir_io import export_nir
+
+    if args.model:
+        raise InputError("--data camera|video trains a new network (2048 inputs); it does not start from a .nir")
+    setting = FrontierSetting(hidden=args.hidden, epochs=args.epochs, lr=args.lr, readout="membrane",
+                              neuron=args.neuron, sd_threshold=args.sd_threshold, prune=args.prune,
+                              finetune_epochs=args.finetune_epochs if args.prune else 0)
+    limit = (args.limit, max(1, args.limit // 2)) if args.limit else (None, None)
+    spec, point = snn_point(args.data, setting, args.seed, limit=limit)
+    path = export_nir(spec, args.out)
+    if not args.quiet:
+        print(f"test accuracy {point.accuracy:.3f} (chance 0.10); per recording {point.effective_acs:,.0f} effective "
+              f"synaptic operations, {point.neuron_updates:,.0f} neuron updates; first layer density "
+              f"{point.first_layer_density:.2f}")
         print(f"wrote {path}")
     return 0
 
@@ -487,8 +512,21 @@ def build_parser() -> argparse.ArgumentParser:
     _add_common(p)
     p.set_defaults(func=cmd_import)
 
-    p = sub.add_parser("train", help="train a classifier on the bundled digits with surrogate gradients")
+    p = sub.add_parser("train", help="train a classifier on the bundled digits (static or as events) with "
+                                     "surrogate gradients")
     p.add_argument("model", nargs="?", help="a .nir file to start from (64 inputs, 10 outputs); default a new one")
+    p.add_argument("--data", choices=("digits", "camera", "video"), default="digits",
+                   help="digits: the 8x8 images through --code; camera: the event-camera digits; video: the digit "
+                        "video sent as changes (docs/events.md)")
+    p.add_argument("--neuron", choices=("lif", "sigma_delta"), default="lif",
+                   help="the hidden layer's neuron (event data; sigma_delta: graded spikes)")
+    p.add_argument("--sd-threshold", type=_positive_float, default=0.1,
+                   help="sigma-delta: the smallest change of activation that is sent")
+    p.add_argument("--prune", type=_fraction, default=0.0,
+                   help="event data: zero this fraction of the first layer's smallest weights, then fine-tune")
+    p.add_argument("--finetune-epochs", type=_positive_int, default=5, help="epochs after pruning")
+    p.add_argument("--limit", type=_positive_int, default=None,
+                   help="event data: train on this many recordings (and test on half as many); default all")
     p.add_argument("--hidden", type=_neurons, default=64, help="hidden LIF neurons of a new network")
     p.add_argument("--epochs", type=_positive_int, default=8)
     p.add_argument("--lr", type=_positive_float, default=1e-2, help="Adam learning rate")

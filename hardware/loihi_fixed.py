@@ -38,3 +38,14 @@ ACCUMULATOR_SHIFT = ACCUMULATOR_BITS + 1 - LEARNING_WEIGHT_SIGNED_BITS  # w << 7
 FACTOR_BITS = {"x0": 1, "y0": 1, "x1": TRACE_BITS, "x2": TRACE_BITS, "y1": TRACE_BITS, "y2": TRACE_BITS,
                "y3": TRACE_BITS, "w": LEARNING_WEIGHT_SIGNED_BITS}
 CONN_RANDOM_SEED = 2     # ConnVarRandom's default seed: Loihi2FLearningRule never passes rng_seed to it
+
+# Sigma-delta neurons and graded spikes (lava-nc 0.10.0 ``lava/proc/sdn/models.py``,
+# ``PySigmaDeltaModelFixed``: sigma, act, residue and vth are 24-bit, the bias 16-bit; the payload
+# leaves as ``delta >> state_exp``; ``lava/proc/dense/models.py``: a graded Dense computes
+# ``weights.dot(payloads)`` in int32).
+SD_STATE_BITS = 24
+SD_VTH_MAX = 2 ** (SD_STATE_BITS - 1) - 1
+SD_BIAS_MAX = 2 ** 15 - 1
+SD_STATE_EXP_MAX = 7     # 3-bit state_exp
+PAYLOAD_LEVELS = 64      # our choice: a payload at threshold is about 64 integer steps (1.6 % resolution)
+SD_LEVELS = 4096         # our choice: a population fed by graded spikes only resolves its threshold in 4096 steps

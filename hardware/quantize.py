@@ -46,6 +46,19 @@ class QuantizedLayer:
     bias_exp: np.ndarray
     syn_bias: np.ndarray         # int, in u units (already << 6 scale)
     matrices: dict = field(default_factory=dict)  # every weight matrix into this layer -> int weights
+    graded: bool = False         # a sigma-delta population: vth and bias are in sigma units (no << 6)
+    state_exp: int = 0           # sigma-delta: its payload leaves as delta >> state_exp
+    matrix_exps: dict = field(default_factory=dict)  # a matrix's own weight exponent (graded sources)
+
+    def matrix_exp(self, name: str) -> int:
+        """The weight exponent of the Dense that carries matrix ``name`` (the layer's, unless the
+        matrix carries graded spikes and has its own)."""
+        return int(self.matrix_exps.get(name, self.weight_exp))
+
+    @property
+    def payload_scale(self) -> float:
+        """Integer payload units per float unit of what the population sends (1 for binary spikes)."""
+        return self.scale / 2.0 ** self.state_exp if self.graded else 1.0
 
     def matrix(self, name: str) -> np.ndarray:
         """The integer weights of the matrix ``name`` into this layer (a connection of the spec,
@@ -56,8 +69,10 @@ class QuantizedLayer:
 
     @property
     def weight_scale(self) -> float:
-        """Integer weight per spec weight unit (``w_int = round(W * weight_scale)``)."""
-        return self.scale / (2.0 ** fx.ACT_SHIFT * 2.0 ** self.weight_exp)
+        """Integer weight per spec weight unit (``w_int = round(W * weight_scale)``) for binary sources;
+        a graded source's weights are divided by its payload scale too."""
+        shift = 0 if self.graded else fx.ACT_SHIFT
+        return self.scale / (2.0 ** shift * 2.0 ** self.weight_exp)
 
     def dequantized_vth(self) -> np.ndarray:
         return self.vth * 2.0 ** fx.ACT_SHIFT / self.scale
@@ -132,6 +147,19 @@ def _weights(w: np.ndarray, k: float, exp: int, mixed: bool) -> tuple[np.ndarray
     return np.clip(q, lo, hi).astype(np.int32), clipped
 
 
+def _graded_weights(w: np.ndarray, units: float, mixed: bool) -> tuple[np.ndarray, int, int]:
+    """A matrix that carries graded spikes, ``units`` integer input units per weight unit per payload
+    unit (``K / P``, and ``/ 64`` into a LIF): its own exponent ``e`` (-8..7) so the largest weight
+    uses the 8-bit range, ``w_int = round(W * units / 2**e)``; the Dense shifts the sum back by ``e``
+    (a right shift floors). Why: a payload scale that resolves the threshold finely would otherwise
+    leave a handful of integer steps for the weights."""
+    w_int_max = fx.MIXED_WEIGHT_MAX if mixed else fx.EXC_WEIGHT_MAX
+    peak = float(np.max(np.abs(w))) * units
+    exp = int(np.clip(np.ceil(np.log2(peak / w_int_max)), *fx.WEIGHT_EXP_RANGE)) if peak > 0 else 0
+    q, clipped = _weights(w, units * 2.0 ** fx.ACT_SHIFT, exp, mixed)
+    return q, exp, clipped
+
+
 def _bias(b: np.ndarray, k: float) -> tuple[np.ndarray, np.ndarray, int]:
     target = b * k
     exp = np.zeros(b.shape, dtype=np.int32)
@@ -164,21 +192,31 @@ _QUANTITY = {"feedforward": "weight", "recurrent": "recurrent_weight"}  # report
 
 
 def quantize_layer(layer: LayerSpec, dt: float, report: QuantizationReport, connections: list,
-                   plastic: list = ()) -> QuantizedLayer:
+                   plastic: list = (), payload_scales: dict | None = None) -> QuantizedLayer:
     """One layer, with the ``connections`` into it (:meth:`~engram_nm.spec.EngramSpec.connections`:
-    they share its scale) and, when quantising for learning, the ``plastic`` matrices among them."""
+    they share its scale) and, when quantising for learning, the ``plastic`` matrices among them.
+    ``payload_scales``: connection name -> its graded source's payload scale (binary sources: 1);
+    a graded source's integer weights are ``W * K / (64 * P)``, so ``K`` is chosen on ``W / P``."""
     if np.any(np.isinf(layer.v_threshold)):
         raise QuantizationError(
             f"layer {layer.name!r}: an infinite threshold has no fixed-point form; "
             "give readout neurons a large finite threshold for cpu-fixed / loihi2"
         )
-    mats = [c.weight for c in connections]
+    units = {c.name: (payload_scales or {}).get(c.name, 1.0) for c in connections}
+    if layer.graded:
+        return _quantize_sigma_delta(layer, report, connections, units)
+    binary = [c for c in connections if c.name not in (payload_scales or {})]
+    mats = [c.weight for c in binary] or [np.zeros((1, 1))]
     wmax = max(float(np.max(np.abs(m))) for m in mats)
-    mixed = any(np.min(m) < 0 for m in mats) and any(np.max(m) > 0 for m in mats)
+    every = [c.weight for c in connections]
+    mixed = any(np.min(m) < 0 for m in every) and any(np.max(m) > 0 for m in every)
     if plastic:
         wmax, mixed = _learning_range(plastic, wmax, mixed)
     w_int_max = fx.MIXED_WEIGHT_MAX if mixed else fx.EXC_WEIGHT_MAX
-    if wmax == 0:
+    if wmax == 0 and len(binary) < len(connections):
+        # graded inputs only: K as large as the threshold allows, with room for v to overshoot 2x
+        k = float(2 ** fx.ACT_SHIFT) * fx.VTH_MAX / (2 * float(np.max(layer.v_threshold)))
+    elif wmax == 0:
         k = float(2 ** fx.ACT_SHIFT) * w_int_max / float(np.max(layer.v_threshold))
     else:
         k = float(2 ** fx.ACT_SHIFT) * w_int_max / wmax
@@ -187,11 +225,16 @@ def quantize_layer(layer: LayerSpec, dt: float, report: QuantizationReport, conn
     if vth_scaled_max > fx.VTH_MAX:
         k *= fx.VTH_MAX / vth_scaled_max
     exp = 0
-    matrices = {}
+    matrices, exps = {}, {}
     for c in connections:
-        matrices[c.name], clipped = _weights(c.weight, k, exp, mixed)
-        report.add(layer.name, _QUANTITY.get(c.kind, f"projection {c.name}"), c.weight,
-                   matrices[c.name] * 2.0 ** fx.ACT_SHIFT / k, clipped)
+        if c in binary:
+            matrices[c.name], clipped = _weights(c.weight, k, exp, mixed)
+            back = matrices[c.name] * 2.0 ** fx.ACT_SHIFT / k
+        else:
+            matrices[c.name], exps[c.name], clipped = _graded_weights(c.weight, k / (2 ** fx.ACT_SHIFT * units[c.name]),
+                                                                      mixed)
+            back = matrices[c.name] * 2.0 ** (fx.ACT_SHIFT + exps[c.name]) * units[c.name] / k
+        report.add(layer.name, _QUANTITY.get(c.kind, f"projection {c.name}"), c.weight, back, clipped)
     weight_scale = k / 2 ** fx.ACT_SHIFT
     for m in plastic:
         bound = max((abs(b) for b in (m.rule.w_min, m.rule.w_max) if b is not None), default=0.0) if m.rule else 0.0
@@ -217,20 +260,75 @@ def quantize_layer(layer: LayerSpec, dt: float, report: QuantizationReport, conn
     syn_bias = np.round(layer.syn_bias * k).astype(np.int32)
     if np.any(layer.syn_bias):
         report.add(layer.name, "syn_bias", layer.syn_bias, syn_bias / k, 0)
-    return QuantizedLayer(layer.name, k, exp, du_int, dv_int, vth, mant, bexp, syn_bias, matrices)
+    return QuantizedLayer(layer.name, k, exp, du_int, dv_int, vth, mant, bexp, syn_bias, matrices, matrix_exps=exps)
+
+
+def _quantize_sigma_delta(layer: LayerSpec, report: QuantizationReport, connections: list,
+                          units: dict) -> QuantizedLayer:
+    """A sigma-delta population (module docstring): ``K`` from its input weights (``W / P`` for
+    graded sources), no ``<< 6``; 24-bit threshold, 16-bit bias; ``state_exp`` so that a payload at
+    threshold is about :data:`~engram_nm.hardware.loihi_fixed.PAYLOAD_LEVELS` integer steps. ``vth``
+    and ``bias`` are in state units, multiples of ``2**state_exp`` (what Lava's process makes of its
+    arguments)."""
+    graded = {name for name, p in units.items() if p != 1.0}
+    binary = [c.weight for c in connections if c.name not in graded]
+    every = [c.weight for c in connections]
+    mixed = any(np.min(m) < 0 for m in every) and any(np.max(m) > 0 for m in every)
+    w_int_max = fx.MIXED_WEIGHT_MAX if mixed else fx.EXC_WEIGHT_MAX
+    wmax = max((float(np.max(np.abs(m))) for m in binary), default=0.0)
+    vmax = float(np.max(layer.v_threshold))
+    # binary inputs set K (8-bit weights); graded inputs only: the threshold gets SD_LEVELS steps
+    k = w_int_max / wmax if wmax > 0 else fx.SD_LEVELS / float(np.min(layer.v_threshold))
+    if vmax * k > fx.SD_VTH_MAX:
+        k *= fx.SD_VTH_MAX / (vmax * k)
+    matrices, exps = {}, {}
+    for c in connections:
+        if c.name in graded:
+            q, exps[c.name], clipped = _graded_weights(c.weight, k / units[c.name], mixed)  # w_int = W K / P / 2**e
+            back = q * 2.0 ** exps[c.name] * units[c.name] / k
+        else:
+            q, clipped = _weights(c.weight, k * 2.0 ** fx.ACT_SHIFT, 0, mixed)  # w_int = W K
+            back = q / k
+        matrices[c.name] = q
+        report.add(layer.name, _QUANTITY.get(c.kind, f"projection {c.name}"), c.weight, back, clipped)
+    # Lava's SigmaDelta takes vth and bias in payload units and multiplies them by 2**state_exp
+    # (lava/proc/sdn/process.py): in state units they are multiples of 2**state_exp.
+    smallest = max(float(np.min(layer.v_threshold)) * k, 1.0)
+    state_exp = int(np.clip(np.floor(np.log2(smallest / fx.PAYLOAD_LEVELS)), 0, fx.SD_STATE_EXP_MAX))
+    step = 2 ** state_exp
+    vth = np.round(layer.v_threshold * k / step) * step
+    clip_v = int(np.sum((vth < step) | (vth > fx.SD_VTH_MAX)))
+    vth = np.clip(vth, step, fx.SD_VTH_MAX // step * step).astype(np.int32)
+    report.add(layer.name, "v_threshold (sigma-delta)", layer.v_threshold, vth / k, clip_v)
+    bias = np.round(layer.bias * k / step)
+    clip_b = int(np.sum(np.abs(bias) > fx.SD_BIAS_MAX))
+    bias = (np.clip(bias, -fx.SD_BIAS_MAX, fx.SD_BIAS_MAX) * step).astype(np.int32)
+    report.add(layer.name, "bias (sigma-delta)", layer.bias, bias / k, clip_b)
+    zeros = np.zeros(layer.size, dtype=np.int32)
+    return QuantizedLayer(layer.name, k, 0, zeros, zeros, vth, bias, zeros, zeros, matrices, graded=True,
+                          state_exp=state_exp, matrix_exps=exps)
 
 
 def quantize(spec: EngramSpec, learning: bool = False) -> QuantizedSpec:
-    """Map every layer of ``spec`` to Loihi 2 fixed point; see the module docstring."""
-    graded = [layer.name for layer in spec.layers if layer.graded]
-    if graded:
-        # Why not yet: a payload times an 8-bit weight needs its own scale per layer (Lava's
-        # spike_exp / state_exp); until that is written, fixed point refuses rather than guesses.
-        raise QuantizationError(f"sigma-delta populations {graded} have no fixed-point form yet: run them on "
-                                "reference, snntorch or cpu-float")
+    """Map every layer of ``spec`` to Loihi 2 fixed point; see the module docstring. Layers are
+    quantised in order, so a graded (sigma-delta) source's payload scale is known to the layers it
+    feeds; a graded projection from the same or a later population has no fixed-point form yet."""
     report = QuantizationReport()
     connections = spec.connections()
     plastic = plastic_matrices(spec.layers, spec.projections) if learning else []
-    layers = [quantize_layer(layer, spec.dt, report, [c for c in connections if c.target == layer.name],
-                             [m for m in plastic if m.post == i]) for i, layer in enumerate(spec.layers)]
+    index = {layer.name: i for i, layer in enumerate(spec.layers)}
+    layers = []
+    for i, layer in enumerate(spec.layers):
+        into = [c for c in connections if c.target == layer.name]
+        scales = {}
+        for c in into:
+            if c.source is None or not spec.layers[index[c.source]].graded:
+                continue
+            if index[c.source] >= i:
+                raise QuantizationError(f"{c.name}: a graded projection from {c.source!r} into {layer.name!r} "
+                                        "(recurrent or feedback) has no fixed-point form yet")
+            scales[c.name] = layers[index[c.source]].payload_scale
+        if scales and any(c.name in {m.name for m in plastic} for c in into):
+            raise QuantizationError(f"layer {layer.name!r}: learning on graded spikes has no fixed-point form")
+        layers.append(quantize_layer(layer, spec.dt, report, into, [m for m in plastic if m.post == i], scales))
     return QuantizedSpec(spec=spec, layers=layers, report=report)

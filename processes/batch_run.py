@@ -87,7 +87,8 @@ def run_samples(spec, samples, tag: str = FLOAT_TAG, quantized=None, tasks=None,
                     gate.task.set(np.array([0 if tasks is None else int(tasks[i])]))
             session.run(int(stop - start))
         graded = {layer.name for layer in spec.layers if layer.graded}
-        recorded = {name: sink.data.get().T.astype(np.float64 if name in graded else bool)
+        kind = np.float64 if tag == FLOAT_TAG else np.int64  # payloads: floats, or fixed-point integers
+        recorded = {name: sink.data.get().T.astype(kind if name in graded else bool)
                     for name, sink in net.sinks.items()}
         volts = read_voltages(net)
     return [SampleRecord({name: rec[start:stop] for name, rec in recorded.items()},

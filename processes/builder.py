@@ -116,23 +116,27 @@ def _intrinsic(layer, dt: float, learn: bool, qlayer) -> dict:
     return intrinsic_parameters(ip.eta, ip.target_rate, ip.theta_min, dt, qlayer.scale, qlayer.vth)
 
 
-def _sigma_delta(layer, tag: str):
-    """Lava's own ``SigmaDelta`` process for a sigma-delta population (float tag only, one threshold)."""
-    if tag != FLOAT_TAG:
-        raise InputError(f"layer {layer.name!r}: sigma-delta populations run on cpu-float only so far (their "
-                         "fixed-point form is not quantised yet)")
-    if not np.all(layer.v_threshold == layer.v_threshold[0]):
+def _sigma_delta(layer, tag: str, qlayer):
+    """Lava's own ``SigmaDelta`` process for a sigma-delta population (one threshold per population;
+    fixed point: the quantised integers and ``state_exp``, hardware/quantize.py)."""
+    vth = layer.v_threshold if qlayer is None else qlayer.vth
+    if not np.all(vth == vth[0]):
         raise InputError(f"layer {layer.name!r}: Lava's SigmaDelta holds one threshold per population, "
                          "this layer has one per neuron")
     mode = lava.ActivationMode.RELU if layer.activation == "relu" else lava.ActivationMode.UNIT
-    return lava.SigmaDelta(shape=(layer.size,), vth=float(layer.v_threshold[0]), bias=layer.bias.copy(),
-                           act_mode=mode, name=layer.name)
+    if tag == FLOAT_TAG:
+        return lava.SigmaDelta(shape=(layer.size,), vth=float(vth[0]), bias=layer.bias.copy(), act_mode=mode,
+                               name=layer.name)
+    shift = int(qlayer.state_exp)  # Lava multiplies vth and bias by 2**state_exp itself
+    return lava.SigmaDelta(shape=(layer.size,), vth=int(vth[0]) >> shift,
+                           bias=(qlayer.bias_mant.astype(np.int32) >> shift).copy(), act_mode=mode,
+                           state_exp=shift, name=layer.name)
 
 
 def _population(layer, dt: float, tag: str, qlayer, learn: bool = False) -> tuple[object, str]:
     """Create the population process; returns (process, reason-if-custom or '')."""
     if layer.graded:
-        return _sigma_delta(layer, tag), ""
+        return _sigma_delta(layer, tag, qlayer), ""
     ok, reason = layer.stock_lava_compatible(dt)
     ip = _intrinsic(layer, dt, learn, qlayer)
     if not learn and layer.plasticity is not None and layer.plasticity.intrinsic is not None:
@@ -198,7 +202,7 @@ def _dense(weights: np.ndarray, tag: str, weight_exp: int, name: str, message_bi
     if tag == FLOAT_TAG:
         return lava.Dense(weights=weights.copy(), name=name, num_message_bits=int(message_bits))
     return lava.Dense(weights=weights.astype(np.int32).copy(), weight_exp=int(weight_exp), num_weight_bits=8,
-                      name=name)
+                      num_message_bits=int(message_bits), name=name)
 
 
 def build_network(spec: EngramSpec, spikes: np.ndarray, tag: str = FLOAT_TAG, quantized=None,
@@ -268,7 +272,7 @@ def build_network(spec: EngramSpec, spikes: np.ndarray, tag: str = FLOAT_TAG, qu
         if c.name not in plastic:
             bits = 0 if c.source is None or not spec.layers[index[c.source]].graded else \
                 spec.layers[index[c.source]].payload_bits
-            proc = _dense(w, tag, 0 if q is None else q.weight_exp, c.name, bits)
+            proc = _dense(w, tag, 0 if q is None else q.matrix_exp(c.name), c.name, bits)
         else:
             j, m = plastic[c.name]
             proc, learning[c.name] = _projection(c.name, w, m.rule, m.structural, tag, q, spec.dt, seed + j)
@@ -351,7 +355,9 @@ def run_network(net: LavaNetwork, run_cfg=None, target: str | None = None) -> Ru
         graded = {layer.name for layer in net.spec.layers if layer.graded}
         for name, sink in net.sinks.items():
             data = sink.data.get().T
-            spikes[name] = data.astype(np.float64) if name in graded else data.astype(bool)  # payloads stay numbers
+            # payloads stay numbers: floats, or the fixed-point integers (units: QuantizedLayer.payload_scale)
+            spikes[name] = (data.astype(np.float64) if net.tag == FLOAT_TAG else data.astype(np.int64)) \
+                if name in graded else data.astype(bool)
         volts.update(read_voltages(net))
         for name, info in net.learning.items():
             weights = np.asarray(net.dense[name].weights.get(), dtype=np.float64)

@@ -109,16 +109,11 @@ def fit_report(spec: EngramSpec, limits: CoreLimits = LOIHI2, quantize_weights: 
         if fan_in > limits.synaptic_memory_bytes:
             problems.append(f"a neuron's fan-in needs {fan_in / 1024:.1f} KB of synaptic memory, more than one "
                             f"core's {limits.synaptic_memory_bytes / 1024:.0f} KB")
-        if layer.graded:
-            # Loihi 2 carries graded spikes of up to 24 bits; what is missing is ours: the weights x
-            # payload scaling (Lava's spike_exp / state_exp) is not quantised yet (hardware/quantize.py).
-            problems.append(f"sigma-delta with {layer.payload_bits}-bit payloads: no fixed-point form yet, so "
-                            "neither its precision nor its deployment can be checked")
         cores = max(int(np.ceil(layer.size / limits.neurons_per_core)),
                     int(np.ceil(mem / limits.synaptic_memory_bytes)), 1)
         layers.append(LayerFit(layer.name, layer.size, synapses, mem, cores, fan_in, problems))
     quant, vanished = None, {}
-    if quantize_weights and not any(layer.graded for layer in spec.layers):
+    if quantize_weights:
         from engram_nm.hardware.quantize import quantize
 
         q = quantize(spec)

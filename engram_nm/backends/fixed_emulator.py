@@ -54,8 +54,9 @@ class _Population:
     onset: np.ndarray             # [K, 1, 1] first step of the biases
     may_overflow: bool            # whether u can leave 24 bits (fixed_point.current_bound)
     scale: np.ndarray             # [K, 1, 1] integer v units per float unit
-    inputs: list  # product groups (_product_groups): (source indices, weights [K, sum n_src, n], weight_exp)
+    inputs: list  # product groups (_product_groups): (source indices, weights [K, sum n_src, n], weight_exp, graded)
     intrinsic: dict | None = None  # learning thresholds: ip_eta, ip_target, ip_theta_min, vth_fine [K, 1, n]
+    sigma_delta: object = None     # a sigma-delta population: its SigmaDeltaParameters, integers [K, 1, n]
 
 
 def _exact_float(w: np.ndarray) -> np.ndarray:
@@ -65,25 +66,35 @@ def _exact_float(w: np.ndarray) -> np.ndarray:
     return w.astype(np.float32 if bound < 2 ** 24 else np.float64)
 
 
-def _product_groups(sources: list) -> list:
+def _product_groups(sources: list, graded: set = frozenset()) -> list:
     """Group a population's inputs ``(source, weights [K, n, n_src], weight_exp)`` into matrix
-    products: ``(source indices, weights transposed and side by side [K, sum n_src, n], exp)``.
+    products: ``(source indices, weights transposed and side by side [K, sum n_src, n], exp, graded)``.
 
     Lava shifts each Dense's sum by its weight exponent. A left shift (exp >= 0) is linear, so
     inputs with one such exponent share one product of their concatenated spikes; a right shift
-    floors each Dense's sum on its own, so every input with exp < 0 keeps a product of its own.
+    floors each Dense's sum on its own, so every input with exp < 0 keeps a product of its own. So
+    does every input from a ``graded`` source (sigma-delta payloads): Lava's Dense computes its
+    ``weights.dot(payloads)`` in int32, which wraps on its own (float64 holds the exact sum first).
     """
     groups, shared = [], {}
     for src, w, exp in sources:
-        if exp >= 0:
+        if src in graded:
+            groups.append(([src], w.astype(np.float64), exp, True))
+        elif exp >= 0:
             shared.setdefault(exp, []).append((src, w))
         else:
-            groups.append(([src], w, exp))
-    groups += [([src for src, _ in members], np.concatenate([w for _, w in members], axis=2), exp)
+            groups.append(([src], w, exp, False))
+    groups += [([src for src, _ in members], np.concatenate([w for _, w in members], axis=2), exp, False)
                for exp, members in shared.items()]
     # Stored transposed and contiguous ([K, sum n_src, n]: the product per step is spikes @ w_t),
-    # in the narrowest float type that keeps the whole sum exact.
-    return [(srcs, np.ascontiguousarray(_exact_float(w).transpose(0, 2, 1)), exp) for srcs, w, exp in groups]
+    # in the narrowest float type that keeps the whole sum exact (payloads: float64).
+    return [(srcs, np.ascontiguousarray((w if g else _exact_float(w)).transpose(0, 2, 1)), exp, g)
+            for srcs, w, exp, g in groups]
+
+
+def _wrap_int32(x: np.ndarray) -> np.ndarray:
+    """Integers held in float64 wrapped to int32, as numpy's int32 dot product wraps."""
+    return np.mod(x + 2.0 ** 31, 2.0 ** 32) - 2.0 ** 31
 
 
 def _check_same_shape(specs: list) -> None:
@@ -120,19 +131,29 @@ def _populations(specs: list, quantized: list, plastic: tuple = (), intrinsic: b
         ls = [spec.layers[i] for spec in specs]
         n = layer.size
 
-        def weights(get):
+        def weights(get, name):
             mats = [fp.dense_weights(get(q)) for q in qs]
-            exps = {q.weight_exp for q in qs}
+            exps = {q.matrix_exp(name) for q in qs}
             if len(exps) != 1:
                 raise InputError(f"layer {layer.name!r}: the networks quantised to different weight exponents")
             return np.stack(mats).astype(np.float64), exps.pop()  # [K, n, n_src]
 
-        inputs = _product_groups([(src, *weights(lambda q, name=name: q.matrix(name)))
-                                  for src, name, _ in inputs_of[i] if name not in plastic])
+        graded_sources = {j for j, source in enumerate(first.layers) if source.graded}
+        inputs = _product_groups([(src, *weights(lambda q, name=name: q.matrix(name), name))
+                                  for src, name, _ in inputs_of[i] if name not in plastic], graded_sources)
+        sigma_delta = None
+        if layer.graded:
+            from engram_nm.backends.sigma_delta import SigmaDeltaParameters
+
+            sigma_delta = SigmaDeltaParameters(
+                vth=stack([q.vth for q in qs]).astype(np.int64), bias=stack([q.bias_mant for q in qs]).astype(np.int64),
+                relu=layer.activation == "relu",
+                state_exp=np.array([q.state_exp for q in qs], dtype=np.int64)[:, None, None])
         bias = stack([fp.effective_bias(q.bias_mant, q.bias_exp) for q in qs])
         syn_bias = stack([q.syn_bias for q in qs])
         du = stack([q.du for q in qs])
-        max_input = sum((np.abs(w_t).sum(axis=1) for _, w_t, _ in inputs), np.zeros((len(specs), n)))
+        max_input = sum((np.abs(w_t).sum(axis=1) for _, w_t, _, _ in inputs), np.zeros((len(specs), n)))
+        graded_in = any(g for _, _, _, g in inputs)  # payloads have no static bound
         bound = max(fp.current_bound(du[k, 0], max_input[k], syn_bias[k, 0]) for k in range(len(specs)))
         learns_in = any(name in plastic for _, name, _ in inputs_of[i])  # weights change: no static bound
         ip = layer.plasticity.intrinsic if intrinsic and layer.plasticity is not None else None
@@ -143,9 +164,9 @@ def _populations(specs: list, quantized: list, plastic: tuple = (), intrinsic: b
             bias=bias if np.any(bias) else None, syn_bias=syn_bias if np.any(syn_bias) else None,
             subtract=subtract if subtract.any() else None, delayed=delayed if delayed.any() else None,
             onset=np.array([l.bias_onset for l in ls], dtype=np.int64)[:, None, None],
-            may_overflow=learns_in or bound >= fp.MAX_UV,
+            may_overflow=learns_in or graded_in or bound >= fp.MAX_UV,
             scale=np.array([q.scale for q in qs], dtype=np.float64)[:, None, None], inputs=inputs,
-            intrinsic=None if ip is None else _intrinsic(specs, qs, i)))
+            intrinsic=None if ip is None else _intrinsic(specs, qs, i), sigma_delta=sigma_delta))
     return pops
 
 
@@ -257,12 +278,18 @@ class FixedKernel(NumpyRecords):
         self.vth_fine = [None if p.intrinsic is None else
                          np.broadcast_to(p.intrinsic["vth_fine"], (nets, batch, n)).copy()
                          for p, n in zip(pops, sizes)]
+        from engram_nm.backends.sigma_delta import SigmaDeltaState
+
+        zeros = lambda n: np.zeros((nets, batch, n), dtype=np.int64)  # noqa: E731
+        self.sigma_delta = {i: SigmaDeltaState(zeros(n), zeros(n), zeros(n))
+                            for i, (p, n) in enumerate(zip(pops, sizes)) if p.sigma_delta is not None}
 
     def synaptic_input(self, i: int, pre) -> np.ndarray:
         a_in = None
-        for sources, w_t, exp in self.pops[i].inputs:
+        for sources, w_t, exp, graded in self.pops[i].inputs:
             spikes = pre(sources[0]) if len(sources) == 1 else np.concatenate([pre(s) for s in sources], axis=-1)
-            part = fp.dense_output(np.matmul(spikes, w_t), exp)  # exact: each group's sum below 2**24
+            total = np.matmul(spikes, w_t)  # exact: binary groups below 2**24 in float32, payloads in float64
+            part = _wrap_int32(fp.dense_output(_wrap_int32(total), exp)) if graded else fp.dense_output(total, exp)
             a_in = part if a_in is None else a_in + part.astype(np.float64)  # groups sum in float64
         for m in self.learning:
             if m.post != i:
@@ -286,6 +313,13 @@ class FixedKernel(NumpyRecords):
 
     def neuron_step(self, i: int, a_in: np.ndarray, t: int) -> np.ndarray:
         pop = self.pops[i]
+        if pop.sigma_delta is not None:
+            from engram_nm.backends.sigma_delta import sigma_delta_step
+
+            state, payload = sigma_delta_step(self.sigma_delta[i], np.rint(a_in).astype(np.int64), pop.sigma_delta)
+            self.sigma_delta[i] = state
+            self.u[i], self.v[i] = state.sigma.astype(np.float64), state.act.astype(np.float64)
+            return payload
         ip = pop.intrinsic
         theta = pop.theta if ip is None else fp.intrinsic_threshold(self.vth_fine[i], ip["ip_eta"] > 0, pop.theta)
         self.u[i], self.v[i], s = fp.lif_step(self.u[i], self.v[i], a_in, pop.du, pop.dv, theta, pop.bias,
@@ -298,7 +332,7 @@ class FixedKernel(NumpyRecords):
         return s
 
     def for_products(self, spikes: np.ndarray, graded: bool = False) -> np.ndarray:
-        return np.asarray(spikes, dtype=np.float32)  # graded populations are refused by quantize()
+        return np.asarray(spikes, dtype=np.float64 if graded else np.float32)  # payloads: integers in float64
 
     def recorded_v(self, i: int) -> np.ndarray:
         return self.v[i] / self.pops[i].scale

@@ -29,12 +29,12 @@ from engram_nm.errors import InputError
 
 class SigmaDeltaParameters(NamedTuple):
     """``vth`` (>= 0), ``bias``, ``relu`` (ReLU activation, else the identity) and ``state_exp``
-    (integer arithmetic: the payload's right shift; 0 in float)."""
+    (integer arithmetic: the payload's right shift, a number or one per neuron / network; 0 in float)."""
 
     vth: float | np.ndarray = 0.0
     bias: float | np.ndarray = 0.0
     relu: bool = True
-    state_exp: int = 0
+    state_exp: int | np.ndarray = 0
 
 
 class SigmaDeltaState(NamedTuple):
@@ -60,7 +60,7 @@ def initial_state(n: int, integer: bool = False) -> SigmaDeltaState:
 
 def sigma_delta_step(state: SigmaDeltaState, a_in, p: SigmaDeltaParameters) -> tuple:
     """One step (module docstring): ``(new state, payload)``. Integer arrays stay integer."""
-    if np.any(np.asarray(p.vth) < 0) or int(p.state_exp) < 0:
+    if np.any(np.asarray(p.vth) < 0) or np.any(np.asarray(p.state_exp) < 0):
         raise InputError(f"sigma-delta needs vth >= 0 and state_exp >= 0, got {p.vth}, {p.state_exp}")
     sigma = state.sigma + a_in
     act = sigma + p.bias
@@ -69,8 +69,8 @@ def sigma_delta_step(state: SigmaDeltaState, a_in, p: SigmaDeltaParameters) -> t
     delta = act - state.act + state.residue
     s = np.where(np.abs(delta) >= p.vth, delta, 0).astype(delta.dtype)
     residue = delta - s
-    if np.issubdtype(s.dtype, np.integer) and p.state_exp:
-        s = np.right_shift(s, int(p.state_exp))
+    if np.issubdtype(s.dtype, np.integer) and np.any(p.state_exp):
+        s = np.right_shift(s, np.asarray(p.state_exp, dtype=s.dtype))
     return SigmaDeltaState(sigma, act, residue), s
 
 

@@ -111,3 +111,37 @@ def ann_point(dataset: str, seed: int, thresholds=(0.0,), hidden: int = 64, epoc
         rows.append({"seed": int(seed), "threshold": float(threshold), "prune": float(prune), "accuracy": r["accuracy"],
                      **{k: r[k] * frames for k in ("dense_macs", "effective_macs", "delta_macs")}})
     return rows
+
+
+def deploy(spec, x_train, x_test, y_test, lava_samples: int = 3, readout: str = "membrane") -> dict:
+    """Take a trained point to fixed point: the spec made deployable
+    (:func:`~engram_nm.experiments.frontier.deployable`: a finite readout threshold above every
+    training potential), its accuracy on ``fixed-emu`` over ``x_test [T, n, 2048]`` beside the float
+    accuracy, Lava ``cpu-fixed`` on the first ``lava_samples`` recordings compared spike for spike (and
+    payload for payload) with ``fixed-emu``, and whether Loihi 2 holds it
+    (:func:`~engram_nm.analysis.fit.fit_report`)."""
+    from engram_nm.analysis.fit import fit_report
+    from engram_nm.backends.fixed_emulator import emulate
+    from engram_nm.backends.torch_backend import run_torch
+    from engram_nm.experiments.frontier import deployable, readout_scores
+    from engram_nm.hardware.targets import run_many
+
+    x_test = np.asarray(x_test)
+    target = deployable(spec, x_train) if readout == "membrane" else spec
+    name = spec.layers[-1].name
+    batch = np.ascontiguousarray(x_test.transpose(1, 0, 2))  # [n, T, n_in]
+    emu = emulate(target, batch, record_v=readout == "membrane")
+    fixed_scores = readout_scores(emu.spikes[name], emu.v.get(name), readout)
+    spikes, volts = run_torch(spec, batch, record_v=readout == "membrane")
+    float_scores = readout_scores(spikes[name], volts.get(name), readout)
+    lava = run_many(target, [batch[i] for i in range(int(lava_samples))], target="cpu-fixed")
+    equal = all(np.array_equal(lava[i][layer.name], emu.spikes[layer.name][i])
+                for i in range(int(lava_samples)) for layer in target.layers)
+    fit = fit_report(target)
+    return {"float_accuracy": float(np.mean(float_scores.argmax(-1) == y_test)),
+            "fixed_emu_accuracy": float(np.mean(fixed_scores.argmax(-1) == y_test)),
+            "decisions_kept": float(np.mean(fixed_scores.argmax(-1) == float_scores.argmax(-1))),
+            "lava_cpu_fixed_samples": int(lava_samples), "lava_equals_fixed_emu": bool(equal),
+            "fixed_emu_spikes_per_recording": float(np.mean([np.count_nonzero(emu.spikes[l.name]) / len(y_test)
+                                                             for l in target.layers[:1]])),
+            "fits_loihi2": bool(fit.fits), "loihi2_cores": int(fit.cores), "fit_problems": list(fit.problems)}
