@@ -13,8 +13,12 @@ backend is counted the same way and equal spikes give equal counts. Per sample:
   every step (NeuroBench's ``Dense``: all-ones inputs and weights), i.e. what
   an equivalent dense ANN layer stepped in time would do; ``dense_macs_ann``
   counts one dense pass per sample (the static ANN of the same shape);
+* ``graded_macs``: the same count for spikes of sigma-delta sources, which carry a payload
+  (NeuroBench's ``Effective_MACs``: a non-binary input times a non-zero weight);
 * ``neuron_updates``: state updates, one per neuron per step (the hardware
-  updates every neuron every step);
+  updates every neuron every step); ``active_updates``: only neurons that receive at least
+  one spike or payload that step, or carry a bias (what an event-driven neuron update would
+  charge; each chip profile in :mod:`engram_nm.analysis.energy` says which it charges);
 * ``learning_updates`` (with ``learn=True``, plastic projections only): synapse
   updates the learning engine performs — every synapse every step when a
   product of the rule depends on ``u``; otherwise the synapses of neurons that
@@ -49,6 +53,8 @@ class LayerCounts:
     dense_ops: int
     neuron_updates: int
     learning_updates: int = 0
+    graded_macs: int = 0
+    active_updates: int = 0
 
 
 @dataclass
@@ -79,13 +85,26 @@ class RunCounts:
         return sum(layer.neuron_updates for layer in self.layers)
 
     @property
+    def graded_macs(self) -> int:
+        return sum(layer.graded_macs for layer in self.layers)
+
+    @property
+    def synaptic_ops(self) -> int:
+        """Every synaptic operation: effective ACs of spikes and MACs of graded spikes."""
+        return self.effective_acs + self.graded_macs
+
+    @property
+    def active_updates(self) -> int:
+        return sum(layer.active_updates for layer in self.layers)
+
+    @property
     def learning_updates(self) -> int:
         return sum(layer.learning_updates for layer in self.layers)
 
     def as_neurobench(self) -> dict:
-        """NeuroBench's names: ``Effective_ACs``, ``Effective_MACs`` (0: spikes are binary), ``Dense``,
+        """NeuroBench's names: ``Effective_ACs``, ``Effective_MACs`` (graded spikes' operations), ``Dense``,
         ``ActivationSparsity``, ``ConnectionSparsity``, ``Footprint``."""
-        return {"Effective_ACs": self.effective_acs, "Effective_MACs": 0, "Dense": self.dense,
+        return {"Effective_ACs": self.effective_acs, "Effective_MACs": self.graded_macs, "Dense": self.dense,
                 "ActivationSparsity": self.activation_sparsity, "ConnectionSparsity": self.connection_sparsity,
                 "Footprint": self.footprint_bytes}
 
@@ -140,16 +159,24 @@ def count_run(spec: EngramSpec, input_spikes: np.ndarray, spikes: dict, learn: b
         recorded[layer.name] = s
     rules = {m.name: m.rule for m in plastic_matrices(spec.layers, spec.projections) if m.rule is not None}
     connections = spec.connections()
+    graded = {layer.name for layer in spec.layers if layer.graded}
     for layer in spec.layers:
         s = recorded[layer.name]
-        acs = dense = learning = 0
+        acs = macs = dense = learning = 0
+        reached = np.zeros((steps, layer.size), dtype=bool)  # neurons some spike or payload reaches
         for c in (c for c in connections if c.target == layer.name):  # every matrix into the layer
             pre = x if c.source is None else recorded[c.source]
-            acs += int((pre.sum(axis=0) * (c.weight != 0).sum(axis=0)).sum())  # fan-out per source neuron
+            ops = int((pre.sum(axis=0) * (c.weight != 0).sum(axis=0)).sum())  # fan-out per source neuron
+            if c.source in graded:
+                macs += ops
+            else:
+                acs += ops
+            reached[1:] |= (pre[:-1].astype(np.int64) @ (c.weight != 0).T.astype(np.int64)) > 0  # one step late
             dense += steps * c.weight.size
             if learn and c.name in rules:
                 learning += _learning_updates(rules[c.name], c.weight, pre.astype(int), s.astype(int))
-        out.layers.append(LayerCounts(layer.name, int(s.sum()), acs, dense, steps * layer.size, learning))
+        active = int((reached | (layer.bias != 0)).sum())
+        out.layers.append(LayerCounts(layer.name, int(s.sum()), acs, dense, steps * layer.size, learning, macs, active))
         out.dense_macs_ann += layer.weight.size
         total_spikes += int(s.sum())
         total_slots += s.size

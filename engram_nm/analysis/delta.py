@@ -39,9 +39,11 @@ class DeltaRun:
     delta: float
 
 
-def delta_mlp(weights, biases, x, threshold: float = 0.0) -> DeltaRun:
+def delta_mlp(weights, biases, x, threshold: float = 0.0, dense_macs=None) -> DeltaRun:
     """Run the MLP ``(weights, biases)`` (``W_k [out, in]``) as a delta network over ``x``
-    ``[n, T, features]`` (module docstring)."""
+    ``[n, T, features]`` (module docstring). ``dense_macs``: per layer, what a dense step costs when
+    it is not ``W_k.size`` (a convolution unrolled into a matrix costs its kernel's MACs, not the
+    matrix's zeros)."""
     x = np.asarray(x, dtype=np.float64)
     if x.ndim != 3 or not weights or len(weights) != len(biases):
         raise InputError("delta_mlp needs x [n, steps, features] and one bias per weight matrix")
@@ -55,6 +57,9 @@ def delta_mlp(weights, biases, x, threshold: float = 0.0) -> DeltaRun:
         if w.ndim != 2 or w.shape[1] != expected or bs[k].shape != (w.shape[0],):
             raise InputError(f"layer {k}: weight {w.shape} and bias {bs[k].shape} do not take {expected} inputs")
     fan_out = [(w != 0).sum(axis=0).astype(np.float64) for w in ws]
+    per_layer_dense = [float(w.size) for w in ws] if dense_macs is None else [float(d) for d in dense_macs]
+    if len(per_layer_dense) != len(ws):
+        raise InputError(f"dense_macs needs one count per layer ({len(ws)}), got {len(per_layer_dense)}")
     xhat = [np.zeros((n, w.shape[1])) for w in ws]
     pre = [np.zeros((n, w.shape[0])) for w in ws]
     outputs = np.empty((n, steps, ws[-1].shape[0]))
@@ -66,7 +71,7 @@ def delta_mlp(weights, biases, x, threshold: float = 0.0) -> DeltaRun:
             d[np.abs(d) <= threshold] = 0.0
             xhat[k] += d
             pre[k] += d @ w.T
-            dense += w.size * n
+            dense += per_layer_dense[k] * n
             effective += float(((h != 0) @ fan_out[k]).sum())
             delta += float(((d != 0) @ fan_out[k]).sum())
             h = pre[k] + b

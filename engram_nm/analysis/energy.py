@@ -47,6 +47,10 @@ class EnergyProfile:
     costs: dict
     event_driven: bool
     note: str = ""
+    # Which neuron updates the chip pays for: "every" neuron every step (a time-stepped core), or
+    # "reached": only neurons a spike or payload reaches that step (an event-driven neuron update).
+    updates: str = "every"
+    updates_source: str = "our reading: a time-stepped core updates every compartment each step"
 
     def cost(self, op: str) -> Cost | None:
         c = self.costs.get(op)
@@ -81,7 +85,9 @@ PROFILES = {
         "neuron_update": Cost(52.0, DAVIES + ", as quoted (neuron update, inactive)", "unverified"),
         "spike": Cost(1.7, DAVIES + ", as quoted (within-tile spike energy)", "unverified"),
         "learning_update": Cost(120.0, DAVIES + ", as quoted (synaptic update)", "unverified"),
-    }, event_driven=True, note="figures not checked against the primary table here"),
+    }, event_driven=True, note="figures not checked against the primary table here",
+        updates_source=DAVIES + ": cores are time-multiplexed and update every enabled compartment each time step "
+                                "(our reading, unverified)"),
     # TrueNorth (28 nm): the issue that asked for it quotes 26 pJ per synaptic event from Merolla et al.
     # 2014; no per-neuron-update figure is at hand, so an estimate needs one and reports none without it.
     "truenorth": EnergyProfile("truenorth", {

@@ -97,13 +97,19 @@ def snn_point(dataset: str, setting, seed: int, limit=(None, None), video_thresh
 
 
 def ann_point(dataset: str, seed: int, thresholds=(0.0,), hidden: int = 64, epochs: int = 30, prune: float = 0.0,
-              limit=(None, None)) -> list:
-    """The frame MLP on ``dataset`` (module docstring): one dict per delta threshold with the
-    accuracy and dense, effective and delta MACs per recording (every frame)."""
-    from engram_nm.experiments.event_ann import evaluate, train_frame_mlp
+              limit=(None, None), cnn: bool = False) -> list:
+    """The frame MLP (``cnn``: the small CNN, :func:`~engram_nm.experiments.event_ann.train_frame_cnn`)
+    on ``dataset`` (module docstring): one dict per delta threshold with the accuracy and dense,
+    effective and delta MACs per recording (every frame)."""
+    from engram_nm.experiments.event_ann import evaluate, train_frame_cnn, train_frame_mlp
 
     (x_tr, y_tr), (x_te, y_te) = [ann_frames(dataset, split, seed, n) for split, n in zip(("train", "test"), limit)]
-    model = train_frame_mlp(x_tr, y_tr, hidden=hidden, epochs=epochs, seed=seed, prune=prune)
+    if cnn:
+        if prune:
+            raise InputError("the CNN baseline is not pruned (the MLP carries the pruning comparison)")
+        model = train_frame_cnn(x_tr, y_tr, hidden=hidden, epochs=epochs, seed=seed)
+    else:
+        model = train_frame_mlp(x_tr, y_tr, hidden=hidden, epochs=epochs, seed=seed, prune=prune)
     frames = x_te.shape[1]
     rows = []
     for threshold in thresholds:

@@ -123,6 +123,8 @@ class FrontierPoint:
     spikes: float
     first_layer_density: float
     exit_step: float
+    graded_macs: float = 0.0          # operations of graded (sigma-delta) spikes, beside the ACs
+    active_neuron_updates: float = 0.0  # neurons reached by a spike or payload (or biased), per step
 
 
 def digits(code: InputCode, seed: int = 0):
@@ -277,7 +279,7 @@ def evaluate(spec, x, y, setting: FrontierSetting) -> FrontierPoint:
     batch, volts = run_torch(spec, np.transpose(x, (1, 0, 2)), record_v=membrane)  # [n, T, size]
     spikes = {name: np.transpose(s, (1, 0, 2)) for name, s in batch.items()}  # [T, n, size]
     last = exit_steps(spikes["readout"], 0 if membrane else setting.exit_margin)
-    correct, acs, updates, fired = [], [], [], []
+    correct, acs, updates, fired, macs, active = [], [], [], [], [], []
     for i in range(x.shape[1]):
         stop = last[i] + 1
         sample = {name: s[:stop, i] for name, s in spikes.items()}
@@ -285,11 +287,13 @@ def evaluate(spec, x, y, setting: FrontierSetting) -> FrontierPoint:
         acs.append(counts.effective_acs)
         updates.append(counts.neuron_updates)
         fired.append(counts.spikes)
+        macs.append(counts.graded_macs)
+        active.append(counts.active_updates)
         score = readout_scores(sample["readout"], volts["readout"][i, :stop] if membrane else None, setting.readout)
         correct.append(int(score.argmax() == y[i]))
     w = spec.layers[0].weight
     return FrontierPoint(float(np.mean(correct)), float(np.mean(acs)), float(np.mean(updates)), float(np.mean(fired)),
-                         float(np.mean(w != 0)), float(np.mean(last + 1)))
+                         float(np.mean(w != 0)), float(np.mean(last + 1)), float(np.mean(macs)), float(np.mean(active)))
 
 
 def train_ann(hidden: int = 64, seed: int = 0, epochs: int = 40, lr: float = 1e-2, prune: float = 0.0,

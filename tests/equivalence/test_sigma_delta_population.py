@@ -110,7 +110,11 @@ def test_counts_charge_each_graded_spike_its_fan_out():
     counts = count_run(spec, x, result.spikes)
     sd_out = (spec.layers[1].weight != 0).sum(axis=0)
     expected = int(((result.spikes["sd"] != 0).sum(axis=0) * sd_out).sum())
-    assert counts.layers[1].effective_acs == expected > 0
+    assert counts.layers[1].graded_macs == expected > 0 and counts.layers[1].effective_acs == 0
+    assert counts.as_neurobench()["Effective_MACs"] == expected  # payloads: NeuroBench's MACs
+    assert counts.synaptic_ops == counts.effective_acs + expected
+    # event-driven updates: only neurons some spike reaches (the readout's are all reached here)
+    assert 0 < counts.layers[0].active_updates <= counts.layers[0].neuron_updates
 
 
 def _chain(vth: float, activation: str, seed: int = 2) -> EngramSpec:

@@ -32,3 +32,32 @@ def test_bad_training_input_is_refused():
         train_frame_mlp(np.zeros((4, 10)), np.zeros(4))
     with pytest.raises(InputError):
         train_frame_mlp(np.zeros((4, 2, 10)), np.zeros(3))
+
+
+def test_an_unrolled_convolution_is_the_convolution_and_costs_its_kernel():
+    import torch
+
+    from engram_nm.experiments.event_ann import unrolled_conv
+
+    torch.manual_seed(0)
+    conv = torch.nn.Conv2d(2, 3, 3, stride=2, padding=1).double()
+    matrix, bias, macs = unrolled_conv(conv, 6, 6)
+    x = torch.rand(4, 2, 6, 6, dtype=torch.float64)
+    expected = conv(x).reshape(4, -1).detach().numpy()
+    np.testing.assert_allclose(x.reshape(4, -1).numpy() @ matrix.T + bias, expected, atol=1e-12)
+    # 3 x 3 x 3 outputs; corner and edge outputs see fewer inputs through the padding
+    inside = sum(len(range(max(0, 2 * i - 1), min(6, 2 * i + 2))) for i in range(3)) ** 2
+    assert macs == 3 * 2 * inside == np.count_nonzero(matrix)
+
+
+def test_the_cnn_baseline_learns_the_video_and_counts_its_convolution_dense():
+    from engram_nm.experiments.event_ann import train_frame_cnn
+
+    x, y = digit_video("train", limit=200)
+    x = x.reshape(len(x), x.shape[1], -1)
+    model = train_frame_cnn(x, y, channels=4, hidden=32, epochs=10, lr=5e-3)
+    run = evaluate(model, x[:50], y[:50])
+    assert run["accuracy"] > 0.3  # chance 0.10
+    conv_macs, hidden, out = model.dense_macs
+    assert run["dense_macs"] == conv_macs + hidden + out and conv_macs < model.weights[0].size
+    assert run["effective_macs"] <= run["dense_macs"]
