@@ -28,7 +28,7 @@ Every network and every sample learns its own weights. Structural plasticity (th
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 
