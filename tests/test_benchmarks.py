@@ -2,6 +2,7 @@
 
 import json
 
+import numpy as np
 import pytest
 
 
@@ -243,3 +244,20 @@ def test_events_benchmark_quick(tmp_path, monkeypatch):
         assert d["deploy"]["lava_equals_fixed_emu"] and d["deploy"]["fixed_emu_accuracy"] > 0.1
     text = (tmp_path / "events.md").read_text()
     assert "## camera" in text and "Deployed" in text and (tmp_path / "events.png").exists()
+
+def test_sanafe_sees_the_synaptic_events_we_count_on_the_same_spikes():
+    """benchmarks/sanafe_check.py's two sides on a small random network: SANA-FE's Loihi model and
+    our count agree on the synaptic events of the same input spikes (energy then differs only by
+    the per-event figures, which the benchmark reports)."""
+    from engram_nm.spec import EngramSpec, LayerSpec
+
+    bench = _bench("sanafe_check")
+    rng = np.random.default_rng(0)
+    w = rng.normal(0.3, 0.3, (12, 30)) * (rng.random((12, 30)) < 0.5)
+    spec = EngramSpec(30, [LayerSpec("hidden", weight=w), LayerSpec("out", weight=rng.normal(0.4, 0.3, (4, 12)))])
+    x = (rng.random((40, 30)) < 0.2).astype(float)
+    ours, theirs = bench._ours(spec, x), bench._sanafe_energy(spec, x.astype(bool))
+    input_events = int((x.sum(axis=0) * (w != 0).sum(axis=0)).sum())
+    assert ours["synaptic_ops"] > input_events > 100  # hidden spikes add their own events
+    assert abs(ours["synaptic_ops"] - theirs["synaptic_events"]) <= 0.1 * theirs["synaptic_events"]
+    assert 0.3 < ours["energy_j"] / theirs["energy_j"]["total"] < 1.5
