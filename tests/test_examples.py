@@ -124,3 +124,24 @@ def test_example_07_calcium_imaging(tmp_path):
     assert "GCaMP6f: tau_rise 17.5 ms, tau_decay 178 ms (45 ms to peak, 142 ms half-decay)" in out
     assert "| normal 3000 |" in out and "| blocked 3000 |" in out and "| sham nmf GCaMP6f 30 Hz 200 ph |" in out
     assert (tmp_path / "calcium_imaging.png").stat().st_size > 20_000
+
+
+@pytest.mark.lava
+@pytest.mark.slow
+def test_example_08_event_camera(tmp_path):
+    import os
+    import re
+
+    env = {**os.environ, "ENGRAM_NM_CACHE": str(tmp_path / "cache")}
+    proc = subprocess.run([sys.executable, str(ROOT / "examples" / "08_event_camera.py"), "--train", "200",
+                           "--test", "60", "--epochs", "3", "--out", str(tmp_path)], capture_output=True, text=True,
+                          timeout=600, env=env)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    out = proc.stdout
+    mlp = float(re.search(r"frame MLP 2048-64-10: accuracy ([0-9.]+)", out).group(1))
+    lif = float(re.search(r"LIF 2048-64-10, first layer pruned 90 %: accuracy ([0-9.]+)", out).group(1))
+    assert mlp > 0.5 and lif > 0.5  # chance 0.10, 200 training recordings
+    fewer = float(re.search(r"LIF .*?([0-9.]+)x fewer than the dense MLP", out).group(1))
+    assert fewer > 10  # the pruned spiking network against every weight of the frame MLP, every frame
+    assert "Lava cpu-fixed equals fixed-emu spike for spike on 3 recordings: yes" in out
+    assert (tmp_path / "event_camera.png").stat().st_size > 10_000
