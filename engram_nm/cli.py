@@ -405,9 +405,15 @@ def _train_events(args) -> int:
     setting = FrontierSetting(hidden=args.hidden, epochs=args.epochs, lr=args.lr, readout="membrane",
                               neuron=args.neuron, sd_threshold=args.sd_threshold, prune=args.prune,
                               finetune_epochs=args.finetune_epochs if args.prune else 0)
+    from engram_nm.experiments.event_frontier import spikes
+    from engram_nm.experiments.frontier import deployable
+
     limit = (args.limit, max(1, args.limit // 2)) if args.limit else (None, None)
     spec, point = snn_point(args.data, setting, args.seed, limit=limit)
-    path = export_nir(spec, args.out)
+    # the membrane readout written with a finite threshold above every training potential, so the
+    # file runs on the fixed-point targets too, deciding as it did
+    x_train, _ = spikes(args.data, "train", args.seed, limit[0])
+    path = export_nir(deployable(spec, x_train[:, :300]), args.out)
     if not args.quiet:
         print(f"test accuracy {point.accuracy:.3f} (chance 0.10); per recording {point.effective_acs:,.0f} effective "
               f"synaptic operations, {point.neuron_updates:,.0f} neuron updates; first layer density "

@@ -165,6 +165,20 @@ def test_train_then_import(tmp_path, capsys):
     assert main(["train", str(model), "--epochs", "1", "-o", str(tmp_path / "more.nir"), "--quiet"]) == 0
 
 
+def test_train_a_sigma_delta_network_on_the_digit_video_and_run_it_in_fixed_point(tmp_path, capsys, monkeypatch):
+    from engram_nm.nir_io import import_nir
+
+    monkeypatch.setenv("ENGRAM_NM_CACHE", str(tmp_path / "cache"))
+    model = tmp_path / "video.nir"
+    assert main(["train", "--data", "video", "--neuron", "sigma_delta", "--limit", "60", "--epochs", "1",
+                 "--hidden", "16", "-o", str(model)]) == 0
+    out = capsys.readouterr().out
+    assert "test accuracy" in out and "effective synaptic operations" in out
+    spec = import_nir(model)
+    assert spec.n_in == 2048 and spec.layers[0].graded and spec.metadata["input"]["dataset"] == "video"
+    assert main(["run", str(model), "--target", "fixed-emu", "--steps", "20", "--quiet"]) == 0
+
+
 def test_train_with_an_input_code_and_run_analog_input_with_it(tmp_path, capsys):
     from engram_nm.encoding import code_of
     from engram_nm.nir_io import import_nir
