@@ -296,7 +296,7 @@ def plot(result: dict, path: Path) -> None:
         ax.set_xscale("log")
         ax.set(xlabel="synaptic operations per recording (ACs and graded MACs; MACs for the ANN)",
                ylabel="test accuracy (chance 0.10)", title=name)
-        ax.legend(fontsize=7, loc="lower left")
+        ax.legend(fontsize=7, loc="lower right")
     path.parent.mkdir(parents=True, exist_ok=True)
     fig.savefig(path, dpi=110)
     plt.close(fig)
