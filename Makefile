@@ -11,7 +11,7 @@ PYTEST_ARGS ?=
 # the other, so the slow ones (demo, examples, Lava protocols) spread. PYTEST_WORKERS=0: one process.
 PYTEST_WORKERS ?= 2
 
-.PHONY: setup test test-py demo bench clean-venv
+.PHONY: setup test test-all test-py demo bench clean-venv
 
 setup: $(STAMP)
 
@@ -43,7 +43,12 @@ $(STAMP): pyproject.toml constraints.txt Makefile
 	$(PIP) install --quiet --no-deps neurobench==2.3.0
 	@touch $(STAMP)
 
+# `make test`: the default tier (every test not marked slow). `make test-all`: every tier, the slow
+# one included (long and many-seed runs, examples and benchmarks as scripts); CI runs both.
 test: setup
+	$(PY) -m pytest -n $(PYTEST_WORKERS) --dist worksteal -m "not slow" $(PYTEST_ARGS)
+
+test-all: setup
 	$(PY) -m pytest -n $(PYTEST_WORKERS) --dist worksteal $(PYTEST_ARGS)
 
 # The quick subset on Python 3.10 and 3.12 where installed (each in .venv-<version>): a CPU-only

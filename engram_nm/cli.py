@@ -351,7 +351,7 @@ def cmd_import(args) -> int:
             width = max(len(q) for q, _, _ in assumptions)
             for quantity, value, flag in assumptions:
                 print(f"  {quantity:<{width}}  {value}   [{flag}]")
-        print("runs on the stock Lava LIF (Loihi 2):", "yes" if ok else f"no — {_reasons(why)}")
+        print("runs on stock Lava neurons, LIF or SigmaDelta (Loihi 2):", "yes" if ok else f"no — {_reasons(why)}")
         if args.out:
             print(f"wrote {args.out}")
     return 0
@@ -409,10 +409,11 @@ def _train_events(args) -> int:
     from engram_nm.experiments.frontier import deployable
 
     limit = (args.limit, max(1, args.limit // 2)) if args.limit else (None, None)
-    spec, point = snn_point(args.data, setting, args.seed, limit=limit)
+    data = "camera" if args.data == "events" else args.data
+    spec, point = snn_point(data, setting, args.seed, limit=limit)
     # the membrane readout written with a finite threshold above every training potential, so the
     # file runs on the fixed-point targets too, deciding as it did
-    x_train, _ = spikes(args.data, "train", args.seed, limit[0])
+    x_train, _ = spikes(data, "train", args.seed, limit[0])
     path = export_nir(deployable(spec, x_train[:, :300]), args.out)
     if not args.quiet:
         print(f"test accuracy {point.accuracy:.3f} (chance 0.10); per recording {point.effective_acs:,.0f} effective "
@@ -521,9 +522,9 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("train", help="train a classifier on the bundled digits (static or as events) with "
                                      "surrogate gradients")
     p.add_argument("model", nargs="?", help="a .nir file to start from (64 inputs, 10 outputs); default a new one")
-    p.add_argument("--data", choices=("digits", "camera", "video"), default="digits",
-                   help="digits: the 8x8 images through --code; camera: the event-camera digits; video: the digit "
-                        "video sent as changes (docs/events.md)")
+    p.add_argument("--data", choices=("digits", "events", "camera", "video"), default="digits",
+                   help="digits: the 8x8 images through --code; events (or camera): the event-camera digits; video: "
+                        "the digit video sent as changes (docs/events.md)")
     p.add_argument("--neuron", choices=("lif", "sigma_delta"), default="lif",
                    help="the hidden layer's neuron (event data; sigma_delta: graded spikes)")
     p.add_argument("--sd-threshold", type=_positive_float, default=0.1,

@@ -341,7 +341,11 @@ class LayerSpec:
         return bool(np.all(du == du[0]) and np.all(dv == dv[0]) and np.all(self.v_threshold == self.v_threshold[0]))
 
     def stock_lava_compatible(self, dt: float) -> tuple[bool, str]:
-        """Whether the stock Lava LIF (hence Loihi 2) runs this layer exactly, and why not."""
+        """Whether the stock Lava LIF (hence Loihi 2) runs this layer exactly, and why not; a
+        sigma-delta layer: whether Lava's stock ``SigmaDelta`` does (one threshold per population)."""
+        if self.graded:
+            same = bool(np.all(self.v_threshold == self.v_threshold[0]))
+            return same, "" if same else "per-neuron sigma-delta thresholds (SigmaDelta holds one per population)"
         reasons = []
         if self.reset != "zero":
             reasons.append(f"reset={self.reset!r} (stock LIF resets to zero)")

@@ -160,7 +160,7 @@ def test_train_then_import(tmp_path, capsys):
     assert main(["train", "--epochs", "1", "--hidden", "16", "-o", str(model), "--quiet"]) == 0
     assert main(["import", str(model), "-o", str(tmp_path / "again.nir")]) == 0
     out = capsys.readouterr().out
-    assert "hidden: 16 x lif" in out and "stock Lava LIF (Loihi 2): yes" in out
+    assert "hidden: 16 x lif" in out and "stock Lava neurons, LIF or SigmaDelta (Loihi 2): yes" in out
     assert (tmp_path / "again.nir").exists()
     assert main(["train", str(model), "--epochs", "1", "-o", str(tmp_path / "more.nir"), "--quiet"]) == 0
 

@@ -91,3 +91,29 @@ def test_ann_effective_macs_equal_neurobench():
     assert ops["Effective_ACs"] == 0
     assert ops["Effective_MACs"] == pytest.approx(ours.effective) and ops["Dense"] == pytest.approx(ours.dense)
     assert ours.effective < 0.8 * ours.dense
+
+
+def test_graded_spike_operations_equal_neurobench_effective_macs():
+    """A sigma-delta population's payloads into the next layer: NeuroBench counts a non-binary
+    input times a non-zero weight as an Effective_MAC; fed the same payloads step by step (each
+    step one sample of a TorchModel holding the readout's weights), it must give our graded_macs."""
+    from neurobench.metrics.workload import SynapticOperations
+    from neurobench.models import TorchModel
+
+    from engram_nm.spec import EngramSpec, LayerSpec
+
+    rng = np.random.default_rng(0)
+    readout = rng.normal(0, 0.5, (5, 16)) * (rng.random((5, 16)) < 0.6)  # zero synapses must not count
+    spec = EngramSpec(20, [LayerSpec("sd", weight=rng.normal(0, 0.5, (16, 20)), neuron="sigma_delta", v_threshold=0.2),
+                           LayerSpec("out", weight=readout)])
+    x = (rng.random((30, 20)) < 0.2).astype(float)
+    run = simulate(spec, x)
+    payloads = run.spikes["sd"].astype(np.float32)  # [T, 16], one step per NeuroBench sample
+    assert np.count_nonzero(payloads) > 40 and not np.isin(payloads, (0.0, 1.0)).all()
+    linear = torch.nn.Linear(16, 5, bias=False)
+    linear.weight.data = torch.as_tensor(readout, dtype=torch.float32)
+    theirs = _neurobench(TorchModel(torch.nn.Sequential(linear)), payloads, np.zeros(len(payloads), dtype=np.int64),
+                         [SynapticOperations])["SynapticOperations"]
+    ours = count_run(spec, x, run.spikes).layers[1]
+    assert theirs["Effective_ACs"] == 0 and ours.effective_acs == 0
+    assert theirs["Effective_MACs"] * len(payloads) == pytest.approx(ours.graded_macs)
