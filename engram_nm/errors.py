@@ -31,16 +31,16 @@ class HardwareUnavailableError(EngramError):
     """A requested target (e.g. Loihi 2) is not available on this machine."""
 
 
-class UnknownTargetError(EngramError, ValueError):
-    """A target name that engram_nm does not know."""
-
-
 class LavaRunError(EngramError, RuntimeError):
     """A Lava run failed; carries the child process' exception when known."""
 
 
 class InputError(EngramError, ValueError):
     """Input spikes or run arguments have the wrong shape, type or range."""
+
+
+class UnknownTargetError(InputError):
+    """A target name that engram_nm does not know."""
 
 
 class PlasticityError(EngramError, ValueError):

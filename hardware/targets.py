@@ -33,7 +33,8 @@ from engram_nm.backends.reference import check_input
 from engram_nm.result import RunResult
 from engram_nm.spec import EngramSpec
 
-TARGETS = ("reference", "snntorch", "cpu-float", "cpu-fixed", "fixed-emu", "loihi2")
+TARGETS = ("reference", "snntorch", "cpu-float", "cpu-fixed", "fixed-emu", "loihi2")  # the one list of targets
+LAVA_TARGETS = ("cpu-float", "cpu-fixed", "loihi2")  # those that run a Lava process graph
 
 
 def loihi2_status() -> tuple[bool, str]:

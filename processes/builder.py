@@ -23,7 +23,7 @@ is approximate by nature); otherwise, and for structural plasticity, the
 CPU-only ``PlasticDense`` (the numpy rule inside Lava). Post spikes reach
 either through ``s_in_bap`` from the population's ``s_out``: Lava 0.10's
 ``LearningLIF`` models never send on ``s_out_bap`` (a LearningDense wired to
-it waits forever; pinned in tests/processes/test_learning_graph.py), and on
+it waits forever; pinned in tests/plasticity/test_network_learning.py), and on
 the CPU the population's spikes are the same signal. Layers with intrinsic
 plasticity use GeneralLIF.
 """

@@ -46,10 +46,13 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from engram_nm.errors import InputError
+from engram_nm.hardware.targets import TARGETS as ALL_TARGETS, check_target
 
 N_PIXELS = 64
 N_CLASSES = 10
-TARGETS = ("reference", "fixed-emu", "cpu-float", "cpu-fixed")
+# The learner runs where its Hebbian readout has an arithmetic: the numpy reference and the
+# fixed-point learning engine (fixed-emu, Lava); not snntorch (no learning path for it) nor loihi2.
+TARGETS = tuple(t for t in ALL_TARGETS if t not in ("snntorch", "loihi2"))
 
 
 @dataclass(frozen=True)
@@ -111,6 +114,7 @@ class EngramLearnerConfig:
 
 
 def _check_target(target: str) -> None:
+    check_target(target)
     if target not in TARGETS:
         raise InputError(f"target must be one of {TARGETS}, got {target!r}")
 

@@ -4,8 +4,8 @@ This is the rule alone, with no neuron dynamics: pre spikes ``pre [T, n_pre]``
 and post spikes ``post [T, n_post]`` are fixed, and the weight trajectory is
 computed with the engine's timing (:mod:`engram_nm.plasticity.base`): at each
 step the traces take this step's spikes, then ``w <- bounds(w + dw)``.
-Lava's learning engine fed the same trains (``engram_nm.processes.learning``)
-is tested against it.
+Lava's learning engine fed the same trains (``engram_nm.processes.learning_run``)
+is tested against it (``tests/plasticity/test_engine_equivalence.py``).
 """
 
 from __future__ import annotations

@@ -7,7 +7,8 @@ from __future__ import annotations
 import numpy as np
 
 from engram_nm.errors import SweepError
-from engram_nm.sweep.registry import LAVA_TARGETS, register
+from engram_nm.hardware.targets import LAVA_TARGETS
+from engram_nm.sweep.registry import register
 
 
 @register("capacity")

@@ -22,8 +22,6 @@ from typing import Callable
 
 from engram_nm.errors import SweepError
 
-LAVA_TARGETS = ("cpu-float", "cpu-fixed", "loihi2")
-
 
 @dataclass(frozen=True)
 class Experiment:

@@ -38,10 +38,8 @@ from engram_nm.experiments.engram.network import EXC, EngramNetworkConfig, build
 from engram_nm.experiments.engram.stimulus import cue_channels, memory_channels, poisson_input
 from engram_nm.experiments.engram.timescale import phase_hours
 from engram_nm.errors import InputError, ManipulationError
+from engram_nm.hardware.targets import check_target
 from engram_nm.spec import EngramSpec
-
-BACKENDS = ("reference", "snntorch", "cpu-float", "cpu-fixed", "fixed-emu", "loihi2")
-
 
 @dataclass
 class Memory:
@@ -139,7 +137,7 @@ class EngramExperiment:
         spec: the network (default: ``build_engram_network(config)``); layer 0
             is the excitatory population, fed by one channel per input.
         config: used when ``spec`` is None.
-        target: backend of every phase (:data:`BACKENDS`).
+        target: backend of every phase (:data:`engram_nm.hardware.targets.TARGETS`).
         seed: seeds stimuli and the learning engine's rounding, phase by phase.
         stim_hz / background_hz: channel rates with and without the stimulus (Hz).
         tag_threshold_hz: rate above which a cell is tagged during encoding (Hz).
@@ -155,8 +153,7 @@ class EngramExperiment:
                  target: str = "reference", seed: int = 0, stim_hz: float = 80.0, background_hz: float = 2.0,
                  tag_threshold_hz: float = 20.0, active_threshold_hz: float = 10.0, per_memory: int = 20,
                  us_hz: float = 100.0):
-        if target not in BACKENDS:
-            raise InputError(f"unknown target {target!r}; choose one of {', '.join(BACKENDS)}")
+        check_target(target)
         self.spec = (spec or build_engram_network(config)).copy()
         self.spec.validate()
         self.original_size = self.spec.layers[0].size
