@@ -63,9 +63,10 @@ def recurrent(n: int = 1000, seed: int = 0):
 
 
 def digit_inputs(batch: int) -> np.ndarray:
-    from engram_nm.data import load_digits_spikes
+    from engram_nm.data import load_digits
+    from engram_nm.encoding import InputCode
 
-    _, _, x_test, _ = load_digits_spikes(steps=25, seed=0)
+    _, _, x_test, _ = load_digits(0, InputCode("rate", steps=25, max_rate=0.5))
     x = np.transpose(x_test, (1, 0, 2))  # [samples, T, 64]
     reps = int(np.ceil(batch / len(x)))
     return np.concatenate([x] * reps)[:batch]

@@ -98,7 +98,8 @@ def networks(quick: bool, recordings: int) -> list:
     from dataclasses import replace
 
     from engram_nm.experiments.event_frontier import snn_point, spikes
-    from engram_nm.experiments.frontier import FLAGSHIP, FrontierSetting, deployable, digits, train_point
+    from engram_nm.data import load_digits
+    from engram_nm.experiments.frontier import FLAGSHIP, FrontierSetting, deployable, train_point
 
     out = []
     base = FrontierSetting(readout="membrane", epochs=2 if quick else 10, finetune_epochs=1 if quick else 5)
@@ -110,7 +111,7 @@ def networks(quick: bool, recordings: int) -> list:
         out.append((name, deployable(spec, x_tr[:, :300]), x_te[:, :recordings].transpose(1, 0, 2).reshape(-1, x_te.shape[2])))
     flagship = replace(FLAGSHIP, epochs=3, finetune_epochs=1) if quick else FLAGSHIP
     spec, _ = train_point(flagship, 0)
-    d_tr, _, d_te, _ = digits(flagship.input_code, 0)
+    d_tr, _, d_te, _ = load_digits(0, flagship.input_code)
     out.append(("static digits flagship", deployable(spec, d_tr),
                 d_te[:, :recordings * 4].transpose(1, 0, 2).reshape(-1, d_te.shape[2])))
     return out

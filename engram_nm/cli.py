@@ -364,7 +364,6 @@ def cmd_train(args) -> int:
     torch.set_num_threads(1)  # docs/lava_edges.md: keep torch's pool small before any Lava fork
     from engram_nm.backends.torch_backend import build_torch
     from engram_nm.encoding import InputCode, attach
-    from engram_nm.experiments.frontier import digits
     from engram_nm.nir_io import export_nir
     from engram_nm.spec import EngramSpec, LayerSpec
     from engram_nm.training import accuracy, train_classifier
@@ -372,7 +371,9 @@ def cmd_train(args) -> int:
     if args.data != "digits":
         return _train_events(args)
     code = InputCode(args.code, args.steps, args.max_rate, args.threshold)
-    x_tr, y_tr, x_te, y_te = digits(code, seed=args.seed)
+    from engram_nm.data import load_digits
+
+    x_tr, y_tr, x_te, y_te = load_digits(args.seed, code)
     if args.model:
         spec = _load_model(args)
         if spec.n_in != 64 or spec.layers[-1].size != 10:

@@ -40,10 +40,11 @@ def _train_classifier(out: Path, setting, seed: int, say):
     """The flagship classifier: the frontier's best point within 1 point of the ANN
     (:data:`~engram_nm.experiments.frontier.FLAGSHIP`), trained by the frontier's own code, its
     readout threshold made finite for fixed point, exported to NIR and read back."""
-    from engram_nm.experiments.frontier import deployable, digits, train_point
+    from engram_nm.data import load_digits
+    from engram_nm.experiments.frontier import deployable, train_point
     from engram_nm.nir_io import export_nir, import_nir
 
-    x_tr, y_tr, x_te, y_te = digits(setting.input_code, seed)
+    x_tr, y_tr, x_te, y_te = load_digits(seed, setting.input_code)
     say(f"1/6 define and train the frontier's best point within 1 point of the ANN ({setting.label()}; "
         f"docs/energy_frontier.md): 64 -> {setting.hidden} LIF -> 10 leaky integrators, surrogate gradients "
         f"in snnTorch, {setting.epochs} epochs on {len(y_tr)} digits")

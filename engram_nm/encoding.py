@@ -4,9 +4,9 @@ An :class:`InputCode` turns ``x [n, features]`` (or ``[features]``) into spikes
 ``[steps, n, features]`` (float32, 0/1). Per feature of value ``x``:
 
 * ``"rate"``: Bernoulli, ``P(spike at a step) = x * max_rate`` (spikes per step), independent
-  steps (:func:`~engram_nm.data.rate_encode`); expected count ``steps * x * max_rate``;
+  steps (:func:`rate_encode`); expected count ``steps * x * max_rate``;
 * ``"regular"``: the same rate without sampling noise, ``round((t + 1) p) - round(t p)`` with
-  ``p = x * max_rate`` (:func:`~engram_nm.data.regular_encode`);
+  ``p = x * max_rate`` (:func:`regular_encode`);
 * ``"latency"`` (time to first spike): **at most one spike**, earlier for brighter inputs,
   ``t = round((1 - x) / (1 - threshold) * (steps - 1))`` for ``x > threshold``, none otherwise;
 * ``"delta"`` (an event sensor watching the input switch on at step 0): ON events for the
@@ -28,6 +28,28 @@ from engram_nm.errors import InputError
 
 KINDS = ("rate", "regular", "latency", "delta")
 META_KEY = "input_code"
+
+
+def rate_encode(x: np.ndarray, steps: int, max_rate: float, rng: np.random.Generator) -> np.ndarray:
+    """Bernoulli rate code: ``x [n, features]`` in [0, 1] -> spikes ``[steps, n, features]`` (float32).
+
+    Each step a feature spikes with probability ``x * max_rate`` (per step, dimensionless).
+    """
+    p = np.clip(x, 0.0, 1.0) * max_rate
+    return (rng.random((steps,) + np.shape(x)) < p).astype(np.float32)
+
+
+def regular_encode(x: np.ndarray, steps: int, max_rate: float) -> np.ndarray:
+    """Deterministic (regular) rate code: ``x [..., features]`` in [0, 1] -> spikes
+    ``[..., steps, features]`` (float32), the integrate-and-fire encoder of a constant rate.
+
+    A feature of rate ``p = x * max_rate`` (spikes per step) has emitted ``round(t * p)`` spikes
+    after ``t`` steps: ``s[t] = round((t + 1) * p) - round(t * p)`` (rounding half up). The count
+    over ``T`` steps is ``round(T * p)`` with no sampling noise, unlike :func:`rate_encode`.
+    """
+    p = np.clip(np.asarray(x, dtype=np.float64), 0.0, 1.0) * max_rate
+    counts = np.floor(np.arange(steps + 1)[:, None] * p[..., None, :] + 0.5)  # [..., steps + 1, features]
+    return np.diff(counts, axis=-2).astype(np.float32)
 
 
 @dataclass(frozen=True)
@@ -54,8 +76,6 @@ class InputCode:
     def encode(self, x, seed: int = 0) -> np.ndarray:
         """Spikes ``[steps, *x.shape]`` (float32) of ``x`` (values clipped to [0, 1]); ``seed``:
         the rate code's draws (the other codes are deterministic)."""
-        from engram_nm.data import rate_encode, regular_encode
-
         x = np.asarray(x, dtype=np.float64)
         if x.ndim == 0 or x.size == 0:
             raise InputError(f"input must have at least one feature, got shape {x.shape}")

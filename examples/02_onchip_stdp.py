@@ -33,7 +33,8 @@ def main(argv=None) -> int:
 
     torch.set_num_threads(1)  # docs/lava_edges.md: torch's thread pool + Lava's fork can deadlock
     import engram_nm as en
-    from engram_nm.data import load_digits_spikes
+    from engram_nm.data import load_digits
+    from engram_nm.encoding import InputCode
     from engram_nm.plasticity import LayerPlasticity, PairSTDP
     from engram_nm.analysis.plots import plot_weight_change
     from engram_nm.backends.reference import simulate
@@ -41,7 +42,7 @@ def main(argv=None) -> int:
 
     out = Path(args.out)
     rng = np.random.default_rng(args.seed)
-    x_tr, y_tr, x_te, y_te = load_digits_spikes(steps=25, seed=args.seed)
+    x_tr, y_tr, x_te, y_te = load_digits(args.seed, InputCode("rate", steps=25, max_rate=0.5))
     spec = en.EngramSpec(64, [
         en.LayerSpec("hidden", weight=rng.normal(0.0, 0.3, (32, 64)), tau_mem=20e-3, v_threshold=1.0),
         en.LayerSpec("readout", weight=rng.normal(0.0, 0.3, (10, 32)), tau_mem=20e-3, v_threshold=1.0),

@@ -4,7 +4,7 @@ and the same learning on the engine and on Lava (float and fixed point, readout 
 import numpy as np
 import pytest
 
-from engram_nm.data import regular_encode
+from engram_nm.encoding import regular_encode
 from engram_nm.errors import InputError
 from engram_nm.experiments.continual import Task, split_digits
 from engram_nm.experiments.engram_learner import (

@@ -4,7 +4,8 @@ import numpy as np
 import pytest
 
 from engram_nm.errors import InputError
-from engram_nm.experiments.frontier import FrontierSetting, digits, evaluate, exit_steps, train_point
+from engram_nm.data import load_digits
+from engram_nm.experiments.frontier import FrontierSetting, evaluate, exit_steps, train_point
 
 QUICK = dict(epochs=2, finetune_epochs=1)
 
@@ -41,7 +42,7 @@ def test_gradual_pruning_reaches_the_same_sparsity_during_training():
 def test_early_exit_stops_samples_and_their_counting(plain):
     spec, _ = plain
     setting = FrontierSetting("delta", 8, threshold=0.25, exit_margin=1, **QUICK)
-    _, _, x, y = digits(setting.input_code)
+    _, _, x, y = load_digits(0, setting.input_code)
     full = evaluate(spec, x, y, FrontierSetting("delta", 8, threshold=0.25, **QUICK))
     early = evaluate(spec, x, y, setting)
     assert full.exit_step == 8 and early.exit_step < 8
@@ -88,7 +89,7 @@ def test_a_deployable_membrane_readout_never_spikes_and_decides_the_same():
     from engram_nm.experiments.frontier import deployable, readout_scores
 
     spec, point = train_point(FrontierSetting("delta", 8, threshold=0.25, readout="membrane", **QUICK), seed=0)
-    x_tr, _, x_te, y_te = digits(FrontierSetting("delta", 8, threshold=0.25).input_code)
+    x_tr, _, x_te, y_te = load_digits(0, FrontierSetting("delta", 8, threshold=0.25).input_code)
     assert np.isinf(spec.layers[-1].v_threshold).all()
     finite = deployable(spec, x_tr)
     vth = finite.layers[-1].v_threshold

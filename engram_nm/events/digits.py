@@ -67,7 +67,7 @@ def moving_frames(image: np.ndarray, path: np.ndarray) -> np.ndarray:
 
 
 def event_digits(split: str = "train", seed: int = 0, sensor: EventSensor | None = None, limit: int | None = None):
-    """The ``split`` ("train" or "test") of the digits (:func:`engram_nm.data.load_digits_images`,
+    """The ``split`` ("train" or "test") of the digits (:func:`engram_nm.data.load_digits`,
     ``seed``) as event recordings (module docstring). Returns ``(events, offsets, labels)``: one
     stream, as if the camera watched one digit after another, recording ``i`` starting at
     ``i * RECORDING_US`` and being ``events[offsets[i]:offsets[i+1]]`` (:func:`recording` gives
@@ -161,11 +161,11 @@ def dataset_checksum(*arrays) -> str:
 
 
 def _split(split: str, seed: int, limit: int | None):
-    from engram_nm.data import load_digits_images
+    from engram_nm.data import load_digits
 
     if split not in ("train", "test"):
         raise EventDataError(f"split must be 'train' or 'test', got {split!r}")
-    x_tr, y_tr, x_te, y_te = load_digits_images(seed=seed)
+    x_tr, y_tr, x_te, y_te = load_digits(seed)
     images, labels = (x_tr, y_tr) if split == "train" else (x_te, y_te)
     if limit is not None:
         if int(limit) < 1:

@@ -51,11 +51,11 @@ class Task:
 
 def split_digits(n_tasks: int = 5, seed: int = 0) -> list:
     """Digits split into ``n_tasks`` tasks of ``10 / n_tasks`` consecutive classes."""
-    from engram_nm.data import load_digits_images
+    from engram_nm.data import load_digits
 
     if 10 % n_tasks:
         raise InputError(f"n_tasks must divide the 10 classes, got {n_tasks}")
-    xtr, ytr, xte, yte = load_digits_images(seed=seed)
+    xtr, ytr, xte, yte = load_digits(seed)
     per = 10 // n_tasks
     tasks = []
     for h in range(n_tasks):
@@ -68,20 +68,15 @@ def split_digits(n_tasks: int = 5, seed: int = 0) -> list:
 def permuted_digits(n_tasks: int = 10, seed: int = 0) -> list:
     """Permuted digits: task 0 the digits as they are, task ``h`` with its own fixed random pixel
     permutation; every task has all ten classes."""
-    from engram_nm.data import load_digits_images
+    from engram_nm.data import load_digits
 
-    xtr, ytr, xte, yte = load_digits_images(seed=seed)
+    xtr, ytr, xte, yte = load_digits(seed)
     rng = np.random.default_rng(1000 + seed)
     tasks = []
     for h in range(n_tasks):
         perm = np.arange(64) if h == 0 else rng.permutation(64)
         tasks.append(Task(tuple(range(10)), xtr[:, perm], ytr, xte[:, perm], yte))
     return tasks
-
-
-def rate_code(images: np.ndarray, steps: int, max_rate: float, rng: np.random.Generator) -> torch.Tensor:
-    """Bernoulli rate code ``[steps, n, 64]`` (float32)."""
-    return torch.as_tensor((rng.random((steps,) + images.shape) < images * max_rate).astype(np.float32))
 
 
 @dataclass
@@ -335,7 +330,9 @@ def _masked(logits: torch.Tensor, classes) -> torch.Tensor:
 
 def _inputs(model, images: np.ndarray, config: ContinualConfig, rng: np.random.Generator):
     if model.spiking:
-        return rate_code(images, config.steps, config.max_rate, rng)
+        from engram_nm.encoding import rate_encode
+
+        return torch.as_tensor(rate_encode(images, config.steps, config.max_rate, rng))
     return torch.as_tensor(images, dtype=torch.float32)
 
 

@@ -2,7 +2,7 @@
 
 The network is an :class:`~engram_nm.spec.EngramSpec` (:func:`learner_spec`)::
 
-    input: 64 pixel channels (regular rate code, :func:`engram_nm.data.regular_encode`)
+    input: 64 pixel channels (regular rate code, :func:`engram_nm.encoding.regular_encode`)
            + one label channel per allocation unit (on only while the readout learns)
       -> engram   LIF cells, weight = gain * prototypes (rows of unit length), grouped in blocks
                   of ``cells_per_unit``, one block per allocation unit (a class, or a (task, class)
@@ -258,7 +258,7 @@ class EngramLearner:
 
     def test_input(self, images: np.ndarray) -> np.ndarray:
         """``[n, steps, 64 + units]``: the images' regular code, label channels silent."""
-        from engram_nm.data import regular_encode
+        from engram_nm.encoding import regular_encode
 
         x = np.zeros((len(images), self.config.steps, N_PIXELS + self.n_units), dtype=np.float32)
         x[:, :, :N_PIXELS] = regular_encode(images, self.config.steps, self.config.max_rate)

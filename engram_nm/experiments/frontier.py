@@ -127,15 +127,6 @@ class FrontierPoint:
     active_neuron_updates: float = 0.0  # neurons reached by a spike or payload (or biased), per step
 
 
-def digits(code: InputCode, seed: int = 0):
-    """The digits split of :func:`~engram_nm.data.load_digits_images` encoded with ``code``:
-    ``(x_train [T, n, 64], y_train, x_test [T, m, 64], y_test)``."""
-    from engram_nm.data import load_digits_images
-
-    xtr, ytr, xte, yte = load_digits_images(seed=seed)
-    return code.encode(xtr, seed=seed), ytr, code.encode(xte, seed=seed + 1), yte
-
-
 def _network(setting: FrontierSetting, seed: int, n_in: int = 64, input_meta: dict | None = None):
     """The untrained network; ``input_meta`` (event inputs): stored as ``metadata["input"]`` in place
     of the input code. The first layer's initial weights have standard deviation ``0.3 sqrt(64 / n_in)``
@@ -236,7 +227,9 @@ def train_point(setting: FrontierSetting, seed: int = 0, data=None, input_meta: 
     x_test [T, m, n_in], y_test)`` spikes that replace the encoded digits (event data:
     :mod:`engram_nm.experiments.event_frontier`; the setting's input code is then unused and
     ``input_meta`` describes the input)."""
-    x_tr, y_tr, x_te, y_te = digits(setting.input_code, seed) if data is None else data
+    from engram_nm.data import load_digits
+
+    x_tr, y_tr, x_te, y_te = load_digits(seed, setting.input_code) if data is None else data
     net = _network(setting, seed, x_tr.shape[2], input_meta if data is not None else None)
     fractions = (setting.prune, setting.prune_readout)
     pruned = setting.prune or setting.prune_readout
@@ -305,9 +298,9 @@ def train_ann(hidden: int = 64, seed: int = 0, epochs: int = 40, lr: float = 1e-
     import torch
 
     from engram_nm.analysis.counting import ann_macs
-    from engram_nm.data import load_digits_images
+    from engram_nm.data import load_digits
 
-    xtr, ytr, xte, yte = load_digits_images(seed=seed)
+    xtr, ytr, xte, yte = load_digits(seed)
     torch.manual_seed(seed)
     model = torch.nn.Sequential(torch.nn.Linear(64, hidden), torch.nn.ReLU(), torch.nn.Linear(hidden, 10))
     linear = [model[0], model[2]]

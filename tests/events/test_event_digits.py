@@ -20,9 +20,9 @@ def test_the_event_digits_are_regenerated_bit_for_bit(three):
     # the first three test digits of seed 0 on this project's pinned numpy / scipy
     assert dataset_checksum(events, offsets, labels) == "f77f5333ba3db3ef"
     assert dataset_checksum(*digit_video("test", limit=3)) == "caa3a555968c942b"
-    from engram_nm.data import load_digits_images
+    from engram_nm.data import load_digits
 
-    assert np.array_equal(labels, load_digits_images(seed=0)[3][:3])
+    assert np.array_equal(labels, load_digits(0)[3][:3])
 
 
 def test_each_recording_is_a_busy_sorted_stream_on_its_own_clock(three):
