@@ -209,7 +209,7 @@ def markdown(result: dict) -> list:
           f"({len(result['seeds'])}; settings chosen on seeds 0-1); {result['seconds']:.0f} s. Per recording, full "
           "test split (449 digits); accuracy mean [95 % t CI]; ratios are per seed (paired), mean [95 % CI]. "
           "Chance 0.10. ANN: frame MLP 2048 -> 64 ReLU -> 10 on binned counts (camera) or frames (video), mean "
-          "logits over frames, 30 epochs. Spiking: 2048 -> 64 -> 10 membrane readout, input spikes as in "
+          "logits over frames, 30 epochs. Spiking: 2048 -> 64 (or 32) -> 10, membrane readout, input spikes as in "
           "`engram_nm/experiments/event_frontier.py`. Effective ACs: every spike times its non-zero fan-out "
           "(NeuroBench's count; a graded spike is one operation carrying its payload, a MAC rather than an AC on "
           "chip); neuron updates: every neuron every step. The CNN (conv 3x3 stride 2 -> 8 channels -> 64 -> 10) is "
