@@ -1,0 +1,36 @@
+"""Measured tables in README.md and docs/ are rendered from the benchmarks' JSON
+(tools/render_results.py): a table that disagrees with its JSON fails here."""
+
+import importlib.util
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _tool():
+    spec = importlib.util.spec_from_file_location("render_results", ROOT / "tools" / "render_results.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.mark.quick
+def test_every_rendered_block_agrees_with_its_json():
+    tool = _tool()
+    seen = set()
+    for path in tool.files():
+        text = path.read_text()
+        seen |= {m.group("name") for m in tool.BLOCK.finditer(text)}
+        _, changed = tool.render(text)
+        assert not changed, f"{path.name}: {changed} disagree with their JSON: run python tools/render_results.py"
+    assert seen == set(tool.BLOCKS)  # every block is used somewhere, and only known blocks are
+
+
+def test_a_block_that_disagrees_is_found_and_rewritten():
+    tool = _tool()
+    text = "before\n<!-- rendered: sanafe -->\n| a hand-typed table |\n<!-- end rendered -->\nafter\n"
+    new, changed = tool.render(text)
+    assert changed == ["sanafe"] and "SANA-FE (uJ)" in new and new.startswith("before\n") and new.endswith("after\n")
+    assert tool.render(new)[1] == []  # rendering is idempotent

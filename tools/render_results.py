@@ -1,0 +1,141 @@
+"""Render the measured tables in README.md and docs/ from the benchmarks' JSON, so no measured
+number is typed by hand.
+
+A rendered block in a markdown file sits between two comments::
+
+    <!-- rendered: NAME -->
+    ...                      (written by this script)
+    <!-- end rendered -->
+
+and NAME is one of :data:`BLOCKS` (each reads one ``benchmarks/results/*.json``).
+
+    python tools/render_results.py           # rewrite every block in README.md and docs/*.md
+    python tools/render_results.py --check   # exit 1 and name the blocks that disagree with their JSON
+
+``tests/test_rendered_results.py`` runs the check, so a table that disagrees with its JSON fails.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+RESULTS = ROOT / "benchmarks" / "results"
+BLOCK = re.compile(r"(<!-- rendered: (?P<name>[\w-]+) -->\n)(?P<body>.*?)(<!-- end rendered -->)", re.S)
+
+
+def _load(name: str) -> dict:
+    return json.loads((RESULTS / f"{name}.json").read_text())
+
+
+def _ci(stat: dict, digits: int = 3) -> str:
+    lo, hi = stat["ci95"]
+    return f"{stat['mean']:.{digits}f} [{lo:.{digits}f}, {hi:.{digits}f}]"
+
+
+def _ratio(stat: dict) -> str:
+    lo, hi = stat["ci95"]
+    return f"{stat['mean']:.1f} [{lo:.1f}, {hi:.1f}]"
+
+
+def _point(d: dict, label: str) -> dict:
+    return next(p for p in d["points"] if p["label"] == label)
+
+
+def events_camera(_: str = "") -> list:
+    """docs/events.md: the event-digits results, baselines and the spiking points that tell the story."""
+    d = _load("events")["datasets"]["camera"]
+    mlp, pruned, cnn = d["ann"]["by_threshold"], d["ann"]["pruned"]["by_threshold"], d["ann"]["cnn"]["by_threshold"]
+    best = d["best_within_1_point"]
+    th = f"{best['delta_threshold']:g}"
+    rows = ["| event digits | accuracy | operations per recording | dense MLP / ops | delta MLP / ops | "
+            "pruned delta MLP / ops |", "|---|---|---|---|---|---|",
+            f"| frame MLP, dense / effective / delta (threshold {th}) | {mlp['0']['accuracy']['mean']:.3f} | "
+            f"{mlp['0']['dense_macs']['mean']:,.0f} / {mlp['0']['effective_macs']['mean']:,.0f} / "
+            f"{mlp[th]['delta_macs']['mean']:,.0f} MACs | 1 | | |",
+            f"| frame MLP pruned 90 %, delta (threshold {th}) | {pruned[th]['accuracy']['mean']:.3f} | "
+            f"{pruned[th]['delta_macs']['mean']:,.0f} MACs | | | |",
+            f"| CNN, effective / delta (threshold {th}) | {cnn['0']['accuracy']['mean']:.3f} / "
+            f"{cnn[th]['accuracy']['mean']:.3f} | {cnn['0']['effective_macs']['mean']:,.0f} / "
+            f"{cnn[th]['delta_macs']['mean']:,.0f} MACs | | | |"]
+    for p in d["points"]:
+        r = p["ratios"]
+        graded = f" ({p['graded_macs']:,.0f} graded MACs)" if p["graded_macs"] else " ACs"
+        name = p["label"] + (" **(best within 1 point)**" if p["label"] == best["label"] else "")
+        rows.append(f"| {name} | {_ci(p['accuracy'])} | {p['synaptic_ops']:,.0f}{graded} | {_ratio(r['dense'])} | "
+                    f"{_ratio(r['delta'])} | {_ratio(r['pruned_delta'])} |")
+    return rows
+
+
+def events_headline(_: str = "") -> list:
+    """README: the event-digits headline, the best point against the frame MLP."""
+    d = _load("events")["datasets"]["camera"]
+    mlp, best = d["ann"]["by_threshold"], d["best_within_1_point"]
+    th = f"{best['delta_threshold']:g}"
+    return ["| event digits (chance 0.10) | accuracy | ops per recording | vs dense MLP | vs delta MLP | "
+            "vs pruned delta MLP |", "|---|---|---|---|---|---|",
+            f"| frame MLP (dense / delta) | {mlp['0']['accuracy']['mean']:.3f} | "
+            f"{mlp['0']['dense_macs']['mean'] / 1e6:.2f} M / {mlp[th]['delta_macs']['mean'] / 1e6:.2f} M MACs | 1x | | |",
+            f"| {best['label']} | {_ci(best['accuracy'])} | {best['synaptic_ops']:,.0f} ops | "
+            f"**{best['dense_over_acs']['mean']:.0f}x** | **{best['delta_over_acs']['mean']:.0f}x** | "
+            f"{best['pruned_delta_over_acs']['mean']:.1f}x |"]
+
+
+def sanafe(_: str = "") -> list:
+    """docs/events.md: our Loihi estimate against SANA-FE on the same networks and spikes."""
+    rows = ["| network | ours (uJ) | SANA-FE (uJ) | gap | synaptic events, ours / SANA-FE |", "|---|---|---|---|---|"]
+    for r in _load("sanafe_check")["rows"]:
+        rows.append(f"| {r['network']} | {r['ours']['energy_j'] * 1e6:.1f} | {r['sanafe']['energy_j']['total'] * 1e6:.1f} | "
+                    f"{r['gap']:+.0%} | {r['synaptic_event_ratio']:.2f} |")
+    return rows
+
+
+BLOCKS = {"events-camera": events_camera, "events-headline": events_headline, "sanafe": sanafe}
+
+
+def files() -> list:
+    return [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
+
+
+def render(text: str) -> tuple[str, list]:
+    """``text`` with every block rendered, and the names of the blocks that changed."""
+    changed = []
+
+    def fill(match):
+        name = match.group("name")
+        if name not in BLOCKS:
+            raise SystemExit(f"render_results: unknown block {name!r}; known: {', '.join(BLOCKS)}")
+        body = "\n".join(BLOCKS[name]()) + "\n"
+        if body != match.group("body"):
+            changed.append(name)
+        return match.group(1) + body + match.group(4)
+
+    return BLOCK.sub(fill, text), changed
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--check", action="store_true", help="change nothing; exit 1 if a block disagrees")
+    args = parser.parse_args(argv)
+    stale = []
+    for path in files():
+        text = path.read_text()
+        new, changed = render(text)
+        stale += [f"{path.relative_to(ROOT)}: {name}" for name in changed]
+        if changed and not args.check:
+            path.write_text(new)
+    if args.check and stale:
+        print("render_results: blocks that disagree with their JSON (run python tools/render_results.py): "
+              + "; ".join(stale), file=sys.stderr)
+        return 1
+    if not args.check:
+        print(f"render_results: {len(stale)} blocks rewritten" + (f" ({'; '.join(stale)})" if stale else ""))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
