@@ -34,3 +34,17 @@ def test_a_block_that_disagrees_is_found_and_rewritten():
     new, changed = tool.render(text)
     assert changed == ["sanafe"] and "SANA-FE (uJ)" in new and new.startswith("before\n") and new.endswith("after\n")
     assert tool.render(new)[1] == []  # rendering is idempotent
+
+
+@pytest.mark.quick
+def test_readme_reads_in_five_minutes_and_every_link_resolves():
+    import re
+
+    readme = ROOT / "README.md"
+    assert len(readme.read_text().splitlines()) <= 250  # the rest lives in docs/, one page per topic
+    broken = []
+    for page in [readme, *sorted((ROOT / "docs").glob("*.md"))]:
+        for target in re.findall(r"\]\(([^)#\s]+)", page.read_text()):
+            if not target.startswith("http") and not (page.parent / target).exists():
+                broken.append(f"{page.name}: {target}")
+    assert broken == []
