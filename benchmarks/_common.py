@@ -17,6 +17,18 @@ def machine_info() -> dict:
             "cpus": os.cpu_count(), "python": platform.python_version(), "numpy": np.__version__}
 
 
+def stat_over_seeds(values) -> dict:
+    """Mean, 95 % t interval, number of seeds and the per-seed values of one measure."""
+    import numpy as np
+
+    from engram_nm.analysis.statistics import t_ci95
+
+    v = np.asarray(values, dtype=float)
+    half = t_ci95(v) if v.size > 1 else float("nan")
+    return {"mean": float(v.mean()), "ci95": [float(v.mean() - half), float(v.mean() + half)], "n_seeds": int(v.size),
+            "per_seed": [float(x) for x in v]}
+
+
 def write_results(out: Path, name: str, result: dict, markdown: list) -> None:
     """``<out>/<name>.json`` and ``<out>/<name>.md``, each written through a temporary file."""
     from engram_nm.io_utils import atomic_write_text

@@ -27,7 +27,7 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _common import RESULTS, machine_info, publish  # noqa: E402
+from _common import RESULTS, machine_info, publish, stat_over_seeds as _stat  # noqa: E402
 
 DOCS = Path(__file__).resolve().parent.parent / "docs"
 MEMBRANE = dict(readout="membrane", epochs=30, finetune_epochs=15)
@@ -67,15 +67,6 @@ def grid(quick: bool = False) -> list:
         S("latency", 10, prune=0.9, prune_readout=0.6, prune_schedule="gradual", **{**MEMBRANE, "finetune_epochs": 5}),
         S("delta", 8, threshold=0.25, epochs=30, exit_margin=2),            # spiking readout, early exit
     ]
-
-
-def _stat(values) -> dict:
-    from engram_nm.analysis.statistics import t_ci95
-
-    v = np.asarray(values, dtype=float)
-    half = t_ci95(v) if v.size > 1 else float("nan")
-    return {"mean": float(v.mean()), "ci95": [float(v.mean() - half), float(v.mean() + half)], "n_seeds": int(v.size),
-            "per_seed": [float(x) for x in v]}
 
 
 def energy_nj(effective_acs: float, neuron_updates: float, spikes: float) -> dict:

@@ -33,7 +33,7 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _common import RESULTS, machine_info, publish  # noqa: E402
+from _common import RESULTS, machine_info, publish, stat_over_seeds as _stat  # noqa: E402
 
 REPORTED_SEEDS = tuple(range(100, 110))
 THRESHOLDS = {"camera": (0.0, 0.5, 1.5), "video": (0.0, 0.02, 0.05)}
@@ -86,14 +86,6 @@ def one_seed(job) -> dict:
         _, p = snn_point(dataset, setting, seed, limit=limit)
         points.append({"setting": setting_dict(setting), **vars(p)})
     return {"dataset": dataset, "seed": seed, "ann": ann, "ann_pruned": pruned, "ann_cnn": cnn, "points": points}
-
-
-def _stat(values) -> dict:
-    from engram_nm.analysis.statistics import t_ci95
-
-    v = np.asarray(values, dtype=float)
-    half = t_ci95(v) if v.size > 1 else float("nan")
-    return {"mean": float(v.mean()), "ci95": [float(v.mean() - half), float(v.mean() + half)], "n_seeds": int(v.size)}
 
 
 def _ann_table(runs: list, key: str) -> dict:

@@ -397,8 +397,8 @@ def cmd_train(args) -> int:
 
 def _train_events(args) -> int:
     """``train --data camera|video``: a point of the event frontier (engram_nm/experiments/event_frontier.py)."""
-    from engram_nm.experiments.event_frontier import snn_point
-    from engram_nm.experiments.frontier import FrontierSetting
+    from engram_nm.experiments.event_frontier import snn_point, spikes
+    from engram_nm.experiments.frontier import FrontierSetting, deployable
     from engram_nm.nir_io import export_nir
 
     if args.model:
@@ -406,9 +406,6 @@ def _train_events(args) -> int:
     setting = FrontierSetting(hidden=args.hidden, epochs=args.epochs, lr=args.lr, readout="membrane",
                               neuron=args.neuron, sd_threshold=args.sd_threshold, prune=args.prune,
                               finetune_epochs=args.finetune_epochs if args.prune else 0)
-    from engram_nm.experiments.event_frontier import spikes
-    from engram_nm.experiments.frontier import deployable
-
     limit = (args.limit, max(1, args.limit // 2)) if args.limit else (None, None)
     data = "camera" if args.data == "events" else args.data
     spec, point = snn_point(data, setting, args.seed, limit=limit)

@@ -147,13 +147,22 @@ def _weights(w: np.ndarray, k: float, exp: int, mixed: bool) -> tuple[np.ndarray
     return np.clip(q, lo, hi).astype(np.int32), clipped
 
 
+def _mixed_sign(mats) -> bool:
+    """Whether the matrices into a layer hold both signs (Lava then drops a weight LSB)."""
+    return any(np.min(m) < 0 for m in mats) and any(np.max(m) > 0 for m in mats)
+
+
+def _weight_max(mixed: bool) -> int:
+    return fx.MIXED_WEIGHT_MAX if mixed else fx.EXC_WEIGHT_MAX
+
+
 def _graded_weights(w: np.ndarray, units: float, mixed: bool) -> tuple[np.ndarray, int, int]:
     """A matrix that carries graded spikes, ``units`` integer input units per weight unit per payload
     unit (``K / P``, and ``/ 64`` into a LIF): its own exponent ``e`` (-8..7) so the largest weight
     uses the 8-bit range, ``w_int = round(W * units / 2**e)``; the Dense shifts the sum back by ``e``
     (a right shift floors). Why: a payload scale that resolves the threshold finely would otherwise
     leave a handful of integer steps for the weights."""
-    w_int_max = fx.MIXED_WEIGHT_MAX if mixed else fx.EXC_WEIGHT_MAX
+    w_int_max = _weight_max(mixed)
     peak = float(np.max(np.abs(w))) * units
     exp = int(np.clip(np.ceil(np.log2(peak / w_int_max)), *fx.WEIGHT_EXP_RANGE)) if peak > 0 else 0
     q, clipped = _weights(w, units * 2.0 ** fx.ACT_SHIFT, exp, mixed)
@@ -209,10 +218,10 @@ def quantize_layer(layer: LayerSpec, dt: float, report: QuantizationReport, conn
     mats = [c.weight for c in binary] or [np.zeros((1, 1))]
     wmax = max(float(np.max(np.abs(m))) for m in mats)
     every = [c.weight for c in connections]
-    mixed = any(np.min(m) < 0 for m in every) and any(np.max(m) > 0 for m in every)
+    mixed = _mixed_sign(every)
     if plastic:
         wmax, mixed = _learning_range(plastic, wmax, mixed)
-    w_int_max = fx.MIXED_WEIGHT_MAX if mixed else fx.EXC_WEIGHT_MAX
+    w_int_max = _weight_max(mixed)
     if wmax == 0 and len(binary) < len(connections):
         # graded inputs only: K as large as the threshold allows, with room for v to overshoot 2x
         k = float(2 ** fx.ACT_SHIFT) * fx.VTH_MAX / (2 * float(np.max(layer.v_threshold)))
@@ -273,8 +282,8 @@ def _quantize_sigma_delta(layer: LayerSpec, report: QuantizationReport, connecti
     graded = {name for name, p in units.items() if p != 1.0}
     binary = [c.weight for c in connections if c.name not in graded]
     every = [c.weight for c in connections]
-    mixed = any(np.min(m) < 0 for m in every) and any(np.max(m) > 0 for m in every)
-    w_int_max = fx.MIXED_WEIGHT_MAX if mixed else fx.EXC_WEIGHT_MAX
+    mixed = _mixed_sign(every)
+    w_int_max = _weight_max(mixed)
     wmax = max((float(np.max(np.abs(m))) for m in binary), default=0.0)
     vmax = float(np.max(layer.v_threshold))
     # binary inputs set K (8-bit weights); graded inputs only: the threshold gets SD_LEVELS steps

@@ -34,6 +34,7 @@ import numpy as np
 
 from engram_nm.backends import fixed_point as fp
 from engram_nm.backends.engine import NumpyRecords, population_inputs, step_network
+from engram_nm.backends.sigma_delta import SigmaDeltaParameters, SigmaDeltaState, sigma_delta_step
 from engram_nm.errors import InputError
 from engram_nm.result import RunResult
 from engram_nm.spec import EngramSpec
@@ -143,8 +144,6 @@ def _populations(specs: list, quantized: list, plastic: tuple = (), intrinsic: b
                                   for src, name, _ in inputs_of[i] if name not in plastic], graded_sources)
         sigma_delta = None
         if layer.graded:
-            from engram_nm.backends.sigma_delta import SigmaDeltaParameters
-
             sigma_delta = SigmaDeltaParameters(
                 vth=stack([q.vth for q in qs]).astype(np.int64), bias=stack([q.bias_mant for q in qs]).astype(np.int64),
                 relu=layer.activation == "relu",
@@ -278,8 +277,6 @@ class FixedKernel(NumpyRecords):
         self.vth_fine = [None if p.intrinsic is None else
                          np.broadcast_to(p.intrinsic["vth_fine"], (nets, batch, n)).copy()
                          for p, n in zip(pops, sizes)]
-        from engram_nm.backends.sigma_delta import SigmaDeltaState
-
         zeros = lambda n: np.zeros((nets, batch, n), dtype=np.int64)  # noqa: E731
         self.sigma_delta = {i: SigmaDeltaState(zeros(n), zeros(n), zeros(n))
                             for i, (p, n) in enumerate(zip(pops, sizes)) if p.sigma_delta is not None}
@@ -314,8 +311,6 @@ class FixedKernel(NumpyRecords):
     def neuron_step(self, i: int, a_in: np.ndarray, t: int) -> np.ndarray:
         pop = self.pops[i]
         if pop.sigma_delta is not None:
-            from engram_nm.backends.sigma_delta import sigma_delta_step
-
             state, payload = sigma_delta_step(self.sigma_delta[i], np.rint(a_in).astype(np.int64), pop.sigma_delta)
             self.sigma_delta[i] = state
             self.u[i], self.v[i] = state.sigma.astype(np.float64), state.act.astype(np.float64)

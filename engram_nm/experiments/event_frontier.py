@@ -148,6 +148,4 @@ def deploy(spec, x_train, x_test, y_test, lava_samples: int = 3, readout: str = 
             "fixed_emu_accuracy": float(np.mean(fixed_scores.argmax(-1) == y_test)),
             "decisions_kept": float(np.mean(fixed_scores.argmax(-1) == float_scores.argmax(-1))),
             "lava_cpu_fixed_samples": int(lava_samples), "lava_equals_fixed_emu": bool(equal),
-            "fixed_emu_spikes_per_recording": float(np.mean([np.count_nonzero(emu.spikes[l.name]) / len(y_test)
-                                                             for l in target.layers[:1]])),
             "fits_loihi2": bool(fit.fits), "loihi2_cores": int(fit.cores), "fit_problems": list(fit.problems)}
