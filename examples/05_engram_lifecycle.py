@@ -11,9 +11,10 @@ sparse random projection of 200 sensory channels (contexts overlap), STDP on E->
 read-out population whose synapses from E learn while a foot shock (US) drives it. Each protocol
 and its controls run on a cohort of seeds (one batched emulator call per phase on fixed-emu; on
 Lava cpu-float / cpu-fixed seed by seed, spike for spike the same, tested). Then, for seed 0:
-rasters of test trials, the trained network as NIR, and on the older private-input network the
-interference sweep (with and without inhibitory plasticity) and engram refinement.
-Writes protocols.json, plots and engram.nir to ``--out``.
+rasters of test trials and the trained network as NIR; and on the same network over the same
+seeds: memory load (1-12 contexts stored, against the same contexts shown with plasticity off)
+and pruning after conditioning (structural plasticity against none).
+Writes protocols.json, load_and_pruning.json, plots and engram.nir to ``--out``.
 """
 
 from __future__ import annotations
@@ -29,22 +30,22 @@ def main(argv=None) -> int:
     parser.add_argument("--seeds", type=int, default=10, help="seeds per protocol arm (default 10)")
     parser.add_argument("--target", default="fixed-emu",
                         choices=["fixed-emu", "reference", "cpu-float", "cpu-fixed", "snntorch"])
-    parser.add_argument("--sweep-target", default="reference",
-                        help="backend of the interference and refinement sweeps (many runs; default: reference)")
+    parser.add_argument("--sweep-target", default="reference", choices=["reference", "cpu-fixed"],
+                        help="backend of the pruning runs (structural plasticity is not emulated on fixed-emu)")
     parser.add_argument("--out", default="out/example05")
     parser.add_argument("--quick", action="store_true", help="three protocols, shorter sweeps (for tests)")
     args = parser.parse_args(argv)
     if args.seeds < 1:
         parser.error("--seeds must be >= 1")
 
-    from engram_nm.experiments.engram import EngramNetworkConfig
     from engram_nm.experiments.engram import conditioning as fear
     from engram_nm.experiments.engram.conditioning_suite import SUITE, flat_record, run_suite, suite_table
     from engram_nm.experiments.engram.lifecycle import EngramExperiment
     from engram_nm.experiments.engram.manipulations import OptogeneticActivation, OptogeneticSilencing
-    from engram_nm.experiments.engram.plots import (plot_conditioning, plot_interference, plot_refinement,
+    from engram_nm.experiments.engram.memory_load import load_suite, load_table
+    from engram_nm.experiments.engram.plots import (plot_conditioning, plot_memory_load, plot_refinement,
                                                     plot_trial_rasters)
-    from engram_nm.experiments.engram.protocols import interference_curve, refinement
+    from engram_nm.experiments.engram.refinement import refinement_suite, refinement_table
     from engram_nm.experiments.engram.stimulus import cue_channels
     from engram_nm.io_utils import atomic_write_text
     from engram_nm.nir_io import export_nir
@@ -78,22 +79,21 @@ def main(argv=None) -> int:
                        title="seed 0 after conditioning: E cells and the freezing read-out")
     export_nir(ex.spec, out / "engram.nir")
 
-    counts = (3, 14) if args.quick else (1, 3, 6, 10, 14)
-    sweeps = {label: interference_curve(counts, EngramNetworkConfig(inhibitory_plasticity=istdp),
-                                        target=args.sweep_target, seed=0)
-              for label, istdp in (("inhibitory STDP on", True), ("inhibitory STDP off", False))}
-    print(f"\ninterference on the private-input network ({args.sweep_target}; half cues; offline = 2 s of "
-          "background activity):")
-    print("| memories | iSTDP | recall | spurious | mean offline E rate (Hz) |\n|---|---|---|---|---|")
-    for label, rows in sweeps.items():
-        for r in rows:
-            print(f"| {r['count']} | {'on' if 'on' in label else 'off'} | {r['recall']:.2f} | {r['spurious']:.2f} "
-                  f"| {r['mean_offline_rate_hz']:.1f} |")
-    plot_interference(sweeps, out / "interference.png")
-    ref = refinement(target=args.sweep_target, seed=0, blocks=3 if args.quick else 6)
-    print(f"\nrefinement with structural plasticity ({args.sweep_target}):")
-    print(ref.table())
-    plot_refinement(ref, out / "refinement.png")
+    # memory load: more contexts stored, against the same contexts shown with plasticity off
+    load = run_suite(seeds, target=args.target, suite=load_suite((1, 8) if args.quick else (1, 3, 5, 8, 12)),
+                     progress=False)
+    print(f"\nmemory load ({args.target}; half cues; offline = 24 h of background input):")
+    print("\n".join(load_table(load)))
+    plot_memory_load(load, out / "memory_load.png")
+    # pruning after conditioning, against no structural plasticity
+    prune = run_suite(seeds, target=args.sweep_target, suite=refinement_suite((0.0, 0.06) if args.quick else
+                                                                               (0.0, 0.03, 0.06)), progress=False)
+    print(f"\npruning after conditioning ({args.sweep_target}):")
+    print("\n".join(refinement_table(prune)))
+    plot_refinement(prune, out / "refinement.png")
+    atomic_write_text(out / "load_and_pruning.json", json.dumps(
+        {"seeds": seeds, "memory_load": {p: {a: d["conditions"] for a, d in g.items()} for p, g in load.items()},
+         "refinement": {p: {a: d["conditions"] for a, d in g.items()} for p, g in prune.items()}}, indent=2) + "\n")
     print(f"\nprotocols.json, plots and engram.nir in {out}/ ({time.perf_counter() - t0:.0f} s)")
     return 0
 

@@ -2,6 +2,9 @@ import os
 
 import pytest
 
+# budget: the per-test time limit of the default tier; pytester: tests/test_budget_guard.py runs pytest with it
+pytest_plugins = ("tests.budget", "pytester")
+
 # Lava forks a child per process; torch's thread pool + fork deadlocks (docs/lava_edges.md).
 os.environ.setdefault("OMP_NUM_THREADS", "1")
 
@@ -12,3 +15,4 @@ def _single_thread_torch():
 
     torch.set_num_threads(1)
     yield
+

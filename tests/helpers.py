@@ -46,3 +46,9 @@ def snntorch_neuron(kind: str, reset: str = "zero", reset_delay: bool = False):
 def quick_first(cases: list) -> list:
     """Parametrize values with the first one marked ``quick`` (run by `make test-py` on every Python)."""
     return [pytest.param(c, marks=pytest.mark.quick) if i == 0 else c for i, c in enumerate(cases)]
+
+
+def quick_first_rest_slow(cases: list) -> list:
+    """:func:`quick_first`, with every other value in the slow tier (the default tier's Lava
+    guarantee is tests/equivalence/test_lava_matrix.py; these are the longer sweeps of one feature)."""
+    return [pytest.param(c, marks=pytest.mark.quick if i == 0 else pytest.mark.slow) for i, c in enumerate(cases)]

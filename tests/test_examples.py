@@ -89,10 +89,16 @@ def test_example_05_engram_lifecycle(tmp_path):
     record = json.loads((tmp_path / "protocols.json").read_text())
     row = record["protocols"]["fear memory"]["conditioned: A 0.5"]
     assert row["n_seeds"] == 3 and set(row) >= {"mean", "ci95", "chance", "freezing", "e_rate_hz"}
-    rates = {(int(n), on): float(r) for n, on, r in
-             re.findall(r"^\| (\d+) \| (on|off) \| [0-9.]+ \| [0-9.]+ \| ([0-9.]+) \|", out, flags=re.M)}
-    assert rates[(14, "off")] > 10 * rates[(14, "on")]
-    for name in ("trial_rasters", "interference", "refinement"):
+    def load_row(count, arm):
+        return re.search(rf"^\| {count} \| {re.escape(arm)} \| ([0-9.]+) \[.*\| ([0-9.]+) \[[^|]*\|$", out, flags=re.M)
+
+    stored, control = load_row(8, "stored (plasticity on)"), load_row(8, "shown, plasticity off after A")
+    assert float(stored.group(2)) > 10 * float(control.group(2))  # offline E rate: ignition only with learning
+    assert "| prune below 0.06 | 24 |" in out and "| no structural plasticity (control) | 24 |" in out
+    pruning = json.loads((tmp_path / "load_and_pruning.json").read_text())["refinement"]["refinement by pruning"]
+    assert (pruning["prune below 0.06"]["24 h"]["responding_cells"]["mean"]
+            < pruning["no structural plasticity (control)"]["24 h"]["responding_cells"]["mean"])
+    for name in ("trial_rasters", "memory_load", "refinement"):
         assert (tmp_path / f"{name}.png").stat().st_size > 5_000, name
     assert (tmp_path / "engram.nir").exists()
 

@@ -25,7 +25,17 @@ def test_every_rendered_block_agrees_with_its_json():
         seen |= {m.group("name") for m in tool.BLOCK.finditer(text)}
         _, changed = tool.render(text)
         assert not changed, f"{path.name}: {changed} disagree with their JSON: run python tools/render_results.py"
-    assert seen == set(tool.BLOCKS)  # every block is used somewhere, and only known blocks are
+    assert set(tool.BLOCKS) <= seen  # every block is used somewhere (and render() refuses unknown ones)
+
+
+def test_a_benchmark_table_is_copied_from_its_markdown_and_a_missing_one_is_refused(tmp_path):
+    tool = _tool()
+    md = (ROOT / "benchmarks" / "results" / "completion.md").read_text().splitlines()
+    table = [line for line in md if line.startswith("|")]
+    assert tool.benchmark_table("table-completion-1") == table and len(table) >= 3
+    for bad in ("table-completion-9", "table-nonesuch-1", "nonesuch"):
+        with pytest.raises(SystemExit):
+            tool.render(f"<!-- rendered: {bad} -->\n<!-- end rendered -->\n")
 
 
 def test_a_block_that_disagrees_is_found_and_rewritten():

@@ -7,7 +7,9 @@ A rendered block in a markdown file sits between two comments::
     ...                      (written by this script)
     <!-- end rendered -->
 
-and NAME is one of :data:`BLOCKS` (each reads one ``benchmarks/results/*.json``).
+and NAME is one of :data:`BLOCKS` (each reads one ``benchmarks/results/*.json``), or
+``table-BENCH-K``: the K-th table (from 1) of ``benchmarks/results/BENCH.md``, which the benchmark
+writes from the same result as its JSON in the same run (``benchmarks/_common.py``), copied as it is.
 
     python tools/render_results.py           # rewrite every block in README.md and docs/*.md
     python tools/render_results.py --check   # exit 1 and name the blocks that disagree with their JSON
@@ -97,6 +99,34 @@ def sanafe(_: str = "") -> list:
 BLOCKS = {"events-camera": events_camera, "events-headline": events_headline, "sanafe": sanafe}
 
 
+def benchmark_table(name: str) -> list:
+    """``table-BENCH-K``: the K-th markdown table of ``benchmarks/results/BENCH.md`` (module docstring)."""
+    match = re.fullmatch(r"table-(?P<bench>\w+)-(?P<k>\d+)", name)
+    path = RESULTS / f"{match.group('bench')}.md" if match else None
+    if path is None or not path.exists():
+        raise SystemExit(f"render_results: no benchmark table {name!r} (benchmarks/results/<bench>.md)")
+    tables, current = [], []
+    for line in path.read_text().splitlines() + [""]:
+        if line.startswith("|"):
+            current.append(line)
+        elif current:
+            tables.append(current)
+            current = []
+    k = int(match.group("k"))
+    if not 1 <= k <= len(tables):
+        raise SystemExit(f"render_results: {path.name} has {len(tables)} tables, not {k}")
+    return tables[k - 1]
+
+
+def block(name: str):
+    """The function that renders block ``name``."""
+    if name in BLOCKS:
+        return BLOCKS[name]
+    if name.startswith("table-"):
+        return lambda: benchmark_table(name)
+    raise SystemExit(f"render_results: unknown block {name!r}; known: {', '.join(BLOCKS)}, table-BENCH-K")
+
+
 def files() -> list:
     return [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
 
@@ -107,9 +137,7 @@ def render(text: str) -> tuple[str, list]:
 
     def fill(match):
         name = match.group("name")
-        if name not in BLOCKS:
-            raise SystemExit(f"render_results: unknown block {name!r}; known: {', '.join(BLOCKS)}")
-        body = "\n".join(BLOCKS[name]()) + "\n"
+        body = "\n".join(block(name)()) + "\n"
         if body != match.group("body"):
             changed.append(name)
         return match.group(1) + body + match.group(4)

@@ -12,13 +12,13 @@ import numpy as np
 import pytest
 
 from engram_nm.errors import InputError
-from engram_nm.gating import GateSpec
 from engram_nm.hardware.targets import run, run_many, run_networks
-from engram_nm.projection import ProjectionSpec
 from engram_nm.sdm.memory_spec import MemorySpec
-from engram_nm.spec import EngramSpec, LayerSpec, random_spec
+from engram_nm.spec import random_spec
 from engram_nm.result import LearningSite
-from tests.helpers import quick_first, random_spikes
+from tests.equivalence.catalogue import plastic_spec as _plastic_spec
+from tests.equivalence.catalogue import projection_gate_spec as _projection_gate_spec
+from tests.helpers import quick_first_rest_slow, random_spikes
 
 STEPS = 220
 
@@ -46,8 +46,8 @@ def _assert_equal(emu, lava):
 
 
 @pytest.mark.lava
-@pytest.mark.parametrize("case", quick_first(CASES), ids=lambda c: "-".join(str(v) for v in c.values()))
-@pytest.mark.parametrize("seed", [0, 1])
+@pytest.mark.parametrize("case", quick_first_rest_slow(CASES), ids=lambda c: "-".join(str(v) for v in c.values()))
+@pytest.mark.parametrize("seed", [0, pytest.param(1, marks=pytest.mark.slow)])
 def test_emulator_equals_lava_fixed(case, seed):
     case = dict(case)
     sizes = case.pop("sizes")
@@ -60,19 +60,8 @@ def test_emulator_equals_lava_fixed(case, seed):
     assert emu.quantization.table() == lava.quantization.table()
 
 
-def _projection_gate_spec(mode: str, seed: int = 0) -> EngramSpec:
-    """E (recurrent, gated) -> I, plus I -> E inhibition: projections, mixed-sign weights and a gate."""
-    rng = np.random.default_rng(seed)
-    n_in, n_e, n_i = 16, 24, 8
-    gate = GateSpec(logits=rng.normal(1.0, 2.0, (2, n_e)), mode=mode, period=7, seed=seed + 3)
-    e = LayerSpec("E", weight=rng.uniform(0, 0.3, (n_e, n_in)), recurrent_weight=rng.uniform(-0.05, 0.1, (n_e, n_e)),
-                  reset="subtract", gate=gate, bias=rng.uniform(0, 0.02, n_e), bias_onset=5)
-    i = LayerSpec("I", weight=rng.uniform(0, 0.3, (n_i, n_e)), tau_mem=10e-3)
-    ie = ProjectionSpec("I_to_E", "I", "E", -rng.uniform(0, 0.3, (n_e, n_i)))
-    return EngramSpec(n_in, [e, i], projections=[ie], name="ei_gated")
-
-
 @pytest.mark.lava
+@pytest.mark.slow  # the default tier: tests/equivalence/test_lava_matrix.py
 @pytest.mark.parametrize("mode", ["deterministic", "stochastic"])
 def test_emulator_equals_lava_fixed_with_projections_gates_and_task_switches(mode):
     spec = _projection_gate_spec(mode)
@@ -87,6 +76,7 @@ def test_emulator_equals_lava_fixed_with_projections_gates_and_task_switches(mod
 
 
 @pytest.mark.lava
+@pytest.mark.slow  # the default tier: tests/equivalence/test_lava_matrix.py
 @pytest.mark.parametrize("counter_bits", [8, 3])
 def test_emulator_equals_lava_fixed_with_the_memory_stage(counter_bits):
     """SDM stage addressed by the hidden layer; 3-bit counters saturate, and equally so."""
@@ -143,29 +133,8 @@ def test_run_many_on_fixed_emu_equals_lava_run_many():
     assert sum(int(s["layer1"].sum()) for s in emu) > 20
 
 
-def _plastic_spec(seed: int, neuron: str = "lif", reset: str = "zero", weight_scale: float = 0.25) -> EngramSpec:
-    """Every learning path of cpu-fixed that the emulator takes: engine STDP (unbounded: mixed
-    signs) and bounded STDP on feed-forward matrices, inhibitory STDP on a recurrent one, Hebbian
-    on an extra projection, intrinsic plasticity on the last layer."""
-    from engram_nm.plasticity import Hebbian, InhibitorySTDP, IntrinsicPlasticity, LayerPlasticity, PairSTDP
-
-    spec = random_spec(12, [16, 8], recurrent=[False, True], weight_scale=weight_scale, seed=seed, neuron=neuron,
-                       reset=reset)
-    l0, l1 = spec.layers
-    l0.plasticity = LayerPlasticity(feedforward=PairSTDP(a_plus=0.01, a_minus=0.012, tau_plus=5e-3, tau_minus=8e-3))
-    l1.plasticity = LayerPlasticity(
-        feedforward=PairSTDP(a_plus=0.01, a_minus=0.012, w_min=-1.0, w_max=1.0),
-        recurrent=InhibitorySTDP(eta=2 ** -6, rho0=12.5, weight_sign=-1, w_max=0.0),
-        intrinsic=IntrinsicPlasticity(eta=0.02, target_rate=60.0))
-    l1.recurrent_weight = -np.abs(l1.recurrent_weight)
-    spec.projections.append(ProjectionSpec("l0_to_l1", "layer0", "layer1",
-                                           np.abs(np.random.default_rng(seed).normal(0, 0.1, (8, 16))),
-                                           plasticity=Hebbian(mu=1e-4, tau_pre=10e-3, tau_post=10e-3)))
-    spec.validate()
-    return spec
-
-
 @pytest.mark.lava
+@pytest.mark.slow  # the default tier: tests/equivalence/test_lava_matrix.py
 @pytest.mark.parametrize("seed, neuron, reset, weight_scale", [(0, "lif", "zero", 0.25), (1, "lif", "zero", 0.25),
                                                                (0, "cuba", "subtract", 0.15)])
 def test_learning_equals_lava_fixed_spikes_voltages_weights_thresholds(seed, neuron, reset, weight_scale):

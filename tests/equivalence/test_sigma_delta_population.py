@@ -8,6 +8,7 @@ import pytest
 
 from engram_nm.errors import QuantizationError, SpecError
 from engram_nm.spec import EngramSpec, LayerSpec
+from tests.equivalence.catalogue import sigma_delta_chain as _chain
 
 STEPS = 40
 
@@ -58,7 +59,7 @@ def test_torch_float64_equals_the_reference(recurrent):
 
 
 @pytest.mark.lava
-@pytest.mark.parametrize("activation", ["relu", "identity"])
+@pytest.mark.parametrize("activation", ["relu", pytest.param("identity", marks=pytest.mark.slow)])
 def test_lava_cpu_float_equals_the_reference(activation):
     from engram_nm.backends.reference import simulate
     from engram_nm.hardware.targets import run, run_many
@@ -117,19 +118,8 @@ def test_counts_charge_each_graded_spike_its_fan_out():
     assert 0 < counts.layers[0].active_updates <= counts.layers[0].neuron_updates
 
 
-def _chain(vth: float, activation: str, seed: int = 2) -> EngramSpec:
-    """input -> sigma-delta -> sigma-delta -> LIF: graded spikes into graded and spiking populations."""
-    rng = np.random.default_rng(seed)
-    return EngramSpec(20, [
-        LayerSpec("sd", weight=rng.normal(0, 0.5, (15, 20)), neuron="sigma_delta", v_threshold=vth,
-                  bias=rng.normal(0, 0.1, 15), activation=activation),
-        LayerSpec("sd2", weight=rng.normal(0, 0.4, (12, 15)), neuron="sigma_delta", v_threshold=vth / 2,
-                  bias=rng.normal(0, 0.05, 12)),
-        LayerSpec("out", weight=rng.normal(0, 0.6, (5, 12)))], name="sd_chain")
-
-
 @pytest.mark.lava
-@pytest.mark.parametrize("vth, activation", [(0.2, "relu"), (1.5, "identity")])
+@pytest.mark.parametrize("vth, activation", [pytest.param(0.2, "relu", marks=pytest.mark.slow), (1.5, "identity")])  # relu: the matrix
 def test_fixed_emu_equals_lava_cpu_fixed_payload_for_payload(vth, activation):
     from engram_nm.hardware.quantize import quantize
     from engram_nm.hardware.targets import run

@@ -16,7 +16,7 @@ from engram_nm.analysis.agreement import exact_mismatches
 from engram_nm.hardware.targets import run
 from engram_nm.backends.reference import simulate
 from engram_nm.backends.torch_backend import build_torch
-from tests.helpers import random_spikes, quick_first
+from tests.helpers import quick_first_rest_slow, random_spikes
 
 CASES = [
     dict(neuron="lif", reset="zero", recurrent=False, sizes=[24, 16]),
@@ -42,7 +42,7 @@ def _id(c):
 
 
 @pytest.mark.lava
-@pytest.mark.parametrize("case", quick_first(CASES), ids=_id)
+@pytest.mark.parametrize("case", quick_first_rest_slow(CASES), ids=_id)
 def test_snntorch_float64_equals_lava_float(case):
     spec = random_spec(12, case["sizes"], neuron=case["neuron"], reset=case["reset"], recurrent=case["recurrent"],
                        reset_delay=case.get("reset_delay", False), weight_scale=0.3, bias=0.01, seed=7)

@@ -48,6 +48,7 @@ def _trains(seed):
 
 
 @pytest.mark.lava
+@pytest.mark.slow  # the default tier: tests/equivalence/test_lava_matrix.py (every rule, both tags)
 @pytest.mark.parametrize("name", sorted(CASES))
 def test_float_engine_equals_reference(name):
     from engram_nm.processes.learning_run import run_engine_on_spike_trains
@@ -63,6 +64,7 @@ def test_float_engine_equals_reference(name):
 
 
 @pytest.mark.lava
+@pytest.mark.slow  # the default tier: tests/equivalence/test_lava_matrix.py (every rule, both tags)
 @pytest.mark.parametrize("name", sorted(CASES))
 def test_fixed_engine_within_bound_and_emulated(name):
     from engram_nm.backends.fixed_learning import emulate_engine_on_spike_trains

@@ -42,6 +42,7 @@ def _emulated_integers(engine_rule, weights, pre, post, seed):
 
 
 @pytest.mark.lava
+@pytest.mark.slow  # the default tier: tests/equivalence/test_lava_matrix.py (every rule, bit for bit)
 @pytest.mark.parametrize("seed", [0, 123])
 @pytest.mark.parametrize("name", sorted(RULES))
 def test_emulator_equals_lava_fixed_engine_every_step(name, seed):

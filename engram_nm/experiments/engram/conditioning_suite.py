@@ -193,7 +193,7 @@ def run_suite(seeds, target: str = "fixed-emu", protocols=None, progress: bool =
     return out
 
 
-def _shown(d: dict, digits: int = 2) -> str:
+def shown(d: dict, digits: int = 2) -> str:
     if d["mean"] is None:
         return "-"
     return f"{d['mean']:.{digits}f} [{d['ci95'][0]:.{digits}f}, {d['ci95'][1]:.{digits}f}]"
@@ -209,12 +209,12 @@ def suite_table(protocols: dict) -> list:
         for arm, data in group.items():
             for condition, s in data["conditions"].items():
                 if "out_rate_hz" not in s:  # not a test trial: its fields in the first column
-                    md.append(f"| {arm} | {condition} | " + "; ".join(f"{k} {_shown(v)}" for k, v in s.items())
+                    md.append(f"| {arm} | {condition} | " + "; ".join(f"{k} {shown(v)}" for k, v in s.items())
                               + " | | | | | |")
                     continue
-                md.append(f"| {arm} | {condition} | {_shown(s['freezing'])} | {_shown(s['out_rate_hz'], 1)} | "
-                          f"{_shown(s['recruited'])} | {_shown(s['chance'], 3)} | "
-                          f"{_shown(s['scored_engram_cells'], 1)} | {_shown(s['e_rate_hz'], 1)} |")
+                md.append(f"| {arm} | {condition} | {shown(s['freezing'])} | {shown(s['out_rate_hz'], 1)} | "
+                          f"{shown(s['recruited'])} | {shown(s['chance'], 3)} | "
+                          f"{shown(s['scored_engram_cells'], 1)} | {shown(s['e_rate_hz'], 1)} |")
     return md
 
 
@@ -282,8 +282,8 @@ def summary_table(protocols: dict) -> list:
         s = protocols.get(protocol, {}).get(arm, {}).get("conditions", {}).get(condition)
         if s is None:
             continue
-        md.append(f"| {protocol if protocol != last else ''} | {label} | {_shown(s['freezing'])} | "
-                  f"{_shown(s['recruited'])} | {_shown(s['chance'], 3)} |")
+        md.append(f"| {protocol if protocol != last else ''} | {label} | {shown(s['freezing'])} | "
+                  f"{shown(s['recruited'])} | {shown(s['chance'], 3)} |")
         last = protocol
     return md
 
@@ -298,5 +298,5 @@ def generic_table(protocols: dict, digits: int = 2) -> list:
                "|---|---|" + "---|" * len(fields)]
         for arm, data in group.items():
             for condition, s in data["conditions"].items():
-                md.append(f"| {arm} | {condition} | " + " | ".join(_shown(s[f], digits) for f in fields) + " |")
+                md.append(f"| {arm} | {condition} | " + " | ".join(shown(s[f], digits) for f in fields) + " |")
     return md

@@ -353,6 +353,11 @@ class EngramExperiment:
         transient = [self._translated(m) for m in manipulations]
         if structural is None:
             return self._run(x, learn, transient, kind="consolidate")
+        if self.synapses is not None:
+            # the two-stage state would read a pruned synapse's zero as an early change of -w, and
+            # the late weight would come back as that change decays: a silent regrowth
+            raise InputError("structural plasticity with two-stage synapses is not modelled (a pruned "
+                             "synapse would regrow as its early change decays): use single-stage synapses")
         layer = self.spec.layers[0]
         plain = layer.plasticity
         layer.plasticity = dataclasses.replace(plain, recurrent_structural=structural)

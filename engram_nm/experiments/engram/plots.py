@@ -1,4 +1,4 @@
-"""Figures of engram experiments: protocol outcomes, refinement, engram history, trial rasters, the
+"""Figures of engram experiments: memory load, pruning, engram history, trial rasters, the
 conditioning and phenomena benchmarks."""
 
 from __future__ import annotations
@@ -8,41 +8,21 @@ import numpy as np
 from engram_nm.analysis.plots import _pyplot, save_figure
 
 
-def plot_protocols(results, path, title: str = ""):
-    """One horizontal bar chart per protocol (``ProtocolResult``): engram recall per condition."""
+def plot_refinement(protocols: dict, path, title: str = "pruning after conditioning"):
+    """:func:`~engram_nm.experiments.engram.refinement.refinement_suite` run over seeds: per arm,
+    over hours since conditioning, the E cells responding to the whole context, half-cue recruitment
+    of the engram, and the fraction of the engram's internal synapses left (mean, 95 % CI)."""
     plt = _pyplot()
-    results = list(results)
-    heights = [len(r.scores) for r in results]
-    fig, axes = plt.subplots(len(results), 1, figsize=(7.5, 0.9 + 0.38 * sum(heights) + 0.5 * len(results)),
-                             squeeze=False, layout="constrained", gridspec_kw={"height_ratios": heights})
-    for ax, r in zip(axes[:, 0], results):
-        labels = list(r.scores)
-        values = [r.scores[c] for c in labels]
-        colors = ["#2b8cbe" if v >= 0.5 else "#d95f0e" for v in values]
-        ax.barh(range(len(labels)), values, color=colors)
-        ax.set_yticks(range(len(labels)), labels, fontsize=8)
-        ax.invert_yaxis()
-        ax.set_xlim(0, 1.05)
-        ax.set_title(f"{r.name} (memory {r.memory})", fontsize=9, loc="left")
-        for i, v in enumerate(values):
-            ax.text(min(v + 0.02, 0.95), i, f"{v:.2f}", va="center", fontsize=7)
-    axes[-1, 0].set_xlabel("engram recall (fraction of tagged cells active)")
-    if title:
-        fig.suptitle(title)
-    return save_figure(fig, path)
-
-
-def plot_refinement(result, path, title: str = "engram refinement during consolidation"):
-    """Engram size (all cells, and the core) and mean internal E->E weight over time."""
-    plt = _pyplot()
-    fig, (a, b) = plt.subplots(1, 2, figsize=(9, 3.4), layout="constrained")
-    t = np.asarray(result.times_s)
-    a.plot(t, result.sizes, "o-", label="engram cells")
-    a.plot(t, result.core_members, "s--", label=f"of them core (of {result.core_size})")
-    a.set(xlabel="time (s)", ylabel="cells active for the stimulus", ylim=(0, None))
-    a.legend(fontsize=8)
-    b.plot(t, result.mean_weights, "o-", color="#b2182b")
-    b.set(xlabel="time (s)", ylabel="mean E->E weight among them")
+    fig, axes = plt.subplots(1, 3, figsize=(12, 3.4), layout="constrained")
+    group = next(iter(protocols.values()))
+    panels = (("responding_cells", "E cells responding to A"), ("recruited", "engram recruited, half of A"),
+              ("connected", "engram synapses left"))
+    for ax, (fld, label) in zip(axes, panels):
+        for arm, data in group.items():
+            hours = [float(c.split()[0]) for c in data["conditions"]]
+            _errorbar(ax, hours, [s[fld] for s in data["conditions"].values()], arm)
+        ax.set(xlabel="hours since conditioning", ylabel=label)
+    axes[0].legend(fontsize=7)
     fig.suptitle(title)
     return save_figure(fig, path)
 
@@ -69,17 +49,22 @@ def plot_engram_history(history, path, title: str = "engrams over time"):
     return save_figure(fig, path)
 
 
-def plot_interference(rows_by_label: dict, path, title: str = "recall vs memories stored"):
-    """``{label: interference_curve rows}``: recall at the cue fraction, and mean offline E rate."""
+def plot_memory_load(protocols: dict, path, title: str = "memory load on the fear-conditioning network"):
+    """:func:`~engram_nm.experiments.engram.memory_load.load_suite` run over seeds (``run_suite``'s
+    result): per number of contexts, freezing to half of A and to half of a never-shown context, and
+    the mean offline E rate, each mean with its 95 % CI, for the stored arm and its control."""
     plt = _pyplot()
-    fig, (a, b) = plt.subplots(1, 2, figsize=(9, 3.4), layout="constrained")
-    for label, rows in rows_by_label.items():
-        n = [r["count"] for r in rows]
-        a.plot(n, [r["recall"] for r in rows], "o-", label=label)
-        b.semilogy(n, [max(r["mean_offline_rate_hz"], 1e-2) for r in rows], "o-", label=label)
-    a.set(xlabel="memories stored", ylabel="recall (half cues)", ylim=(-0.02, 1.02))
-    b.set(xlabel="memories stored", ylabel="mean E rate offline (Hz)")
-    a.legend(fontsize=8)
+    fig, axes = plt.subplots(1, 3, figsize=(12, 3.4), layout="constrained")
+    counts = [int(name.split()[0]) for name in protocols]
+    arms = list(next(iter(protocols.values())))
+    panels = (("half of A", "freezing", "freezing, half of A"),
+              ("half of a new context", "freezing", "freezing, half of a new context"),
+              ("offline", "e_rate_hz", "mean E rate offline (Hz)"))
+    for ax, (condition, fld, label) in zip(axes, panels):
+        for arm in arms:
+            _errorbar(ax, counts, [protocols[p][arm]["conditions"][condition][fld] for p in protocols], arm)
+        ax.set(xlabel="contexts stored", ylabel=label)
+    axes[0].legend(fontsize=7)
     fig.suptitle(title)
     return save_figure(fig, path)
 
