@@ -29,37 +29,52 @@ PRUNE = (0.0, 0.03, 0.06)
 
 
 def main(argv=None) -> dict:
-    from engram_nm.experiments.engram.conditioning_suite import REPORTED_SEEDS, run_suite
-    from engram_nm.experiments.engram.memory_load import load_suite, load_table
+    import json
+
+    from engram_nm.experiments.engram.conditioning_suite import (REPORTED_SEEDS, contrast_table, primary_contrasts,
+                                                                 run_suite)
+    from engram_nm.experiments.engram.memory_load import load_contrasts, load_suite, load_table
     from engram_nm.experiments.engram.plots import plot_memory_load, plot_refinement
-    from engram_nm.experiments.engram.refinement import refinement_suite, refinement_table
+    from engram_nm.experiments.engram.refinement import refinement_contrasts, refinement_suite, refinement_table
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seeds", type=int, default=10)
     parser.add_argument("--quick", action="store_true", help="two seeds, counts 1 and 8, one threshold (tests)")
     parser.add_argument("--out", type=Path, default=RESULTS)
+    parser.add_argument("--from-json", type=Path, help="re-render a previous run's JSON (no simulation)")
     args = parser.parse_args(argv)
-    seeds = list(REPORTED_SEEDS[: 2 if args.quick else args.seeds])
-    counts, prune = ((1, 8), (0.0, 0.06)) if args.quick else (COUNTS, PRUNE)
-    t0 = time.perf_counter()
-    load = run_suite(seeds, target="fixed-emu", suite=load_suite(counts))
-    t_load = time.perf_counter() - t0
-    pruning = run_suite(seeds, target="reference", suite=refinement_suite(prune))  # structural: not on fixed-emu
-    info = machine_info()
+    if args.from_json:
+        previous = json.loads(args.from_json.read_text())
+        seeds, load, pruning, seconds = (previous["seeds"], previous["memory_load"], previous["pruning"],
+                                         previous["seconds"])
+        info = {k: previous[k] for k in machine_info()}
+    else:
+        seeds = list(REPORTED_SEEDS[: 2 if args.quick else args.seeds])
+        counts, prune = ((1, 8), (0.0, 0.06)) if args.quick else (COUNTS, PRUNE)
+        t0 = time.perf_counter()
+        load = run_suite(seeds, target="fixed-emu", suite=load_suite(counts))
+        seconds = {"memory_load": time.perf_counter() - t0}
+        pruning = run_suite(seeds, target="reference", suite=refinement_suite(prune))  # structural: not on fixed-emu
+        seconds["pruning"] = time.perf_counter() - t0 - seconds["memory_load"]
+        info = machine_info()
+    t_load = seconds["memory_load"]
 
     def kept(protocols):
         return {p: {a: {"conditions": d["conditions"], "per_seed": d["per_seed"]} for a, d in g.items()}
                 for p, g in protocols.items()}
 
+    contrasts = {**primary_contrasts(load, load_contrasts(8)), **primary_contrasts(pruning, refinement_contrasts())}
     result = {"benchmark": "load_and_pruning", **info, "seeds": seeds, "memory_load": kept(load),
-              "pruning": kept(pruning), "seconds": {"memory_load": t_load, "pruning": time.perf_counter() - t0 - t_load}}
+              "pruning": kept(pruning), "primary_contrasts": contrasts, "seconds": seconds}
     md = ["# Memory load and pruning on the fear-conditioning network", "",
           f"Machine: {info['machine']}, {info['cpus']} CPUs; seeds {seeds[0]}-{seeds[-1]}; memory load on fixed-emu "
-          f"{t_load:.0f} s, pruning on reference {result['seconds']['pruning']:.0f} s. Mean [95 % CI] over seeds. "
+          f"{t_load:.0f} s, pruning on reference {seconds['pruning']:.0f} s. Mean [95 % CI] over seeds. "
           "Chance of freezing: 0 (no seed freezes to a context never paired with the shock before any is stored).",
           "", "## Memory load (contexts of 40 of 200 channels; half cues; 24 h offline)", "", *load_table(load),
           "", "## Pruning after conditioning (E->E synapses below the threshold removed every 100 steps)", "",
-          *refinement_table(pruning)]
+          *refinement_table(pruning), "", "## Primary contrasts",
+          "", "Paired by seed; two-sided Wilcoxon signed-rank p, Holm-corrected within each family.", "",
+          *contrast_table(contrasts)]
     plot_memory_load(load, args.out / "load_and_pruning_load.png")
     plot_refinement(pruning, args.out / "load_and_pruning_pruning.png")
     return publish(args.out, "load_and_pruning", result, md)

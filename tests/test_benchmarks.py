@@ -261,3 +261,32 @@ def test_sanafe_sees_the_synaptic_events_we_count_on_the_same_spikes():
     assert ours["synaptic_ops"] > input_events > 100  # hidden spikes add their own events
     assert abs(ours["synaptic_ops"] - theirs["synaptic_events"]) <= 0.1 * theirs["synaptic_events"]
     assert 0.3 < ours["energy_j"] / theirs["energy_j"]["total"] < 1.5
+
+
+@pytest.mark.slow
+def test_load_and_pruning_benchmark_quick(tmp_path):
+    data = _bench("load_and_pruning").main(["--quick", "--out", str(tmp_path)])
+    assert data["seeds"] == [100, 101]
+    load = data["memory_load"]["8 contexts"]
+    stored = load["stored (plasticity on)"]["conditions"]["offline"]["e_rate_hz"]["mean"]
+    control = load["shown, plasticity off after A"]["conditions"]["offline"]["e_rate_hz"]["mean"]
+    assert stored > 5 * control
+    md = (tmp_path / "load_and_pruning.md").read_text()
+    assert "| 8 | stored (plasticity on) |" in md and "| prune below 0.06 | 24 |" in md
+    assert (tmp_path / "load_and_pruning_pruning.png").stat().st_size > 5_000
+
+
+@pytest.mark.slow
+def test_conditioning_scale_benchmark_runs_both_sizes(tmp_path):
+    data = _bench("conditioning_scale").main(["--seeds", "1", "--scales", "1", "2", "--out", str(tmp_path)])
+    small, large = data["rows"]
+    assert (small["e_cells"], large["e_cells"]) == (400, 800) and small["cost_vs_first_scale"] == 1.0
+    assert large["seconds_per_seed"] > 0 and "| 800 E + 200 I |" in (tmp_path / "conditioning_scale.md").read_text()
+
+
+def test_suite_time_reads_pytest_summary_lines():
+    tool = _bench("suite_time")
+    assert tool.summary("x\n===== 807 passed, 64 warnings in 224.84s (0:03:44) =====\n") == {
+        "passed": 807, "warnings": 64, "pytest_seconds": 224.84}
+    assert tool.summary("== 2 failed, 800 passed, 1 error in 10.0s ==")["failed"] == 2
+    assert tool.summary("no summary") == {}

@@ -1,18 +1,51 @@
-"""Every example runs (at reduced size) and says what it should."""
+"""Every example runs (at reduced size) and says what it should: called in-process in the default
+tier (no interpreter start, no second import of torch and Lava), and as a script, as a user runs
+it, in the slow tier."""
 
+import contextlib
+import importlib.util
+import io
 import subprocess
 import sys
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 
 
+@pytest.fixture(params=["in-process", pytest.param("script", marks=pytest.mark.slow)])
+def run_example(request, monkeypatch):
+    """``run_example(name, argv, env=None)`` -> ``(returncode, stdout, stderr)`` of
+    ``examples/<name>.py``: its ``main(argv)`` in this process, or the script in a new one."""
+
+    def in_process(name, argv, env=None):
+        for key, value in (env or {}).items():
+            monkeypatch.setenv(key, value)
+        spec = importlib.util.spec_from_file_location(f"example_{name}", ROOT / "examples" / f"{name}.py")
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+        out, err = io.StringIO(), io.StringIO()
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+            try:
+                result = module.main([str(a) for a in argv])
+                code = result if isinstance(result, int) else 0  # example 06 returns its counts
+            except SystemExit as stop:
+                code = stop.code if isinstance(stop.code, int) else 1
+        return SimpleNamespace(returncode=code, stdout=out.getvalue(), stderr=err.getvalue())
+
+    def script(name, argv, env=None):
+        return subprocess.run([sys.executable, str(ROOT / "examples" / f"{name}.py"), *map(str, argv)],
+                              capture_output=True, text=True, timeout=900, env=env)
+
+    return in_process if request.param == "in-process" else script
+
+
 @pytest.mark.lava
-def test_example_01_define_once(tmp_path):
-    proc = subprocess.run([sys.executable, str(ROOT / "examples" / "01_define_once.py"), "--steps", "80",
-                           "--out", str(tmp_path)], capture_output=True, text=True, timeout=300)
+def test_example_01_define_once(run_example, tmp_path):
+    proc = run_example("01_define_once", ["--steps", "80",
+                           "--out", str(tmp_path)])
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert "exact = True" in proc.stdout
     assert "spike for spike: yes" in proc.stdout
@@ -21,11 +54,11 @@ def test_example_01_define_once(tmp_path):
 
 
 @pytest.mark.lava
-def test_example_02_onchip_stdp(tmp_path):
+def test_example_02_onchip_stdp(run_example, tmp_path):
     import re
 
-    proc = subprocess.run([sys.executable, str(ROOT / "examples" / "02_onchip_stdp.py"), "--epochs", "1",
-                           "--samples", "10", "--out", str(tmp_path)], capture_output=True, text=True, timeout=600)
+    proc = run_example("02_onchip_stdp", ["--epochs", "1",
+                           "--samples", "10", "--out", str(tmp_path)])
     assert proc.returncode == 0, proc.stdout + proc.stderr
     out = proc.stdout
     assert "rule re-created on import: True" in out
@@ -40,12 +73,11 @@ def test_example_02_onchip_stdp(tmp_path):
 
 
 @pytest.mark.lava
-def test_example_03_continual_gating(tmp_path):
+def test_example_03_continual_gating(run_example, tmp_path):
     import re
 
-    proc = subprocess.run([sys.executable, str(ROOT / "examples" / "03_continual_gating.py"), "--tasks", "2",
-                           "--train-images", "60", "--lava-train", "8", "--lava-test", "4", "--out", str(tmp_path)],
-                          capture_output=True, text=True, timeout=600)
+    proc = run_example("03_continual_gating", ["--tasks", "2",
+                           "--train-images", "60", "--lava-train", "8", "--lava-test", "4", "--out", str(tmp_path)])
     assert proc.returncode == 0, proc.stdout + proc.stderr
     finals = dict(re.findall(r"^([\w ]+): final average accuracy ([0-9.]+)", proc.stdout, flags=re.M))
     assert float(finals["gated"]) > float(finals["ungated twin"]) + 0.3
@@ -57,9 +89,9 @@ def test_example_03_continual_gating(tmp_path):
 
 
 @pytest.mark.lava
-def test_example_04_energy_compare(tmp_path):
-    proc = subprocess.run([sys.executable, str(ROOT / "examples" / "04_energy_compare.py"), "--steps", "40",
-                           "--samples", "1", "--out", str(tmp_path)], capture_output=True, text=True, timeout=300)
+def test_example_04_energy_compare(run_example, tmp_path):
+    proc = run_example("04_energy_compare", ["--steps", "40",
+                           "--samples", "1", "--out", str(tmp_path)])
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert "| cpu-fixed |" in proc.stdout and "Horowitz" in proc.stdout and "unverified" in proc.stdout
     assert "Loihi 2: 2 cores, fits: yes" in proc.stdout
@@ -67,14 +99,14 @@ def test_example_04_energy_compare(tmp_path):
 
 
 @pytest.mark.slow
-def test_example_05_engram_lifecycle(tmp_path):
+def test_example_05_engram_lifecycle(run_example, tmp_path):
     """The script end to end on the engine (three seeds, three protocols); that Lava runs the same
     day spike for spike is tests/engram/test_conditioning.py's job."""
     import json
     import re
 
-    proc = subprocess.run([sys.executable, str(ROOT / "examples" / "05_engram_lifecycle.py"), "--quick",
-                           "--seeds", "3", "--out", str(tmp_path)], capture_output=True, text=True, timeout=600)
+    proc = run_example("05_engram_lifecycle", ["--quick",
+                           "--seeds", "3", "--out", str(tmp_path)])
     assert proc.returncode == 0, proc.stdout + proc.stderr
     out = proc.stdout
 
@@ -105,12 +137,12 @@ def test_example_05_engram_lifecycle(tmp_path):
 
 @pytest.mark.lava
 @pytest.mark.parametrize("seed", [0, 1])
-def test_example_06_our_processes_in_a_hand_built_lava_graph(tmp_path, seed):
+def test_example_06_our_processes_in_a_hand_built_lava_graph(run_example, tmp_path, seed):
     """EngramGate + GeneralLIF + SDM wired by hand to stock Dense/LIF/RingBuffers == the numpy reference."""
     import re
 
-    proc = subprocess.run([sys.executable, str(ROOT / "examples" / "06_lava_processes.py"), "--seed", str(seed),
-                           "--out", str(tmp_path)], capture_output=True, text=True, timeout=300)
+    proc = run_example("06_lava_processes", ["--seed", str(seed),
+                           "--out", str(tmp_path)])
     assert proc.returncode == 0, proc.stdout + proc.stderr
     counts = {k: int(v) for k, v in re.findall(r"^(\w+)\s+(\d+)$", proc.stdout, flags=re.M)}
     assert counts["hidden_mismatches"] == counts["readout_mismatches"] == counts["read_mismatches"] == 0
@@ -122,9 +154,10 @@ def test_example_06_our_processes_in_a_hand_built_lava_graph(tmp_path, seed):
     assert (tmp_path / "raster.png").stat().st_size > 5_000
 
 
-def test_example_07_calcium_imaging(tmp_path):
-    proc = subprocess.run([sys.executable, str(ROOT / "examples" / "07_calcium_imaging.py"), "--seeds", "2",
-                           "--out", str(tmp_path)], capture_output=True, text=True, timeout=600)
+@pytest.mark.slow  # ~13 s in-process (3 s of network time per arm); tests/engram/test_imaging_sessions.py covers the path
+def test_example_07_calcium_imaging(run_example, tmp_path):
+    proc = run_example("07_calcium_imaging", ["--seeds", "2",
+                           "--out", str(tmp_path)])
     assert proc.returncode == 0, proc.stdout + proc.stderr
     out = proc.stdout
     assert "GCaMP6f: tau_rise 17.5 ms, tau_decay 178 ms (45 ms to peak, 142 ms half-decay)" in out
@@ -134,14 +167,13 @@ def test_example_07_calcium_imaging(tmp_path):
 
 @pytest.mark.lava
 @pytest.mark.slow
-def test_example_08_event_camera(tmp_path):
+def test_example_08_event_camera(run_example, tmp_path):
     import os
     import re
 
     env = {**os.environ, "ENGRAM_NM_CACHE": str(tmp_path / "cache")}
-    proc = subprocess.run([sys.executable, str(ROOT / "examples" / "08_event_camera.py"), "--train", "200",
-                           "--test", "60", "--epochs", "3", "--out", str(tmp_path)], capture_output=True, text=True,
-                          timeout=600, env=env)
+    proc = run_example("08_event_camera", ["--train", "200",
+                           "--test", "60", "--epochs", "3", "--out", str(tmp_path)], env=env)
     assert proc.returncode == 0, proc.stdout + proc.stderr
     out = proc.stdout
     mlp = float(re.search(r"frame MLP 2048-64-10: accuracy ([0-9.]+)", out).group(1))

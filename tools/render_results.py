@@ -96,7 +96,25 @@ def sanafe(_: str = "") -> list:
     return rows
 
 
-BLOCKS = {"events-camera": events_camera, "events-headline": events_headline, "sanafe": sanafe}
+def benchmark_index(_: str = "") -> list:
+    """docs/benchmarks.md: every script in benchmarks/, what it measures (its docstring's first paragraph)
+    and its results file with the measured numbers."""
+    import ast
+
+    rows = ["| benchmark | what it measures | results |", "|---|---|---|"]
+    for script in sorted((ROOT / "benchmarks").glob("*.py")):
+        if script.name.startswith("_"):
+            continue
+        doc = ast.get_docstring(ast.parse(script.read_text())) or ""
+        first = " ".join(doc.split("\n\n")[0].split()).rstrip(".") if doc else ""  # its first paragraph
+        md = RESULTS / f"{script.stem}.md"
+        link = f"[{md.name}](../benchmarks/results/{md.name})" if md.exists() else "(not run yet)"
+        rows.append(f"| `{script.name}` | {first.replace('|', '/')} | {link} |")
+    return rows
+
+
+BLOCKS = {"events-camera": events_camera, "events-headline": events_headline, "sanafe": sanafe,
+          "benchmark-index": benchmark_index}
 
 
 def benchmark_table(name: str) -> list:
@@ -137,7 +155,7 @@ def render(text: str) -> tuple[str, list]:
 
     def fill(match):
         name = match.group("name")
-        body = "\n".join(block(name)()) + "\n"
+        body = "\n".join(block(name)()) + "\n"  # SystemExit names a block that cannot be rendered
         if body != match.group("body"):
             changed.append(name)
         return match.group(1) + body + match.group(4)
@@ -149,10 +167,14 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--check", action="store_true", help="change nothing; exit 1 if a block disagrees")
     args = parser.parse_args(argv)
-    stale = []
+    stale, failed = [], []
     for path in files():
         text = path.read_text()
-        new, changed = render(text)
+        try:
+            new, changed = render(text)
+        except SystemExit as problem:  # a block that cannot be rendered: say so, render the other files
+            failed.append(f"{path.relative_to(ROOT)}: {problem}")
+            continue
         stale += [f"{path.relative_to(ROOT)}: {name}" for name in changed]
         if changed and not args.check:
             path.write_text(new)
@@ -162,7 +184,9 @@ def main(argv=None) -> int:
         return 1
     if not args.check:
         print(f"render_results: {len(stale)} blocks rewritten" + (f" ({'; '.join(stale)})" if stale else ""))
-    return 0
+    for problem in failed:
+        print(problem, file=sys.stderr)
+    return 1 if failed else 0
 
 
 if __name__ == "__main__":

@@ -97,3 +97,18 @@ def load_table(protocols: dict) -> list:
                       f"{shown(c['half of a new context']['freezing'])} | {shown(c['half of A']['chance'], 3)} | "
                       f"{shown(c['offline']['e_rate_hz'], 2)} |")
     return md
+
+
+def load_contrasts(count: int = 8) -> dict:
+    """The primary contrasts of :func:`load_suite` at ``count`` contexts (the module docstring's
+    claims), for :func:`~engram_nm.experiments.engram.conditioning_suite.primary_contrasts`:
+    stored vs the plasticity-off control, paired by seed."""
+    from engram_nm.experiments.engram.conditioning_suite import Contrast
+
+    on, off = "stored (plasticity on)", "shown, plasticity off after A"
+    return {f"{count} contexts": (
+        Contrast("offline E rate, stored vs shown", (on, "offline", "e_rate_hz"), (off, "offline", "e_rate_hz")),
+        Contrast("freezing to half of a new context, stored vs shown", (on, "half of a new context", "freezing"),
+                 (off, "half of a new context", "freezing")),
+        Contrast("other cells recruited by half of A, stored vs shown", (on, "half of A", "chance"),
+                 (off, "half of A", "chance")))}

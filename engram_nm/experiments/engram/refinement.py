@@ -48,7 +48,7 @@ class EngramState:
     responding_engram_cells: int
     freezing: float = field(metadata=FRACTION)
     recruited: float = field(metadata=FRACTION)
-    connected: float = field(metadata=FRACTION)
+    connected: float  # of hundreds of pairs: not a per-seed yes/no, so no Clopper-Pearson when seeds agree
     mean_weight: float
 
 
@@ -104,3 +104,18 @@ def refinement_table(protocols: dict) -> list:
                           f"{shown(s['responding_engram_cells'], 1)} | {shown(s['freezing'])} | "
                           f"{shown(s['recruited'])} | {shown(s['connected'])} | {shown(s['mean_weight'], 3)} |")
     return md
+
+
+def refinement_contrasts(prune_below: float = 0.06, hours: str = "24 h") -> dict:
+    """The primary contrasts of :func:`refinement_suite` (the module docstring's claims), paired by
+    seed, for :func:`~engram_nm.experiments.engram.conditioning_suite.primary_contrasts`: the
+    control against pruning at ``prune_below``, at ``hours``: the responding cells (fewer with
+    pruning), of them engram cells (kept), and half-cue recruitment (its cost)."""
+    from engram_nm.experiments.engram.conditioning_suite import Contrast
+
+    control, pruned = "no structural plasticity (control)", f"prune below {prune_below:g}"
+    return {"refinement by pruning": tuple(
+        Contrast(f"{hours}: {label}, control vs pruned", (control, hours, fld), (pruned, hours, fld))
+        for label, fld in (("E cells responding", "responding_cells"), ("engram cells responding",
+                                                                         "responding_engram_cells"),
+                           ("engram recruited by half of A", "recruited")))}
