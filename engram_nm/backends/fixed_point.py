@@ -45,7 +45,8 @@ def fixed_decay(x, d):
     x = np.asarray(x, dtype=np.float64)
     if not factor.any():  # d = 4096 (du = 4095 + the offset): forgotten every step
         return np.zeros(())  # broadcasts like the decayed array would
-    return np.trunc(x * factor)
+    out = x * factor
+    return np.trunc(out, out=out)  # in place: one array per call, not two
 
 
 def wrap_24bit(x: np.ndarray) -> np.ndarray:
