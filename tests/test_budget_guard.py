@@ -8,7 +8,7 @@ PLUGIN = Path(__file__).with_name("budget.py")
 
 
 @pytest.mark.quick
-def test_a_test_over_the_budget_fails_unless_marked_slow(pytester, monkeypatch):
+def test_a_test_over_the_budget_fails_in_the_default_tier_only(pytester, monkeypatch):
     pytester.makeconftest(PLUGIN.read_text())
     pytester.makeini("[pytest]\nmarkers =\n    slow: slow\n")
     pytester.makepyfile(test_budget="""
@@ -26,6 +26,8 @@ def test_a_test_over_the_budget_fails_unless_marked_slow(pytester, monkeypatch):
             pass
     """)
     monkeypatch.setenv("ENGRAM_NM_TEST_BUDGET_S", "0.5")
-    result = pytester.runpytest_subprocess("-p", "no:cacheprovider")
-    result.assert_outcomes(passed=2, failed=1)
+    result = pytester.runpytest_subprocess("-p", "no:cacheprovider", "-m", "not slow")
+    result.assert_outcomes(passed=1, failed=1)
     result.stdout.fnmatch_lines(["call took 0.6 s, over the default tier*s budget of 0.5 s per test*"])
+    every_tier = pytester.runpytest_subprocess("-p", "no:cacheprovider")  # make test-all: no budget
+    every_tier.assert_outcomes(passed=3)
