@@ -15,7 +15,7 @@ target         what runs
 ``learn=True`` the spec's plasticity runs too (snntorch: the torch mirror of
 the numpy rules; Lava: the learning engine or CPU-only PlasticDense, see
 :mod:`engram_nm.processes.builder`; fixed-emu: the emulated fixed-point engine,
-bit-exact to cpu-fixed, :mod:`engram_nm.backends.fixed_learning`), and the result carries the learned
+bit-exact to cpu-fixed, :mod:`engram_nm.loihi.learning`), and the result carries the learned
 weights and thresholds; :meth:`RunResult.learned_spec` folds them into a spec.
 """
 
@@ -134,7 +134,7 @@ def run(spec: EngramSpec, spikes: np.ndarray, target: str = "cpu-float", record_
 
     quantized = None
     if target in ("cpu-fixed", "loihi2"):
-        from engram_nm.hardware.quantize import quantize
+        from engram_nm.loihi.quantize import quantize
 
         quantized = quantize(spec, learning=learn)
     tag = FLOAT_TAG if target == "cpu-float" else FIXED_TAG
@@ -214,7 +214,7 @@ def _emulated(specs: list, spikes, record_v: bool = False, tasks=None, memory_op
     ``[K, B, ...]``, less the network axis with ``one_network`` and less the sample axis for a
     single sample."""
     from engram_nm.backends.fixed_emulator import emulate_networks
-    from engram_nm.hardware.quantize import quantize
+    from engram_nm.loihi.quantize import quantize
 
     t0 = time.perf_counter()
     quantized = [quantize(spec, learning=learn) for spec in specs]
@@ -259,7 +259,7 @@ def run_networks(specs, spikes, target: str = "fixed-emu", record_v: bool = Fals
 def _run_many_emulated(spec: EngramSpec, samples, tasks) -> list:
     """``run_many`` on ``fixed-emu``: samples of equal length go through the emulator as one batch."""
     from engram_nm.backends.fixed_emulator import emulate
-    from engram_nm.hardware.quantize import quantize
+    from engram_nm.loihi.quantize import quantize
 
     samples = [np.asarray(x) for x in samples]
     per_task = None if tasks is None else [int(t) for t in np.ravel(tasks)]
@@ -303,7 +303,7 @@ def _lava_samples(spec: EngramSpec, samples, target: str, tasks=None, record_v: 
 
     quantized = None
     if target != "cpu-float":
-        from engram_nm.hardware.quantize import quantize
+        from engram_nm.loihi.quantize import quantize
 
         quantized = quantize(spec)
     return run_samples(spec, samples, FLOAT_TAG if target == "cpu-float" else FIXED_TAG, quantized, tasks, record_v)

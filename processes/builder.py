@@ -37,7 +37,7 @@ import numpy as np
 from engram_nm.errors import InputError
 from engram_nm.lava_compat import lava
 from engram_nm.processes.general_lif.process import GeneralLIF
-from engram_nm.backends.fixed_point import IP_FRACTION_BITS, intrinsic_parameters
+from engram_nm.loihi.arithmetic import IP_FRACTION_BITS, intrinsic_parameters
 from engram_nm.plasticity.learner import plastic_matrices
 from engram_nm.processes.engram_gate.process import EngramGate
 from engram_nm.processes.plastic_dense.process import PlasticDense
@@ -118,7 +118,7 @@ def _intrinsic(layer, dt: float, learn: bool, qlayer) -> dict:
 
 def _sigma_delta(layer, tag: str, qlayer):
     """Lava's own ``SigmaDelta`` process for a sigma-delta population (one threshold per population;
-    fixed point: the quantised integers and ``state_exp``, hardware/quantize.py)."""
+    fixed point: the quantised integers and ``state_exp``, engram_nm/loihi/quantize.py)."""
     vth = layer.v_threshold if qlayer is None else qlayer.vth
     if not np.all(vth == vth[0]):
         raise InputError(f"layer {layer.name!r}: Lava's SigmaDelta holds one threshold per population, "
@@ -173,7 +173,7 @@ def _stock_without_intrinsic(layer, dt: float) -> tuple[bool, str]:
 
 def _projection(name: str, weights: np.ndarray, rule, structural, tag: str, qlayer, dt: float, seed: int):
     """A plastic projection: (process, ProjectionLearning)."""
-    from engram_nm.hardware.learning_rules import fixed_engine_rule, float_engine_rule
+    from engram_nm.loihi.learning_rules import fixed_engine_rule, float_engine_rule
 
     scale = 1.0 if qlayer is None else qlayer.weight_scale
     engine, reason = None, ""
@@ -211,7 +211,7 @@ def build_network(spec: EngramSpec, spikes: np.ndarray, tag: str = FLOAT_TAG, qu
     """Build the Lava graph of ``spec`` fed by ``spikes [steps, n_in]``.
 
     ``tag`` is ``"floating_pt"`` or ``"fixed_pt"``; the latter needs
-    ``quantized`` (:func:`engram_nm.hardware.quantize.quantize`). ``learn``
+    ``quantized`` (:func:`engram_nm.loihi.quantize.quantize`). ``learn``
     turns the layers' plasticity on (module docstring); ``seed`` seeds the
     engine's stochastic rounding (each plastic matrix gets ``seed +`` its position in
     :func:`~engram_nm.plasticity.learner.plastic_matrices`).
@@ -225,7 +225,7 @@ def build_network(spec: EngramSpec, spikes: np.ndarray, tag: str = FLOAT_TAG, qu
     if tag not in (FLOAT_TAG, FIXED_TAG):
         raise InputError(f"unknown process-model tag {tag!r}; use {FLOAT_TAG!r} or {FIXED_TAG!r}")
     if tag == FIXED_TAG and quantized is None:
-        raise InputError("fixed_pt needs the quantized spec (engram_nm.hardware.quantize.quantize(spec))")
+        raise InputError("fixed_pt needs the quantized spec (engram_nm.loihi.quantize.quantize(spec))")
     data = x.T.copy() if tag == FLOAT_TAG else x.T.astype(np.int32)
     source = lava.SourceRingBuffer(data=data)
     populations, dense, sinks, monitors, custom, learning, ip_scale, gates = {}, {}, {}, {}, {}, {}, {}, {}

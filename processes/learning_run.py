@@ -16,7 +16,7 @@ import numpy as np
 from engram_nm.lava_compat import lava
 from engram_nm.plasticity.base import SynapticRule
 from engram_nm.plasticity.simulate import PlasticityRun, check_spike_trains, checkpoint_steps
-from engram_nm.hardware.learning_rules import EngineRule, fixed_engine_start, float_engine_rule
+from engram_nm.loihi.learning_rules import EngineRule, fixed_engine_start, float_engine_rule
 from engram_nm.processes.runtime import lava_session
 
 FLOAT_TAG, FIXED_TAG = "floating_pt", "fixed_pt"
@@ -35,8 +35,8 @@ def run_engine_on_spike_trains(rule: SynapticRule, w0, pre, post, dt: float, tag
     """Weights of ``rule`` on Lava's engine, driven by ``pre [T, n_pre]`` / ``post [T, n_post]``.
 
     ``fixed_pt`` scales the weights by ``weight_scale`` (default
-    :func:`~engram_nm.hardware.learning_rules.default_weight_scale`) to integers and divides them
-    back when read; :func:`engram_nm.backends.fixed_learning.emulate_engine_on_spike_trains` gives
+    :func:`~engram_nm.loihi.learning_rules.default_weight_scale`) to integers and divides them
+    back when read; :func:`engram_nm.loihi.learning.emulate_engine_on_spike_trains` gives
     the same weights without Lava.
     The run is always stopped, also on error.
     """

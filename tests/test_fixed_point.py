@@ -1,10 +1,10 @@
-"""The fixed-point arithmetic written once (engram_nm.backends.fixed_point) against its integer
+"""The fixed-point arithmetic written once (engram_nm.loihi.arithmetic) against its integer
 definition and against Lava's own helpers."""
 
 import numpy as np
 import pytest
 
-from engram_nm.backends import fixed_point as fp
+from engram_nm.loihi import arithmetic as fp
 
 
 def _integer_decay(x, d):

@@ -114,7 +114,7 @@ def fit_report(spec: EngramSpec, limits: CoreLimits = LOIHI2, quantize_weights: 
         layers.append(LayerFit(layer.name, layer.size, synapses, mem, cores, fan_in, problems))
     quant, vanished = None, {}
     if quantize_weights:
-        from engram_nm.hardware.quantize import quantize
+        from engram_nm.loihi.quantize import quantize
 
         q = quantize(spec)
         quant = q.report

@@ -1,7 +1,7 @@
 """``fixed-emu``: what Lava's ``cpu-fixed`` target computes, without Lava, for a batch at once.
 
-The same quantised network (:func:`engram_nm.hardware.quantize.quantize`) stepped with the
-integer arithmetic of :mod:`engram_nm.backends.fixed_point` on arrays ``[B, n]``, in the
+The same quantised network (:func:`engram_nm.loihi.quantize.quantize`) stepped with the
+integer arithmetic of :mod:`engram_nm.loihi.arithmetic` on arrays ``[B, n]``, in the
 schedule of the Lava graph that :mod:`engram_nm.processes.builder` builds:
 
 * each Dense (feed-forward, recurrent, extra projection) delivers at step ``t`` the weights of
@@ -14,14 +14,14 @@ schedule of the Lava graph that :mod:`engram_nm.processes.builder` builds:
 Integer sums of 0/1 spikes times 8-bit weights are exact in a float32 matrix product while
 |w| * fan-in < 2**24 (float64 beyond), so one BLAS call per population and step (all its
 inputs side by side) serves the whole batch; the neuron
-state is integers held in float64 as well (:func:`engram_nm.backends.fixed_point.lif_step`). Samples of a
+state is integers held in float64 as well (:func:`engram_nm.loihi.arithmetic.lif_step`). Samples of a
 batch never interact: each has its own state (and its own memory counters).
 
 Learning (``learn=True``): every plastic matrix runs on the emulated fixed-point learning engine
-(:mod:`engram_nm.backends.fixed_learning`, bit-exact to Lava's ``LearningDense`` ``fixed_pt``
+(:mod:`engram_nm.loihi.learning`, bit-exact to Lava's ``LearningDense`` ``fixed_pt``
 model) with the seed the Lava graph gives it, and carries spikes with the one-step lag of Lava's
 Dense (weights before this step's learning); intrinsic plasticity adapts ``vth_fine`` as the
-``GeneralLIF`` fixed-point model does (:func:`engram_nm.backends.fixed_point.intrinsic_step`).
+``GeneralLIF`` fixed-point model does (:func:`engram_nm.loihi.arithmetic.intrinsic_step`).
 Every network and every sample learns its own weights. Structural plasticity (the CPU-only
 ``PlasticDense`` on ``cpu-fixed``) is not emulated.
 """
@@ -32,7 +32,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from engram_nm.backends import fixed_point as fp
+from engram_nm.loihi import arithmetic as fp
 from engram_nm.backends.engine import NumpyRecords, population_inputs, step_network
 from engram_nm.backends.sigma_delta import SigmaDeltaParameters, SigmaDeltaState, sigma_delta_step
 from engram_nm.errors import InputError
@@ -53,7 +53,7 @@ class _Population:
     subtract: np.ndarray | None   # None: every neuron resets to zero
     delayed: np.ndarray | None    # None: no reset is delayed
     onset: np.ndarray             # [K, 1, 1] first step of the biases
-    may_overflow: bool            # whether u can leave 24 bits (fixed_point.current_bound)
+    may_overflow: bool            # whether u can leave 24 bits (arithmetic.current_bound)
     scale: np.ndarray             # [K, 1, 1] integer v units per float unit
     inputs: list  # product groups (_product_groups): (source indices, weights [K, sum n_src, n], weight_exp, graded)
     intrinsic: dict | None = None  # learning thresholds: ip_eta, ip_target, ip_theta_min, vth_fine [K, 1, n]
@@ -232,8 +232,8 @@ def _learning_matrices(specs: list, qs: list, batch: int, seed) -> list:
     """The plastic matrices of every network on the emulated engine; matrix ``j`` of network ``k``
     is seeded ``seed[k] + j`` (:func:`~engram_nm.plasticity.learner.plastic_matrices`), as on
     ``cpu-fixed``. Networks with the same engine rule share one engine (each keeps its seed)."""
-    from engram_nm.backends.fixed_learning import FixedLearningEngine
-    from engram_nm.hardware.learning_rules import fixed_engine_rule
+    from engram_nm.loihi.learning import FixedLearningEngine
+    from engram_nm.loihi.learning_rules import fixed_engine_rule
     from engram_nm.plasticity.learner import plastic_matrices
 
     per_network = [plastic_matrices(spec.layers, spec.projections) for spec in specs]
@@ -263,7 +263,7 @@ def _learning_matrices(specs: list, qs: list, batch: int, seed) -> list:
 
 
 class FixedKernel(NumpyRecords):
-    """Loihi's integer arithmetic (:mod:`engram_nm.backends.fixed_point`) for
+    """Loihi's integer arithmetic (:mod:`engram_nm.loihi.arithmetic`) for
     :func:`engram_nm.backends.engine.step_network`: state ``[K, B, n]`` (networks, samples),
     integers held in float64; spikes multiply as float32 0/1 (products exact below 2**24).
     ``learning``: the plastic matrices (:func:`_learning_matrices`) when the run learns."""
@@ -432,7 +432,7 @@ def emulate_networks(specs, spikes, quantized=None, record_v: bool = False, task
     and never interacts with the others: network ``k`` gives exactly what :func:`emulate` gives for
     it alone, learning included.
     """
-    from engram_nm.hardware.quantize import quantize
+    from engram_nm.loihi.quantize import quantize
 
     specs = list(specs)
     if not specs:

@@ -1,7 +1,7 @@
 """ProcessModels of GeneralLIF: ``floating_pt`` and ``fixed_pt`` (bit-accurate style).
 
 The floating-point model steps with :func:`engram_nm.backends.float_lif.lif_step`, the numpy
-reference's own step (Lava's float operation order). The fixed-point model steps with :func:`engram_nm.backends.fixed_point.lif_step`, the
+reference's own step (Lava's float operation order). The fixed-point model steps with :func:`engram_nm.loihi.arithmetic.lif_step`, the
 arithmetic of Lava's ``PyLifModelBitAcc`` written once (24-bit u and v, 12-bit decays with
 ``ds_offset = 1`` on du, activations and thresholds MSB-aligned by 6 bits, bias = mantissa <<
 exponent), so that with ``reset_subtract == 0`` and shared parameters it is bit-identical to
@@ -14,7 +14,7 @@ from __future__ import annotations
 import numpy as np
 
 from engram_nm.backends import float_lif
-from engram_nm.backends.fixed_point import (effective_bias, effective_threshold, intrinsic_step,
+from engram_nm.loihi.arithmetic import (effective_bias, effective_threshold, intrinsic_step,
                                             intrinsic_threshold, lif_step)
 from engram_nm.lava_compat import lava
 from engram_nm.processes.general_lif.process import GeneralLIF

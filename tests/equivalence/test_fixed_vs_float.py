@@ -12,7 +12,7 @@ import pytest
 
 from engram_nm import random_spec
 from engram_nm.analysis.agreement import count_agreement, event_agreement
-from engram_nm.hardware.quantize import quantize
+from engram_nm.loihi.quantize import quantize
 from engram_nm.hardware.targets import run
 from engram_nm.spec import projection_name
 from tests.helpers import random_spikes, quick_first

@@ -121,7 +121,7 @@ def test_counts_charge_each_graded_spike_its_fan_out():
 @pytest.mark.lava
 @pytest.mark.parametrize("vth, activation", [pytest.param(0.2, "relu", marks=pytest.mark.slow), (1.5, "identity")])  # relu: the matrix
 def test_fixed_emu_equals_lava_cpu_fixed_payload_for_payload(vth, activation):
-    from engram_nm.hardware.quantize import quantize
+    from engram_nm.loihi.quantize import quantize
     from engram_nm.hardware.targets import run
 
     spec, x = _chain(vth, activation), _input()
@@ -140,7 +140,7 @@ def test_fixed_emu_equals_lava_cpu_fixed_payload_for_payload(vth, activation):
 
 def test_fixed_emu_tracks_the_float_reference_within_the_threshold():
     from engram_nm.backends.reference import simulate
-    from engram_nm.hardware.quantize import quantize
+    from engram_nm.loihi.quantize import quantize
     from engram_nm.hardware.targets import run
 
     spec, x = _chain(0.2, "relu"), _input()

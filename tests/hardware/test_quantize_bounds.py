@@ -1,12 +1,12 @@
 """A learned bound only a few integer steps wide is reported as a quantisation problem: every matrix
 into a layer shares its weight scale, and the learning engine cannot follow float learning there
-(measured: hardware/quantize.py MIN_BOUND_STEPS)."""
+(measured: engram_nm/loihi/quantize.py MIN_BOUND_STEPS)."""
 
 from dataclasses import replace
 
 from engram_nm.experiments.engram.conditioning import conditioning_config
 from engram_nm.experiments.engram.network import build_engram_network
-from engram_nm.hardware.quantize import MIN_BOUND_STEPS, quantize
+from engram_nm.loihi.quantize import MIN_BOUND_STEPS, quantize
 
 
 def _bound_entry(config):

@@ -3,7 +3,7 @@
 Setup: a LearningDense whose pre spikes (s_in) and post spikes (s_in_bap) come
 from ring buffers, so both arrive in the same Lava step, exactly as the
 reference pairs pre[t] with post[t]. Rules use parameters the engine can hold
-(product scales m * 2**e, see engram_nm.hardware.learning_rules).
+(product scales m * 2**e, see engram_nm.loihi.learning_rules).
 
 * floating_pt: weights equal to the reference within 1e-12 at every checkpoint
   (the engine evaluates the same sum of products in another order).
@@ -12,7 +12,7 @@ reference pairs pre[t] with post[t]. Rules use parameters the engine can hold
   ``FIXED_BOUND`` x the largest reference change after 200 steps of 10 % random
   activity (measured 0.06-0.21 for STDP/Hebbian/SPaSS, 0.33-0.40 for
   inhibitory STDP, whose half-LSB constant term is left to stochastic rounding);
-  and the Lava-free emulator of the engine (engram_nm.backends.fixed_learning)
+  and the Lava-free emulator of the engine (engram_nm.loihi.learning)
   gives the same weights bit for bit (tests/plasticity/test_fixed_learning.py
   holds it to Lava at every step, other seeds and fractional impulses).
 """
@@ -67,7 +67,7 @@ def test_float_engine_equals_reference(name):
 @pytest.mark.slow  # the default tier: tests/equivalence/test_lava_matrix.py (every rule, both tags)
 @pytest.mark.parametrize("name", sorted(CASES))
 def test_fixed_engine_within_bound_and_emulated(name):
-    from engram_nm.backends.fixed_learning import emulate_engine_on_spike_trains
+    from engram_nm.loihi.learning import emulate_engine_on_spike_trains
     from engram_nm.processes.learning_run import run_engine_on_spike_trains
 
     rule, sign, bound = CASES[name]

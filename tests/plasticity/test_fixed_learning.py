@@ -1,4 +1,4 @@
-"""The Lava-free fixed-point learning engine (engram_nm.backends.fixed_learning) against Lava's.
+"""The Lava-free fixed-point learning engine (engram_nm.loihi.learning) against Lava's.
 
 Lava's ``LearningDense`` ``fixed_pt`` model (bit-approximate to Loihi) and the emulator are fed the
 same pre/post spike trains; the weights must be equal at every step, integer for integer. Every
@@ -12,10 +12,10 @@ import dataclasses
 import numpy as np
 import pytest
 
-from engram_nm.backends.fixed_learning import EngineRandoms, FixedLearningEngine, emulate_engine_on_spike_trains
-from engram_nm.backends.fixed_point import clip_weights, truncate_weights
+from engram_nm.loihi.learning import EngineRandoms, FixedLearningEngine, emulate_engine_on_spike_trains
+from engram_nm.loihi.arithmetic import clip_weights, truncate_weights
 from engram_nm.errors import PlasticityError
-from engram_nm.hardware.learning_rules import fixed_engine_start
+from engram_nm.loihi.learning_rules import fixed_engine_start
 from engram_nm.plasticity import SPaSS, Outstar, Hebbian, InhibitorySTDP, PairSTDP
 
 DT = 1e-3

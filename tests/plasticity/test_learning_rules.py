@@ -5,7 +5,7 @@ import pytest
 
 from engram_nm.errors import PlasticityError
 from engram_nm.plasticity import SPaSS, Hebbian, InhibitorySTDP, PairSTDP
-from engram_nm.hardware.learning_rules import fixed_engine_rule, float_engine_rule, snap_coefficient
+from engram_nm.loihi.learning_rules import fixed_engine_rule, float_engine_rule, snap_coefficient
 
 
 @pytest.mark.parametrize("value, expected", [
@@ -68,7 +68,7 @@ def test_fixed_impulse_range_is_checked():
 
 
 def test_lava_accepts_every_generated_rule_string():
-    from engram_nm.hardware.learning_rules import EngineRule  # noqa: F401
+    from engram_nm.loihi.learning_rules import EngineRule  # noqa: F401
 
     for rule in (PairSTDP(), PairSTDP(anti=True, soft_bounds=True, w_min=0.0, w_max=1.0),
                  InhibitorySTDP(eta=2 ** -6, rho0=12.5), Hebbian(mu=1e-3), SPaSS(mu=2 ** -12, gamma=0.5)):

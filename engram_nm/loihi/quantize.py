@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from engram_nm.errors import QuantizationError
-from engram_nm.hardware import loihi_fixed as fx
+from engram_nm.loihi import formats as fx
 from engram_nm.plasticity.learner import plastic_matrices
 from engram_nm.spec import EngramSpec, LayerSpec
 
@@ -276,7 +276,7 @@ def _quantize_sigma_delta(layer: LayerSpec, report: QuantizationReport, connecti
                           units: dict) -> QuantizedLayer:
     """A sigma-delta population (module docstring): ``K`` from its input weights (``W / P`` for
     graded sources), no ``<< 6``; 24-bit threshold, 16-bit bias; ``state_exp`` so that a payload at
-    threshold is about :data:`~engram_nm.hardware.loihi_fixed.PAYLOAD_LEVELS` integer steps. ``vth``
+    threshold is about :data:`~engram_nm.loihi.formats.PAYLOAD_LEVELS` integer steps. ``vth``
     and ``bias`` are in state units, multiples of ``2**state_exp`` (what Lava's process makes of its
     arguments)."""
     graded = {name for name, p in units.items() if p != 1.0}

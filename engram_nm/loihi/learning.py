@@ -3,8 +3,8 @@
 Source of the arithmetic: lava-nc 0.10.0 ``lava/magma/core/model/py/connection.py``
 (``LearningConnectionModelBitApproximate``), ``lava/magma/core/learning/learning_rule_applier.py``
 (``LearningRuleApplierBitApprox``), ``.../learning/random.py`` and ``.../learning/utils.py``; the
-widths are in :mod:`engram_nm.hardware.loihi_fixed`. One step with a learning epoch of one step
-(the only epoch :mod:`engram_nm.hardware.learning_rules` builds), all integers:
+widths are in :mod:`engram_nm.loihi.formats`. One step with a learning epoch of one step
+(the only epoch :mod:`engram_nm.loihi.learning_rules` builds), all integers:
 
 1. traces, pre ``x`` [n_pre] and post ``y`` [n_post], 7-bit::
 
@@ -38,9 +38,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from engram_nm.backends.fixed_point import SIGN_MODES, clip_weights, truncate_weights
+from engram_nm.loihi.arithmetic import SIGN_MODES, clip_weights, truncate_weights
 from engram_nm.errors import PlasticityError
-from engram_nm.hardware import loihi_fixed as fx
+from engram_nm.loihi import formats as fx
 
 ACCUMULATOR_MAX = 2 ** fx.ACCUMULATOR_BITS - 1
 ACCUMULATOR_MIN = -(2 ** fx.ACCUMULATOR_BITS) - 1   # Lava's bound (one below the 16-bit minimum)
@@ -130,9 +130,9 @@ def _decayed(trace: np.ndarray, factor: float, r_decay) -> np.ndarray:
 class FixedLearningEngine:
     """One projection's learning on the fixed-point engine (module docstring), any leading axes.
 
-    ``rule`` is a ``fixed_pt`` :class:`~engram_nm.hardware.learning_rules.EngineRule`; ``weights``
+    ``rule`` is a ``fixed_pt`` :class:`~engram_nm.loihi.learning_rules.EngineRule`; ``weights``
     the integer weights as given to the ``LearningDense`` (``[..., n_post, n_pre]``); they are
-    truncated as Lava does on its first step (:func:`~engram_nm.backends.fixed_point.truncate_weights`;
+    truncated as Lava does on its first step (:func:`~engram_nm.loihi.arithmetic.truncate_weights`;
     a LearningDense does not clip them first). :attr:`weights` holds the current integers.
     """
 
@@ -332,7 +332,7 @@ def emulate_engine_on_spike_trains(rule, w0, pre, post, dt: float, checkpoints=N
     Returns a :class:`~engram_nm.plasticity.simulate.PlasticityRun` in spec units (the integer
     weights divided by the scale) at ``checkpoints`` (default: every step).
     """
-    from engram_nm.hardware.learning_rules import fixed_engine_start
+    from engram_nm.loihi.learning_rules import fixed_engine_start
     from engram_nm.plasticity.simulate import PlasticityRun, check_spike_trains, checkpoint_steps
 
     w0, pre, post = check_spike_trains(w0, pre, post)

@@ -32,7 +32,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from engram_nm.errors import PlasticityError
-from engram_nm.hardware import loihi_fixed as fx
+from engram_nm.loihi import formats as fx
 from engram_nm.plasticity.base import SynapticRule, Term
 
 MANTISSA_MIN, MANTISSA_MAX = -(2 ** (fx.SCALE_MANTISSA_BITS - 1)), 2 ** (fx.SCALE_MANTISSA_BITS - 1) - 1  # -8..7

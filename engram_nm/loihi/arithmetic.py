@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from engram_nm.hardware.loihi_fixed import ACT_SHIFT, DS_OFFSET, WEIGHT_BITS
+from engram_nm.loihi.formats import ACT_SHIFT, DS_OFFSET, WEIGHT_BITS
 
 UV_BITS = 24
 MAX_UV = 2 ** (UV_BITS - 1)
@@ -181,7 +181,7 @@ def intrinsic_parameters(eta: float, target_rate: float, theta_min: float, dt: f
     threshold ``vth_fine`` is the effective threshold ``vth << 6`` with 4 more fractional bits, and
     ``eta`` (per spike), ``eta * target_rate * dt`` (per step) and ``theta_min`` (membrane units;
     ``target_rate`` in Hz, ``dt`` in s) are rounded to the same units (``scale``: v units per
-    membrane unit, :attr:`~engram_nm.hardware.quantize.QuantizedLayer.scale`)."""
+    membrane unit, :attr:`~engram_nm.loihi.quantize.QuantizedLayer.scale`)."""
     fine = scale * 2 ** IP_FRACTION_BITS
     return dict(ip_eta=int(round(eta * fine)), ip_target=int(round(eta * target_rate * dt * fine)),
                 ip_theta_min=int(round(theta_min * fine)),
