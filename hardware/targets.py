@@ -11,7 +11,10 @@ target         what runs
 ``loihi2``     ``Loihi2HwCfg`` — needs the lava-loihi extension and a board
 =============  ==========================================================
 
-:func:`run` returns the same :class:`RunResult` for every target. With
+Each target is an entry of :data:`REGISTRY` (:class:`Target`: its runner, whether it can run
+here and why not, whether it is a Lava graph or steps a batch in one call); :func:`run` checks
+the target and the input once and hands them to the entry's runner, so a new target is one
+module that calls :func:`register`. :func:`run` returns the same :class:`RunResult` for every target. With
 ``learn=True`` the spec's plasticity runs too (snntorch: the torch mirror of
 the numpy rules; Lava: the learning engine or CPU-only PlasticDense, see
 :mod:`engram_nm.processes.builder`; fixed-emu: the emulated fixed-point engine,
@@ -21,28 +24,69 @@ weights and thresholds; :meth:`RunResult.learned_spec` folds them into a spec.
 
 from __future__ import annotations
 
+import dataclasses
 import importlib.util
 import os
 import time
-import dataclasses
+from dataclasses import dataclass
+from typing import Callable
 
 import numpy as np
 
 from engram_nm.errors import HardwareUnavailableError, InputError, UnknownTargetError
-from engram_nm.backends.reference import check_input
+from engram_nm.backends.run_inputs import check_input
 from engram_nm.result import RunResult
 from engram_nm.spec import EngramSpec
 
-TARGETS = ("reference", "snntorch", "cpu-float", "cpu-fixed", "fixed-emu", "loihi2")  # the one list of targets
-LAVA_TARGETS = ("cpu-float", "cpu-fixed", "loihi2")  # those that run a Lava process graph
+@dataclass(frozen=True)
+class Target:
+    """One place a spec runs (an entry of :data:`REGISTRY`).
+
+    ``runner(spec, spikes, options)`` runs one checked sample ``[T, n_in]`` (float64) with
+    :class:`RunOptions`, or, for a ``batched`` target, the raw input of :func:`run` (a sample or
+    a batch ``[B, T, n_in]``), and returns a :class:`RunResult`. ``status()`` says ``""`` when the
+    target can run here, else why not (:func:`run` raises :class:`HardwareUnavailableError` with it
+    and ``instead``). ``lava``: it runs a Lava process graph."""
+
+    name: str
+    description: str
+    runner: Callable
+    status: Callable[[], str] = lambda: ""
+    lava: bool = False
+    batched: bool = False
+    instead: str = ""
+
+
+@dataclass(frozen=True)
+class RunOptions:
+    """What :func:`run` asks of a target besides the spec and the input (its docstring)."""
+
+    record_v: bool = False
+    learn: bool = False
+    seed: int = 0
+    memory_ops: object = None
+    memory_data: object = None
+    tasks: object = None
+
+
+REGISTRY: dict = {}
+"""Target name -> :class:`Target`: every target :func:`run` knows, in the order of the module table."""
+
+
+def register(target: Target) -> Target:
+    """Add ``target`` to :data:`REGISTRY` (a new chip target is one module that calls this, imported
+    at the end of this module)."""
+    if target.name in REGISTRY:
+        raise InputError(f"target {target.name!r} is registered already")
+    REGISTRY[target.name] = target
+    return target
 
 
 def loihi2_status() -> tuple[bool, str]:
     """(available, why not): needs the lava-loihi compiler and a board (or NxSDK) environment."""
-    try:
-        from engram_nm.lava_compat import lava  # noqa: F401 - Lava's packages import only through it
-    except Exception as exc:  # noqa: BLE001
-        return False, f"lava-nc is not importable ({exc})"
+    why = _lava_status()
+    if why:
+        return False, why
     try:
         found = importlib.util.find_spec("lava.magma.compiler.subcompilers.nc.ncproc_compiler") is not None
     except ModuleNotFoundError:
@@ -55,21 +99,32 @@ def loihi2_status() -> tuple[bool, str]:
     return True, ""
 
 
+def _lava_status() -> str:
+    try:
+        from engram_nm.lava_compat import lava  # noqa: F401 - Lava's packages import only through it
+    except Exception as exc:  # noqa: BLE001
+        return f"lava-nc not importable: {exc}"
+    return ""
+
+
 def available_targets() -> dict:
     """{target: "" if available else the reason it is not}."""
-    out = {"reference": "", "snntorch": "", "cpu-float": "", "cpu-fixed": "", "fixed-emu": ""}
-    try:
-        from engram_nm.lava_compat import lava  # noqa: F401
-    except Exception as exc:  # noqa: BLE001
-        out["cpu-float"] = out["cpu-fixed"] = f"lava-nc not importable: {exc}"
-    ok, why = loihi2_status()
-    out["loihi2"] = "" if ok else why
-    return out
+    return {name: target.status() for name, target in REGISTRY.items()}
 
 
 def check_target(target: str) -> str:
-    if target not in TARGETS:
-        raise UnknownTargetError(f"unknown target {target!r}; choose one of {', '.join(TARGETS)}")
+    if target not in REGISTRY:
+        raise UnknownTargetError(f"unknown target {target!r}; choose one of {', '.join(REGISTRY)}")
+    return target
+
+
+def _available(name: str) -> Target:
+    """The registered target ``name``, or a clear error if it is unknown or cannot run here."""
+    target = REGISTRY[check_target(name)]
+    why = target.status()
+    if why:
+        raise HardwareUnavailableError(f"target {name!r} is not available: {why}." + (
+            f" {target.instead}" if target.instead else ""))
     return target
 
 
@@ -89,70 +144,84 @@ def run(spec: EngramSpec, spikes: np.ndarray, target: str = "cpu-float", record_
     ``RunResult.memory_reads``. ``tasks`` (an int, or one task per step) selects
     the engram gates' task (default 0).
     """
-    check_target(target)
+    entry = _available(target)
     spec.validate()  # fields may have been assigned by hand since the spec was built
-    if target == "fixed-emu":
-        return _emulated([spec], spikes, record_v, tasks, memory_ops, memory_data, one_network=True, learn=learn,
-                         seed=seed)
+    options = RunOptions(record_v, learn, seed, memory_ops, memory_data, tasks)
+    if entry.batched:
+        return entry.runner(spec, spikes, options)
     if np.ndim(spikes) == 3:
         return _run_batch(spec, np.asarray(spikes), target, record_v, learn, seed, memory_ops, memory_data, tasks)
-    x = check_input(spec, spikes)
+    return entry.runner(spec, check_input(spec, spikes), options)
+
+
+def _run_reference(spec: EngramSpec, x: np.ndarray, o: RunOptions) -> RunResult:
+    from engram_nm.backends.reference import simulate
+
     t0 = time.perf_counter()
-    if target == "reference":
-        from engram_nm.backends.reference import simulate
+    ok, why = spec.stock_lava_compatible()
+    out = simulate(spec, x, learn=o.learn, memory_ops=o.memory_ops, memory_data=o.memory_data, tasks=o.tasks)
+    return dataclasses.replace(out, v=out.v if o.record_v else {}, u=out.u if o.record_v else {},
+                               wall_s=time.perf_counter() - t0, deployable=ok, not_deployable_because=why)
+
+
+def _run_snntorch(spec: EngramSpec, x: np.ndarray, o: RunOptions) -> RunResult:
+    from engram_nm.backends.run_inputs import memory_stream
+
+    t0 = time.perf_counter()
+    stream = memory_stream(spec, x.shape[0], o.memory_ops, o.memory_data)  # validate before the run
+    if o.learn:
+        from engram_nm.backends.run_inputs import gate_masks
+        from engram_nm.backends.torch_plasticity import learn_torch
 
         ok, why = spec.stock_lava_compatible()
-        out = simulate(spec, x, learn=learn, memory_ops=memory_ops, memory_data=memory_data, tasks=tasks)
-        return dataclasses.replace(out, v=out.v if record_v else {}, u=out.u if record_v else {},
-                                   wall_s=time.perf_counter() - t0, deployable=ok, not_deployable_because=why)
-    if target == "snntorch":
-        from engram_nm.backends.reference import memory_stream
+        out = learn_torch(spec, x, record_v=o.record_v, gate_masks=gate_masks(spec, x.shape[0], o.tasks))
+        result = dataclasses.replace(out, wall_s=time.perf_counter() - t0, deployable=ok,
+                                     not_deployable_because=why)
+    else:
+        result = _torch_run(spec, x, o.record_v, o.tasks, t0)
+    if stream is not None:
+        from engram_nm.sdm.ops import run_ops
 
-        stream = memory_stream(spec, x.shape[0], memory_ops, memory_data)  # validate before the run
-        if learn:
-            from engram_nm.backends.reference import gate_masks
-            from engram_nm.backends.torch_plasticity import learn_torch
+        sdm, ops, data = stream  # the memory does not feed back: run it on the recorded spikes
+        result.memory_reads = run_ops(sdm, ops, result.spikes[spec.memory_layer().name].astype(np.int8), data)
+    return result
 
-            ok, why = spec.stock_lava_compatible()
-            out = learn_torch(spec, x, record_v=record_v, gate_masks=gate_masks(spec, x.shape[0], tasks))
-            result = dataclasses.replace(out, wall_s=time.perf_counter() - t0, deployable=ok,
-                                         not_deployable_because=why)
-        else:
-            result = _torch_run(spec, x, record_v, tasks, t0)
-        if stream is not None:
-            from engram_nm.sdm.ops import run_ops
 
-            sdm, ops, data = stream  # the memory does not feed back: run it on the recorded spikes
-            result.memory_reads = run_ops(sdm, ops, result.spikes[spec.memory_layer().name].astype(np.int8), data)
-        return result
-    if target == "loihi2":
-        ok, why = loihi2_status()
-        if not ok:
-            raise HardwareUnavailableError(f"target 'loihi2' is not available: {why}. Use 'cpu-fixed' to "
-                                           "simulate the chip's fixed-point arithmetic bit-accurately.")
-    from engram_nm.processes.builder import FIXED_TAG, FLOAT_TAG, build_network, run_network
+def _run_lava(name: str):
+    """The runner of the Lava target ``name`` (cpu-float, cpu-fixed, loihi2)."""
 
-    quantized = None
-    if target in ("cpu-fixed", "loihi2"):
-        from engram_nm.loihi.quantize import quantize
+    def runner(spec: EngramSpec, x: np.ndarray, o: RunOptions) -> RunResult:
+        from engram_nm.processes.builder import FIXED_TAG, FLOAT_TAG, build_network, run_network
 
-        quantized = quantize(spec, learning=learn)
-    tag = FLOAT_TAG if target == "cpu-float" else FIXED_TAG
-    net = build_network(spec, x, tag=tag, quantized=quantized, record_v=record_v, learn=learn, seed=seed,
-                        memory_ops=memory_ops, memory_data=memory_data, tasks=tasks)
-    run_cfg = None
-    if target == "loihi2":  # pragma: no cover - needs a board
-        if not net.deployable:
-            raise HardwareUnavailableError("these parts use CPU-only models and cannot go to Loihi 2 as they "
-                                           f"are: {net.not_deployable_because()}")
-        from engram_nm.lava_compat import lava
+        t0 = time.perf_counter()
+        quantized = None
+        if name in ("cpu-fixed", "loihi2"):
+            from engram_nm.loihi.quantize import quantize
 
-        run_cfg = lava.Loihi2HwCfg()
-    out = run_network(net, run_cfg=run_cfg, target=target)
-    return dataclasses.replace(out, wall_s=time.perf_counter() - t0, deployable=net.deployable,
-                               not_deployable_because=net.not_deployable_because(),
-                               process_count=net.process_count,
-                               quantization=None if quantized is None else quantized.report)
+            quantized = quantize(spec, learning=o.learn)
+        tag = FLOAT_TAG if name == "cpu-float" else FIXED_TAG
+        net = build_network(spec, x, tag=tag, quantized=quantized, record_v=o.record_v, learn=o.learn, seed=o.seed,
+                            memory_ops=o.memory_ops, memory_data=o.memory_data, tasks=o.tasks)
+        run_cfg = None
+        if name == "loihi2":  # pragma: no cover - needs a board
+            if not net.deployable:
+                raise HardwareUnavailableError("these parts use CPU-only models and cannot go to Loihi 2 as they "
+                                               f"are: {net.not_deployable_because()}")
+            from engram_nm.lava_compat import lava
+
+            run_cfg = lava.Loihi2HwCfg()
+        out = run_network(net, run_cfg=run_cfg, target=name)
+        return dataclasses.replace(out, wall_s=time.perf_counter() - t0, deployable=net.deployable,
+                                   not_deployable_because=net.not_deployable_because(),
+                                   process_count=net.process_count,
+                                   quantization=None if quantized is None else quantized.report)
+
+    return runner
+
+
+def _run_emulator(spec: EngramSpec, spikes, o: RunOptions) -> RunResult:
+    return _emulated([spec], spikes, o.record_v, o.tasks, o.memory_ops, o.memory_data, one_network=True,
+                     learn=o.learn, seed=o.seed)
 
 
 def _run_batch(spec: EngramSpec, batch: np.ndarray, target: str, record_v: bool, learn: bool, seed: int,
@@ -185,7 +254,7 @@ def _run_batch(spec: EngramSpec, batch: np.ndarray, target: str, record_v: bool,
 
 def _torch_run(spec: EngramSpec, x: np.ndarray, record_v: bool, tasks, t0: float) -> RunResult:
     """``snntorch`` without learning on ``[T, n_in]`` or ``[B, T, n_in]``, in one call."""
-    from engram_nm.backends.reference import gate_masks
+    from engram_nm.backends.run_inputs import gate_masks
     from engram_nm.backends.torch_backend import run_torch
 
     ok, why = spec.stock_lava_compatible()
@@ -307,3 +376,19 @@ def _lava_samples(spec: EngramSpec, samples, target: str, tasks=None, record_v: 
 
         quantized = quantize(spec)
     return run_samples(spec, samples, FLOAT_TAG if target == "cpu-float" else FIXED_TAG, quantized, tasks, record_v)
+
+
+for _target in (
+        Target("reference", "the numpy float64 reference, the truth", _run_reference),
+        Target("snntorch", "the torch backend (float64), same semantics as Lava", _run_snntorch),
+        Target("cpu-float", "Lava CPU simulator, floating point", _run_lava("cpu-float"), _lava_status, lava=True),
+        Target("cpu-fixed", "Lava CPU simulator, bit-accurate fixed point after quantisation", _run_lava("cpu-fixed"),
+               _lava_status, lava=True),
+        Target("fixed-emu", "cpu-fixed's arithmetic without Lava, batched", _run_emulator, batched=True),
+        Target("loihi2", "Loihi 2 (Loihi2HwCfg): the lava-loihi extension and a board", _run_lava("loihi2"),
+               lambda: loihi2_status()[1], lava=True,
+               instead="Use 'cpu-fixed' to simulate the chip's fixed-point arithmetic bit-accurately.")):
+    register(_target)
+
+TARGETS = tuple(REGISTRY)  # the one list of targets, in registry order
+LAVA_TARGETS = tuple(name for name, target in REGISTRY.items() if target.lava)  # those that run a Lava graph

@@ -24,7 +24,7 @@ from engram_nm.lava_compat import lava
 from engram_nm.processes.builder import FLOAT_TAG, build_network, read_voltages
 from engram_nm.processes.general_lif.process import GeneralLIF
 from engram_nm.processes.runtime import lava_session
-from engram_nm.backends.reference import check_input
+from engram_nm.backends.run_inputs import check_input
 
 
 def _check(spec, samples, tasks):

@@ -42,7 +42,7 @@ from engram_nm.plasticity.learner import plastic_matrices
 from engram_nm.processes.engram_gate.process import EngramGate
 from engram_nm.processes.plastic_dense.process import PlasticDense
 from engram_nm.processes.runtime import lava_session
-from engram_nm.backends.reference import check_input
+from engram_nm.backends.run_inputs import check_input
 from engram_nm.result import LearningSite, RunResult
 from engram_nm.spec import EngramSpec
 
@@ -229,7 +229,7 @@ def build_network(spec: EngramSpec, spikes: np.ndarray, tag: str = FLOAT_TAG, qu
     data = x.T.copy() if tag == FLOAT_TAG else x.T.astype(np.int32)
     source = lava.SourceRingBuffer(data=data)
     populations, dense, sinks, monitors, custom, learning, ip_scale, gates = {}, {}, {}, {}, {}, {}, {}, {}
-    from engram_nm.backends.reference import gate_masks
+    from engram_nm.backends.run_inputs import gate_masks
 
     gate_masks(spec, steps, tasks)  # validates tasks against the gated layers
     task_schedule = None if tasks is None else (np.full(steps, tasks) if np.ndim(tasks) == 0 else np.asarray(tasks))
@@ -291,7 +291,7 @@ def build_network(spec: EngramSpec, spikes: np.ndarray, tag: str = FLOAT_TAG, qu
 def _memory_stage(spec, steps, tag, last_spikes, ops, data):
     """The SDM process fed by ``last_spikes`` and two ring buffers (op, data), or (None, None)."""
     from engram_nm.processes.sdm_run import sdm_process
-    from engram_nm.backends.reference import memory_stream
+    from engram_nm.backends.run_inputs import memory_stream
 
     stream = memory_stream(spec, steps, ops, data)
     if stream is None:

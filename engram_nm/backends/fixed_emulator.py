@@ -181,7 +181,7 @@ def _intrinsic(specs: list, qs: list, i: int) -> dict:
 
 def _batch(spec: EngramSpec, spikes) -> np.ndarray:
     """Input as ``[B, T, n_in]`` float64 0/1, validated like every target's input."""
-    from engram_nm.backends.reference import check_input
+    from engram_nm.backends.run_inputs import check_input
 
     arr = np.asarray(spikes)
     if arr.ndim == 3:
@@ -194,7 +194,7 @@ def _batch(spec: EngramSpec, spikes) -> np.ndarray:
 
 def _task_schedule(spec: EngramSpec, batch: int, steps: int, tasks) -> list:
     """Per sample, the gates' masks ``{layer: [T, n]}`` (tasks: int, ``[T]`` for all, or ``[B, T]``)."""
-    from engram_nm.backends.reference import gate_masks
+    from engram_nm.backends.run_inputs import gate_masks
 
     if tasks is not None and np.ndim(tasks) == 2:
         tasks = np.asarray(tasks)
@@ -376,7 +376,7 @@ class _Memory:
     """The SDM stage of every sample: shared addresses, one set of saturating counters per sample."""
 
     def __init__(self, spec: EngramSpec, batch: int, ops, data):
-        from engram_nm.backends.reference import memory_stream
+        from engram_nm.backends.run_inputs import memory_stream
 
         self.sdm, self.ops, self.data = memory_stream(spec, len(ops), ops, data)
         self.limit = 2 ** (int(spec.memory.counter_bits) - 1) - 1

@@ -1,0 +1,58 @@
+"""The target registry (engram_nm/hardware/targets.py): one entry per target, availability and
+errors said once, and a new target added by registering it, without touching run()."""
+
+import dataclasses
+
+import numpy as np
+import pytest
+
+from engram_nm.errors import HardwareUnavailableError, InputError, UnknownTargetError
+from engram_nm.hardware import targets
+from engram_nm.spec import random_spec
+from tests.helpers import random_spikes
+
+
+@pytest.mark.quick
+def test_the_registry_is_the_one_list_of_targets():
+    assert targets.TARGETS == ("reference", "snntorch", "cpu-float", "cpu-fixed", "fixed-emu", "loihi2")
+    assert targets.LAVA_TARGETS == ("cpu-float", "cpu-fixed", "loihi2")
+    assert set(targets.available_targets()) == set(targets.TARGETS)
+    assert targets.available_targets()["fixed-emu"] == ""
+    with pytest.raises(InputError, match="registered already"):
+        targets.register(targets.REGISTRY["reference"])
+
+
+@pytest.mark.quick
+def test_unknown_and_unavailable_targets_are_refused_with_their_reason():
+    spec, x = random_spec(6, [5], seed=0), random_spikes(20, 6, seed=1)
+    with pytest.raises(UnknownTargetError, match="unknown target 'gpu'"):
+        targets.run(spec, x, "gpu")
+    ok, why = targets.loihi2_status()
+    assert not ok  # no board on this machine
+    with pytest.raises(HardwareUnavailableError, match="Use 'cpu-fixed'"):
+        targets.run(spec, x, "loihi2")
+
+
+def test_a_registered_target_runs_through_run_and_keeps_the_batch_axis(monkeypatch):
+    """A toy target (the reference, relabelled) is one register() call; run() checks its input
+    and stacks a batch for it like for any other target."""
+    calls = []
+
+    def runner(spec, x, options):
+        calls.append((x.shape, options.record_v))
+        return dataclasses.replace(targets.REGISTRY["reference"].runner(spec, x, options), target="toy")
+
+    monkeypatch.setitem(targets.REGISTRY, "toy", targets.Target("toy", "the reference, relabelled", runner))
+    spec = random_spec(6, [5], seed=0, weight_scale=0.5)
+    x = random_spikes(30, 6, rate=0.3, seed=1)
+    out = targets.run(spec, x, "toy", record_v=True)
+    assert out.target == "toy" and calls == [((30, 6), True)]
+    np.testing.assert_array_equal(out.spikes["layer0"], targets.run(spec, x, "reference").spikes["layer0"])
+    batch = targets.run(spec, np.stack([x, x[::-1]]), "toy")
+    assert batch.spikes["layer0"].shape == (2, 30, 5) and len(calls) == 3
+    with pytest.raises(InputError, match="input spikes must be an array"):
+        targets.run(spec, x[:, :3], "toy")
+    monkeypatch.setitem(targets.REGISTRY, "toy", dataclasses.replace(targets.REGISTRY["toy"],
+                                                                     status=lambda: "no toy board"))
+    with pytest.raises(HardwareUnavailableError, match="target 'toy' is not available: no toy board"):
+        targets.run(spec, x, "toy")
