@@ -25,16 +25,17 @@ RESULTS = Path(__file__).resolve().parent / "results"
 
 
 def numpy_ms_per_step(w: np.ndarray, x: np.ndarray, du: float, dv: float, vth: float) -> float:
+    """The same network in numpy: the Dense sum and the float64 LIF step the reference and the
+    GeneralLIF float model use (engram_nm/backends/float_lif.py), zero reset, no bias."""
+    from engram_nm.backends.float_lif import lif_step
+
     n = w.shape[0]
     u, v = np.zeros(n), np.zeros(n)
     prev = np.zeros(x.shape[1], dtype=bool)
     t0 = time.perf_counter()
     for t in range(x.shape[0]):
         a_in = w[:, prev].sum(axis=1)
-        u = u * (1 - du) + a_in
-        v = v * (1 - dv) + u
-        s = v > vth
-        v[s] = 0.0
+        u, v, _ = lif_step(u, v, a_in, du, dv, vth, 0.0, None, False, False, None, True)
         prev = x[t]
     return (time.perf_counter() - t0) * 1e3 / x.shape[0]
 

@@ -385,15 +385,18 @@ class _Memory:
         self.saturated = np.zeros(batch, dtype=np.int64)
 
     def step(self, t: int, address: np.ndarray) -> None:
+        from engram_nm.sdm.kanerva import saturating_add
         from engram_nm.sdm.ops import OP_READ, OP_WRITE
 
         op = self.ops[t]
         if op == OP_WRITE:
             active = self.sdm.activate(address.astype(np.int8))  # [B, M], the reference's rule
             bipolar = 2 * self.data[t].astype(np.int64) - 1
-            new = self.counters + np.where(active[:, :, None], bipolar[None, None, :], 0)
-            self.saturated += np.sum(np.abs(new) > self.limit, axis=(1, 2))
-            self.counters = np.clip(new, -self.limit, self.limit)
+            for b in range(self.counters.shape[0]):  # per sample: its saturations are counted apart
+                self.counters[b], saturated = saturating_add(self.counters[b],
+                                                             np.where(active[b, :, None], bipolar[None, :], 0),
+                                                             self.limit)
+                self.saturated[b] += saturated
         elif op == OP_READ:
             active = self.sdm.activate(address.astype(np.int8))
             sums = np.einsum("bm,bmd->bd", active.astype(np.int64), self.counters)

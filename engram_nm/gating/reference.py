@@ -34,6 +34,20 @@ def fixed_point_probability(p: np.ndarray) -> np.ndarray:
     return np.round(np.asarray(p, dtype=np.float64) * 2 ** PROB_BITS) / 2 ** PROB_BITS
 
 
+def gate_step(p: np.ndarray, mode: str, t: int, period: int, rng: np.random.Generator, held):
+    """One step of a gate: ``(mask, held)`` for keep probabilities ``p [n]`` at step ``t``.
+
+    ``deterministic``: ``mask = p > 1/2``. ``stochastic``: at ``t % period == 0`` a new draw
+    ``rng.random(n) < p`` (one call per draw, so every implementation that calls this with the same
+    generator makes the same draws), held (``held``) until the next. The one rule of
+    :meth:`GateSpec.masks` and the Lava EngramGate models."""
+    if mode == "deterministic":
+        return p > 0.5, held
+    if t % period == 0:
+        held = rng.random(p.shape[-1]) < p
+    return held, held
+
+
 def xdg_masks(n_tasks: int, n: int, keep_fraction: float = 0.2, seed: int = 0) -> np.ndarray:
     """``[n_tasks, n]`` bool: for each task exactly ``round(keep_fraction * n)`` random neurons kept."""
     if not 0.0 < keep_fraction <= 1.0:
@@ -94,15 +108,9 @@ class GateSpec:
         tasks = np.asarray(tasks).ravel()
         out = np.zeros((len(tasks), self.size), dtype=bool)
         rng = np.random.default_rng(self.seed)
-        current = None
-        for t, task in enumerate(tasks):
-            p = self.probabilities(int(task), fixed_point)
-            if self.mode == "deterministic":
-                out[t] = p > 0.5
-                continue
-            if t % self.period == 0:  # t = 0 always draws
-                current = rng.random(self.size) < p
-            out[t] = current
+        held = None
+        for t, task in enumerate(tasks):  # t = 0 always draws
+            out[t], held = gate_step(self.probabilities(int(task), fixed_point), self.mode, t, self.period, rng, held)
         return out
 
     def to_dict(self) -> dict:

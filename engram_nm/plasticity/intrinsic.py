@@ -10,6 +10,14 @@ import numpy as np
 from engram_nm.plasticity.base import check_positive, register
 
 
+def threshold_step(theta, spikes, eta, target_per_step, theta_min):
+    """``max(theta_min, theta + eta * (s - target_per_step))`` for numpy arrays and torch tensors
+    (``spikes`` as numbers; ``target_per_step = target_rate * dt``, spikes per step): the one float
+    form of :class:`IntrinsicPlasticity`, also the GeneralLIF ``floating_pt`` model's (the integer
+    form is :func:`engram_nm.loihi.arithmetic.intrinsic_step`)."""
+    return (theta + eta * (spikes - target_per_step)).clip(min=theta_min)
+
+
 @register
 @dataclass(frozen=True)
 class IntrinsicPlasticity:
@@ -38,7 +46,7 @@ class IntrinsicPlasticity:
     def step(self, theta, spikes, dt: float):
         """The update for numpy arrays and torch tensors alike (``spikes`` as 0/1 or bool)."""
         s = spikes.to(theta.dtype) if hasattr(spikes, "detach") else np.asarray(spikes, float)
-        return (theta + self.eta * (s - self.target_rate * dt)).clip(min=self.theta_min)
+        return threshold_step(theta, s, self.eta, self.target_rate * dt, self.theta_min)
 
     def to_dict(self) -> dict:
         return {"rule": self.name, "eta": self.eta, "target_rate": self.target_rate, "theta_min": self.theta_min}

@@ -30,6 +30,42 @@ ACTIVATIONS = ("radius", "topk")
 _BLOCK_BYTES = 1 << 20
 
 
+def hamming_distances(q: np.ndarray, addr_f: np.ndarray, addr_pop: np.ndarray, alive: np.ndarray) -> np.ndarray:
+    """Hamming distances ``[B, M]`` from 0/1 queries ``q [B, N]`` to the hard locations (``addr_f``
+    their 0/1 addresses ``[M, N]`` in float32, ``addr_pop`` their bit counts); an ablated location
+    (``alive`` false) sits at ``N + 1``, farther than any address can be. The one distance rule of
+    :class:`KanervaSDM` and the Lava SDM models."""
+    # float32 GEMM is exact here: the sums are integers far below 2**24.
+    overlap = (q.astype(np.float32) @ addr_f.T).astype(np.int32)
+    d = q.sum(axis=1, dtype=np.int32)[:, None] + addr_pop[None, :] - 2 * overlap
+    return np.where(np.asarray(alive, dtype=bool)[None, :], d, addr_f.shape[1] + 1)
+
+
+def topk_locations(q: np.ndarray, addr_f: np.ndarray, addr_pop: np.ndarray, alive: np.ndarray, k: int) -> np.ndarray:
+    """``[B, k]`` indices of the ``k`` nearest living locations to each query ``q [B, N]``, ties to
+    the lower index (arguments as :func:`hamming_distances`). The one Top-K rule of
+    :class:`KanervaSDM` and the Lava SDM models.
+
+    Within one query ``|q|`` is a constant, so distances rank like ``|A_m| - 2 q . A_m``; the
+    integer key ``(|A_m| - 2 q . A_m) * M + m`` is unique, and one ``argpartition`` selects in O(M)
+    (integer keys partition faster than float ones here; int64 only when int32 could overflow)."""
+    m, n = addr_f.shape
+    dtype = np.int32 if (3 * n + 3) * m < 2 ** 31 else np.int64
+    pop = np.where(np.asarray(alive, dtype=bool), addr_pop, 3 * n + 1).astype(dtype)  # O(M): cheap
+    key = (q.astype(np.float32) @ addr_f.T).astype(dtype)
+    np.multiply(key, dtype(-2 * m), out=key)
+    key += (pop * dtype(m) + np.arange(m, dtype=dtype))[None, :]
+    return np.argpartition(key, k - 1, axis=1)[:, :k] if k < m else np.argsort(key, axis=1)
+
+
+def saturating_add(counters: np.ndarray, delta: np.ndarray, limit: int) -> tuple[np.ndarray, int]:
+    """``(clip(counters + delta, -limit, limit), how many sums left the range)``: the saturating
+    counter write of the fixed-point SDM (Lava's ``fixed_pt`` model and the ``fixed-emu`` memory
+    stage), in int64."""
+    new = np.asarray(counters, dtype=np.int64) + delta
+    return np.clip(new, -limit, limit), int(np.sum(np.abs(new) > limit))
+
+
 def accumulate(sparse, dense: np.ndarray, out: np.ndarray) -> None:
     """``out += sparse @ dense`` (CSR ``[M, B]`` times ``[B, D]``) in blocks of rows.
 
@@ -111,12 +147,8 @@ class KanervaSDM:
 
     def distances(self, query) -> np.ndarray:
         """Hamming distances ``[B, M]`` from each query to every hard location."""
-        q = self._bits(query, self.address_bits, "address")
-        # float32 GEMM is exact here: the sums are integers far below 2**24.
-        overlap = (q.astype(np.float32) @ self._addr_f.T).astype(np.int32)
-        d = q.sum(axis=1, dtype=np.int32)[:, None] + self._addr_pop[None, :] - 2 * overlap
-        # Ablated locations are out of reach: farther than any address can be.
-        return np.where(self.alive[None, :], d, self.address_bits + 1)
+        return hamming_distances(self._bits(query, self.address_bits, "address"), self._addr_f, self._addr_pop,
+                                 self.alive)
 
     def topk_indices(self, query) -> np.ndarray:
         """``[B, k]`` indices of the ``k`` nearest locations, ties to the lower index (Top-K only).
@@ -126,14 +158,8 @@ class KanervaSDM:
         unique, and one ``argpartition`` selects in O(M) (integer keys partition
         faster than float ones here; int64 only when int32 could overflow).
         """
-        q = self._bits(query, self.address_bits, "address")
-        m, k = self.n_locations, int(self.k)
-        dtype = np.int32 if (3 * self.address_bits + 3) * m < 2 ** 31 else np.int64
-        pop = np.where(self.alive, self._addr_pop, 3 * self.address_bits + 1).astype(dtype)  # O(M): cheap
-        key = (q.astype(np.float32) @ self._addr_f.T).astype(dtype)
-        np.multiply(key, dtype(-2 * m), out=key)
-        key += (pop * dtype(m) + np.arange(m, dtype=dtype))[None, :]
-        return np.argpartition(key, k - 1, axis=1)[:, :k] if k < m else np.argsort(key, axis=1)
+        return topk_locations(self._bits(query, self.address_bits, "address"), self._addr_f, self._addr_pop,
+                              self.alive, int(self.k))
 
     def activate(self, query) -> np.ndarray:
         """Boolean ``[B, M]``: which hard locations each query activates."""

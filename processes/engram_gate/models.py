@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from engram_nm.gating.reference import gate_step
 from engram_nm.lava_compat import lava
 from engram_nm.processes.engram_gate.process import PROB_BITS, EngramGate
 
@@ -13,20 +14,19 @@ PyOutPort = lava.PyOutPort
 
 
 class _Gate:
-    def _keep(self, task: int, n: int) -> np.ndarray:
-        """This step's mask: the same draws, in the same order, as GateSpec.masks."""
-        p = self._probability(task)
-        if self.proc_params["mode"] == "deterministic":
-            return p > 0.5
+    def _keep(self, task: int) -> np.ndarray:
+        """This step's mask: :func:`~engram_nm.gating.reference.gate_step`, as GateSpec.masks draws it
+        (the held draw lives in the ``mask`` Var)."""
         if getattr(self, "_rng", None) is None:
             self._rng = np.random.default_rng(self.proc_params["seed"])
-        if (self.time_step - 1) % self.proc_params["period"] == 0:
-            self.mask[:] = self._rng.random(n) < p
-        return self.mask != 0
+        keep, held = gate_step(self._probability(task), self.proc_params["mode"], self.time_step - 1,
+                               self.proc_params["period"], self._rng, self.mask != 0)
+        self.mask[:] = held
+        return keep
 
     def run_spk(self) -> None:
         a_in = self.a_in.recv()
-        keep = self._keep(int(self.task[0]), a_in.shape[0])
+        keep = self._keep(int(self.task[0]))
         self.a_out.send(np.where(keep, a_in, 0))
 
 

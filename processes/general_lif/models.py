@@ -14,9 +14,10 @@ from __future__ import annotations
 import numpy as np
 
 from engram_nm.backends import float_lif
-from engram_nm.loihi.arithmetic import (effective_bias, effective_threshold, intrinsic_step,
-                                            intrinsic_threshold, lif_step)
 from engram_nm.lava_compat import lava
+from engram_nm.loihi.arithmetic import (effective_bias, effective_threshold, intrinsic_step, intrinsic_threshold,
+                                        lif_step)
+from engram_nm.plasticity.intrinsic import threshold_step
 from engram_nm.processes.general_lif.process import GeneralLIF
 
 LavaPyType = lava.LavaPyType
@@ -56,7 +57,7 @@ class PyGeneralLIFModelFloat(lava.PyLoihiProcessModel):
         self.spiked[:] = spikes
         adapt = self.ip_eta > 0
         if np.any(adapt):
-            moved = np.maximum(self.ip_theta_min, self.vth + self.ip_eta * (spikes - self.ip_target))
+            moved = threshold_step(self.vth, spikes.astype(float), self.ip_eta, self.ip_target, self.ip_theta_min)
             self.vth[:] = np.where(adapt, moved, self.vth)
         self.s_out.send(spikes)
 

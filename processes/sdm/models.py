@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from engram_nm.lava_compat import lava
+from engram_nm.sdm.kanerva import hamming_distances, saturating_add, topk_locations
 from engram_nm.processes.sdm.process import OP_READ, OP_WRITE, SDM
 
 LavaPyType = lava.LavaPyType
@@ -16,17 +17,16 @@ class _SDMMaths:
     """Activation shared by both models: the same integer distances and tie rule as the reference."""
 
     def _active(self, address: np.ndarray) -> np.ndarray:
-        if getattr(self, "_addr", None) is None:  # hard-location addresses are fixed: convert them once
-            self._addr = self.addresses.astype(np.int64)
-            self._pop = self._addr.sum(axis=1)
-        q = address.astype(np.int64)
-        d = q.sum() + self._pop - 2 * (self._addr @ q)
-        d = np.where(self.alive > 0, d, self._addr.shape[1] + 1)
+        """Indices of the locations ``address`` activates: the reference's rules
+        (:func:`~engram_nm.sdm.kanerva.hamming_distances`, :func:`~engram_nm.sdm.kanerva.topk_locations`)."""
+        if getattr(self, "_addr_f", None) is None:  # hard-location addresses are fixed: convert them once
+            self._addr_f = self.addresses.astype(np.float32)
+            self._pop = self.addresses.sum(axis=1).astype(np.int32)
+        q = address.astype(np.int8)[None, :]
+        alive = self.alive > 0
         if self.proc_params["activation"] == "radius":
-            return np.flatnonzero(d <= self.proc_params["radius"])
-        m, k = len(d), self.proc_params["k"]
-        key = d * m + np.arange(m)
-        return np.argpartition(key, k - 1)[:k] if k < m else np.arange(m)
+            return np.flatnonzero(hamming_distances(q, self._addr_f, self._pop, alive)[0] <= self.proc_params["radius"])
+        return topk_locations(q, self._addr_f, self._pop, alive, int(self.proc_params["k"]))[0]
 
     def run_spk(self) -> None:
         address = np.asarray(self.addr_in.recv()) > 0
@@ -73,7 +73,7 @@ class PySDMModelFixed(_SDMMaths, lava.PyLoihiProcessModel):
     saturated: np.ndarray = LavaPyType(np.ndarray, np.int32, precision=24)
 
     def _add(self, idx: np.ndarray, bipolar: np.ndarray) -> None:
-        limit = 2 ** (self.proc_params["counter_bits"] - 1) - 1
-        new = self.counters[idx].astype(np.int64) + bipolar[None, :]
-        self.saturated[0] += int(np.sum(np.abs(new) > limit))
-        self.counters[idx] = np.clip(new, -limit, limit)
+        new, saturated = saturating_add(self.counters[idx], bipolar[None, :],
+                                        2 ** (self.proc_params["counter_bits"] - 1) - 1)
+        self.saturated[0] += saturated
+        self.counters[idx] = new
