@@ -22,6 +22,9 @@ from engram_nm.spec import EngramSpec, LayerSpec, random_spec
 
 __version__ = "0.1.0"
 
+PLASTICITY = ("LayerPlasticity", "PairSTDP", "InhibitorySTDP", "Hebbian", "AntiHebbian", "SPaSS", "Outstar",
+              "IntrinsicPlasticity", "StructuralPlasticity")
+
 
 def __getattr__(name):
     # Heavy backends (torch, lava, nir) load on first use, not on `import engram_nm`.
@@ -39,6 +42,12 @@ def __getattr__(name):
         "simulate": ("engram_nm.backends.reference", "simulate"),
         "verify": ("engram_nm.analysis.verify", "verify"),
         "spec_from_snntorch": ("engram_nm.snntorch_models", "spec_from_snntorch"),
+        # the parts of a spec beside its layers
+        "ProjectionSpec": ("engram_nm.projection", "ProjectionSpec"),
+        "GateSpec": ("engram_nm.gating.reference", "GateSpec"),
+        "MemorySpec": ("engram_nm.sdm.memory_spec", "MemorySpec"),
+        # plasticity rules (engram_nm.plasticity)
+        **{rule: ("engram_nm.plasticity", rule) for rule in PLASTICITY},
     }
     if name in lazy:
         import importlib
@@ -53,5 +62,9 @@ __all__ = [
     "import_assumptions", "run", "run_many", "run_networks",
     "RunResult", "simulate", "verify", "spec_from_snntorch", "EngramError", "SpecError", "UnsupportedNodeError", "NIRFileError",
     "QuantizationError", "HardwareUnavailableError", "UnknownTargetError", "LavaRunError", "InputError",
-    "OutputPathError",
+    "OutputPathError", "ProjectionSpec", "GateSpec", "MemorySpec", *PLASTICITY,
 ]
+
+
+def __dir__():
+    return sorted(set(globals()) | set(__all__))  # the lazy names too

@@ -132,3 +132,18 @@ def test_plastic_matrices_keep_the_seed_order_and_connections_the_summation_orde
     spec.validate()
     assert [c.name for c in spec.connections()] == ["layer0_w", "p_early", "layer1_w", "layer2_w", "p_late"]
     assert [m.name for m in plastic_matrices(spec.layers, spec.projections)] == ["layer1_w", "p_late", "p_early"]
+
+
+@pytest.mark.quick
+def test_every_public_name_is_importable_from_the_top_and_listed_by_dir():
+    import engram_nm
+
+    listed = dir(engram_nm)
+    for name in engram_nm.__all__:
+        assert name in listed, name
+        assert getattr(engram_nm, name) is not None, name
+    spec = engram_nm.random_spec(4, [3, 2], seed=0)
+    spec.projections.append(engram_nm.ProjectionSpec("skip", "input", "layer1", np.zeros((2, 4)),
+                                                     plasticity=engram_nm.PairSTDP()))
+    spec.validate()
+    assert engram_nm.GateSpec(np.zeros((2, 3))).n_tasks == 2
