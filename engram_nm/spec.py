@@ -341,29 +341,11 @@ class LayerSpec:
         return bool(np.all(du == du[0]) and np.all(dv == dv[0]) and np.all(self.v_threshold == self.v_threshold[0]))
 
     def stock_lava_compatible(self, dt: float) -> tuple[bool, str]:
-        """Whether the stock Lava LIF (hence Loihi 2) runs this layer exactly, and why not; a
-        sigma-delta layer: whether Lava's stock ``SigmaDelta`` does (one threshold per population)."""
-        if self.graded:
-            same = bool(np.all(self.v_threshold == self.v_threshold[0]))
-            return same, "" if same else "per-neuron sigma-delta thresholds (SigmaDelta holds one per population)"
-        reasons = []
-        if self.reset != "zero":
-            reasons.append(f"reset={self.reset!r} (stock LIF resets to zero)")
-        if self.reset_delay:
-            reasons.append("a delayed reset (stock LIF resets right after the spike)")
-        if np.any(self.syn_bias != 0):
-            reasons.append("a synaptic-current bias (stock LIF biases v only)")
-        if self.bias_onset and (np.any(self.bias) or np.any(self.syn_bias)):
-            reasons.append(f"a bias that starts at step {self.bias_onset} (stock LIF biases from step 0)")
-        if not self.uniform(dt):
-            reasons.append("per-neuron tau or threshold (stock LIF holds one du, dv, vth per population)")
-        if self.plasticity is not None and self.plasticity.intrinsic is not None:
-            reasons.append("intrinsic plasticity (thresholds adapt in the CPU-only GeneralLIF)")
-        if self.gate is not None:
-            reasons.append("an engram gate (the CPU-only EngramGate process masks the input current)")
-        if np.any(np.isinf(self.v_threshold)):
-            reasons.append("an infinite threshold (readout without spikes)")
-        return (not reasons, "; ".join(reasons))
+        """Whether Lava's stock neuron (hence Loihi 2) runs this layer exactly, and why not: the
+        Lava side's check, :func:`engram_nm.processes.compatibility.stock_layer`."""
+        from engram_nm.processes.compatibility import stock_layer
+
+        return stock_layer(self, dt)
 
     def equals(self, other: "LayerSpec") -> bool:
         """Exact equality of every field and array."""
@@ -528,13 +510,11 @@ class EngramSpec:
         raise SpecError(f"no layer named {name!r}; layers are {self.layer_names}")
 
     def stock_lava_compatible(self) -> tuple[bool, dict[str, str]]:
-        """(all layers stock-compatible, {layer: reason} for those that are not)."""
-        why = {}
-        for layer in self.layers:
-            ok, reason = layer.stock_lava_compatible(self.dt)
-            if not ok:
-                why[layer.name] = reason
-        return (not why, why)
+        """(all layers stock-compatible, {layer: reason} for those that are not):
+        :func:`engram_nm.processes.compatibility.stock_spec`."""
+        from engram_nm.processes.compatibility import stock_spec
+
+        return stock_spec(self)
 
     def copy(self) -> "EngramSpec":
         return copy.deepcopy(self)
