@@ -113,8 +113,43 @@ def benchmark_index(_: str = "") -> list:
     return rows
 
 
+def imaging_maturation(_: str = "") -> list:
+    """docs/calcium_imaging.md: the engram's maturation in dF/F (GCaMP6f, 30 Hz, 200 photons)."""
+    sessions = _load("imaging")["sessions"]["GCaMP6f"]
+    rows = ["| session | engram cells the cue does not reach: dF/F | spikes (Hz) | other such cells: dF/F |",
+            "|---|---|---|---|"]
+    for name in ("normal 0", "normal 1000", "normal 2000", "normal 3000", "blocked 3000"):
+        arm, ms = name.split()
+        label = f"{arm} {int(ms) // 1000} s" if int(ms) else f"{arm} 0"
+        f = sessions[name]
+        rows.append(f"| {label} | {_ci(f['recruited_dff'], 2)} | {f['recruited_rate_hz']['mean']:.1f} | "
+                    f"{f['chance_dff']['mean']:.2f} |")
+    return rows
+
+
+def imaging_detection(_: str = "") -> list:
+    """docs/calcium_imaging.md: engram detection against the tag at five recording settings."""
+    det = _load("imaging")["detection"]
+    settings = ("2 Hz 5 ph", "2 Hz 100 ph", "30 Hz 5 ph", "30 Hz 100 ph", "30 Hz 500 ph")
+
+    def pr(name):
+        d = det.get(name)
+        return "-" if d is None or d["precision"]["mean"] is None else f"{d['precision']['mean']:.2f}"
+
+    rows = ["| detector (GCaMP6f) | " + " | ".join(x.replace(" Hz ", " Hz, ") for x in settings) + " |",
+            "|---|" + "---|" * len(settings)]
+    for method in ("threshold", "nmf"):
+        cells = [f"{det[f'{method} GCaMP6f {x}']['precision']['mean']:.2f} / "
+                 f"{det[f'{method} GCaMP6f {x}']['recall']['mean']:.2f}" for x in settings]
+        rows.append(f"| {'NMF' if method == 'nmf' else method}: precision / recall | " + " | ".join(cells) + " |")
+    rows.append("| sham threshold / NMF: precision | " + " | ".join(
+        f"{pr(f'sham threshold GCaMP6f {x}')} / {pr(f'sham nmf GCaMP6f {x}')}" for x in settings) + " |")
+    return rows
+
+
 BLOCKS = {"events-camera": events_camera, "events-headline": events_headline, "sanafe": sanafe,
-          "benchmark-index": benchmark_index}
+          "benchmark-index": benchmark_index, "imaging-maturation": imaging_maturation,
+          "imaging-detection": imaging_detection}
 
 
 def benchmark_table(name: str) -> list:
