@@ -147,9 +147,49 @@ def imaging_detection(_: str = "") -> list:
     return rows
 
 
+# docs/energy_frontier.md's levers: (lever, point before, point after, what is compared), points by
+# the labels of benchmarks/results/energy.json; "updates" compares neuron updates instead of ACs.
+_R, _D = "rate 25 steps, membrane readout", "delta 8 steps (threshold 0.25), membrane readout"
+_LAT = "latency 10 steps (threshold 0.1), membrane readout"
+LEVERS = (
+    ("input code: rate 25 steps -> latency 10 steps (each pixel at most one spike)", _R, _LAT, "acs"),
+    ("input code: rate -> delta 8 steps (onset events, contrast 0.25)", _R, _D, "acs"),
+    ("readout: counted spikes -> a leaky integrator that never spikes (rate 25)", "rate 25 steps, spikes readout", _R,
+     "acs"),
+    ("magnitude pruning 90 % of the first layer, fine-tuned (delta 8)", _D, _D + ", prune 90%/0%", "acs"),
+    ("+ 60 % of the readout", _D + ", prune 90%/0%", _D + ", prune 90%/60%", "acs"),
+    ("+ L1 on spikes (0.05), contrast 0.34", _D + ", prune 90%/60%",
+     "delta 8 steps (threshold 0.34), membrane readout, L1 0.05, prune 90%/60%", "acs"),
+    ("iterative pruning (3 rounds) instead of one", _D + ", prune 90%/60%", _D + ", prune 90%/60% in 3 rounds", "acs"),
+    ("pruning during training (cubic schedule, Zhu & Gupta 2017) instead of after", _D + ", prune 90%/60%",
+     _D + ", prune 90%/60% during training", "acs"),
+    ("+ L1 0.05, pruned 93 %/70 % during training", _D + ", prune 90%/60% during training",
+     _D + ", L1 0.05, prune 93%/70% during training", "acs"),
+    ("delta 8 pruned 85 %/50 % during training", _D, _D + ", prune 85%/50% during training", "acs"),
+    ("latency 10 pruned 90 %/60 %: after training -> during training", _LAT + ", prune 90%/60%",
+     _LAT + ", prune 90%/60% during training", "acs"),
+    ("early exit at a 3-spike lead (rate 25, spike readout)", "rate 25 steps, spikes readout",
+     "rate 25 steps, spikes readout, exit 3", "both"),
+    ("fewer steps: delta 8 -> 4", _D, "delta 4 steps (threshold 0.25), membrane readout", "updates"),
+)
+
+
+def energy_levers(_: str = "") -> list:
+    """docs/energy_frontier.md: each lever of the frontier as the two points it moves between."""
+    points = {p["label"]: p for p in _load("energy")["points"]}
+    rows = ["| lever | before -> after | accuracy, before -> after |", "|---|---|---|"]
+    for lever, a, b, what in LEVERS:
+        pa, pb = points[a], points[b]
+        acs = f"{pa['effective_acs']:,.0f} -> {pb['effective_acs']:,.0f} ACs"
+        updates = f"{pa['neuron_updates']:,.0f} -> {pb['neuron_updates']:,.0f} neuron updates"
+        moved = {"acs": acs, "updates": updates, "both": f"{acs}, {updates}"}[what]
+        rows.append(f"| {lever} | {moved} | {pa['accuracy']['mean']:.3f} -> {_ci(pb['accuracy'])} |")
+    return rows
+
+
 BLOCKS = {"events-camera": events_camera, "events-headline": events_headline, "sanafe": sanafe,
           "benchmark-index": benchmark_index, "imaging-maturation": imaging_maturation,
-          "imaging-detection": imaging_detection}
+          "imaging-detection": imaging_detection, "energy-levers": energy_levers}
 
 
 def benchmark_table(name: str) -> list:
