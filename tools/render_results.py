@@ -174,6 +174,27 @@ LEVERS = (
 )
 
 
+ENERGY_POINTS = (("rate 25 steps, spikes readout", "rate 25 steps, spike readout (the earlier demo's code)"),
+                 (_D, "delta 8 steps, membrane readout (best accuracy)"),
+                 (_LAT, "latency 10 steps, membrane readout"),
+                 (_LAT + ", prune 90%/60% during training", "latency 10, pruned 90 %/60 % during training"),
+                 (_D + ", L1 0.05, prune 93%/70% during training", "delta 8, pruned 93 %/70 % during training, L1 0.05"))
+
+
+def energy_points(_: str = "") -> list:
+    """docs/energy.md: five points of the frontier against the ANN of the same shape."""
+    d = _load("energy")
+    points = {p["label"]: p for p in d["points"]}
+    rows = [f"| point (ANN: {d['ann_accuracy']['mean']:.3f}, {d['ann_dense_macs']:,.0f} dense / "
+            f"{d['ann_effective_macs']:,.0f} effective MACs) | accuracy | effective ACs | dense / ACs | effective / ACs "
+            "| Loihi nJ (unverified) |", "|---|---|---|---|---|---|"]
+    for label, shown in ENERGY_POINTS:
+        p = points[label]
+        rows.append(f"| {shown} | {p['accuracy']['mean']:.3f} | {p['effective_acs']:,.0f} | "
+                    f"{p['dense_macs_over_acs']:.1f} | {p['effective_macs_over_acs']:.1f} | {p['energy_nj']['loihi']:.0f} |")
+    return rows
+
+
 def energy_levers(_: str = "") -> list:
     """docs/energy_frontier.md: each lever of the frontier as the two points it moves between."""
     points = {p["label"]: p for p in _load("energy")["points"]}
@@ -187,9 +208,32 @@ def energy_levers(_: str = "") -> list:
     return rows
 
 
+def phenomena_linking(_: str = "") -> list:
+    """docs/engram_phenomena.md: memory linking over the interval (shared cells, freezing to A)."""
+    arms = _load("phenomena")["arms"]["memory linking (Cai 2016)"]
+    hours = ("0.5 h", "2 h", "5 h", "12 h", "24 h")
+
+    def cell(arm, condition, field):
+        got = arms.get(arm)
+        return "" if got is None else f"{got['conditions'][condition][field]['mean']:.2f}"
+
+    rows = ["| interval | " + " | ".join(hours) + " | 5 h, no trace |", "|---|" + "---|" * (len(hours) + 1)]
+    no_trace = "5 h, no excitability trace"
+    rows.append("| shared cells, plasticity on in the interval | " + " | ".join(
+        cell(h, "shared cells", "recruited") for h in hours) + f" | {cell(no_trace, 'shared cells', 'recruited')} |")
+    rows.append("| freezing to A | " + " | ".join(cell(h, "half of A", "freezing") for h in hours)
+                + f" | {cell(no_trace, 'half of A', 'freezing')} |")
+    for label, suffix in (("plasticity off in the interval", ", plasticity off in the interval"),
+                          ("two-stage synapses", ", two-stage synapses")):
+        rows.append(f"| shared cells, {label} | " + " | ".join(cell(h + suffix, "shared cells", "recruited")
+                                                             for h in hours) + " | |")
+    return rows
+
+
 BLOCKS = {"events-camera": events_camera, "events-headline": events_headline, "sanafe": sanafe,
           "benchmark-index": benchmark_index, "imaging-maturation": imaging_maturation,
-          "imaging-detection": imaging_detection, "energy-levers": energy_levers}
+          "imaging-detection": imaging_detection, "energy-levers": energy_levers,
+          "phenomena-linking": phenomena_linking, "energy-points": energy_points}
 
 
 def benchmark_table(name: str) -> list:
