@@ -6,8 +6,9 @@ One step ``t``, populations in the spec's order (the order of the Lava graph's d
         a   = sum over its inputs (feed-forward, recurrent, extra projections) of the
               weights of the sources' spikes of step t - 1      (every Dense: one step of delay)
         a   = a * gate mask of step t                           (engram gate: no delay)
-        s_i = the kernel's neuron step (u, v, threshold, reset, bias onset; a sigma-delta
-              population's step returns its graded payloads)
+        on  = t >= bias onset of population i                   (the schedule decides when biases act)
+        s_i = the kernel's neuron step (u, v, threshold, reset; its biases where ``on``; a
+              sigma-delta population's step returns its graded payloads)
     then: the kernel's after-step work (learning), the memory stage (read by the address
     population's spikes of step t), and every s_i becomes "previous" for step t + 1.
 
@@ -36,8 +37,12 @@ class Kernel(Protocol):
         """Population ``i``'s summed input; ``pre(src)`` gives the spikes of source ``src`` (``-1``:
         the network input) of the previous step, in the form :meth:`for_products` made."""
 
-    def neuron_step(self, i: int, a_in: np.ndarray, t: int) -> np.ndarray:
-        """Step population ``i`` with input ``a_in`` at step ``t``; returns its spikes (bool)."""
+    bias_onsets: list
+    """Per population, the first step of its biases (an int, or one per network ``[K, 1, 1]``)."""
+
+    def neuron_step(self, i: int, a_in: np.ndarray, bias_on) -> np.ndarray:
+        """Step population ``i`` with input ``a_in``, its biases applied where ``bias_on`` (the
+        schedule's ``t >= onset``: a bool, or one per network); returns its spikes (bool)."""
 
     def for_products(self, spikes: np.ndarray, graded: bool = False) -> np.ndarray:
         """Spikes in the form :meth:`synaptic_input` multiplies (bool, or 0/1 floats); ``graded``:
@@ -113,7 +118,7 @@ def step_network(spec: EngramSpec, x: np.ndarray, kernel: Kernel, masks: dict | 
             a_in = kernel.synaptic_input(i, pre)
             if i in masks:
                 a_in = kernel.gate(a_in, masks[i][..., t, :])
-            s = kernel.neuron_step(i, a_in, t)
+            s = kernel.neuron_step(i, a_in, t >= kernel.bias_onsets[i])
             rec_s[i].append(s)
             if record_v:
                 rec_v[i].append(kernel.recorded_v(i))

@@ -78,6 +78,7 @@ class FixedKernel(NumpyRecords):
 
     def __init__(self, pops: list, nets: int, batch: int, sizes: list, learning: list = ()):
         self.pops = pops
+        self.bias_onsets = [p.onset for p in pops]  # [K, 1, 1]: one per network
         self.u = [np.zeros((nets, batch, n)) for n in sizes]
         self.v = [np.zeros((nets, batch, n)) for n in sizes]
         self.spiked = [np.zeros((nets, batch, n), dtype=bool) for n in sizes]
@@ -116,7 +117,7 @@ class FixedKernel(NumpyRecords):
                     a_in[g.networks] += part
         return a_in
 
-    def neuron_step(self, i: int, a_in: np.ndarray, t: int) -> np.ndarray:
+    def neuron_step(self, i: int, a_in: np.ndarray, bias_on) -> np.ndarray:
         pop = self.pops[i]
         if pop.sigma_delta is not None:
             state, payload = sigma_delta_step(self.sigma_delta[i], np.rint(a_in).astype(np.int64), pop.sigma_delta)
@@ -127,7 +128,7 @@ class FixedKernel(NumpyRecords):
         theta = pop.theta if ip is None else fp.intrinsic_threshold(self.vth_fine[i], ip["ip_eta"] > 0, pop.theta)
         self.u[i], self.v[i], s = fp.lif_step(self.u[i], self.v[i], a_in, pop.du, pop.dv, theta, pop.bias,
                                               pop.syn_bias, pop.subtract, pop.delayed, self.spiked[i],
-                                              t >= pop.onset, pop.may_overflow)
+                                              bias_on, pop.may_overflow)
         if ip is not None:
             self.vth_fine[i] = fp.intrinsic_step(self.vth_fine[i], s, ip["ip_eta"] > 0, ip["ip_eta"],
                                                  ip["ip_target"], ip["ip_theta_min"])

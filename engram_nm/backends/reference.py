@@ -35,6 +35,7 @@ class FloatKernel(NumpyRecords):
     def __init__(self, spec: EngramSpec, learn: bool = False):
         self.spec = spec
         self.decays = [layer.decays(spec.dt) for layer in spec.layers]
+        self.bias_onsets = [layer.bias_onset for layer in spec.layers]
         self.u = [np.zeros(layer.size) for layer in spec.layers]
         self.v = [np.zeros(layer.size) for layer in spec.layers]
         self.spiked = [np.zeros(layer.size, dtype=bool) for layer in spec.layers]
@@ -56,7 +57,7 @@ class FloatKernel(NumpyRecords):
             a_in = part if a_in is None else a_in + part
         return a_in
 
-    def neuron_step(self, i: int, a_in: np.ndarray, t: int) -> np.ndarray:
+    def neuron_step(self, i: int, a_in: np.ndarray, bias_on) -> np.ndarray:
         if i in self.sigma_delta:
             state, params = self.sigma_delta[i]
             state, payload = sigma_delta_step(state, a_in, params)
@@ -68,7 +69,7 @@ class FloatKernel(NumpyRecords):
         vth = self.thresholds[i]
         self.u[i], self.v[i], s = lif_step(self.u[i], self.v[i], a_in, du, dv, vth, layer.bias, layer.syn_bias,
                                            layer.reset == "subtract", layer.reset_delay, self.spiked[i],
-                                           t >= layer.bias_onset)
+                                           bias_on)
         if self.intrinsic[i] is not None:
             self.thresholds[i] = self.intrinsic[i].step(vth, s, self.spec.dt)
         self.spiked[i] = s

@@ -37,6 +37,7 @@ class TorchKernel:
         self.net, self.dtype, self.device = net, like.dtype, like.device
         layers = list(net.layers)
         self.layers = layers
+        self.bias_onsets = [layer.bias_onset for layer in layers]
         zeros = lambda n: torch.zeros(tuple(lead) + (n,), dtype=like.dtype, device=like.device)  # noqa: E731
         self.states = [LIFState(u=zeros(layer.size), v=zeros(layer.size), s=zeros(layer.size)) for layer in layers]
         self.params = [layer.parameters_tuple() for layer in layers]
@@ -57,7 +58,7 @@ class TorchKernel:
             a_in = part if a_in is None else a_in + part
         return a_in
 
-    def neuron_step(self, i: int, a_in: torch.Tensor, t: int) -> torch.Tensor:
+    def neuron_step(self, i: int, a_in: torch.Tensor, bias_on) -> torch.Tensor:
         if i in self.sigma_delta:
             layer = self.layers[i]
             s, state = sigma_delta_step_torch(a_in, self.sigma_delta[i], layer.v_threshold, layer.bias,
@@ -65,7 +66,7 @@ class TorchKernel:
             self.sigma_delta[i] = state
             self.states[i] = LIFState(u=state.sigma, v=state.act, s=s)
             return s
-        p = self.params[i] if t >= self.layers[i].bias_onset else self.before_onset[i]
+        p = self.params[i] if bias_on else self.before_onset[i]
         if self.intrinsic[i] is not None:
             p = p._replace(v_threshold=self.thresholds[i])
         s, self.states[i] = lif_step(a_in, self.states[i], p, self.net.spike_fn)
