@@ -102,8 +102,8 @@ def measure(name: str, spec, x: np.ndarray, lava_samples: int) -> dict:
         out = run_many(spec, subset, target)
         timings[target] = time.perf_counter() - t0
         if target == "cpu-fixed":
-            mismatches = sum(int(np.sum(out[i][layer] != emu.spikes[layer][i]))
-                             for i in range(lava_samples) for layer in out[i])
+            mismatches = sum(int(np.sum(out[i].spikes[layer] != emu.spikes[layer][i]))
+                             for i in range(lava_samples) for layer in out[i].spikes)
     rates = {layer: float(emu.spikes[layer].mean()) for layer in emu.spikes}
     row = {"network": name, "neurons": int(sum(layer.size for layer in spec.layers)), "steps": int(x.shape[1]),
            "batch": batch, "lava_samples": lava_samples, "spike_rates": rates,

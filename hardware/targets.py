@@ -347,17 +347,25 @@ def _run_many_emulated(spec: EngramSpec, samples, tasks) -> list:
 
 
 def run_many(spec: EngramSpec, samples, target: str = "cpu-float", tasks=None) -> list:
-    """Spikes of many samples (each ``[T_i, n_in]``), one dict per sample, as :func:`run` would
-    give them one by one; on Lava through one graph whose state is reset between samples
-    (:mod:`engram_nm.processes.batch_run`). ``tasks``: one engram-gate task per sample."""
+    """Many samples (each ``[T_i, n_in]``; lengths may differ), one :class:`RunResult` each, with
+    the spikes :func:`run` would give them one by one; on Lava through one graph whose state is
+    reset between samples (:mod:`engram_nm.processes.batch_run`), on ``fixed-emu`` samples of equal
+    length as one batch. ``tasks``: one engram-gate task per sample. Each result's ``wall_s`` is
+    its share of the whole call."""
     check_target(target)
+    t0 = time.perf_counter()
     if target == "fixed-emu":
-        return _run_many_emulated(spec, samples, tasks)
-    if target in ("snntorch", "reference"):
+        records = _run_many_emulated(spec, samples, tasks)
+    elif target in ("snntorch", "reference"):
         per = [None] * len(samples) if tasks is None else list(np.ravel(tasks))
-        return [run(spec, x, target, tasks=t if any(l.gate is not None for l in spec.layers) else None).spikes
-                for x, t in zip(samples, per)]
-    return [r.spikes for r in _lava_samples(spec, samples, target, tasks)]
+        gated = any(layer.gate is not None for layer in spec.layers)
+        records = [run(spec, x, target, tasks=t if gated else None).spikes for x, t in zip(samples, per)]
+    else:
+        records = [r.spikes for r in _lava_samples(spec, samples, target, tasks)]
+    share = (time.perf_counter() - t0) / max(1, len(records))
+    ok, why = spec.stock_lava_compatible()
+    return [RunResult(target, int(next(iter(r.values())).shape[0]) if r else 0, r, {}, share, ok, why)
+            for r in records]
 
 
 def _lava_samples(spec: EngramSpec, samples, target: str, tasks=None, record_v: bool = False) -> list:

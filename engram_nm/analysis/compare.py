@@ -92,7 +92,7 @@ def compare(spec, samples, targets=("snntorch", "cpu-float", "cpu-fixed"), profi
     for target in targets:
         sums, correct, energies = np.zeros(4), 0, {n: [] for n in profiles}
         try:  # one Lava graph for all samples, state reset between them
-            all_spikes = run_many(spec, samples, target)
+            all_spikes = [r.spikes for r in run_many(spec, samples, target)]
         except InputError:  # state that cannot be reset between samples: one run each
             all_spikes = [run(spec, x, target).spikes for x in samples]
         for i, x in enumerate(samples):

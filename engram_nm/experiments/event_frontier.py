@@ -141,7 +141,7 @@ def deploy(spec, x_train, x_test, y_test, lava_samples: int = 3, readout: str = 
     spikes, volts = run_torch(spec, batch, record_v=readout == "membrane")
     float_scores = readout_scores(spikes[name], volts.get(name), readout)
     lava = run_many(target, [batch[i] for i in range(int(lava_samples))], target="cpu-fixed")
-    equal = all(np.array_equal(lava[i][layer.name], emu.spikes[layer.name][i])
+    equal = all(np.array_equal(lava[i].spikes[layer.name], emu.spikes[layer.name][i])
                 for i in range(int(lava_samples)) for layer in target.layers)
     fit = fit_report(target)
     return {"float_accuracy": float(np.mean(float_scores.argmax(-1) == y_test)),

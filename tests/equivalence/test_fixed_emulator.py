@@ -118,7 +118,8 @@ def test_run_many_groups_samples_of_equal_length():
     for x, got in zip(samples, many):
         alone = run(spec, x, "fixed-emu")
         for name in alone.spikes:
-            np.testing.assert_array_equal(got[name], alone.spikes[name])
+            np.testing.assert_array_equal(got.spikes[name], alone.spikes[name])
+        assert got.target == "fixed-emu" and got.steps == x.shape[0]
 
 
 @pytest.mark.lava
@@ -128,9 +129,9 @@ def test_run_many_on_fixed_emu_equals_lava_run_many():
     lava = run_many(spec, samples, "cpu-fixed")
     emu = run_many(spec, samples, "fixed-emu")
     for a, b in zip(lava, emu):
-        for name in a:
-            np.testing.assert_array_equal(a[name], b[name])
-    assert sum(int(s["layer1"].sum()) for s in emu) > 20
+        for name in a.spikes:
+            np.testing.assert_array_equal(a.spikes[name], b.spikes[name])
+    assert sum(int(s.spikes["layer1"].sum()) for s in emu) > 20
 
 
 @pytest.mark.lava

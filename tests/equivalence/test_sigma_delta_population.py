@@ -73,7 +73,7 @@ def test_lava_cpu_float_equals_the_reference(activation):
     np.testing.assert_allclose(lava.v["sd"], ref.v["sd"], rtol=0, atol=1e-12)
     # two samples through one graph: the sigma-delta state is reset between them
     both = run_many(spec, [x, x[::-1].copy()], target="cpu-float")
-    np.testing.assert_allclose(both[1]["sd"], simulate(spec, x[::-1].copy()).spikes["sd"], rtol=0, atol=1e-12)
+    np.testing.assert_allclose(both[1].spikes["sd"], simulate(spec, x[::-1].copy()).spikes["sd"], rtol=0, atol=1e-12)
 
 
 def test_nir_round_trip_keeps_every_field(tmp_path):

@@ -23,11 +23,12 @@ def test_run_many_equals_one_run_per_sample(target, kind):
                        reset="zero" if kind == "stock" else "subtract", reset_delay=kind == "general")
     samples = _samples()
     together = run_many(spec, samples, target)
-    for x, spikes in zip(samples, together):
+    for x, result in zip(samples, together):
+        spikes = result.spikes
         alone = run(spec, x, target).spikes
         for name in spec.layer_names:
             np.testing.assert_array_equal(spikes[name], alone[name])
-    assert sum(s["layer0"].sum() for s in together) > 10
+    assert sum(r.spikes["layer0"].sum() for r in together) > 10
 
 
 def test_run_many_with_a_task_per_sample():
@@ -37,8 +38,8 @@ def test_run_many_with_a_task_per_sample():
     samples, tasks = _samples(), [2, 0, 1]
     for target in ("snntorch", "cpu-float"):
         together = run_many(spec, samples, target, tasks=tasks)
-        for x, t, spikes in zip(samples, tasks, together):
-            np.testing.assert_array_equal(spikes["layer1"], run(spec, x, "cpu-float", tasks=t).spikes["layer1"])
+        for x, t, result in zip(samples, tasks, together):
+            np.testing.assert_array_equal(result.spikes["layer1"], run(spec, x, "cpu-float", tasks=t).spikes["layer1"])
 
 
 def test_run_many_with_gates_and_no_tasks_uses_task_0():
@@ -47,8 +48,8 @@ def test_run_many_with_gates_and_no_tasks_uses_task_0():
     spec.layers[0].gate = GateSpec(np.random.default_rng(1).normal(0, 2, (3, 20)))
     spec.layers[0]._check_gate()
     samples = _samples()
-    for x, spikes in zip(samples, run_many(spec, samples, "cpu-float")):
-        np.testing.assert_array_equal(spikes["layer1"], run(spec, x, "cpu-float", tasks=0).spikes["layer1"])
+    for x, result in zip(samples, run_many(spec, samples, "cpu-float")):
+        np.testing.assert_array_equal(result.spikes["layer1"], run(spec, x, "cpu-float", tasks=0).spikes["layer1"])
 
 
 def test_run_many_refuses_state_it_cannot_reset():
