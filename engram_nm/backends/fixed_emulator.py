@@ -201,11 +201,9 @@ class _Memory:
         if op == OP_WRITE:
             active = self.sdm.activate(address.astype(np.int8))  # [B, M], the reference's rule
             bipolar = 2 * self.data[t].astype(np.int64) - 1
-            for b in range(self.counters.shape[0]):  # per sample: its saturations are counted apart
-                self.counters[b], saturated = saturating_add(self.counters[b],
-                                                             np.where(active[b, :, None], bipolar[None, :], 0),
-                                                             self.limit)
-                self.saturated[b] += saturated
+            self.counters, saturated = saturating_add(self.counters, np.where(active[:, :, None], bipolar, 0),
+                                                      self.limit, per_sample=True)
+            self.saturated += saturated
         elif op == OP_READ:
             active = self.sdm.activate(address.astype(np.int8))
             sums = np.einsum("bm,bmd->bd", active.astype(np.int64), self.counters)

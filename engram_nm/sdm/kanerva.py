@@ -58,12 +58,13 @@ def topk_locations(q: np.ndarray, addr_f: np.ndarray, addr_pop: np.ndarray, aliv
     return np.argpartition(key, k - 1, axis=1)[:, :k] if k < m else np.argsort(key, axis=1)
 
 
-def saturating_add(counters: np.ndarray, delta: np.ndarray, limit: int) -> tuple[np.ndarray, int]:
+def saturating_add(counters: np.ndarray, delta: np.ndarray, limit: int, per_sample: bool = False):
     """``(clip(counters + delta, -limit, limit), how many sums left the range)``: the saturating
     counter write of the fixed-point SDM (Lava's ``fixed_pt`` model and the ``fixed-emu`` memory
-    stage), in int64."""
+    stage), in int64. ``per_sample``: counters ``[B, M, D]``, the count per sample ``[B]``."""
     new = np.asarray(counters, dtype=np.int64) + delta
-    return np.clip(new, -limit, limit), int(np.sum(np.abs(new) > limit))
+    over = np.abs(new) > limit
+    return np.clip(new, -limit, limit), (over.sum(axis=(1, 2)) if per_sample else int(over.sum()))
 
 
 def accumulate(sparse, dense: np.ndarray, out: np.ndarray) -> None:
