@@ -114,34 +114,68 @@ def projection_name(layer_name: str, kind: str) -> str:
 class Connection(NamedTuple):
     """One weight matrix of a network seen as a projection ``source -> target`` (``source`` None:
     the network input): a layer's feed-forward or recurrent matrix, or an extra projection. Every
-    Dense delays by one step. ``owner`` and ``attribute`` say where the matrix is stored."""
+    Dense delays by one step. ``rule`` / ``structural``: the synaptic and structural plasticity on
+    this matrix (None: fixed), wherever the spec attached them (a layer's
+    :class:`~engram_nm.plasticity.LayerPlasticity` slots or a projection's ``plasticity``), so no
+    reader needs to know where a matrix is stored; it is written back by name
+    (:meth:`EngramSpec.set_weight`)."""
 
     name: str
     source: str | None
     target: str
     weight: np.ndarray
     kind: str           # "feedforward", "recurrent" or "projection"
-    owner: object
-    attribute: str
+    rule: Any = None
+    structural: Any = None
+
+
+def _layer_rules(layer, kind: str) -> tuple:
+    """``(synaptic rule, structural rule)`` a layer's plasticity puts on its ``kind`` matrix."""
+    p = getattr(layer, "plasticity", None)
+    if p is None:
+        return None, None
+    if kind == "feedforward":
+        return p.feedforward, p.structural
+    return p.recurrent, p.recurrent_structural
 
 
 def connections_of(layers, projections) -> list:
     """The :class:`Connection` list of a network, per target layer in the order its inputs sum:
-    feed-forward (source: the layer before, None for the first), recurrent, then the extra
-    projections into it. ``layers`` / ``projections``: a spec's, or the torch module's (anything
-    with ``name``, ``weight``, ``recurrent_weight`` / ``name``, ``source``, ``target``, ``weight``)."""
+    feed-forward (source: the layer before, None for the first; absent for a population fed only by
+    projections), recurrent, then the extra projections into it in the spec's order. ``layers`` /
+    ``projections``: a spec's, or the torch module's (anything with ``name``, ``weight``,
+    ``recurrent_weight``, ``plasticity`` / ``name``, ``source``, ``target``, ``weight``,
+    ``plasticity``)."""
     out = []
     for i, layer in enumerate(layers):
         source = layers[i - 1].name if i else None
-        out.append(Connection(projection_name(layer.name, "feedforward"), source, layer.name, layer.weight,
-                              "feedforward", layer, "weight"))
+        if layer.weight is not None:
+            out.append(Connection(projection_name(layer.name, "feedforward"), source, layer.name, layer.weight,
+                                  "feedforward", *_layer_rules(layer, "feedforward")))
         if layer.recurrent_weight is not None:
             out.append(Connection(projection_name(layer.name, "recurrent"), layer.name, layer.name,
-                                  layer.recurrent_weight, "recurrent", layer, "recurrent_weight"))
+                                  layer.recurrent_weight, "recurrent", *_layer_rules(layer, "recurrent")))
         out += [Connection(p.name, None if p.source == INPUT else p.source, p.target, p.weight, "projection",
-                           p, "weight")
+                           p.plasticity)
                 for p in projections if p.target == layer.name]
     return out
+
+
+def set_connection_weight(layers, projections, name: str, weight) -> None:
+    """Store ``weight`` as the matrix called ``name`` (:func:`connections_of`'s names) of a network's
+    ``layers`` / ``projections``: the one place that knows where each kind of matrix lives. The
+    caller checks shape and type (numpy for a spec, a tensor copied in place for the torch module)."""
+    for layer in layers:
+        for kind, attribute in (("feedforward", "weight"), ("recurrent", "recurrent_weight")):
+            if projection_name(layer.name, kind) == name and getattr(layer, attribute) is not None:
+                setattr(layer, attribute, weight)
+                return
+    for p in projections:
+        if p.name == name:
+            p.weight = weight
+            return
+    raise SpecError(f"no weight matrix {name!r}; the network has "
+                    f"{[c.name for c in connections_of(layers, projections)]}")
 
 
 @dataclass
@@ -461,6 +495,21 @@ class EngramSpec:
                 return c
         raise SpecError(f"no weight matrix {name!r} in spec {self.name!r}; it has "
                         f"{[c.name for c in self.connections()]}")
+
+    def set_weight(self, name: str, weight) -> None:
+        """Replace the weight matrix called ``name`` (same shape, finite): how learned, folded or
+        manipulated weights come back into a spec, by name (:func:`set_connection_weight`)."""
+        current = self.connection(name).weight
+        w = np.array(weight, dtype=np.float64)
+        if w.shape != current.shape:
+            raise SpecError(f"weight matrix {name!r}: new weights have shape {w.shape}, the spec's {current.shape}")
+        if not np.all(np.isfinite(w)):
+            raise SpecError(f"weight matrix {name!r}: new weights contain NaN or inf")
+        set_connection_weight(self.layers, self.projections, name, w)
+
+    def weights(self) -> dict:
+        """``{matrix name: weight}`` of every connection (copies)."""
+        return {c.name: c.weight.copy() for c in self.connections()}
 
     def projection(self, name: str):
         """The extra projection called ``name``."""

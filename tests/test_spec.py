@@ -108,13 +108,20 @@ def test_connections_list_every_matrix_as_a_named_projection():
     got = [(c.name, c.source, c.target, c.kind) for c in spec.connections()]
     assert got == [("E_w", None, "E", "feedforward"), ("E_rec", "E", "E", "recurrent"),
                    ("I_to_E", "I", "E", "projection"), ("I_w", "E", "I", "feedforward")]
-    for c in spec.connections():
-        assert c.weight is getattr(c.owner, c.attribute)
+    rules = {c.name: c.rule for c in spec.connections()}  # plasticity read from the matrix, wherever attached
+    assert rules["E_rec"] is spec.layers[0].plasticity.recurrent and rules["I_w"] is None
     learned = with_learned(spec, {"E_rec": np.full((200, 200), 0.1), "I_to_E": -np.ones((200, 50))}, {})
     assert np.all(learned.layers[0].recurrent_weight == 0.1) and np.all(learned.projections[0].weight == -1)
     assert np.all(spec.layers[0].recurrent_weight != 0.1)  # a copy: the spec is untouched
     with pytest.raises(SpecError, match="no weight matrix 'E_nope'"):
         spec.connection("E_nope")
+    written = spec.copy()
+    written.set_weight("I_to_E", np.full((200, 50), -0.5))  # written back by name, not by where it lives
+    assert np.all(written.projection("I_to_E").weight == -0.5) and written.weights()["I_to_E"][0, 0] == -0.5
+    with pytest.raises(SpecError, match=r"shape \(3, 3\), the spec's \(200, 50\)"):
+        written.set_weight("I_to_E", np.zeros((3, 3)))
+    with pytest.raises(SpecError, match="NaN or inf"):
+        written.set_weight("E_rec", np.full((200, 200), np.nan))
 
 
 def test_plastic_matrices_keep_the_seed_order_and_connections_the_summation_order():

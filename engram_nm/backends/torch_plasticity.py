@@ -63,9 +63,8 @@ def _run(net: SpecNetwork, x: torch.Tensor, record_v: bool, masks: dict) -> RunR
 
 def _write_back(net: SpecNetwork, out: RunResult) -> None:
     for c in connections_of(net.layers, net.projections):
-        if c.name in out.learned_weights:
-            target = getattr(c.owner, c.attribute)
-            target.copy_(torch.as_tensor(out.learned_weights[c.name], dtype=target.dtype))
+        if c.name in out.learned_weights:  # c.weight is the module's parameter: copied into in place
+            c.weight.copy_(torch.as_tensor(out.learned_weights[c.name], dtype=c.weight.dtype))
     for layer in net.layers:
         if layer.name in out.learned_thresholds:
             layer.v_threshold.copy_(torch.as_tensor(out.learned_thresholds[layer.name], dtype=layer.v_threshold.dtype))

@@ -32,7 +32,7 @@ def fold_gates(spec, task: int):
         keep = gate.masks([task])[0].astype(np.float64)[:, None]  # the gate's own rule for its mask
         for c in out.connections():  # every matrix whose rows are this population's inputs
             if c.target == layer.name:
-                setattr(c.owner, c.attribute, c.weight * keep)
+                out.set_weight(c.name, c.weight * keep)
         layer.gate = None
     out.validate()
     return out

@@ -19,13 +19,13 @@ def with_learned(spec: EngramSpec, weights: dict, thresholds: dict) -> EngramSpe
     layers = {layer.name: layer for layer in out.layers}
     for name, w in weights.items():
         try:
-            matrix = out.connection(name)
+            out.connection(name)
         except SpecError as exc:
             raise SpecError(f"learned weights {name!r} match no weight matrix of spec {spec.name!r}") from exc
-        w = np.asarray(w, dtype=np.float64)
-        if w.shape != matrix.weight.shape:
-            raise SpecError(f"learned weights {name!r} have shape {w.shape}, the spec's {matrix.weight.shape}")
-        setattr(matrix.owner, matrix.attribute, w.copy())
+        try:
+            out.set_weight(name, w)
+        except SpecError as exc:
+            raise SpecError(f"learned weights {name!r}: {exc}") from exc
     for name, thr in thresholds.items():
         if name not in layers:
             raise SpecError(f"learned thresholds for unknown layer {name!r}")

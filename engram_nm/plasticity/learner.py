@@ -116,30 +116,13 @@ def plastic_matrices(layers, projections=()) -> list:
     ``name``, ``plasticity``, ``weight`` and ``recurrent_weight``); ``projections``: anything with
     ``name``, ``source``, ``target``, ``weight``, ``plasticity``."""
     index = {layer.name: i for i, layer in enumerate(layers)}
-    projections = list(projections)
-    position = {id(p): k for k, p in enumerate(projections)}  # by identity: specs hold arrays
-    connections = connections_of(layers, projections)
+    position = {p.name: k for k, p in enumerate(projections)}
+    connections = connections_of(layers, list(projections))
     own = [c for c in connections if c.kind != "projection"]
-    extra = sorted((c for c in connections if c.kind == "projection"), key=lambda c: position[id(c.owner)])
-    out = []
-    for c in own + extra:
-        rule, structural = _rules_of(c)
-        if rule is not None or structural is not None:
-            out.append(PlasticMatrix(c.name, None if c.source is None else index[c.source], index[c.target],
-                                     c.weight, rule, structural))
-    return out
-
-
-def _rules_of(c) -> tuple:
-    """``(synaptic rule, structural rule)`` of a connection (None where it has none)."""
-    if c.kind == "projection":
-        return c.owner.plasticity, None
-    p = c.owner.plasticity
-    if p is None:
-        return None, None
-    if c.kind == "feedforward":
-        return p.feedforward, p.structural
-    return p.recurrent, p.recurrent_structural
+    extra = sorted((c for c in connections if c.kind == "projection"), key=lambda c: position[c.name])
+    return [PlasticMatrix(c.name, None if c.source is None else index[c.source], index[c.target], c.weight,
+                          c.rule, c.structural)
+            for c in own + extra if c.rule is not None or c.structural is not None]
 
 
 def make_learners(layers, dt: float, projections=()) -> dict:

@@ -291,7 +291,7 @@ class EngramExperiment:
         """Whether ``axis`` ("post" / "pre") of the manipulated matrix indexes layer 0's cells."""
         from engram_nm.experiments.engram.manipulations import matrix_ends
 
-        _, _, post, pre = matrix_ends(self.spec, manipulation.projection)
+        post, pre = matrix_ends(self.spec, manipulation.projection)
         return (post if axis == "post" else pre) == self.spec.layers[0].name
 
     # ------------------------------------------------------------------ the lifecycle

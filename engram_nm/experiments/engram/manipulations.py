@@ -46,8 +46,7 @@ import numpy as np
 
 from engram_nm.errors import ManipulationError, SpecError
 from engram_nm.experiments.engram.network import EXC
-from engram_nm.projection import INPUT
-from engram_nm.spec import EngramSpec, projection_name
+from engram_nm.spec import EngramSpec, projection_name, set_connection_weight
 
 
 def _cells(cells, n: int, what: str) -> np.ndarray:
@@ -173,10 +172,11 @@ def apply_transient(spec: EngramSpec, spikes: np.ndarray, manipulations) -> tupl
         columns.append(col)
         trains.append(m.train(steps, spec.dt))
     out = spec.copy()
-    out.layers[0].weight = np.hstack([layer.weight, np.stack(columns, axis=1)])
-    for projection in out.projections:  # the light reaches layer 0 only: projections from the input ignore it
-        if projection.source == INPUT:
-            projection.weight = np.hstack([projection.weight, np.zeros((projection.weight.shape[0], len(columns)))])
+    light = np.stack(columns, axis=1)
+    for c in out.connections():  # the light reaches layer 0 only: other matrices from the input ignore it
+        if c.source is None:
+            extra = light if c.target == layer.name else np.zeros((c.weight.shape[0], len(columns)))
+            set_connection_weight(out.layers, out.projections, c.name, np.hstack([c.weight, extra]))
     out.n_in = spec.n_in + len(columns)
     out.validate()
     return out, np.hstack([np.asarray(spikes, dtype=bool), np.stack(trains, axis=1)])
@@ -191,20 +191,13 @@ class Permanent(ABC):
 
 
 def _cell_axes(spec: EngramSpec, name: str):
-    """Every ``(owner, attribute, axes)`` of a weight matrix with a row or column per cell of layer
-    ``name``: its feed-forward weights (rows), its recurrent weights (both), the next layer's
-    feed-forward weights (columns) and the projections onto / from it."""
-    i = spec.layer_index(name)
-    layer = spec.layers[i]
-    yield layer, "weight", (0,)
-    if layer.recurrent_weight is not None:
-        yield layer, "recurrent_weight", (0, 1)
-    if i + 1 < len(spec.layers):
-        yield spec.layers[i + 1], "weight", (1,)
-    for proj in spec.projections:
-        axes = ((0,) if proj.target == name else ()) + ((1,) if proj.source == name else ())
+    """Every ``(connection, axes)`` of a weight matrix with a row (axis 0: onto) or a column (axis 1:
+    from) per cell of layer ``name``: its inputs, its recurrent weights (both), and every matrix
+    it feeds."""
+    for c in spec.connections():
+        axes = ((0,) if c.target == name else ()) + ((1,) if c.source == name else ())
         if axes:
-            yield proj, "weight", axes
+            yield c, axes
 
 
 @dataclass(frozen=True)
@@ -233,11 +226,11 @@ class Ablation(Permanent):
         if layer.gate is not None:
             raise ManipulationError(f"Ablation of gated layer {name!r} is not supported (its gate logits would "
                                     "need the same edit)")
-        for owner, attr, axes in list(_cell_axes(out, name)):
-            w = getattr(owner, attr)
+        for c, axes in list(_cell_axes(out, name)):
+            w = c.weight
             for axis in axes:
                 w = np.compress(keep, w, axis=axis)
-            setattr(owner, attr, w)
+            set_connection_weight(out.layers, out.projections, c.name, w)  # a new shape: validated below
         for attr in ("tau_mem", "v_threshold", "tau_syn", "bias", "syn_bias"):
             value = getattr(layer, attr)
             if value is not None:
@@ -259,23 +252,23 @@ class Lesion(Permanent):
         name = self.layer or spec.layers[0].name
         out = spec.copy()
         dead = _cells(self.cells, out.layer(name).size, "Lesion")
-        for owner, attr, axes in list(_cell_axes(out, name)):
-            w = getattr(owner, attr).copy()
+        for c, axes in list(_cell_axes(out, name)):
+            w = c.weight.copy()
             for axis in axes:
                 np.moveaxis(w, axis, 0)[dead] = 0.0
-            setattr(owner, attr, w)
+            out.set_weight(c.name, w)
         return out.validate()
 
 
 def matrix_ends(spec: EngramSpec, projection: str):
-    """``(owner, attribute, post layer, pre layer)`` of the named weight matrix
-    (:meth:`~engram_nm.spec.EngramSpec.connection`); the pre layer of the first layer's
-    feed-forward matrix is ``"input"``."""
+    """``(post layer, pre layer)`` of the named weight matrix
+    (:meth:`~engram_nm.spec.EngramSpec.connection`); the pre layer of a matrix from the network
+    input is ``"input"``."""
     try:
         c = spec.connection(projection)
     except SpecError as exc:
         raise ManipulationError(str(exc)) from exc
-    return c.owner, c.attribute, c.target, "input" if c.source is None else c.source
+    return c.target, "input" if c.source is None else c.source
 
 
 def _block(shape, post, pre) -> np.ndarray:
@@ -290,10 +283,10 @@ def _edit_synapses(spec: EngramSpec, projection: str, post, pre, change) -> Engr
     """Copy of ``spec`` where ``change(w, block)`` edited (in place) the named matrix's synapses
     onto ``post`` / from ``pre`` (``block``: bool mask of them)."""
     out = spec.copy()
-    owner, attr, _, _ = matrix_ends(out, projection)
-    w = getattr(owner, attr).copy()
+    matrix_ends(out, projection)  # a ManipulationError naming the matrices if there is none
+    w = out.connection(projection).weight.copy()
     change(w, _block(w.shape, post, pre))
-    setattr(owner, attr, w)
+    out.set_weight(projection, w)
     return out.validate()
 
 
