@@ -90,7 +90,7 @@ class SparsityPenalty:
         total = torch.zeros(())
         hidden = list(out.spikes)[:-1] or list(out.spikes)
         if self.l1_weight:
-            total = total + self.l1_weight * l1_weights(layer.weight for layer in net.layers)
+            total = total + self.l1_weight * l1_weights(layer.weight for layer in net.layers if layer.weight is not None)
         if self.l1_activity:
             total = total + self.l1_activity * sum(l1_activity(out.spikes[k]) for k in hidden)
         if self.kl:

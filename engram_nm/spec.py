@@ -185,7 +185,9 @@ class LayerSpec:
     Attributes:
         name: identifier, also the population's NIR node name.
         weight: ``[size, n_source]`` feed-forward weights (dimensionless: one
-            pre spike adds ``weight`` to ``u``).
+            pre spike adds ``weight`` to ``u``) from the population before it in the chain (the
+            input for the first), or None for a population fed only by its recurrent weights and
+            projections (then ``size`` says how many neurons it has).
         tau_mem: membrane time constant (s), per neuron; ``inf`` = no leak (IF).
         v_threshold: spike threshold (> 0); ``inf`` = never spikes (LI readout).
         neuron: ``"lif"`` (no synaptic filter, du = 1) or ``"cuba"``.
@@ -207,10 +209,12 @@ class LayerSpec:
         metadata: free-form, carried through NIR.
         activation: ``"relu"`` or ``"identity"``, sigma-delta only.
         payload_bits: a sigma-delta population's payload width in bits (1-24).
+        size: number of neurons; needed only when ``weight`` is None (else ``weight``'s rows,
+            and a given ``size`` must agree).
     """
 
     name: str
-    weight: np.ndarray
+    weight: Any
     tau_mem: Any = 20e-3
     v_threshold: Any = 1.0
     neuron: NeuronKind = "lif"
@@ -226,6 +230,7 @@ class LayerSpec:
     metadata: dict = field(default_factory=dict)
     activation: str = "relu"
     payload_bits: int = 24
+    size: Any = None
 
     def __post_init__(self) -> None:
         if not isinstance(self.name, str) or not _NAME_RE.match(self.name):
@@ -233,14 +238,26 @@ class LayerSpec:
                 f"layer name {self.name!r} is not an identifier (letters, digits, '_'; "
                 "no dots: NIR readers split node names on '.')"
             )
-        w = np.array(self.weight, dtype=np.float64) if self.weight is not None else None
-        if w is None or w.ndim != 2 or 0 in w.shape:
-            raise SpecError(
-                f"layer {self.name!r}: weight must be a non-empty 2-D matrix [size, n_source], "
-                f"got shape {None if w is None else w.shape}"
-            )
-        size = w.shape[0]
-        self.weight = _matrix(w, w.shape, "weight", self.name)
+        given = self.size
+        if given is not None and (isinstance(given, bool) or not isinstance(given, (int, np.integer)) or given <= 0):
+            raise SpecError(f"layer {self.name!r}: size must be a positive whole number of neurons, got {given!r}")
+        if self.weight is None:
+            if given is None:
+                raise SpecError(f"layer {self.name!r}: a population without feed-forward weight (fed only by its "
+                                "recurrent weights and projections) needs size=<number of neurons>")
+            size = int(given)
+        else:
+            w = np.array(self.weight, dtype=np.float64)
+            if w.ndim != 2 or 0 in w.shape:
+                raise SpecError(
+                    f"layer {self.name!r}: weight must be a non-empty 2-D matrix [size, n_source], "
+                    f"got shape {w.shape}"
+                )
+            size = w.shape[0]
+            if given is not None and int(given) != size:
+                raise SpecError(f"layer {self.name!r}: size={given} but weight has {size} rows")
+            self.weight = _matrix(w, w.shape, "weight", self.name)
+        self.size = size
         if self.neuron not in NEURON_KINDS:
             raise SpecError(f"layer {self.name!r}: unknown neuron {self.neuron!r}; use one of {NEURON_KINDS}")
         if self.reset not in RESET_MODES:
@@ -346,7 +363,10 @@ class LayerSpec:
             self.plasticity = None
 
     def validate(self) -> "LayerSpec":
-        """Re-run every check (after fields were assigned by hand); returns the layer."""
+        """Re-run every check (after fields were assigned by hand); returns the layer. The size
+        follows a reassigned ``weight``."""
+        if self.weight is not None:
+            self.size = None
         self.__post_init__()
         return self
 
@@ -356,12 +376,14 @@ class LayerSpec:
         return self.plasticity is not None
 
     @property
-    def size(self) -> int:
-        return int(self.weight.shape[0])
+    def fed_forward(self) -> bool:
+        """True when the population has feed-forward weights from the one before it in the chain."""
+        return self.weight is not None
 
     @property
-    def n_source(self) -> int:
-        return int(self.weight.shape[1])
+    def n_source(self) -> int | None:
+        """Columns of the feed-forward weight (None: the population has none)."""
+        return None if self.weight is None else int(self.weight.shape[1])
 
     def decays(self, dt: float) -> tuple[np.ndarray, np.ndarray]:
         """``(du, dv)`` per neuron for step ``dt`` (s); ``du = 1`` for LIF."""
@@ -396,6 +418,7 @@ class LayerSpec:
             and self.reset == other.reset
             and self.reset_delay == other.reset_delay
             and self.bias_onset == other.bias_onset
+            and self.size == other.size
             and self.plasticity == other.plasticity
             and ((self.gate is None and other.gate is None) or (self.gate is not None and other.gate is not None
                  and self.gate.mode == other.gate.mode and self.gate.period == other.gate.period
@@ -450,7 +473,7 @@ class EngramSpec:
             if layer.name in names or layer.name in ("input", "output"):
                 raise SpecError(f"layer name {layer.name!r} is used twice or reserved ('input', 'output')")
             names.add(layer.name)
-            if layer.n_source != n_source:
+            if layer.fed_forward and layer.n_source != n_source:
                 src = "the input" if i == 0 else f"layer {self.layers[i - 1].name!r}"
                 raise SpecError(
                     f"layer {layer.name!r}: weight has {layer.n_source} columns but {src} has "
@@ -467,6 +490,11 @@ class EngramSpec:
                 raise SpecError(f"memory must be a MemorySpec (or its dict), got {type(self.memory).__name__}")
             self.memory.check(self.memory_layer().size)
         self._check_projections(names)
+        fed = {c.target for c in self.connections()}
+        unfed = [layer.name for layer in self.layers if layer.name not in fed]
+        if unfed:
+            raise SpecError(f"population(s) {unfed} receive no weight matrix: give each a feed-forward weight, "
+                            "a recurrent weight or a projection into it")
 
     def _check_projections(self, layer_names: set) -> None:
         from engram_nm.projection import ProjectionSpec
@@ -585,6 +613,7 @@ class EngramSpec:
         lines = [f"EngramSpec {self.name!r}: n_in={self.n_in}, dt={self.dt:g} s"]
         for layer in self.layers:
             rec = ", recurrent" if layer.recurrent_weight is not None else ""
+            rec += "" if layer.fed_forward else ", fed by projections only"
             delayed = " (delayed)" if layer.reset_delay else ""
             lines.append(f"  {layer.name}: {layer.size} x {layer.neuron}, reset={layer.reset}{delayed}{rec}")
         for p in self.projections:
@@ -595,6 +624,28 @@ class EngramSpec:
             act = f"top-{m.k}" if m.activation == "topk" else f"radius {m.radius}"
             lines.append(f"  memory: SDM, {m.n_locations} locations x {m.data_bits} bits, {act}")
         return "\n".join(lines)
+
+
+def population(name: str, size: int, **neuron) -> LayerSpec:
+    """A population with no feed-forward weight: fed only by projections (and its own recurrent
+    weights), ``size`` neurons, the neuron keywords of :class:`LayerSpec`."""
+    if "weight" in neuron:
+        raise SpecError(f"population {name!r}: its inputs are projections; pass no weight (LayerSpec takes one)")
+    return LayerSpec(name, weight=None, size=size, **neuron)
+
+
+def graph(n_in: int, populations: list, projections: list, **spec) -> EngramSpec:
+    """The network as what it is: ``populations`` (from :func:`population`, stepped in this order)
+    and named ``projections`` (:class:`~engram_nm.projection.ProjectionSpec`, ``source="input"``
+    for the network input, ``source == target`` for recurrence), every matrix with its own name and
+    rule. ``spec``: the other :class:`EngramSpec` fields (``dt``, ``name``, ``memory``,
+    ``metadata``). The chain form (``EngramSpec(n_in, layers)``) is the shorthand of the common
+    feed-forward case and compiles to the same connections."""
+    fed = [p.name for p in populations if isinstance(p, LayerSpec) and p.fed_forward]
+    if fed:
+        raise SpecError(f"graph(): population(s) {fed} carry a chain weight; declare every input as a projection "
+                        "(or build the chain with EngramSpec(n_in, layers))")
+    return EngramSpec(n_in=n_in, layers=list(populations), projections=list(projections), **spec)
 
 
 def random_spec(

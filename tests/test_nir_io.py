@@ -6,6 +6,7 @@ import torch
 
 from engram_nm import EngramSpec, LayerSpec, random_spec
 from engram_nm.errors import EngramError, NIRFileError, SpecError, UnsupportedNodeError
+from engram_nm.projection import ProjectionSpec
 from engram_nm.nir_io import export_nir, import_nir, nir_to_spec, spec_to_nir
 from engram_nm.backends.reference import simulate
 from tests.helpers import random_spikes, snntorch_neuron, snntorch_two_layer
@@ -21,7 +22,20 @@ SPECS = {
     "bias-onset": lambda: EngramSpec(3, [LayerSpec("late", weight=np.ones((2, 3)), bias=0.2, bias_onset=3)]),
     "if-and-li": lambda: EngramSpec(3, [LayerSpec("integrate", weight=np.ones((2, 3)), tau_mem=np.inf),
                                         LayerSpec("readout", weight=np.ones((2, 2)), v_threshold=np.inf)]),
+    "graph-populations-and-projections": lambda: _graph_spec(),
+    "projection-fed-biases": lambda: EngramSpec(3, [
+        LayerSpec("a", weight=np.ones((2, 3)) * 0.4),
+        LayerSpec("cuba", weight=None, size=2, neuron="cuba", tau_syn=4e-3, syn_bias=[0.1, 0.0], bias=[0.0, 0.2]),
+        LayerSpec("leaky", weight=None, size=3, bias=[0.1, 0.0, 0.05], tau_mem=[0.02, 0.05, 0.03])],
+        projections=[ProjectionSpec("in_to_cuba", "input", "cuba", np.full((2, 3), 0.3)),
+                     ProjectionSpec("a_to_leaky", "a", "leaky", np.full((3, 2), 0.5))]),
 }
+
+
+def _graph_spec():
+    from tests.equivalence.catalogue import graph_spec
+
+    return graph_spec(0)
 
 
 @pytest.mark.quick

@@ -154,3 +154,27 @@ def test_every_public_name_is_importable_from_the_top_and_listed_by_dir():
                                                      plasticity=engram_nm.PairSTDP()))
     spec.validate()
     assert engram_nm.GateSpec(np.zeros((2, 3))).n_tasks == 2
+
+
+def test_a_population_fed_only_by_projections_needs_its_size_and_an_input():
+    """No dummy zero matrix: a population without chain weight says its size, and must receive
+    some matrix; ``graph()`` takes populations and projections only."""
+    from engram_nm.projection import ProjectionSpec
+    from engram_nm.spec import graph, population
+
+    with pytest.raises(SpecError, match="needs size="):
+        LayerSpec("O", weight=None)
+    with pytest.raises(SpecError, match="size=3 but weight has 2 rows"):
+        LayerSpec("O", weight=np.ones((2, 4)), size=3)
+    with pytest.raises(SpecError, match="size must be a positive whole number"):
+        population("O", 0)
+    with pytest.raises(SpecError, match=r"\['O'\] receive no weight matrix"):
+        EngramSpec(4, [LayerSpec("A", weight=np.ones((3, 4))), population("O", 2)])
+    with pytest.raises(SpecError, match="carry a chain weight"):
+        graph(4, [LayerSpec("A", weight=np.ones((3, 4)))], [])
+    net = graph(4, [population("A", 3), population("O", 2, tau_mem=0.01)],
+                [ProjectionSpec("in_to_A", "input", "A", np.full((3, 4), 0.6)),
+                 ProjectionSpec("A_to_O", "A", "O", np.full((2, 3), 0.7))])
+    assert [(c.name, c.source, c.target) for c in net.connections()] == [("in_to_A", None, "A"), ("A_to_O", "A", "O")]
+    assert net.layer("O").size == 2 and "fed by projections only" in net.summary()
+    assert net.copy().validate().equals(net)

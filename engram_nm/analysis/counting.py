@@ -177,7 +177,7 @@ def count_run(spec: EngramSpec, input_spikes: np.ndarray, spikes: dict, learn: b
                 learning += _learning_updates(rules[c.name], c.weight, pre.astype(int), s.astype(int))
         active = int((reached | (layer.bias != 0)).sum())
         out.layers.append(LayerCounts(layer.name, int(s.sum()), acs, dense, steps * layer.size, learning, macs, active))
-        out.dense_macs_ann += layer.weight.size
+        out.dense_macs_ann += 0 if layer.weight is None else layer.weight.size  # the chain an ANN would have
         total_spikes += int(s.sum())
         total_slots += s.size
     out.activation_sparsity = 1.0 - total_spikes / total_slots

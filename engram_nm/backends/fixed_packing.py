@@ -75,7 +75,7 @@ def check_same_shape(specs: list) -> None:
     def shape(spec):
         from engram_nm.plasticity.learner import plastic_matrices
 
-        return (spec.n_in, [(layer.name, layer.size, layer.neuron, layer.recurrent_weight is not None,
+        return (spec.n_in, [(layer.name, layer.size, layer.neuron, layer.fed_forward, layer.recurrent_weight is not None,
                              layer.gate is not None,
                              layer.plasticity is not None and layer.plasticity.intrinsic is not None)
                             for layer in spec.layers],

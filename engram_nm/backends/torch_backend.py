@@ -49,7 +49,8 @@ class SpecLayer(nn.Module):
         self.layer_metadata = dict(layer.metadata)
         du, dv = layer.decays(dt)
         t = lambda a: torch.as_tensor(np.asarray(a), dtype=dtype)  # noqa: E731
-        self.weight = nn.Parameter(t(layer.weight))
+        self.n_neurons = layer.size
+        self.weight = nn.Parameter(t(layer.weight)) if layer.fed_forward else None
         self.recurrent_weight = (
             nn.Parameter(t(layer.recurrent_weight)) if layer.recurrent_weight is not None else None
         )
@@ -61,7 +62,7 @@ class SpecLayer(nn.Module):
 
     @property
     def size(self) -> int:
-        return int(self.weight.shape[0])
+        return self.n_neurons
 
     @property
     def graded(self) -> bool:
@@ -79,7 +80,8 @@ class SpecLayer(nn.Module):
         npy = lambda x: x.detach().cpu().to(torch.float64).numpy().copy()  # noqa: E731
         return LayerSpec(
             name=self.name,
-            weight=npy(self.weight),
+            weight=None if self.weight is None else npy(self.weight),
+            size=self.n_neurons,
             tau_mem=self.tau_mem.copy(),
             v_threshold=npy(self.v_threshold),
             neuron=self.neuron,
@@ -209,7 +211,8 @@ class SpecNetwork(nn.Module):
             elif isinstance(gate, HardConcreteGate):
                 z = gate.eval()(()).detach().cpu().double().numpy()
                 gate.train(self.training)
-                spec_layer.weight = spec_layer.weight * z[:, None]
+                if spec_layer.weight is not None:
+                    spec_layer.weight = spec_layer.weight * z[:, None]
                 if spec_layer.recurrent_weight is not None:
                     spec_layer.recurrent_weight = spec_layer.recurrent_weight * z[:, None]
             layers.append(spec_layer)

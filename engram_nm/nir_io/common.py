@@ -9,7 +9,11 @@ from __future__ import annotations
 META = "engram_nm"
 
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
+"""What ``metadata["engram_nm"]["format_version"]`` of a file we write says. 1: every population
+has a feed-forward weight node (a chain plus projections); 2: a population may be fed only by
+projections (its node metadata ``feed_forward: False``, no weight node). Files of every version
+load (tests/data/nir/ holds one of each; tests/test_nir_formats.py)."""
 
 
 LINEAR_TYPES = ("Affine", "Linear", "Scale")

@@ -48,7 +48,14 @@ def spec_to_nir(spec: EngramSpec, unit_r: bool = False):
         else:
             affine_bias = layer.syn_bias
             v_leak = layer.bias * layer.tau_mem / dt
-        if np.any(affine_bias != 0):
+        if not layer.fed_forward:
+            # No feed-forward node to carry the constant input: a LIF's bias becomes its leak
+            # potential (v_leak = bias tau / dt, where tau is finite); every bias rides in the metadata.
+            meta.update(feed_forward=False, syn_bias=layer.syn_bias.copy())
+            if v_leak is not None and layer.neuron == "lif":
+                finite = np.isfinite(layer.tau_mem)
+                v_leak = np.where(finite, layer.bias * np.where(finite, layer.tau_mem, 0.0) / dt, 0.0)
+        elif np.any(affine_bias != 0):
             nodes[w_name] = nir.Affine(weight=layer.weight.copy(), bias=affine_bias.copy())
         else:
             nodes[w_name] = nir.Linear(weight=layer.weight.copy())
@@ -68,7 +75,8 @@ def spec_to_nir(spec: EngramSpec, unit_r: bool = False):
             node = nir.LIF(tau=layer.tau_mem.copy(), r=layer.tau_mem / dt, v_leak=v_leak, v_threshold=thr,
                            v_reset=np.zeros(layer.size), metadata={META: meta})
         nodes[layer.name] = node
-        edges += [(upstream, w_name), (w_name, layer.name)]
+        if layer.fed_forward:
+            edges += [(upstream, w_name), (w_name, layer.name)]
         if layer.recurrent_weight is not None:
             nodes[rec_name] = nir.Linear(weight=layer.recurrent_weight.copy())
             edges += [(layer.name, rec_name), (rec_name, layer.name)]
@@ -82,6 +90,8 @@ def spec_to_nir(spec: EngramSpec, unit_r: bool = False):
                          "spec_metadata": dict(spec.metadata), "layer_order": list(spec.layer_names)}}
     if spec.projections:
         graph_meta[META]["projections"] = {p.name: p.to_dict() for p in spec.projections}
+        # HDF5 returns a dict's keys sorted; the spec's order seeds the learning engines.
+        graph_meta[META]["projection_order"] = [p.name for p in spec.projections]
     if spec.memory is not None:
         graph_meta[META]["memory"] = spec.memory.to_dict()
     if unit_r:

@@ -123,11 +123,15 @@ def input_scale(node, dt: float, size: int) -> np.ndarray:
     return snap_to_one(vec(node.r) * dt / vec(node.tau))
 
 
-def neuron_layer(name: str, node, w: np.ndarray, b: np.ndarray, w_rec, b_rec, dt: float,
-                  overrides: "ImportOptions", depth: int, foreign: bool) -> LayerSpec:
+def neuron_layer(name: str, node, w: np.ndarray | None, b: np.ndarray, w_rec, b_rec, dt: float,
+                  overrides: "ImportOptions", depth: int, foreign: bool, size: int | None = None) -> LayerSpec:
+    """One population from its node, its composed feed-forward ``w, b`` (``w`` None: fed only by
+    projections, ``size`` neurons; its biases then come from our metadata) and recurrent ones."""
     t = node_type(node)
-    size = w.shape[0]
+    size = w.shape[0] if w is not None else int(size)
     meta = dict(node.metadata.get(META, {})) if isinstance(getattr(node, "metadata", None), dict) else {}
+    if w is None:  # the arithmetic below scales a matrix; there is none: an empty stand-in, dropped at the end
+        w = np.zeros((size, 0))
     vec = lambda x: per_neuron(x, size)  # noqa: E731
     v_reset = getattr(node, "v_reset", None)
     if v_reset is not None and np.any(vec(v_reset) != 0):
@@ -142,7 +146,8 @@ def neuron_layer(name: str, node, w: np.ndarray, b: np.ndarray, w_rec, b_rec, dt
         if np.any(b) or np.any(b_rec):
             raise UnsupportedNodeError(f"node {name!r}: a sigma-delta population takes its bias from metadata, "
                                        "not from an Affine")
-        return LayerSpec(name=layer_name_for(name), weight=weight, v_threshold=vec(meta["threshold"]),
+        return LayerSpec(name=layer_name_for(name), weight=weight if weight.shape[1] else None, size=size,
+                         v_threshold=vec(meta["threshold"]),
                          neuron="sigma_delta", bias=np.asarray(meta.get("bias", 0.0), float), recurrent_weight=rec,
                          activation=meta.get("activation", "relu"), payload_bits=int(meta.get("payload_bits", 24)),
                          metadata=dict(meta.get("layer_metadata", {})))
@@ -150,7 +155,7 @@ def neuron_layer(name: str, node, w: np.ndarray, b: np.ndarray, w_rec, b_rec, dt
         tau_syn, tau_mem = vec(node.tau_syn), vec(node.tau_mem)
         s = input_scale(node, dt, size)
         weight, rec = w * s[:, None], None if w_rec is None else w_rec * s[:, None]
-        syn_bias = s * (b + b_rec)
+        syn_bias = s * (b + b_rec) if "syn_bias" not in meta else np.asarray(meta["syn_bias"], float)
         v_leak = vec(node.v_leak)
         bias = np.asarray(meta["bias"], float) if "bias" in meta else v_leak * dt / tau_mem
         thr, neuron = vec(node.v_threshold), "cuba"
@@ -184,7 +189,10 @@ def neuron_layer(name: str, node, w: np.ndarray, b: np.ndarray, w_rec, b_rec, dt
     clean = layer_name_for(name)
     if clean != name:
         layer_meta.setdefault("nir_node", name)
-    return LayerSpec(name=clean, weight=weight, tau_mem=tau_mem, v_threshold=thr, neuron=neuron, tau_syn=tau_syn,
+    if not bool(meta.get("feed_forward", True)):  # our population fed only by projections: its biases as written
+        bias = np.asarray(meta.get("bias", bias), float)
+    return LayerSpec(name=clean, weight=weight if weight.shape[1] else None, size=size, tau_mem=tau_mem,
+                     v_threshold=thr, neuron=neuron, tau_syn=tau_syn,
                      bias=bias, syn_bias=syn_bias, recurrent_weight=rec, reset=reset,
                      reset_delay=reset_delay, bias_onset=bias_onset,
                      plasticity=plasticity_of(meta.get("plasticity"), name), gate=meta.get("gate"),

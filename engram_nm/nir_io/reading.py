@@ -9,7 +9,7 @@ import numpy as np
 from engram_nm.errors import NIRFileError, SpecError, UnsupportedNodeError
 from engram_nm.spec import EngramSpec
 from engram_nm.nir_io.assumptions import ImportOptions, exact_to_euler, is_foreign
-from engram_nm.nir_io.common import META, LINEAR_TYPES, NEURON_TYPES, nir_module
+from engram_nm.nir_io.common import FORMAT_VERSION, META, LINEAR_TYPES, NEURON_TYPES, nir_module
 from engram_nm.nir_io.nodes import (as_linear, flatten, infer_dt, input_scale, neuron_layer, node_type,
                                     layer_name_for, read_nir)
 
@@ -42,6 +42,10 @@ def nir_to_spec(graph, dt: float | None = None, reset: str | None = None, name: 
     if not isinstance(graph, nir.NIRGraph):
         raise NIRFileError(f"expected a nir.NIRGraph, got {type(graph).__name__}")
     gmeta = graph.metadata.get(META, {}) if isinstance(graph.metadata, dict) else {}
+    version = gmeta.get("format_version", FORMAT_VERSION) if isinstance(gmeta, dict) else FORMAT_VERSION
+    if not isinstance(version, (int, np.integer)) or isinstance(version, bool) or version > FORMAT_VERSION:
+        raise NIRFileError(f"the file's engram_nm format version is {version!r}; this engram_nm reads up to "
+                           f"{FORMAT_VERSION}: update engram_nm")
     nodes, edges = flatten(graph)
     for n, node in nodes.items():
         t = node_type(node)
@@ -125,12 +129,14 @@ def nir_to_spec(graph, dt: float | None = None, reset: str | None = None, name: 
     # every other population-to-population path is an extra projection.
     paths_into = {n: trace_back(n) for n in neurons}
     declared = gmeta.get("projections", {}) if isinstance(gmeta.get("projections", {}), dict) else {}
-    order = [str(n) for n in gmeta.get("layer_order", [])]
+    order = [n.decode() if isinstance(n, bytes) else str(n) for n in gmeta.get("layer_order", [])]  # HDF5: bytes
     layers, source, n_source = [], top_inputs[0], n_in
     remaining = set(neurons)
     extra_paths = []  # (origin, chain, target)
     while remaining:
         nxt = [n for n in remaining if any(o == source and not _declared(c, declared) for o, c in paths_into[n])]
+        if len(layers) < len(order) and order[len(layers)] in remaining and not _fed_forward(neurons[order[len(layers)]]):
+            nxt = [order[len(layers)]]  # one of our populations fed only by projections: no path from `source`
         if len(nxt) > 1 and len(layers) < len(order) and order[len(layers)] in nxt:
             nxt = [order[len(layers)]]
         if len(nxt) != 1:
@@ -144,22 +150,32 @@ def nir_to_spec(graph, dt: float | None = None, reset: str | None = None, name: 
         projected = [(o, c) for o, c in paths if _declared(c, declared) or (o != source and o != n)]
         ff = [(o, c) for o, c in paths if o == source and (o, c) not in projected]
         rec = [(o, c) for o, c in paths if o == n and (o, c) not in projected]
-        if len(ff) != 1 or len(rec) > 1:
-            raise UnsupportedNodeError(f"population {n!r}: expected one feed-forward and at most one recurrent "
-                                       f"input, found sources {[o for o, _ in paths]}")
+        fed_forward = _fed_forward(neurons[n])
+        if len(ff) != int(fed_forward) or len(rec) > 1:
+            raise UnsupportedNodeError(f"population {n!r}: expected {'one' if fed_forward else 'no'} feed-forward and "
+                                       f"at most one recurrent input, found sources {[o for o, _ in paths]}")
         extra_paths += [(o, c, n) for o, c in projected]
-        w, b = compose(ff[0][1], n_source, size, n)
+        w, b = compose(ff[0][1], n_source, size, n) if fed_forward else (None, np.zeros(size))
         w_rec = b_rec = None
         if rec:
             w_rec, b_rec = compose(rec[0][1], size, size, n)
-        layers.append(neuron_layer(n, neurons[n], w, b, w_rec, b_rec, dt, options, len(layers) + 1, foreign))
+        layers.append(neuron_layer(n, neurons[n], w, b, w_rec, b_rec, dt, options, len(layers) + 1, foreign, size))
         remaining.discard(n)
         source, n_source = n, size
     projections = _projections(extra_paths, declared, neurons, compose, size_of, dt, top_inputs[0], n_in)
+    written = [n.decode() if isinstance(n, bytes) else str(n) for n in gmeta.get("projection_order", [])]
+    if written:  # the spec's order (files before it: the order of the targets, which those specs had)
+        projections.sort(key=lambda p: written.index(p.name) if p.name in written else len(written))
     spec_meta = gmeta.get("spec_metadata", {})
     return EngramSpec(n_in=n_in, layers=layers, dt=dt, name=name or gmeta.get("name", "imported"),
                       memory=gmeta.get("memory"), projections=projections,
                       metadata=dict(spec_meta) if isinstance(spec_meta, dict) else {})
+
+
+def _fed_forward(node) -> bool:
+    """False for a population our exporter marked as fed only by projections (no feed-forward node)."""
+    meta = node.metadata.get(META, {}) if isinstance(getattr(node, "metadata", None), dict) else {}
+    return not isinstance(meta, dict) or bool(meta.get("feed_forward", True))  # HDF5 gives numpy bools back
 
 
 def _declared(chain: list, declared: dict) -> bool:

@@ -70,3 +70,27 @@ def plastic_spec_more_rules(seed: int = 0) -> EngramSpec:
                                                               tau_post=10e-3)))
     spec.validate()
     return spec
+
+
+def graph_spec(seed: int = 0) -> EngramSpec:
+    """A network declared as populations and projections only (no chain weight): E fed by the
+    input and itself (STDP), I by E, O (a read-out fed only by projections) by E (Hebbian) and
+    I; I -> E inhibits."""
+    from engram_nm.plasticity import Hebbian, PairSTDP
+    from engram_nm.spec import graph, population
+
+    rng = np.random.default_rng(seed)
+    n_in, n_e, n_i, n_o = 14, 24, 8, 6
+    rec = rng.uniform(0, 0.12, (n_e, n_e))
+    np.fill_diagonal(rec, 0.0)
+    return graph(n_in, [population("E", n_e, bias=0.005), population("I", n_i, tau_mem=10e-3, neuron="cuba",
+                                                                       tau_syn=4e-3),
+                        population("O", n_o, reset="subtract")], [
+        ProjectionSpec("in_to_E", "input", "E", rng.uniform(0, 0.35, (n_e, n_in))),
+        ProjectionSpec("E_to_E", "E", "E", rec, plasticity=PairSTDP(a_plus=0.01, a_minus=0.012, w_min=0.0,
+                                                                    w_max=0.2)),
+        ProjectionSpec("E_to_I", "E", "I", rng.uniform(0, 0.3, (n_i, n_e))),
+        ProjectionSpec("I_to_E", "I", "E", -rng.uniform(0, 0.2, (n_e, n_i))),
+        ProjectionSpec("E_to_O", "E", "O", rng.uniform(0, 0.25, (n_o, n_e)),
+                       plasticity=Hebbian(mu=1e-4, tau_pre=10e-3, tau_post=10e-3)),
+        ProjectionSpec("I_to_O", "I", "O", -rng.uniform(0, 0.1, (n_o, n_i)))], name="graph")

@@ -1,10 +1,11 @@
 """The Lava equivalence matrix: every feature of the spec on each Lava tag, one Lava graph per spec.
 
-Ten small specs (<= 32 neurons a population, 100 steps) that together cover LIF and CUBA
+Eleven small specs (<= 32 neurons a population, 100 steps) that together cover LIF and CUBA
 neurons, both reset modes, immediate and delayed reset, recurrence, extra and input projections,
 bias with a delayed onset, deterministic and stochastic gates with task switches, the SDM memory
 stage with saturating counters, every learning rule the engine runs (pair STDP bounded and
-unbounded, inhibitory STDP, Hebbian, anti-Hebbian, SPaSS, Outstar) with intrinsic plasticity, and sigma-delta populations.
+unbounded, inhibitory STDP, Hebbian, anti-Hebbian, SPaSS, Outstar) with intrinsic plasticity, sigma-delta populations, and a
+network declared as populations and projections only (no chain weight).
 Each runs once on Lava per tag and is compared with the engine:
 
 * ``cpu-float`` against the numpy reference (spikes and payloads equal, voltages and learned
@@ -23,8 +24,8 @@ import pytest
 from engram_nm.hardware.targets import run
 from engram_nm.sdm.memory_spec import MemorySpec
 from engram_nm.spec import random_spec
-from tests.equivalence.catalogue import (plastic_spec, plastic_spec_more_rules, projection_gate_spec,
-                                         sigma_delta_chain)
+from tests.equivalence.catalogue import (graph_spec, plastic_spec, plastic_spec_more_rules,
+                                         projection_gate_spec, sigma_delta_chain)
 from tests.helpers import random_spikes
 
 STEPS = 100
@@ -61,10 +62,12 @@ MATRIX = {
     "learning-every-engine-rule-and-intrinsic": lambda: (plastic_spec(0), {"learn": True, "seed": 3}),
     "learning-spass-anti-hebbian-outstar": lambda: (plastic_spec_more_rules(0), {"learn": True, "seed": 3}),
     "sigma-delta-chain": lambda: (sigma_delta_chain(0.2, "relu"), {}),
+    "graph-populations-and-projections-learning": lambda: (graph_spec(0), {"learn": True, "seed": 3}),
 }
 
 TORCH_RUNS = {"learning-spass-anti-hebbian-outstar", "lif-zero-3-layers-bias", "lif-subtract-delayed-reset-recurrent", "cuba-subtract-mixed-recurrence",
-              "cuba-zero-delayed-reset", "learning-every-engine-rule-and-intrinsic", "sigma-delta-chain"}
+              "cuba-zero-delayed-reset", "learning-every-engine-rule-and-intrinsic", "sigma-delta-chain",
+              "graph-populations-and-projections-learning"}
 """The cases the torch backend runs (it has no gates, no memory stage and no extra projections)."""
 
 

@@ -231,6 +231,8 @@ class Ablation(Permanent):
             for axis in axes:
                 w = np.compress(keep, w, axis=axis)
             set_connection_weight(out.layers, out.projections, c.name, w)  # a new shape: validated below
+        if not layer.fed_forward:
+            layer.size = int(keep.sum())  # no weight rows to say it
         for attr in ("tau_mem", "v_threshold", "tau_syn", "bias", "syn_bias"):
             value = getattr(layer, attr)
             if value is not None:

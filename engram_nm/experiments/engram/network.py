@@ -130,8 +130,7 @@ def build_engram_network(cfg: EngramNetworkConfig | None = None) -> EngramSpec:
     unconditioned-stimulus channels (the last input channels; no E cell receives them) through a
     fixed ``US_to_O`` projection. Pairing a context with the US potentiates the synapses from the
     context's engram onto ``O`` (conditioning); afterwards the engram alone drives ``O``. ``O``
-    sits in the layer chain after ``I`` with zero ``I -> O`` weights (the chain is how a spec
-    lists populations, :mod:`engram_nm.projection`)."""
+    is a population fed only by those two projections (no feed-forward weight from ``I``)."""
     cfg = cfg or EngramNetworkConfig()
     rng = np.random.default_rng(cfg.seed)
     w_ee = _sparse(rng, (cfg.n_exc, cfg.n_exc), cfg.p_ee, cfg.w_ee_init)
@@ -153,7 +152,7 @@ def build_engram_network(cfg: EngramNetworkConfig | None = None) -> EngramSpec:
     layers, projections, metadata = [exc, inh], [i_to_e], {"engram_network": "E/I, STDP on E->E, iSTDP on I->E"}
     if cfg.n_out:
         out_rng = np.random.default_rng([cfg.seed, 1])  # the E/I network is the same with or without a read-out
-        layers.append(LayerSpec(OUT, weight=np.zeros((cfg.n_out, cfg.n_inh)), tau_mem=cfg.tau_exc,
+        layers.append(LayerSpec(OUT, weight=None, size=cfg.n_out, tau_mem=cfg.tau_exc,
                                 v_threshold=1.0, metadata={"role": "behavioural read-out"}))
         w_us = np.zeros((cfg.n_out, cfg.n_channels + n_us))
         w_us[:, cfg.n_channels:] = cfg.w_us
