@@ -18,7 +18,7 @@ from engram_nm.errors import (
     UnknownTargetError,
     UnsupportedNodeError,
 )
-from engram_nm.spec import EngramSpec, LayerSpec, random_spec
+from engram_nm.spec import EngramSpec, LayerSpec, graph, population, random_spec
 
 __version__ = "0.1.0"
 
@@ -58,7 +58,7 @@ def __getattr__(name):
 
 
 __all__ = [
-    "EngramSpec", "LayerSpec", "random_spec", "build_torch", "SpecNetwork", "export_nir", "import_nir", "ImportOptions",
+    "EngramSpec", "LayerSpec", "graph", "population", "random_spec", "build_torch", "SpecNetwork", "export_nir", "import_nir", "ImportOptions",
     "import_assumptions", "run", "run_many", "run_networks",
     "RunResult", "simulate", "verify", "spec_from_snntorch", "EngramError", "SpecError", "UnsupportedNodeError", "NIRFileError",
     "QuantizationError", "HardwareUnavailableError", "UnknownTargetError", "LavaRunError", "InputError",

@@ -178,3 +178,20 @@ def test_a_population_fed_only_by_projections_needs_its_size_and_an_input():
     assert [(c.name, c.source, c.target) for c in net.connections()] == [("in_to_A", None, "A"), ("A_to_O", "A", "O")]
     assert net.layer("O").size == 2 and "fed by projections only" in net.summary()
     assert net.copy().validate().equals(net)
+
+
+@pytest.mark.parametrize("which", ["graph", "sigma_delta", "gate"])
+def test_the_torch_module_reads_neuron_fields_from_the_spec_and_exports_it_unchanged(which):
+    """The torch module trains weights, biases and thresholds and keeps every other field in the
+    population's spec (no field-by-field mirror): spec -> module -> spec is exact."""
+    import torch
+
+    from engram_nm.backends.torch_backend import build_torch
+    from tests.equivalence.catalogue import graph_spec, projection_gate_spec, sigma_delta_chain
+
+    spec = {"graph": lambda: graph_spec(0), "sigma_delta": lambda: sigma_delta_chain(0.2, "identity"),
+            "gate": lambda: projection_gate_spec("deterministic")}[which]()
+    net = build_torch(spec, dtype=torch.float64)
+    for layer, module in zip(spec.layers, net.layers):
+        assert "neuron" not in module.__dict__ and module.neuron == layer.neuron and module.size == layer.size
+    assert net.to_spec().equals(spec)

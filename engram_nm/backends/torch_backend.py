@@ -11,6 +11,7 @@ Input and outputs are time-major ``[T, batch, n]``.
 
 from __future__ import annotations
 
+import copy
 from dataclasses import dataclass
 
 import numpy as np
@@ -30,26 +31,22 @@ class NetworkOutput:
     v: dict
 
 
+_POPULATION_FIELDS = ("name", "neuron", "activation", "payload_bits", "reset", "reset_delay", "bias_onset",
+                      "plasticity", "gate", "tau_mem", "tau_syn", "metadata")
+"""Fields the module reads from its population's :class:`LayerSpec` (not trained): a new neuron field
+of the spec reaches the module, and its export, without a line here."""
+
+
 class SpecLayer(nn.Module):
-    """One population: trainable ``weight``, ``recurrent_weight``, ``bias``; fixed decays."""
+    """One population: trainable ``weight``, ``recurrent_weight``, ``bias``; the rest (decays, reset,
+    rules, gate...) read from the population's spec, kept as ``population``."""
 
     def __init__(self, layer: LayerSpec, dt: float, dtype: torch.dtype):
         super().__init__()
-        self.name = layer.name
-        self.neuron = layer.neuron
-        self.activation = layer.activation
-        self.payload_bits = layer.payload_bits
-        self.reset = layer.reset
-        self.reset_delay = layer.reset_delay
-        self.bias_onset = layer.bias_onset
-        self.plasticity = layer.plasticity
-        self.gate_spec = layer.gate
-        self.tau_mem = layer.tau_mem.copy()
-        self.tau_syn = None if layer.tau_syn is None else layer.tau_syn.copy()
-        self.layer_metadata = dict(layer.metadata)
+        self.population = copy.deepcopy(layer)  # its initial arrays; the trained ones are the parameters
+        self.n_neurons = layer.size
         du, dv = layer.decays(dt)
         t = lambda a: torch.as_tensor(np.asarray(a), dtype=dtype)  # noqa: E731
-        self.n_neurons = layer.size
         self.weight = nn.Parameter(t(layer.weight)) if layer.fed_forward else None
         self.recurrent_weight = (
             nn.Parameter(t(layer.recurrent_weight)) if layer.recurrent_weight is not None else None
@@ -59,6 +56,14 @@ class SpecLayer(nn.Module):
         self.register_buffer("du", t(du))
         self.register_buffer("dv", t(dv))
         self.register_buffer("v_threshold", t(layer.v_threshold))
+
+    def __getattr__(self, name: str):
+        try:
+            return super().__getattr__(name)  # parameters, buffers, sub-modules
+        except AttributeError:
+            if name in _POPULATION_FIELDS and "population" in self.__dict__:
+                return getattr(self.__dict__["population"], name)
+            raise
 
     @property
     def size(self) -> int:
@@ -77,27 +82,12 @@ class SpecLayer(nn.Module):
         )
 
     def to_layer_spec(self) -> LayerSpec:
-        npy = lambda x: x.detach().cpu().to(torch.float64).numpy().copy()  # noqa: E731
-        return LayerSpec(
-            name=self.name,
-            weight=None if self.weight is None else npy(self.weight),
-            size=self.n_neurons,
-            tau_mem=self.tau_mem.copy(),
-            v_threshold=npy(self.v_threshold),
-            neuron=self.neuron,
-            tau_syn=None if self.tau_syn is None else self.tau_syn.copy(),
-            bias=npy(self.bias),
-            syn_bias=npy(self.syn_bias),
-            recurrent_weight=None if self.recurrent_weight is None else npy(self.recurrent_weight),
-            reset=self.reset,
-            reset_delay=self.reset_delay,
-            bias_onset=self.bias_onset,
-            plasticity=self.plasticity,
-            gate=self.gate_spec,
-            metadata=dict(self.layer_metadata),
-            activation=self.activation,
-            payload_bits=self.payload_bits,
-        )
+        """The population's spec with the trained values in (float64 copies)."""
+        npy = lambda x: None if x is None else x.detach().cpu().to(torch.float64).numpy().copy()  # noqa: E731
+        out = copy.deepcopy(self.population)
+        out.weight, out.recurrent_weight = npy(self.weight), npy(self.recurrent_weight)
+        out.bias, out.syn_bias, out.v_threshold = npy(self.bias), npy(self.syn_bias), npy(self.v_threshold)
+        return out.validate()
 
 
 class SpecProjection(nn.Module):
@@ -146,7 +136,10 @@ class SpecNetwork(nn.Module):
             if layer.gate is not None:
                 from engram_nm.gating.torch_gates import gate_from_spec
 
-                self.input_gates[layer.name] = gate_from_spec(layer.gate).to(dtype)
+                gate = gate_from_spec(layer.gate).to(dtype)
+                with torch.no_grad():  # the spec's logits exactly, not through the module's float32 start
+                    gate.logits.copy_(torch.as_tensor(layer.gate.logits, dtype=dtype))
+                self.input_gates[layer.name] = gate
 
     def set_task(self, task: int) -> None:
         """Select task ``task`` in every engram gate of the network."""
@@ -206,7 +199,10 @@ class SpecNetwork(nn.Module):
             spec_layer = layer.to_layer_spec()
             gate = self.input_gates[layer.name] if layer.name in self.input_gates else None
             if isinstance(gate, TaskGate):
-                spec_layer.gate = gate.to_gate_spec()
+                declared = layer.gate  # a deterministic gate of the spec keeps its period and seed
+                keep = {} if declared is None or declared.mode != "deterministic" else \
+                    dict(period=declared.period, seed=declared.seed)
+                spec_layer.gate = gate.to_gate_spec(**keep)
                 spec_layer._check_gate()
             elif isinstance(gate, HardConcreteGate):
                 z = gate.eval()(()).detach().cpu().double().numpy()
