@@ -516,6 +516,14 @@ class EngramSpec:
         projections; :func:`connections_of`)."""
         return connections_of(self.layers, self.projections)
 
+    def compile(self):
+        """The indices every consumer steps, builds or quantises by
+        (:func:`engram_nm.compiled.compile_network`): populations by position, inputs in summation
+        order, plastic matrices in seed order."""
+        from engram_nm.compiled import compile_network
+
+        return compile_network(self.layers, self.projections)
+
     def connection(self, name: str) -> Connection:
         """The weight matrix called ``name`` (a layer's ``projection_name`` or an extra projection)."""
         for c in self.connections():

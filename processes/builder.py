@@ -38,7 +38,6 @@ from engram_nm.errors import InputError
 from engram_nm.lava_compat import lava
 from engram_nm.processes.general_lif.process import GeneralLIF
 from engram_nm.loihi.arithmetic import IP_FRACTION_BITS, intrinsic_parameters
-from engram_nm.plasticity.learner import plastic_matrices
 from engram_nm.processes.engram_gate.process import EngramGate
 from engram_nm.processes.plastic_dense.process import PlasticDense
 from engram_nm.processes.runtime import lava_session
@@ -214,7 +213,7 @@ def build_network(spec: EngramSpec, spikes: np.ndarray, tag: str = FLOAT_TAG, qu
     ``quantized`` (:func:`engram_nm.loihi.quantize.quantize`). ``learn``
     turns the layers' plasticity on (module docstring); ``seed`` seeds the
     engine's stochastic rounding (each plastic matrix gets ``seed +`` its position in
-    :func:`~engram_nm.plasticity.learner.plastic_matrices`).
+    :attr:`~engram_nm.compiled.CompiledNetwork.plastic`).
     ``memory_ops``/``memory_data`` drive the spec's SDM stage, whose address
     port is fed by the last population's spikes in the same step. ``tasks`` (an
     int or one per step) selects the engram gates' task; :func:`run_network`
@@ -261,9 +260,9 @@ def build_network(spec: EngramSpec, spikes: np.ndarray, tag: str = FLOAT_TAG, qu
             monitors[layer.name] = mon
     # Every weight matrix is one projection (its own Dense); into each population they connect in
     # the order the reference sums them (EngramSpec.connections), which Lava keeps.
-    matrices = plastic_matrices(spec.layers, spec.projections)  # matrix j's engine is seeded seed + j
-    plastic = {m.name: (j, m) for j, m in enumerate(matrices)} if learn else {}
-    index = {layer.name: i for i, layer in enumerate(spec.layers)}
+    compiled = spec.compile()  # matrix j of compiled.plastic: its engine is seeded seed + j
+    plastic = {m.name: (j, m) for j, m in enumerate(compiled.plastic)} if learn else {}
+    index = compiled.index
     for c in spec.connections():
         q = quantized.layers[index[c.target]] if quantized is not None else None
         w = c.weight if q is None else q.matrix(c.name)

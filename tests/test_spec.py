@@ -195,3 +195,17 @@ def test_the_torch_module_reads_neuron_fields_from_the_spec_and_exports_it_uncha
     for layer, module in zip(spec.layers, net.layers):
         assert "neuron" not in module.__dict__ and module.neuron == layer.neuron and module.size == layer.size
     assert net.to_spec().equals(spec)
+
+
+def test_compile_gives_every_consumer_one_index_summation_and_seed_order():
+    """One compiled view (engram_nm/compiled.py) for the kernels, the emulator, quantisation and
+    the Lava builder: populations by position, inputs in summation order, plastic matrices in
+    seed order (the chain's own matrices first, then projections in the spec's order)."""
+    from tests.equivalence.catalogue import graph_spec, plastic_spec
+
+    g = graph_spec(0).compile()
+    assert g.names == ("E", "I", "O") and g.index == {"E": 0, "I": 1, "O": 2}
+    assert [[(i.source, i.name) for i in into] for into in g.inputs] == [
+        [(-1, "in_to_E"), (0, "E_to_E"), (1, "I_to_E")], [(0, "E_to_I")], [(0, "E_to_O"), (1, "I_to_O")]]
+    assert [m.name for m in g.plastic] == ["E_to_E", "E_to_O"]
+    assert [m.name for m in plastic_spec(0).compile().plastic] == ["layer0_w", "layer1_w", "layer1_rec", "l0_to_l1"]

@@ -41,7 +41,6 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from engram_nm.errors import InputError
-from engram_nm.plasticity.learner import plastic_matrices
 from engram_nm.spec import EngramSpec
 
 
@@ -157,7 +156,7 @@ def count_run(spec: EngramSpec, input_spikes: np.ndarray, spikes: dict, learn: b
         if s is None or s.shape != (steps, layer.size):
             raise InputError(f"spikes[{layer.name!r}] must be [T={steps}, {layer.size}] from the same run")
         recorded[layer.name] = s
-    rules = {m.name: m.rule for m in plastic_matrices(spec.layers, spec.projections) if m.rule is not None}
+    rules = {m.name: m.rule for m in spec.compile().plastic if m.rule is not None}
     connections = spec.connections()
     graded = {layer.name for layer in spec.layers if layer.graded}
     for layer in spec.layers:

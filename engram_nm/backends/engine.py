@@ -27,7 +27,7 @@ from typing import Protocol
 
 import numpy as np
 
-from engram_nm.spec import EngramSpec, connections_of
+from engram_nm.spec import EngramSpec
 
 
 class Kernel(Protocol):
@@ -72,17 +72,6 @@ class NumpyRecords:
 
     def stack(self, records: list) -> np.ndarray:
         return np.stack(records, axis=-2)
-
-
-def population_inputs(layers, projections) -> list:
-    """Per population, its inputs ``(source index, weight name, weight)`` in Lava's summation order
-    (:func:`engram_nm.spec.connections_of`; source ``-1`` is the network input). ``layers`` /
-    ``projections``: the spec's, or the torch module's."""
-    index = {layer.name: i for i, layer in enumerate(layers)}
-    out = [[] for _ in layers]
-    for c in connections_of(layers, projections):
-        out[index[c.target]].append((-1 if c.source is None else index[c.source], c.name, c.weight))
-    return out
 
 
 def transmitted_weight(learners: dict, name: str, weight):

@@ -10,7 +10,6 @@ from dataclasses import dataclass
 import numpy as np
 
 from engram_nm.loihi import arithmetic as fp
-from engram_nm.backends.engine import population_inputs
 from engram_nm.backends.sigma_delta import SigmaDeltaParameters
 from engram_nm.errors import InputError
 
@@ -73,13 +72,11 @@ def check_same_shape(specs: list) -> None:
     first = specs[0]
 
     def shape(spec):
-        from engram_nm.plasticity.learner import plastic_matrices
-
         return (spec.n_in, [(layer.name, layer.size, layer.neuron, layer.fed_forward, layer.recurrent_weight is not None,
                              layer.gate is not None,
                              layer.plasticity is not None and layer.plasticity.intrinsic is not None)
                             for layer in spec.layers],
-                [m.name for m in plastic_matrices(spec.layers, spec.projections)],
+                [m.name for m in spec.compile().plastic],
                 sorted((p.name, p.source, p.target) for p in spec.projections), spec.memory is not None)
 
     for k, spec in enumerate(specs[1:], start=1):
@@ -94,7 +91,7 @@ def populations(specs: list, quantized: list, plastic: tuple = (), intrinsic: bo
     to the learning engines, and ``intrinsic`` adds the adapting thresholds of layers that have
     intrinsic plasticity."""
     first = specs[0]
-    inputs_of = population_inputs(first.layers, first.projections)  # the schedule's order of inputs
+    inputs_of = first.compile().inputs  # the schedule's order of inputs
     stack = lambda arrays: np.stack([np.asarray(a, dtype=np.float64) for a in arrays])[:, None, :]  # noqa: E731
     pops = []
     for i, layer in enumerate(first.layers):
@@ -174,13 +171,12 @@ class LearningMatrix:
 
 def learning_matrices(specs: list, qs: list, batch: int, seed) -> list:
     """The plastic matrices of every network on the emulated engine; matrix ``j`` of network ``k``
-    is seeded ``seed[k] + j`` (:func:`~engram_nm.plasticity.learner.plastic_matrices`), as on
+    is seeded ``seed[k] + j`` (:attr:`~engram_nm.compiled.CompiledNetwork.plastic`), as on
     ``cpu-fixed``. Networks with the same engine rule share one engine (each keeps its seed)."""
     from engram_nm.loihi.learning import FixedLearningEngine
     from engram_nm.loihi.learning_rules import fixed_engine_rule
-    from engram_nm.plasticity.learner import plastic_matrices
 
-    per_network = [plastic_matrices(spec.layers, spec.projections) for spec in specs]
+    per_network = [spec.compile().plastic for spec in specs]
     out = []
     for j, m in enumerate(per_network[0]):
         if m.structural is not None:

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from engram_nm.backends.engine import NumpyRecords, population_inputs, transmitted_weight
+from engram_nm.backends.engine import NumpyRecords, transmitted_weight
 from engram_nm.backends.float_lif import lif_step
 from engram_nm.backends.sigma_delta import initial_state, sigma_delta_parameters, sigma_delta_step
 from engram_nm.backends.run_inputs import check_input, gate_masks, memory_stream
@@ -43,7 +43,7 @@ class FloatKernel(NumpyRecords):
         self.intrinsic = [layer.plasticity.intrinsic if learn and layer.plasticity is not None else None
                           for layer in spec.layers]
         self.learners = make_learners(spec.layers, spec.dt, spec.projections) if learn else {}
-        self.inputs = population_inputs(spec.layers, spec.projections)
+        self.inputs = spec.compile().inputs
         self.sigma_delta = {i: (initial_state(layer.size), sigma_delta_parameters(layer))
                             for i, layer in enumerate(spec.layers) if layer.graded}
 

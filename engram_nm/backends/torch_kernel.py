@@ -17,7 +17,8 @@ from __future__ import annotations
 import numpy as np
 import torch
 
-from engram_nm.backends.engine import population_inputs, transmitted_weight
+from engram_nm.backends.engine import transmitted_weight
+from engram_nm.compiled import compile_network
 from engram_nm.plasticity.learner import make_learners, step_learners
 from engram_nm.backends.torch_lif import LIFState, lif_step
 from engram_nm.backends.torch_sigma_delta import TorchSigmaDeltaState, sigma_delta_step_torch
@@ -47,7 +48,7 @@ class TorchKernel:
         self.intrinsic = [layer.plasticity.intrinsic if learn and layer.plasticity is not None else None
                           for layer in layers]
         self.learners = make_learners(layers, net.dt, list(net.projections)) if learn else {}
-        self.inputs = population_inputs(layers, list(net.projections))
+        self.inputs = compile_network(layers, net.projections).inputs
         self.sigma_delta = {i: TorchSigmaDeltaState(zeros(layer.size), zeros(layer.size), zeros(layer.size))
                             for i, layer in enumerate(layers) if layer.graded}
 

@@ -28,7 +28,6 @@ import numpy as np
 
 from engram_nm.errors import QuantizationError
 from engram_nm.loihi import formats as fx
-from engram_nm.plasticity.learner import plastic_matrices
 from engram_nm.spec import EngramSpec, LayerSpec
 
 
@@ -184,7 +183,7 @@ def _bias(b: np.ndarray, k: float) -> tuple[np.ndarray, np.ndarray, int]:
 
 def _learning_range(plastic: list, wmax: float, mixed: bool) -> tuple[float, bool]:
     """(largest |weight| to plan for, mixed sign) when the ``plastic`` matrices into a layer learn
-    (:func:`~engram_nm.plasticity.learner.plastic_matrices`): a structural rule's new synapses count,
+    (:attr:`~engram_nm.compiled.CompiledNetwork.plastic`): a structural rule's new synapses count,
     a rule's bounds count, a rule without bounds doubles the range, a rule without a sign makes the
     weights mixed."""
     for m in plastic:
@@ -324,8 +323,9 @@ def quantize(spec: EngramSpec, learning: bool = False) -> QuantizedSpec:
     feeds; a graded projection from the same or a later population has no fixed-point form yet."""
     report = QuantizationReport()
     connections = spec.connections()
-    plastic = plastic_matrices(spec.layers, spec.projections) if learning else []
-    index = {layer.name: i for i, layer in enumerate(spec.layers)}
+    compiled = spec.compile()
+    plastic = compiled.plastic if learning else []
+    index = compiled.index
     layers = []
     for i, layer in enumerate(spec.layers):
         into = [c for c in connections if c.target == layer.name]
