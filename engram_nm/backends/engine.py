@@ -9,6 +9,7 @@ One step ``t``, populations in the spec's order (the order of the Lava graph's d
         on  = t >= bias onset of population i                   (the schedule decides when biases act)
         s_i = the kernel's neuron step (u, v, threshold, reset; its biases where ``on``; a
               sigma-delta population's step returns its graded payloads)
+        threshold of i adapts to s_i                            (intrinsic plasticity, when learning)
     then: the kernel's after-step work (learning), the memory stage (read by the address
     population's spikes of step t), and every s_i becomes "previous" for step t + 1.
 
@@ -43,6 +44,14 @@ class Kernel(Protocol):
     def neuron_step(self, i: int, a_in: np.ndarray, bias_on) -> np.ndarray:
         """Step population ``i`` with input ``a_in``, its biases applied where ``bias_on`` (the
         schedule's ``t >= onset``: a bool, or one per network); returns its spikes (bool)."""
+
+    def adapting(self, i: int) -> bool:
+        """Whether population ``i``'s threshold adapts (intrinsic plasticity, learning on)."""
+
+    def adapt_threshold(self, i: int, spikes) -> None:
+        """Adapt population ``i``'s threshold to its ``spikes`` of this step (its rule, once per
+        arithmetic: :meth:`~engram_nm.plasticity.intrinsic.IntrinsicPlasticity.step`,
+        :func:`engram_nm.loihi.arithmetic.intrinsic_step`)."""
 
     def for_products(self, spikes: np.ndarray, graded: bool = False) -> np.ndarray:
         """Spikes in the form :meth:`synaptic_input` multiplies (bool, or 0/1 floats); ``graded``:
@@ -108,6 +117,8 @@ def step_network(spec: EngramSpec, x: np.ndarray, kernel: Kernel, masks: dict | 
             if i in masks:
                 a_in = kernel.gate(a_in, masks[i][..., t, :])
             s = kernel.neuron_step(i, a_in, t >= kernel.bias_onsets[i])
+            if kernel.adapting(i):
+                kernel.adapt_threshold(i, s)  # after the step's threshold test: next step's threshold
             rec_s[i].append(s)
             if record_v:
                 rec_v[i].append(kernel.recorded_v(i))

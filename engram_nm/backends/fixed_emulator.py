@@ -129,11 +129,16 @@ class FixedKernel(NumpyRecords):
         self.u[i], self.v[i], s = fp.lif_step(self.u[i], self.v[i], a_in, pop.du, pop.dv, theta, pop.bias,
                                               pop.syn_bias, pop.subtract, pop.delayed, self.spiked[i],
                                               bias_on, pop.may_overflow)
-        if ip is not None:
-            self.vth_fine[i] = fp.intrinsic_step(self.vth_fine[i], s, ip["ip_eta"] > 0, ip["ip_eta"],
-                                                 ip["ip_target"], ip["ip_theta_min"])
         self.spiked[i] = s
         return s
+
+    def adapting(self, i: int) -> bool:
+        return self.pops[i].intrinsic is not None
+
+    def adapt_threshold(self, i: int, spikes: np.ndarray) -> None:
+        ip = self.pops[i].intrinsic
+        self.vth_fine[i] = fp.intrinsic_step(self.vth_fine[i], spikes, ip["ip_eta"] > 0, ip["ip_eta"],
+                                             ip["ip_target"], ip["ip_theta_min"])
 
     def for_products(self, spikes: np.ndarray, graded: bool = False) -> np.ndarray:
         return np.asarray(spikes, dtype=np.float64 if graded else np.float32)  # payloads: integers in float64

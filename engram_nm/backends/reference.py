@@ -70,10 +70,14 @@ class FloatKernel(NumpyRecords):
         self.u[i], self.v[i], s = lif_step(self.u[i], self.v[i], a_in, du, dv, vth, layer.bias, layer.syn_bias,
                                            layer.reset == "subtract", layer.reset_delay, self.spiked[i],
                                            bias_on)
-        if self.intrinsic[i] is not None:
-            self.thresholds[i] = self.intrinsic[i].step(vth, s, self.spec.dt)
         self.spiked[i] = s
         return s
+
+    def adapting(self, i: int) -> bool:
+        return self.intrinsic[i] is not None
+
+    def adapt_threshold(self, i: int, spikes: np.ndarray) -> None:
+        self.thresholds[i] = self.intrinsic[i].step(self.thresholds[i], spikes, self.spec.dt)
 
     def for_products(self, spikes: np.ndarray, graded: bool = False) -> np.ndarray:
         return np.asarray(spikes, dtype=np.float64) if graded else np.asarray(spikes).astype(bool)

@@ -71,9 +71,13 @@ class TorchKernel:
         if self.intrinsic[i] is not None:
             p = p._replace(v_threshold=self.thresholds[i])
         s, self.states[i] = lif_step(a_in, self.states[i], p, self.net.spike_fn)
-        if self.intrinsic[i] is not None:
-            self.thresholds[i] = self.intrinsic[i].step(self.thresholds[i], s, self.net.dt)
         return s
+
+    def adapting(self, i: int) -> bool:
+        return self.intrinsic[i] is not None
+
+    def adapt_threshold(self, i: int, spikes: torch.Tensor) -> None:
+        self.thresholds[i] = self.intrinsic[i].step(self.thresholds[i], spikes, self.net.dt)
 
     def for_products(self, spikes, graded: bool = False) -> torch.Tensor:
         if isinstance(spikes, torch.Tensor):
