@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import Enum
+from typing import NamedTuple
 
 import numpy as np
 
@@ -20,6 +21,46 @@ class LearningSite(Enum):
     @property
     def label(self) -> str:
         return {"engine": "learning engine", "cpu_only": "CPU-only PlasticDense"}[self.value]
+
+
+class Records(NamedTuple):
+    """What a run recorded, per population: ``spikes`` (bool, or a sigma-delta population's
+    payloads), ``v`` and ``u`` (float units; empty unless recorded)."""
+
+    spikes: dict
+    v: dict
+    u: dict
+
+
+class Learned(NamedTuple):
+    """What a run learned, in spec units: ``weights`` by matrix name (``[n_post, n_pre]``, a leading
+    axis per sample or network), ``thresholds`` by population."""
+
+    weights: dict
+    thresholds: dict
+
+
+class MemoryOutput(NamedTuple):
+    """What the SDM stage gave: ``reads`` (``[(B,) steps, data_bits]``), the final ``counters`` and
+    the count of ``saturated`` counter updates, where the backend keeps them (else None)."""
+
+    reads: np.ndarray | None
+    counters: np.ndarray | None
+    saturated: np.ndarray | None
+
+
+class RunReport(NamedTuple):
+    """How the run went: target, steps, wall time, whether the network deploys (and why not),
+    Lava processes, the quantisation table and where each plastic projection learned."""
+
+    target: str
+    steps: int
+    wall_s: float
+    deployable: bool
+    not_deployable_because: dict
+    process_count: int
+    quantization: object
+    learning: dict
 
 
 @dataclass
@@ -48,6 +89,24 @@ class RunResult:
     u: dict = field(default_factory=dict)
     memory_counters: np.ndarray | None = None               # the reference's final SDM counters
     memory_saturated: np.ndarray | None = None              # fixed-emu: saturating counter updates per sample
+
+    # The four parts of a result, apart (the fields above stay as the flat form every backend fills).
+    @property
+    def records(self) -> Records:
+        return Records(self.spikes, self.v, self.u)
+
+    @property
+    def learned(self) -> Learned:
+        return Learned(self.learned_weights, self.learned_thresholds)
+
+    @property
+    def memory(self) -> MemoryOutput:
+        return MemoryOutput(self.memory_reads, self.memory_counters, self.memory_saturated)
+
+    @property
+    def report(self) -> RunReport:
+        return RunReport(self.target, self.steps, self.wall_s, self.deployable, self.not_deployable_because,
+                         self.process_count, self.quantization, self.learning)
 
     def learned_spec(self, spec: EngramSpec) -> EngramSpec:
         """A copy of ``spec`` with the learned weights and thresholds in place (plasticity kept).

@@ -56,3 +56,25 @@ def test_a_registered_target_runs_through_run_and_keeps_the_batch_axis(monkeypat
                                                                      status=lambda: "no toy board"))
     with pytest.raises(HardwareUnavailableError, match="target 'toy' is not available: no toy board"):
         targets.run(spec, x, "toy")
+
+
+def test_a_result_keeps_records_learned_values_memory_and_report_apart():
+    """RunResult's four parts (engram_nm/result.py): what was recorded, what was learned, what the
+    memory stage read, and how the run went."""
+    import numpy as np
+
+    from engram_nm.hardware.targets import run
+    from engram_nm.sdm.memory_spec import MemorySpec
+    from tests.equivalence.catalogue import plastic_spec
+    from tests.helpers import random_spikes
+
+    spec = plastic_spec(0)
+    spec.memory = MemorySpec(n_locations=40, data_bits=4, k=4, seed=1, address_layer="layer0")
+    spec.validate()
+    ops = np.where(np.arange(60) < 30, 1, 2)
+    out = run(spec, random_spikes(60, spec.n_in, rate=0.3, seed=0), "fixed-emu", learn=True, record_v=True,
+              memory_ops=ops, memory_data=np.ones((60, 4), dtype=int))
+    assert set(out.records.spikes) == set(out.records.v) == set(spec.layer_names)
+    assert set(out.learned.weights) == {m.name for m in spec.compile().plastic} and "layer1" in out.learned.thresholds
+    assert out.memory.reads.shape == (60, 4) and out.memory.reads[30:].any()
+    assert out.report.target == "fixed-emu" and out.report.steps == 60 and out.report.quantization is not None
