@@ -23,3 +23,14 @@ def test_every_package_folder_is_listed():
             rel = init.parent.relative_to(ROOT / folder)
             name = ".".join([import_name, *rel.parts]) if rel.parts else import_name
             assert name in listed, f"{name} ({init.parent}) is missing from [tool.setuptools] packages"
+
+
+def test_the_library_does_not_load_its_applications():
+    """The CLI and the demo are applications on the library (engram_nm/cli/): importing
+    engram_nm loads neither."""
+    import subprocess
+    import sys
+
+    code = "import sys, engram_nm; print(sorted(m for m in sys.modules if m.startswith('engram_nm.cli')))"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"

@@ -134,7 +134,7 @@ def cmd_sweep(args) -> int:
 
 
 def cmd_demo(args) -> int:
-    from engram_nm.demo import run_demo
+    from engram_nm.cli.demo import run_demo
 
     run_demo(out_dir=args.out, seed=args.seed, quiet=args.quiet, epochs=args.epochs, n_eval=args.n_eval,
              engram_seeds=args.engram_seeds, offline_hours=args.offline_hours,
