@@ -42,8 +42,9 @@ class FloatKernel(NumpyRecords):
         self.thresholds = [layer.v_threshold.copy() for layer in spec.layers]
         self.intrinsic = [layer.plasticity.intrinsic if learn and layer.plasticity is not None else None
                           for layer in spec.layers]
-        self.learners = make_learners(spec.layers, spec.dt, spec.projections) if learn else {}
-        self.inputs = spec.compile().inputs
+        compiled = spec.compile()
+        self.learners = make_learners(compiled.plastic, spec.dt) if learn else {}
+        self.inputs = compiled.inputs
         self.sigma_delta = {i: (initial_state(layer.size), sigma_delta_parameters(layer))
                             for i, layer in enumerate(spec.layers) if layer.graded}
 

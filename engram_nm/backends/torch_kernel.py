@@ -47,8 +47,9 @@ class TorchKernel:
         self.thresholds = [p.v_threshold for p in self.params]
         self.intrinsic = [layer.plasticity.intrinsic if learn and layer.plasticity is not None else None
                           for layer in layers]
-        self.learners = make_learners(layers, net.dt, list(net.projections)) if learn else {}
-        self.inputs = compile_network(layers, net.projections).inputs
+        compiled = compile_network(layers, net.projections)
+        self.learners = make_learners(compiled.plastic, net.dt) if learn else {}
+        self.inputs = compiled.inputs
         self.sigma_delta = {i: TorchSigmaDeltaState(zeros(layer.size), zeros(layer.size), zeros(layer.size))
                             for i, layer in enumerate(layers) if layer.graded}
 

@@ -129,7 +129,7 @@ def nir_to_spec(graph, dt: float | None = None, reset: str | None = None, name: 
     # every other population-to-population path is an extra projection.
     paths_into = {n: trace_back(n) for n in neurons}
     declared = gmeta.get("projections", {}) if isinstance(gmeta.get("projections", {}), dict) else {}
-    order = [n.decode() if isinstance(n, bytes) else str(n) for n in gmeta.get("layer_order", [])]  # HDF5: bytes
+    order = _names(gmeta.get("layer_order", []))
     layers, source, n_source = [], top_inputs[0], n_in
     remaining = set(neurons)
     extra_paths = []  # (origin, chain, target)
@@ -163,13 +163,18 @@ def nir_to_spec(graph, dt: float | None = None, reset: str | None = None, name: 
         remaining.discard(n)
         source, n_source = n, size
     projections = _projections(extra_paths, declared, neurons, compose, size_of, dt, top_inputs[0], n_in)
-    written = [n.decode() if isinstance(n, bytes) else str(n) for n in gmeta.get("projection_order", [])]
+    written = _names(gmeta.get("projection_order", []))
     if written:  # the spec's order (files before it: the order of the targets, which those specs had)
         projections.sort(key=lambda p: written.index(p.name) if p.name in written else len(written))
     spec_meta = gmeta.get("spec_metadata", {})
     return EngramSpec(n_in=n_in, layers=layers, dt=dt, name=name or gmeta.get("name", "imported"),
                       memory=gmeta.get("memory"), projections=projections,
                       metadata=dict(spec_meta) if isinstance(spec_meta, dict) else {})
+
+
+def _names(stored) -> list:
+    """A list of names as stored in the file's metadata (HDF5 gives them back as bytes)."""
+    return [n.decode() if isinstance(n, bytes) else str(n) for n in stored]
 
 
 def _fed_forward(node) -> bool:

@@ -125,10 +125,11 @@ def plastic_matrices(layers, projections=()) -> list:
             for c in own + extra if c.rule is not None or c.structural is not None]
 
 
-def make_learners(layers, dt: float, projections=()) -> dict:
-    """``{weight name: PlasticWeights}`` for every plastic matrix (:func:`plastic_matrices`)."""
+def make_learners(plastic: list, dt: float) -> dict:
+    """``{weight name: PlasticWeights}`` for every ``plastic`` matrix (a compiled network's
+    :attr:`~engram_nm.compiled.CompiledNetwork.plastic`, in seed order)."""
     return {m.name: PlasticWeights(SynapseLearner(m.weight, dt, m.rule, m.structural), m.pre, m.post)
-            for m in plastic_matrices(layers, projections)}
+            for m in plastic}
 
 
 def step_learners(learners: dict, x_t, spikes: list, t: int) -> None:

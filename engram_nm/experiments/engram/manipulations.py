@@ -285,8 +285,10 @@ def _edit_synapses(spec: EngramSpec, projection: str, post, pre, change) -> Engr
     """Copy of ``spec`` where ``change(w, block)`` edited (in place) the named matrix's synapses
     onto ``post`` / from ``pre`` (``block``: bool mask of them)."""
     out = spec.copy()
-    matrix_ends(out, projection)  # a ManipulationError naming the matrices if there is none
-    w = out.connection(projection).weight.copy()
+    try:
+        w = out.connection(projection).weight.copy()
+    except SpecError as exc:  # names the matrices there are
+        raise ManipulationError(str(exc)) from exc
     change(w, _block(w.shape, post, pre))
     out.set_weight(projection, w)
     return out.validate()
