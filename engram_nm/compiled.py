@@ -16,11 +16,13 @@ from engram_nm.spec import connections_of
 
 
 class Input(NamedTuple):
-    """One matrix into a population: its source's index (``-1``: the network input), name, weight."""
+    """One matrix into a population: its source's index (``-1``: the network input), name, weight,
+    and the steps its source's spikes take to arrive (1: every Dense's step)."""
 
     source: int
     name: str
     weight: object
+    delay: int = 1
 
 
 class CompiledNetwork(NamedTuple):
@@ -42,5 +44,6 @@ def compile_network(layers, projections=()) -> CompiledNetwork:
     index = {name: i for i, name in enumerate(names)}
     inputs = [[] for _ in names]
     for c in connections_of(layers, projections):
-        inputs[index[c.target]].append(Input(-1 if c.source is None else index[c.source], c.name, c.weight))
+        inputs[index[c.target]].append(Input(-1 if c.source is None else index[c.source], c.name, c.weight,
+                                             c.delay))
     return CompiledNetwork(names, index, inputs, plastic_matrices(layers, projections))

@@ -129,7 +129,7 @@ def load_lava() -> types.SimpleNamespace:
         from lava.magma.core.decorator import implements, requires, tag
         from lava.magma.core.sync.protocols.loihi_protocol import LoihiProtocol
         from lava.proc.lif.process import LIF, LearningLIF
-        from lava.proc.dense.process import Dense, LearningDense
+        from lava.proc.dense.process import DelayDense, Dense, LearningDense
         from lava.magma.core.learning.learning_rule import Loihi2FLearningRule
         from lava.utils.weightutils import SignMode
         from lava.proc.io.source import RingBuffer as SourceRingBuffer
@@ -164,6 +164,7 @@ def load_lava() -> types.SimpleNamespace:
         LIF=LIF,
         LearningLIF=LearningLIF,
         Dense=Dense,
+        DelayDense=DelayDense,
         LearningDense=LearningDense,
         Loihi2FLearningRule=Loihi2FLearningRule,
         SignMode=SignMode,

@@ -61,7 +61,7 @@ from typing import Any, Literal, NamedTuple
 import numpy as np
 
 from engram_nm.errors import SpecError
-from engram_nm.projection import INPUT
+from engram_nm.projection import INPUT, delay_node_name
 from engram_nm.units import decay_from_tau
 
 NeuronKind = Literal["lif", "cuba", "sigma_delta"]
@@ -113,10 +113,11 @@ def projection_name(layer_name: str, kind: str) -> str:
 
 class Connection(NamedTuple):
     """One weight matrix of a network seen as a projection ``source -> target`` (``source`` None:
-    the network input): a layer's feed-forward or recurrent matrix, or an extra projection. Every
-    Dense delays by one step. ``rule`` / ``structural``: the synaptic and structural plasticity on
-    this matrix (None: fixed), wherever the spec attached them (a layer's
-    :class:`~engram_nm.plasticity.LayerPlasticity` slots or a projection's ``plasticity``), so no
+    the network input): a layer's feed-forward or recurrent matrix, or an extra projection. It
+    delivers a source spike ``delay`` steps later (1: every Dense's step). ``rule`` /
+    ``structural``: the synaptic and structural plasticity on this matrix (None: fixed), wherever
+    the spec attached them (a layer's :class:`~engram_nm.plasticity.LayerPlasticity` slots or a
+    projection's ``plasticity`` / ``structural``), so no
     reader needs to know where a matrix is stored; it is written back by name
     (:meth:`EngramSpec.set_weight`)."""
 
@@ -127,6 +128,7 @@ class Connection(NamedTuple):
     kind: str           # "feedforward", "recurrent" or "projection"
     rule: Any = None
     structural: Any = None
+    delay: int = 1
 
 
 def _layer_rules(layer, kind: str) -> tuple:
@@ -145,7 +147,7 @@ def connections_of(layers, projections) -> list:
     projections), recurrent, then the extra projections into it in the spec's order. ``layers`` /
     ``projections``: a spec's, or the torch module's (anything with ``name``, ``weight``,
     ``recurrent_weight``, ``plasticity`` / ``name``, ``source``, ``target``, ``weight``,
-    ``plasticity``)."""
+    ``plasticity``, ``structural``, ``delay``)."""
     out = []
     for i, layer in enumerate(layers):
         source = layers[i - 1].name if i else None
@@ -156,7 +158,7 @@ def connections_of(layers, projections) -> list:
             out.append(Connection(projection_name(layer.name, "recurrent"), layer.name, layer.name,
                                   layer.recurrent_weight, "recurrent", *_layer_rules(layer, "recurrent")))
         out += [Connection(p.name, None if p.source == INPUT else p.source, p.target, p.weight, "projection",
-                           p.plasticity)
+                           p.plasticity, p.structural, p.delay)
                 for p in projections if p.target == layer.name]
     return out
 
@@ -503,6 +505,10 @@ class EngramSpec:
         own = {projection_name(n, kind) for n in layer_names for kind in ("feedforward", "recurrent")}
         taken = set(layer_names) | own
         sizes = {layer.name: layer.size for layer in self.layers}
+        held = {delay_node_name(p.name) for p in self.projections if getattr(p, "delay", 1) > 1}
+        clash = held & (taken | {p.name for p in self.projections})
+        if clash:
+            raise SpecError(f"name(s) {sorted(clash)} are reserved for the NIR Delay nodes of delayed projections")
         for i, proj in enumerate(self.projections):
             if not isinstance(proj, ProjectionSpec):
                 raise SpecError(f"projections[{i}] is a {type(proj).__name__}, expected ProjectionSpec")
@@ -510,6 +516,10 @@ class EngramSpec:
                 raise SpecError(f"projection name {proj.name!r} is already a layer or projection name")
             taken.add(proj.name)
             proj.check_against(sizes, self.n_in)
+            if proj.delay > 1 and proj.source != INPUT and self.layer(proj.source).graded:
+                raise SpecError(f"projection {proj.name!r}: a delayed projection (delay={proj.delay}) from the "
+                                f"sigma-delta population {proj.source!r} is not supported: Lava's DelayDense "
+                                "carries binary spikes only")
 
     def connections(self) -> list:
         """Every weight matrix as a :class:`Connection` (the network as populations and named

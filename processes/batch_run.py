@@ -3,7 +3,7 @@
 The samples are concatenated in one input ring buffer; before each sample
 after the first, every population's ``u`` and ``v`` (and GeneralLIF's delayed-
 reset memory; a sigma-delta population's sigma, activation and residue) and every Dense's
-pending activation ``a_buff`` are set to zero,
+pending activation ``a_buff`` (a DelayDense's: every pending step) are set to zero,
 which is the state a freshly built graph starts from. So each sample's spikes
 equal those of its own :func:`engram_nm.hardware.targets.run` (tested), at a
 fraction of the cost (one compile and start instead of one per sample).
@@ -59,7 +59,7 @@ def _reset(net) -> None:
         if isinstance(pop, GeneralLIF):
             pop.spiked.set(np.zeros(n, dtype=kind))
     for dense in net.dense.values():
-        dense.a_buff.set(np.zeros(dense.a_buff.shape[0], dtype=kind))
+        dense.a_buff.set(np.zeros(dense.a_buff.shape, dtype=kind))  # DelayDense: [n, max delay + 1]
 
 
 class SampleRecord(NamedTuple):

@@ -196,12 +196,17 @@ def _projection(name: str, weights: np.ndarray, rule, structural, tag: str, qlay
     return proc, ProjectionLearning(name, CPU_ONLY, reason, scale)
 
 
-def _dense(weights: np.ndarray, tag: str, weight_exp: int, name: str, message_bits: int = 0):
-    """A Dense; ``message_bits`` > 0: its source sends graded spikes of that many bits."""
+def _dense(weights: np.ndarray, tag: str, weight_exp: int, name: str, message_bits: int = 0, delay: int = 1):
+    """A Dense; ``message_bits`` > 0: its source sends graded spikes of that many bits; ``delay`` > 1
+    steps: a ``DelayDense`` with ``delays = delay - 1`` (its delay 0 is the Dense's own step)."""
+    if delay > 1:
+        kind, extra = lava.DelayDense, {"delays": int(delay - 1)}
+    else:
+        kind, extra = lava.Dense, {}
     if tag == FLOAT_TAG:
-        return lava.Dense(weights=weights.copy(), name=name, num_message_bits=int(message_bits))
-    return lava.Dense(weights=weights.astype(np.int32).copy(), weight_exp=int(weight_exp), num_weight_bits=8,
-                      num_message_bits=int(message_bits), name=name)
+        return kind(weights=weights.copy(), name=name, num_message_bits=int(message_bits), **extra)
+    return kind(weights=weights.astype(np.int32).copy(), weight_exp=int(weight_exp), num_weight_bits=8,
+                num_message_bits=int(message_bits), name=name, **extra)
 
 
 def build_network(spec: EngramSpec, spikes: np.ndarray, tag: str = FLOAT_TAG, quantized=None,
@@ -271,7 +276,7 @@ def build_network(spec: EngramSpec, spikes: np.ndarray, tag: str = FLOAT_TAG, qu
         if c.name not in plastic:
             bits = 0 if c.source is None or not spec.layers[index[c.source]].graded else \
                 spec.layers[index[c.source]].payload_bits
-            proc = _dense(w, tag, 0 if q is None else q.matrix_exp(c.name), c.name, bits)
+            proc = _dense(w, tag, 0 if q is None else q.matrix_exp(c.name), c.name, bits, c.delay)
         else:
             j, m = plastic[c.name]
             proc, learning[c.name] = _projection(c.name, w, m.rule, m.structural, tag, q, spec.dt, seed + j)

@@ -11,7 +11,7 @@ from engram_nm.nir_io import FORMAT_VERSION, import_nir, spec_to_nir
 from tests.helpers import random_spikes
 
 FILES = Path(__file__).parent / "data" / "nir"
-WRITTEN = ("v1_conditioning_readout", "v1_gate_projection_memory", "v1_sigma_delta", "v2_graph")
+WRITTEN = ("v1_conditioning_readout", "v1_gate_projection_memory", "v1_sigma_delta", "v2_graph", "v3_delayed")
 
 
 def test_every_written_format_file_is_in_the_repository():

@@ -122,9 +122,9 @@ def connection_sparsity(spec: EngramSpec) -> float:
 
 
 def footprint_bytes(spec: EngramSpec) -> int:
-    """float32 bytes of weights, per-neuron parameters (tau, threshold, bias) and state (u, v)."""
-    count = 0
-    count = sum(c.weight.size for c in spec.connections())
+    """float32 bytes of weights, per-neuron parameters (tau, threshold, bias) and state (u, v), and
+    the pending inputs a delayed projection holds (``delay - 1`` steps of its target's input)."""
+    count = sum(c.weight.size + (c.delay - 1) * c.weight.shape[0] for c in spec.connections())
     for layer in spec.layers:
         count += 5 * layer.size  # tau_mem (or decay), threshold, bias, u, v
         count += 0 if layer.tau_syn is None else layer.size
@@ -170,7 +170,8 @@ def count_run(spec: EngramSpec, input_spikes: np.ndarray, spikes: dict, learn: b
                 macs += ops
             else:
                 acs += ops
-            reached[1:] |= (pre[:-1].astype(np.int64) @ (c.weight != 0).T.astype(np.int64)) > 0  # one step late
+            d = c.delay  # a spike of step t reaches the target at t + delay
+            reached[d:] |= (pre[:steps - d].astype(np.int64) @ (c.weight != 0).T.astype(np.int64)) > 0
             dense += steps * c.weight.size
             if learn and c.name in rules:
                 learning += _learning_updates(rules[c.name], c.weight, pre.astype(int), s.astype(int))

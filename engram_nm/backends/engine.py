@@ -4,14 +4,16 @@ One step ``t``, populations in the spec's order (the order of the Lava graph's d
 
     for each population i:
         a   = sum over its inputs (feed-forward, recurrent, extra projections) of the
-              weights of the sources' spikes of step t - 1      (every Dense: one step of delay)
+              weights of the sources' spikes of step t - d      (every Dense: d = 1; a delayed
+                                                                 projection: its delay d)
         a   = a * gate mask of step t                           (engram gate: no delay)
         on  = t >= bias onset of population i                   (the schedule decides when biases act)
         s_i = the kernel's neuron step (u, v, threshold, reset; its biases where ``on``; a
               sigma-delta population's step returns its graded payloads)
         threshold of i adapts to s_i                            (intrinsic plasticity, when learning)
     then: the kernel's after-step work (learning), the memory stage (read by the address
-    population's spikes of step t), and every s_i becomes "previous" for step t + 1.
+    population's spikes of step t), and every s_i becomes "previous" for step t + 1 (the schedule
+    keeps as many past steps as the longest delay).
 
 Kernels: :class:`engram_nm.backends.reference.FloatKernel` (numpy float64, the truth; equal to Lava
 ``cpu-float``), :class:`engram_nm.backends.torch_kernel.TorchKernel` (torch, differentiable with
@@ -35,8 +37,9 @@ class Kernel(Protocol):
     """The arithmetic of one backend, holding the network's state."""
 
     def synaptic_input(self, i: int, pre) -> np.ndarray:
-        """Population ``i``'s summed input; ``pre(src)`` gives the spikes of source ``src`` (``-1``:
-        the network input) of the previous step, in the form :meth:`for_products` made."""
+        """Population ``i``'s summed input; ``pre(src, delay)`` gives the spikes of source ``src``
+        (``-1``: the network input) of step ``t - delay`` (zeros before the run), in the form
+        :meth:`for_products` made."""
 
     bias_onsets: list
     """Per population, the first step of its biases (an int, or one per network ``[K, 1, 1]``)."""
@@ -107,10 +110,15 @@ def step_network(spec: EngramSpec, x: np.ndarray, kernel: Kernel, masks: dict | 
     rec_v = [[] for _ in sizes]
     rec_u = [[] for _ in sizes]
     graded_layers = [getattr(layer, "graded", False) for layer in spec.layers]
-    s_prev = [kernel.for_products(np.zeros(lead + (n,), dtype=bool)) for n in sizes]
-    x_prev = kernel.for_products(np.zeros(lead + (spec.n_in,), dtype=bool))
+    silent = ([kernel.for_products(np.zeros(lead + (n,), dtype=bool)) for n in sizes],
+              kernel.for_products(np.zeros(lead + (spec.n_in,), dtype=bool)))
+    # past[d - 1]: (the populations' spikes, the input) of step t - d, as far back as the longest delay
+    past = [silent] * max((p.delay for p in spec.projections), default=1)
     for t in range(steps):
-        pre = lambda src: x_prev if src < 0 else s_prev[src]  # noqa: E731 - this step's sources
+        def pre(src: int, delay: int = 1):  # the sources this step's inputs carry
+            s_then, x_then = past[delay - 1]
+            return x_then if src < 0 else s_then[src]
+
         s_now = []
         for i in range(len(sizes)):
             a_in = kernel.synaptic_input(i, pre)
@@ -129,8 +137,8 @@ def step_network(spec: EngramSpec, x: np.ndarray, kernel: Kernel, masks: dict | 
         kernel.after_step(t, x_t, s_now)
         if memory is not None:
             memory.step(t, s_now[memory_index])
-        s_prev = [kernel.for_products(s, graded) for s, graded in zip(s_now, graded_layers)]
-        x_prev = kernel.for_products(x_t)
+        past = [([kernel.for_products(s, graded) for s, graded in zip(s_now, graded_layers)],
+                 kernel.for_products(x_t))] + past[:-1]
     names = spec.layer_names
     as_dict = lambda records: {n: kernel.stack(r) for n, r in zip(names, records) if r}  # noqa: E731
     return as_dict(rec_s), as_dict(rec_v), as_dict(rec_u)

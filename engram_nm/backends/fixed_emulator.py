@@ -93,7 +93,7 @@ class FixedKernel(NumpyRecords):
     def synaptic_input(self, i: int, pre) -> np.ndarray:
         a_in = None
         for sources, w_t, exp, graded in self.pops[i].inputs:
-            spikes = pre(sources[0]) if len(sources) == 1 else np.concatenate([pre(s) for s in sources], axis=-1)
+            spikes = pre(*sources[0]) if len(sources) == 1 else np.concatenate([pre(*s) for s in sources], axis=-1)
             total = np.matmul(spikes, w_t)  # exact: binary groups below 2**24 in float32, payloads in float64
             part = _wrap_int32(fp.dense_output(_wrap_int32(total), exp)) if graded else fp.dense_output(total, exp)
             a_in = part if a_in is None else a_in + part.astype(np.float64)  # groups sum in float64

@@ -29,7 +29,7 @@ class Population:
     onset: np.ndarray             # [K, 1, 1] first step of the biases
     may_overflow: bool            # whether u can leave 24 bits (arithmetic.current_bound)
     scale: np.ndarray             # [K, 1, 1] integer v units per float unit
-    inputs: list  # product groups (product_groups): (source indices, weights [K, sum n_src, n], weight_exp, graded)
+    inputs: list  # product groups (product_groups): ((source, delay) pairs, weights [K, sum n_src, n], exp, graded)
     intrinsic: dict | None = None  # learning thresholds: ip_eta, ip_target, ip_theta_min, vth_fine [K, 1, n]
     sigma_delta: object = None     # a sigma-delta population: its SigmaDeltaParameters, integers [K, 1, n]
 
@@ -42,8 +42,9 @@ def exact_float(w: np.ndarray) -> np.ndarray:
 
 
 def product_groups(sources: list, graded: set = frozenset()) -> list:
-    """Group a population's inputs ``(source, weights [K, n, n_src], weight_exp)`` into matrix
-    products: ``(source indices, weights transposed and side by side [K, sum n_src, n], exp, graded)``.
+    """Group a population's inputs ``((source, delay), weights [K, n, n_src], weight_exp)`` into matrix
+    products: ``((source, delay) pairs, weights transposed and side by side [K, sum n_src, n], exp,
+    graded)``.
 
     Lava shifts each Dense's sum by its weight exponent. A left shift (exp >= 0) is linear, so
     inputs with one such exponent share one product of their concatenated spikes; a right shift
@@ -53,7 +54,7 @@ def product_groups(sources: list, graded: set = frozenset()) -> list:
     """
     groups, shared = [], {}
     for src, w, exp in sources:
-        if src in graded:
+        if src[0] in graded:
             groups.append(([src], w.astype(np.float64), exp, True))
         elif exp >= 0:
             shared.setdefault(exp, []).append((src, w))
@@ -77,13 +78,13 @@ def check_same_shape(specs: list) -> None:
                              layer.plasticity is not None and layer.plasticity.intrinsic is not None)
                             for layer in spec.layers],
                 [m.name for m in spec.compile().plastic],
-                sorted((p.name, p.source, p.target) for p in spec.projections), spec.memory is not None)
+                sorted((p.name, p.source, p.target, p.delay) for p in spec.projections), spec.memory is not None)
 
     for k, spec in enumerate(specs[1:], start=1):
         if shape(spec) != shape(first):
             raise InputError(f"network {k} differs in shape from network 0 (populations, sizes, neuron kinds, "
-                             "recurrence, projections, gates, plasticity or memory stage): a batch of networks "
-                             "needs one shape")
+                             "recurrence, projections and their delays, gates, plasticity or memory stage): "
+                             "a batch of networks needs one shape")
 
 
 def populations(specs: list, quantized: list, plastic: tuple = (), intrinsic: bool = False) -> list:
@@ -107,8 +108,8 @@ def populations(specs: list, quantized: list, plastic: tuple = (), intrinsic: bo
             return np.stack(mats).astype(np.float64), exps.pop()  # [K, n, n_src]
 
         graded_sources = {j for j, source in enumerate(first.layers) if source.graded}
-        inputs = product_groups([(src, *weights(lambda q, name=name: q.matrix(name), name))
-                                  for src, name, _ in inputs_of[i] if name not in plastic], graded_sources)
+        inputs = product_groups([((src, delay), *weights(lambda q, name=name: q.matrix(name), name))
+                                  for src, name, _, delay in inputs_of[i] if name not in plastic], graded_sources)
         sigma_delta = None
         if layer.graded:
             sigma_delta = SigmaDeltaParameters(
@@ -121,7 +122,7 @@ def populations(specs: list, quantized: list, plastic: tuple = (), intrinsic: bo
         max_input = sum((np.abs(w_t).sum(axis=1) for _, w_t, _, _ in inputs), np.zeros((len(specs), n)))
         graded_in = any(g for _, _, _, g in inputs)  # payloads have no static bound
         bound = max(fp.current_bound(du[k, 0], max_input[k], syn_bias[k, 0]) for k in range(len(specs)))
-        learns_in = any(name in plastic for _, name, _ in inputs_of[i])  # weights change: no static bound
+        learns_in = any(inp.name in plastic for inp in inputs_of[i])  # weights change: no static bound
         ip = layer.plasticity.intrinsic if intrinsic and layer.plasticity is not None else None
         subtract = stack([np.full(n, l.reset == "subtract") for l in ls]) > 0
         delayed = stack([np.full(n, bool(l.reset_delay)) for l in ls]) > 0

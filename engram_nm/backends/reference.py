@@ -51,10 +51,14 @@ class FloatKernel(NumpyRecords):
     def synaptic_input(self, i: int, pre) -> np.ndarray:
         # Summing the columns of active sources is what Lava's Dense does for binary spikes, and
         # W.dot(payloads) what it does for graded ones; the same operations keep float64 equal.
+        # A delayed projection is Lava's DelayDense, which sums the products of every column.
         a_in = None
-        for src, name, fixed in self.inputs[i]:
-            w, s = transmitted_weight(self.learners, name, fixed), pre(src)
-            part = w.dot(s) if s.dtype != bool else w[:, s].sum(axis=1)
+        for src, name, fixed, delay in self.inputs[i]:
+            w, s = transmitted_weight(self.learners, name, fixed), pre(src, delay)
+            if delay > 1:
+                part = (w * s).sum(axis=1)
+            else:
+                part = w.dot(s) if s.dtype != bool else w[:, s].sum(axis=1)
             a_in = part if a_in is None else a_in + part
         return a_in
 

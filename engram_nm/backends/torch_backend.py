@@ -96,7 +96,7 @@ class SpecProjection(nn.Module):
     def __init__(self, proj, dtype: torch.dtype):
         super().__init__()
         self.name, self.source, self.target = proj.name, proj.source, proj.target
-        self.plasticity = proj.plasticity
+        self.plasticity, self.structural, self.delay = proj.plasticity, proj.structural, proj.delay
         self.projection_metadata = dict(proj.metadata)
         self.weight = nn.Parameter(torch.as_tensor(proj.weight, dtype=dtype))
 
@@ -105,7 +105,8 @@ class SpecProjection(nn.Module):
 
         return ProjectionSpec(name=self.name, source=self.source, target=self.target,
                               weight=self.weight.detach().cpu().to(torch.float64).numpy().copy(),
-                              plasticity=self.plasticity, metadata=dict(self.projection_metadata))
+                              plasticity=self.plasticity, metadata=dict(self.projection_metadata),
+                              delay=self.delay, structural=self.structural)
 
 
 class SpecNetwork(nn.Module):

@@ -55,8 +55,8 @@ class TorchKernel:
 
     def synaptic_input(self, i: int, pre) -> torch.Tensor:
         a_in = None
-        for src, name, weight in self.inputs[i]:
-            part = pre(src) @ transmitted_weight(self.learners, name, weight).T
+        for src, name, weight, delay in self.inputs[i]:
+            part = pre(src, delay) @ transmitted_weight(self.learners, name, weight).T
             a_in = part if a_in is None else a_in + part
         return a_in
 

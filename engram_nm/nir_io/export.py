@@ -9,6 +9,7 @@ import numpy as np
 
 from engram_nm.errors import SpecError
 from engram_nm.io_utils import atomic_target
+from engram_nm.projection import INPUT, delay_node_name
 from engram_nm.spec import EngramSpec, projection_name
 from engram_nm.nir_io.common import FORMAT_VERSION, META, nir_module
 from engram_nm.nir_io.nodes import node_type
@@ -81,9 +82,16 @@ def spec_to_nir(spec: EngramSpec, unit_r: bool = False):
             nodes[rec_name] = nir.Linear(weight=layer.recurrent_weight.copy())
             edges += [(layer.name, rec_name), (rec_name, layer.name)]
         upstream = layer.name
+    sizes = {layer.name: layer.size for layer in spec.layers}
     for proj in spec.projections:
         nodes[proj.name] = nir.Linear(weight=proj.weight.copy())
-        edges += [(proj.source, proj.name), (proj.name, proj.target)]
+        if proj.delay > 1:  # the Dense's own step is implicit, as for every Linear; the rest is NIR's Delay
+            held = delay_node_name(proj.name)
+            n_src = spec.n_in if proj.source == INPUT else sizes[proj.source]
+            nodes[held] = nir.Delay(delay=np.full(n_src, (proj.delay - 1) * dt))
+            edges += [(proj.source, held), (held, proj.name), (proj.name, proj.target)]
+        else:
+            edges += [(proj.source, proj.name), (proj.name, proj.target)]
     nodes["output"] = nir.Output(output_type=np.array([spec.layers[-1].size]))
     edges.append((upstream, "output"))
     graph_meta = {META: {"format_version": FORMAT_VERSION, "dt": dt, "name": spec.name,

@@ -9,7 +9,7 @@ import numpy as np
 from engram_nm.errors import NIRFileError, SpecError, UnsupportedNodeError
 from engram_nm.spec import EngramSpec
 from engram_nm.nir_io.assumptions import ImportOptions, exact_to_euler, is_foreign
-from engram_nm.nir_io.common import FORMAT_VERSION, META, LINEAR_TYPES, NEURON_TYPES, nir_module
+from engram_nm.nir_io.common import DELAY_TYPE, FORMAT_VERSION, META, LINEAR_TYPES, NEURON_TYPES, nir_module
 from engram_nm.nir_io.nodes import (as_linear, flatten, infer_dt, input_scale, neuron_layer, node_type,
                                     layer_name_for, read_nir)
 
@@ -49,10 +49,10 @@ def nir_to_spec(graph, dt: float | None = None, reset: str | None = None, name: 
     nodes, edges = flatten(graph)
     for n, node in nodes.items():
         t = node_type(node)
-        if t not in LINEAR_TYPES + NEURON_TYPES + ("Input", "Output"):
+        if t not in LINEAR_TYPES + NEURON_TYPES + (DELAY_TYPE, "Input", "Output"):
             raise UnsupportedNodeError(
                 f"node {n!r} has type {t}, which engram_nm cannot map to Lava; supported: "
-                f"{', '.join(LINEAR_TYPES + NEURON_TYPES)}, Input, Output"
+                f"{', '.join(LINEAR_TYPES + NEURON_TYPES)}, {DELAY_TYPE} (on a projection), Input, Output"
             )
     inputs = [n for n, v in nodes.items() if node_type(v) == "Input"]
     preds: dict = {n: [] for n in nodes}
@@ -94,7 +94,7 @@ def nir_to_spec(graph, dt: float | None = None, reset: str | None = None, name: 
                 results.append((p, []))
             elif p in passthrough:
                 results += trace_back(p, seen + (p,))
-            elif node_type(nodes[p]) in LINEAR_TYPES:
+            elif node_type(nodes[p]) in LINEAR_TYPES + (DELAY_TYPE,):
                 results += [(origin, chain + [p]) for origin, chain in trace_back(p, seen + (p,))]
             else:
                 raise UnsupportedNodeError(f"node {p!r} ({node_type(nodes[p])}) cannot sit between populations")
@@ -102,7 +102,7 @@ def nir_to_spec(graph, dt: float | None = None, reset: str | None = None, name: 
 
     def compose(chain: list, n_src: int, n_dst: int, target: str):
         w, b = np.eye(n_src), np.zeros(n_src)
-        for node_name in chain:
+        for node_name in _weights_of(chain, nodes):
             wk, bk = as_linear(node_name, nodes[node_name])
             if wk.shape[1] != w.shape[0]:
                 raise SpecError(f"node {node_name!r}: weight has {wk.shape[1]} inputs but receives {w.shape[0]}")
@@ -134,7 +134,7 @@ def nir_to_spec(graph, dt: float | None = None, reset: str | None = None, name: 
     remaining = set(neurons)
     extra_paths = []  # (origin, chain, target)
     while remaining:
-        nxt = [n for n in remaining if any(o == source and not _declared(c, declared) for o, c in paths_into[n])]
+        nxt = [n for n in remaining if any(o == source and not _declared(c, declared, nodes) for o, c in paths_into[n])]
         if len(layers) < len(order) and order[len(layers)] in remaining and not _fed_forward(neurons[order[len(layers)]]):
             nxt = [order[len(layers)]]  # one of our populations fed only by projections: no path from `source`
         if len(nxt) > 1 and len(layers) < len(order) and order[len(layers)] in nxt:
@@ -147,7 +147,7 @@ def nir_to_spec(graph, dt: float | None = None, reset: str | None = None, name: 
         n = nxt[0]
         size = size_of(n)
         paths = paths_into[n]
-        projected = [(o, c) for o, c in paths if _declared(c, declared) or (o != source and o != n)]
+        projected = [(o, c) for o, c in paths if _declared(c, declared, nodes) or (o != source and o != n)]
         ff = [(o, c) for o, c in paths if o == source and (o, c) not in projected]
         rec = [(o, c) for o, c in paths if o == n and (o, c) not in projected]
         fed_forward = _fed_forward(neurons[n])
@@ -155,6 +155,10 @@ def nir_to_spec(graph, dt: float | None = None, reset: str | None = None, name: 
             raise UnsupportedNodeError(f"population {n!r}: expected {'one' if fed_forward else 'no'} feed-forward and "
                                        f"at most one recurrent input, found sources {[o for o, _ in paths]}")
         extra_paths += [(o, c, n) for o, c in projected]
+        for _, chain in ff + rec:
+            if _delay_steps(chain, nodes, dt, n) != 1:
+                raise UnsupportedNodeError(f"population {n!r}: a Delay node on its feed-forward or recurrent input; "
+                                           "engram_nm delays only extra projections (declare it as one)")
         w, b = compose(ff[0][1], n_source, size, n) if fed_forward else (None, np.zeros(size))
         w_rec = b_rec = None
         if rec:
@@ -162,7 +166,7 @@ def nir_to_spec(graph, dt: float | None = None, reset: str | None = None, name: 
         layers.append(neuron_layer(n, neurons[n], w, b, w_rec, b_rec, dt, options, len(layers) + 1, foreign, size))
         remaining.discard(n)
         source, n_source = n, size
-    projections = _projections(extra_paths, declared, neurons, compose, size_of, dt, top_inputs[0], n_in)
+    projections = _projections(extra_paths, declared, neurons, compose, size_of, dt, top_inputs[0], n_in, nodes)
     written = _names(gmeta.get("projection_order", []))
     if written:  # the spec's order (files before it: the order of the targets, which those specs had)
         projections.sort(key=lambda p: written.index(p.name) if p.name in written else len(written))
@@ -183,20 +187,44 @@ def _fed_forward(node) -> bool:
     return not isinstance(meta, dict) or bool(meta.get("feed_forward", True))  # HDF5 gives numpy bools back
 
 
-def _declared(chain: list, declared: dict) -> bool:
-    """Whether a path of linear nodes is one of the graph's declared extra projections."""
-    return len(chain) == 1 and chain[0] in declared
+def _weights_of(chain: list, nodes: dict) -> list:
+    """The nodes of a path that carry weights (a Delay node only holds spikes back)."""
+    return [n for n in chain if node_type(nodes[n]) != DELAY_TYPE]
+
+
+def _delay_steps(chain: list, nodes: dict, dt: float, target: str) -> int:
+    """Steps a path delivers a spike after (1: the Dense's own step, plus its Delay nodes' delays / dt),
+    refused unless every channel waits the same whole number of steps."""
+    extra = 0.0
+    for name in chain:
+        if node_type(nodes[name]) == DELAY_TYPE:
+            d = np.unique(np.asarray(nodes[name].delay, dtype=np.float64).reshape(-1))
+            if d.size != 1:
+                raise UnsupportedNodeError(f"Delay node {name!r} into {target!r} has per-channel delays {d.tolist()}; "
+                                           "engram_nm delays a projection by one time for all its synapses")
+            extra += float(d[0])
+    steps = extra / dt
+    if steps < 0 or not np.isclose(steps, round(steps), rtol=0, atol=1e-6):
+        raise UnsupportedNodeError(f"the delay into {target!r} is {extra} s, not a whole number of steps of {dt} s")
+    return 1 + int(round(steps))
+
+
+def _declared(chain: list, declared: dict, nodes: dict) -> bool:
+    """Whether a path of linear nodes (and Delay nodes) is one of the graph's declared extra projections."""
+    weights = _weights_of(chain, nodes)
+    return len(weights) == 1 and weights[0] in declared
 
 
 def _projections(paths, declared: dict, neurons: dict, compose, size_of, dt: float, input_node: str,
-                 n_in: int) -> list:
+                 n_in: int, nodes: dict) -> list:
     """ProjectionSpecs for the paths outside the chain: population to population, or a declared
-    projection from the graph input (``source="input"``)."""
+    projection from the graph input (``source="input"``); a Delay node on the path is the
+    projection's delay beyond the Dense's own step."""
     from engram_nm.projection import INPUT, ProjectionSpec
 
     out = []
     for origin, chain, target in paths:
-        from_input = origin == input_node and _declared(chain, declared)
+        from_input = origin == input_node and _declared(chain, declared, nodes)
         if origin not in neurons and not from_input:
             raise UnsupportedNodeError(f"population {target!r} has a second input from {origin!r}; "
                                        "only one path from the graph input is supported")
@@ -205,13 +233,15 @@ def _projections(paths, declared: dict, neurons: dict, compose, size_of, dt: flo
             raise UnsupportedNodeError(f"the connection {origin!r} -> {target!r} has a bias; extra projections "
                                        "between populations must be Linear (put biases on the chain's weights)")
         scale = input_scale(neurons[target], dt, size_of(target))
-        name = chain[-1] if chain else f"{origin}_to_{target}"
+        weights = _weights_of(chain, nodes)
+        name = weights[-1] if weights else f"{origin}_to_{target}"
         entry = declared.get(name, {}) if isinstance(declared.get(name, {}), dict) else {}
         meta = entry.get("metadata", {})
         try:
             out.append(ProjectionSpec(name=layer_name_for(name), source=INPUT if from_input else layer_name_for(origin),
                                       target=layer_name_for(target), weight=w * scale[:, None],
-                                      plasticity=entry.get("plasticity"),
+                                      plasticity=entry.get("plasticity"), structural=entry.get("structural"),
+                                      delay=_delay_steps(chain, nodes, dt, target),
                                       metadata=dict(meta) if isinstance(meta, dict) else {}))
         except SpecError as exc:
             raise NIRFileError(f"projection {name!r}: {exc}") from exc

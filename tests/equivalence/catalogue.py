@@ -94,3 +94,26 @@ def graph_spec(seed: int = 0) -> EngramSpec:
         ProjectionSpec("E_to_O", "E", "O", rng.uniform(0, 0.25, (n_o, n_e)),
                        plasticity=Hebbian(mu=1e-4, tau_pre=10e-3, tau_post=10e-3)),
         ProjectionSpec("I_to_O", "I", "O", -rng.uniform(0, 0.1, (n_o, n_i)))], name="graph")
+
+
+def delayed_spec(seed: int = 0) -> EngramSpec:
+    """Projection options on a graph: the input reaches E after 4 steps (besides its one-step
+    path), E excites itself after 3, I inhibits E after 2; E -> O carries a structural rule
+    (prune and grow under a mask) and the default one-step delay."""
+    from engram_nm.plasticity import StructuralPlasticity
+    from engram_nm.spec import graph, population
+
+    rng = np.random.default_rng(seed)
+    n_in, n_e, n_i, n_o = 12, 20, 8, 6
+    rec = rng.uniform(0, 0.1, (n_e, n_e))
+    np.fill_diagonal(rec, 0.0)
+    return graph(n_in, [population("E", n_e, bias=0.004), population("I", n_i, tau_mem=10e-3),
+                        population("O", n_o, neuron="cuba", tau_syn=4e-3)], [
+        ProjectionSpec("in_to_E", "input", "E", rng.uniform(0, 0.3, (n_e, n_in))),
+        ProjectionSpec("in_to_E_late", "input", "E", rng.uniform(0, 0.2, (n_e, n_in)), delay=4),
+        ProjectionSpec("E_to_E", "E", "E", rec, delay=3),
+        ProjectionSpec("E_to_I", "E", "I", rng.uniform(0, 0.3, (n_i, n_e))),
+        ProjectionSpec("I_to_E", "I", "E", -rng.uniform(0, 0.25, (n_e, n_i)), delay=2),
+        ProjectionSpec("E_to_O", "E", "O", rng.uniform(-0.1, 0.3, (n_o, n_e)),
+                       structural=StructuralPlasticity(prune_below=0.08, grow_probability=0.02, w_init=0.2,
+                                                       interval=10, seed=seed + 5))], name="delayed")

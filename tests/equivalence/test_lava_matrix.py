@@ -1,7 +1,8 @@
 """The Lava equivalence matrix: every feature of the spec on each Lava tag, one Lava graph per spec.
 
-Eleven small specs (<= 32 neurons a population, 100 steps) that together cover LIF and CUBA
+Twelve small specs (<= 32 neurons a population, 100 steps) that together cover LIF and CUBA
 neurons, both reset modes, immediate and delayed reset, recurrence, extra and input projections,
+projections delayed by several steps (Lava's DelayDense),
 bias with a delayed onset, deterministic and stochastic gates with task switches, the SDM memory
 stage with saturating counters, every learning rule the engine runs (pair STDP bounded and
 unbounded, inhibitory STDP, Hebbian, anti-Hebbian, SPaSS, Outstar) with intrinsic plasticity, sigma-delta populations, and a
@@ -24,7 +25,7 @@ import pytest
 from engram_nm.hardware.targets import run
 from engram_nm.sdm.memory_spec import MemorySpec
 from engram_nm.spec import random_spec
-from tests.equivalence.catalogue import (graph_spec, plastic_spec, plastic_spec_more_rules,
+from tests.equivalence.catalogue import (delayed_spec, graph_spec, plastic_spec, plastic_spec_more_rules,
                                          projection_gate_spec, sigma_delta_chain)
 from tests.helpers import random_spikes
 
@@ -63,11 +64,12 @@ MATRIX = {
     "learning-spass-anti-hebbian-outstar": lambda: (plastic_spec_more_rules(0), {"learn": True, "seed": 3}),
     "sigma-delta-chain": lambda: (sigma_delta_chain(0.2, "relu"), {}),
     "graph-populations-and-projections-learning": lambda: (graph_spec(0), {"learn": True, "seed": 3}),
+    "graph-delayed-projections": lambda: (delayed_spec(0), {}),
 }
 
 TORCH_RUNS = {"learning-spass-anti-hebbian-outstar", "lif-zero-3-layers-bias", "lif-subtract-delayed-reset-recurrent", "cuba-subtract-mixed-recurrence",
               "cuba-zero-delayed-reset", "learning-every-engine-rule-and-intrinsic", "sigma-delta-chain",
-              "graph-populations-and-projections-learning"}
+              "graph-populations-and-projections-learning", "graph-delayed-projections"}
 """The cases the torch backend runs (it has no gates, no memory stage and no extra projections)."""
 
 
