@@ -41,6 +41,16 @@ $(STAMP): pyproject.toml constraints.txt Makefile
 	# metrics and model wrappers need only torch and snnTorch; --no-deps skips the audio and
 	# dataset stacks (torchaudio, tonic, numba) it declares for its data sets.
 	$(PIP) install --quiet --no-deps neurobench==2.3.0
+	# Xylo (docs/xylo.md): Rockpool 3.1.0 with --no-deps (it needs only numpy and scipy, pinned
+	# above; its xylo extra asks for samna, which must never be installed: the package on the index
+	# is a stub that installs from elsewhere when imported). xylosim 0.1.3 is an sdist: pip builds
+	# its C++ core with pybind11 in an isolated build environment and the machine's C++ compiler.
+	@command -v g++ >/dev/null 2>&1 || command -v c++ >/dev/null 2>&1 || { \
+	  echo "make setup: no C++ compiler found (g++ or c++). xylosim, the simulator behind the target"; \
+	  echo "xylo-sim, builds from source: install one (Debian: apt-get install g++) and run make setup again."; \
+	  exit 1; }
+	$(PIP) install --quiet --no-deps rockpool==3.1.0
+	$(PIP) install --quiet --no-deps xylosim==0.1.3
 	@touch $(STAMP)
 
 # `make test`: the default tier (every test not marked slow). `make test-all`: every tier, the slow

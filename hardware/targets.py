@@ -9,6 +9,8 @@ target         what runs
 ``fixed-emu``  ``cpu-fixed``'s arithmetic without Lava, batched (:mod:`engram_nm.backends.fixed_emulator`)
 ``reference``  the numpy float64 reference (:mod:`engram_nm.backends.reference`), the truth
 ``loihi2``     ``Loihi2HwCfg`` — needs the lava-loihi extension and a board
+``xylo-sim``   Xylo's integer core in Rockpool's XyloSim (:mod:`engram_nm.xylo.rockpool_sim`)
+``xylo-emu``   the same arithmetic in numpy, batched (:mod:`engram_nm.xylo.emulator`)
 =============  ==========================================================
 
 Each target is an entry of :data:`REGISTRY` (:class:`Target`: its runner, whether it can run
@@ -397,6 +399,10 @@ for _target in (
                lambda: loihi2_status()[1], lava=True,
                instead="Use 'cpu-fixed' to simulate the chip's fixed-point arithmetic bit-accurately.")):
     register(_target)
+
+from engram_nm.xylo.targets import register_targets as _register_xylo  # noqa: E402 - after the Loihi targets
+
+_register_xylo(register, Target)
 
 TARGETS = tuple(REGISTRY)  # the one list of targets, in registry order
 LAVA_TARGETS = tuple(name for name, target in REGISTRY.items() if target.lava)  # those that run a Lava graph

@@ -14,7 +14,8 @@ from tests.helpers import random_spikes
 
 @pytest.mark.quick
 def test_the_registry_is_the_one_list_of_targets():
-    assert targets.TARGETS == ("reference", "snntorch", "cpu-float", "cpu-fixed", "fixed-emu", "loihi2")
+    assert targets.TARGETS == ("reference", "snntorch", "cpu-float", "cpu-fixed", "fixed-emu", "loihi2", "xylo-sim",
+                               "xylo-emu")
     assert targets.LAVA_TARGETS == ("cpu-float", "cpu-fixed", "loihi2")
     assert set(targets.available_targets()) == set(targets.TARGETS)
     assert targets.available_targets()["fixed-emu"] == ""

@@ -131,8 +131,10 @@ def cmd_fold(args) -> int:
 
 def cmd_fit(args) -> int:
     from engram_nm.analysis.fit import fit_report
+    from engram_nm.xylo.mapping import fit_xylo
 
-    report = fit_report(load_model(args))
+    spec = load_model(args)
+    report = fit_report(spec) if args.chip == "loihi2" else fit_xylo(spec, args.chip)
     if not args.quiet:
         print(report.table())
     return 0 if report.fits else 1

@@ -9,6 +9,7 @@ from engram_nm.cli.commands_model import (cmd_compare, cmd_export, cmd_fit, cmd_
 from engram_nm.cli.commands_work import cmd_data, cmd_demo, cmd_sweep, cmd_train
 from engram_nm.cli.validators import (bounded_int, finite_float, fraction, neurons, positive_float,
                                       positive_int, probability, seed, sizes, steps, target, targets)
+from engram_nm.xylo.chips import CHIPS as XYLO_CHIPS
 
 
 EPILOG = """examples:
@@ -18,6 +19,7 @@ EPILOG = """examples:
   engram-nm export --random 20,30,10 --neuron cuba --recurrent --seed 1 -o model.nir
   engram-nm run model.nir --target cpu-float --steps 200 --out result.npz
   engram-nm run model.nir --target cpu-fixed --input spikes.npy --out result.npz
+  engram-nm fit model.nir --chip xylo-audio2
   engram-nm run plastic.nir --learn --seed 3 --learned-model learned.nir
   engram-nm verify model.nir --steps 200
   engram-nm compare model.nir --steps 200 --profile my_chip.toml --out out/compare
@@ -146,8 +148,11 @@ def build_parser() -> argparse.ArgumentParser:
     add_common(p)
     p.set_defaults(func=cmd_fold)
 
-    p = sub.add_parser("fit", help="cores, synaptic memory and quantisation of a model on Loihi 2 (exit 1: no fit)")
+    p = sub.add_parser("fit", help="does a model fit a chip: cores, synaptic memory and quantisation on Loihi 2, or "
+                                   "a Xylo chip's limits (exit 1: no fit, one line per reason)")
     p.add_argument("model", help="a .nir file")
+    p.add_argument("--chip", default="loihi2", choices=("loihi2",) + tuple(XYLO_CHIPS),
+                   help="the chip to fit (default loihi2; the Xylo chips: docs/xylo.md)")
     model_opts(p)
     add_common(p)
     p.set_defaults(func=cmd_fit)

@@ -1,0 +1,96 @@
+"""The targets ``xylo-sim`` (Rockpool's XyloSim) and ``xylo-emu`` (:mod:`engram_nm.xylo.emulator`).
+
+Both map the spec onto the first Xylo chip that holds it (:func:`engram_nm.xylo.mapping.map_to_xylo`)
+and run the same integers. On the chip an input event counts in the step it arrives; in the
+spec (and on Loihi) a spike reaches the first population one step later. So the runners hand the
+chip the input one step late (``x[t - 1]`` at step ``t``, the last step's input unused, as in the
+spec), and the chip's step ``t`` is the spec's step ``t``. Records: per population the events of
+each step (integers: a hidden Xylo neuron may fire up to 31 times a step; ``!= 0`` is "spiked"),
+and with ``record_v`` the membrane in spec units (the integer over the population's scale).
+"""
+
+from __future__ import annotations
+
+import time
+
+import numpy as np
+
+from engram_nm.errors import InputError
+from engram_nm.result import RunResult
+from engram_nm.spec import EngramSpec
+
+
+def _one_step_late(x: np.ndarray) -> np.ndarray:
+    """``x [..., T, n]`` delayed by one step (zeros first)."""
+    out = np.zeros_like(x)
+    out[..., 1:, :] = x[..., :-1, :]
+    return out
+
+
+def _check_options(o) -> None:
+    if o.learn:
+        raise InputError("Xylo has no on-chip learning: run with learn=False (train, then deploy the weights)")
+    if o.memory_ops is not None or o.memory_data is not None:
+        raise InputError("Xylo has no memory stage: memory_ops / memory_data cannot run there")
+    if o.tasks is not None:
+        raise InputError("Xylo has no engram gates: fold one task into the weights first (engram-nm fold)")
+
+
+def _runner(name: str, engine):
+    def runner(spec: EngramSpec, spikes, o) -> RunResult:
+        from engram_nm.backends.run_inputs import check_input
+        from engram_nm.xylo.mapping import map_to_xylo
+
+        t0 = time.perf_counter()
+        _check_options(o)
+        x = np.asarray(spikes)
+        if x.ndim == 3:
+            if x.shape[0] == 0:
+                raise InputError("an input batch [B, steps, n_in] needs at least one sample")
+            for sample in x:
+                check_input(spec, sample)
+        else:
+            x = check_input(spec, x)
+        mapping = map_to_xylo(spec)
+        rec = engine(mapping.config, _one_step_late(x.astype(np.int64)))
+        spikes_out, volts = {}, {}
+        for pop, first, stop in mapping.config.hidden_populations:
+            spikes_out[pop] = rec.hidden_events[..., first:stop].astype(np.uint8)
+            if o.record_v:
+                volts[pop] = rec.v[..., first:stop] / mapping.scales[pop]
+        out = mapping.config.output_population
+        spikes_out[out] = rec.output_events.astype(np.uint8)
+        if o.record_v:
+            volts[out] = rec.v_out / mapping.scales[out]
+        # deployable: the mapping succeeded, so these integers are what the chip would run
+        return RunResult(name, x.shape[-2], spikes_out, volts, time.perf_counter() - t0, True, {},
+                         quantization=mapping.quantization)
+
+    return runner
+
+
+def _emulate(config, x):
+    from engram_nm.xylo.emulator import emulate_xylo
+
+    return emulate_xylo(config, x)
+
+
+def _simulate(config, x):
+    from engram_nm.xylo.rockpool_sim import simulate_xylo
+
+    return simulate_xylo(config, x)
+
+
+def _sim_status() -> str:
+    from engram_nm.xylo.rockpool_sim import xylo_sim_status
+
+    return xylo_sim_status()
+
+
+def register_targets(register, target_class) -> None:
+    """Add ``xylo-sim`` and ``xylo-emu`` to the target registry (:mod:`engram_nm.hardware.targets`)."""
+    register(target_class("xylo-sim", "Xylo's integer core in Rockpool's XyloSim (the xylosim C++ simulator)",
+                          _runner("xylo-sim", _simulate), _sim_status, batched=True,
+                          instead="Use 'xylo-emu', the same arithmetic in numpy (equal spike for spike)."))
+    register(target_class("xylo-emu", "Xylo's integer core in numpy, batched, equal to xylo-sim",
+                          _runner("xylo-emu", _emulate), batched=True))
