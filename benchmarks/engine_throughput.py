@@ -23,6 +23,13 @@ identical). fixed-emu's time is the best of three calls, quantisation included; 
 reference's one pass. Memory per sample: the emulator's peak Python allocation (tracemalloc,
 in a separate untimed call) over the batch, divided by the batch size. Goal (issue 14): >= 1000x Lava's samples/s, spike-identical.
 
+And Xylo (issue 33): ``xylo-emu`` (numpy, the batch in one call, best of three) against
+``xylo-sim`` (Rockpool's XyloSim: the xylosim C++ core, one sample at a time) on the same
+samples, their events compared (they must be identical): a digits-shaped network (16 inputs ->
+64 -> 10, the Xylo shape of the flagship, random weights) and the largest Xylo Audio 2 network
+(16 -> 1000 recurrent -> 8), 25 steps of 20 % random input events. Goal (issue 33): the emulator
+orders of magnitude faster, like fixed-emu.
+
     python benchmarks/engine_throughput.py [--batch 256] [--lava-samples 64] [--seeds 10] [--quick]
 
 Writes benchmarks/results/engine_throughput.json and .md.
@@ -119,6 +126,44 @@ def measure(name: str, spec, x: np.ndarray, lava_samples: int) -> dict:
     return row
 
 
+def xylo_network(n_hidden: int, n_out: int, recurrent_density: float, seed: int = 0):
+    """A spec within a Xylo chip's limits: 16 inputs -> ``n_hidden`` CUBA (sparse recurrence) ->
+    ``n_out``, subtractive reset, no bias, time constants 2 and 16 ms."""
+    from engram_nm.spec import EngramSpec, LayerSpec
+
+    rng = np.random.default_rng(seed)
+    cuba = dict(neuron="cuba", tau_syn=2e-3, tau_mem=16e-3, reset="subtract")
+    rec = np.where(rng.random((n_hidden, n_hidden)) < recurrent_density, rng.normal(0.0, 0.05, (n_hidden, n_hidden)),
+                   0.0) if recurrent_density else None
+    return EngramSpec(16, [LayerSpec("hidden", weight=rng.normal(0.05, 0.4, (n_hidden, 16)), recurrent_weight=rec,
+                                     **cuba),
+                           LayerSpec("readout", weight=rng.normal(0.0, 0.3, (n_out, n_hidden)), **cuba)],
+                      name=f"xylo_{n_hidden}")
+
+
+def measure_xylo(name: str, spec, x: np.ndarray, sim_samples: int) -> dict:
+    """xylo-emu (batch, best of three) against xylo-sim (one sample at a time) on ``x [B, T, 16]``."""
+    from engram_nm.hardware.targets import run
+
+    run(spec, x[:2], "xylo-emu")  # warm-up
+    emu_s = float("inf")
+    for _ in range(3):
+        t0 = time.perf_counter()
+        emu = run(spec, x, "xylo-emu")
+        emu_s = min(emu_s, time.perf_counter() - t0)
+    t0 = time.perf_counter()
+    sim = run(spec, x[:sim_samples], "xylo-sim")
+    sim_s = time.perf_counter() - t0
+    mismatches = sum(int(np.sum(sim.spikes[k] != emu.spikes[k][:sim_samples])) for k in sim.spikes)
+    row = {"network": name, "neurons": int(sum(layer.size for layer in spec.layers)), "steps": int(x.shape[1]),
+           "batch": int(x.shape[0]), "sim_samples": sim_samples,
+           "xylo_emu_samples_per_s": x.shape[0] / emu_s, "xylo_sim_samples_per_s": sim_samples / sim_s,
+           "events_per_sample": float(sum(int(v.sum()) for v in emu.spikes.values()) / x.shape[0]),
+           "xylo_emu_vs_xylo_sim_event_mismatches": mismatches}
+    row["speedup_vs_xylo_sim"] = row["xylo_emu_samples_per_s"] / row["xylo_sim_samples_per_s"]
+    return row
+
+
 def engram_protocol(steps: dict):
     """The lifecycle each seed runs (module docstring); returns its recall's overlap with the tag."""
     def protocol(ex):
@@ -186,8 +231,17 @@ def main(argv=None) -> dict:
     print(f"{engram['network']}, {engram['seeds']} seeds: fixed-emu {engram['fixed_emu_s']:.2f} s, cpu-fixed "
           f"{engram['cpu_fixed_s']:.1f} s, x{engram['speedup_vs_cpu_fixed']:.0f}; mismatches "
           f"{engram['spike_mismatches']}", flush=True)
+    xylo_x = (np.random.default_rng(2).random((batch, 25, 16)) < 0.2).astype(np.float64)
+    xylo_rows = [measure_xylo("Xylo digits shape 16-64-10", xylo_network(64, 10, 0.0), xylo_x, lava_samples),
+                 measure_xylo(f"Xylo Audio 2 at capacity 16-{200 if args.quick else 1000}-8 (10 % recurrent)",
+                              xylo_network(200 if args.quick else 1000, 8, 0.1), xylo_x, lava_samples)]
+    for r in xylo_rows:
+        print(f"{r['network']}: xylo-emu {r['xylo_emu_samples_per_s']:.0f} samples/s, xylo-sim "
+              f"{r['xylo_sim_samples_per_s']:.1f}, x{r['speedup_vs_xylo_sim']:.0f}; mismatches "
+              f"{r['xylo_emu_vs_xylo_sim_event_mismatches']}", flush=True)
     result = {"benchmark": "engine_throughput", **machine_info(), "goal": f">= {GOAL:.0f}x Lava samples/s, "
-              f"spike-identical; engram lifecycle >= {ENGRAM_GOAL:.0f}x", "rows": rows, "engram": engram}
+              f"spike-identical; engram lifecycle >= {ENGRAM_GOAL:.0f}x", "rows": rows, "engram": engram,
+              "xylo": xylo_rows}
     md = ["# fixed-emu throughput vs Lava and the numpy reference", "",
           f"Machine: {result['machine']}, {result['cpus']} CPUs. All baselines measured in the same run; ratios, "
           "not seconds, compare across runs. fixed-emu runs the whole batch in one call; Lava (run_many: one "
@@ -220,6 +274,16 @@ def main(argv=None) -> dict:
            f"| {e['network']} | {e['seeds']} | {e['fixed_emu_s']:.2f} | {e['cpu_fixed_s']:.1f} | "
            f"x{e['speedup_vs_cpu_fixed']:.0f} | {e['spike_mismatches']} ({e['phases_compared']}) | "
            f"{np.mean(e['recall_overlap_fixed_emu']):.2f} | {e['fixed_emu_peak_bytes_per_seed']:.0f} | {verdict} |"]
+    md += ["", "## Xylo: xylo-emu against xylo-sim", "",
+           "xylo-emu runs the whole batch in one numpy call (best of three); xylo-sim (Rockpool's XyloSim, the "
+           f"xylosim C++ core) runs the first {lava_samples} samples one at a time; their events are compared. "
+           "25 steps of 20 % random input events.", "",
+           "| network | neurons | batch | xylo-emu samples/s | xylo-sim samples/s | speed-up | events/sample | "
+           "event mismatches |", "|---|---|---|---|---|---|---|---|"]
+    for r in xylo_rows:
+        md.append(f"| {r['network']} | {r['neurons']} | {r['batch']} | {r['xylo_emu_samples_per_s']:.0f} | "
+                  f"{r['xylo_sim_samples_per_s']:.1f} | x{r['speedup_vs_xylo_sim']:.0f} | "
+                  f"{r['events_per_sample']:.0f} | {r['xylo_emu_vs_xylo_sim_event_mismatches']} |")
     return publish(args.out, "engine_throughput", result, md)
 
 

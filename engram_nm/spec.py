@@ -46,6 +46,14 @@ sigma-delta source multiplies weights by payloads (``W @ s``), one from a spikin
 columns of the active sources; both are counted as one synaptic operation per non-zero
 source and non-zero weight.
 
+A population with ``max_events`` > 1 (a Xylo hidden neuron: up to 31) may fire several events in
+one step, each taking one threshold off ``v`` (subtract reset only)::
+
+    s[t] = #{k in 1..max_events : v[t] > k v_threshold}      v[t] = v[t] - s[t] v_threshold
+
+its record holds the counts, and a Dense from it multiplies weights by them (``W @ s``). Loihi's
+neurons send one spike a step: such a population runs on the engine's float kernels and on Xylo.
+
 ``bias`` enters ``v`` from step 0 (Lava's ``bias_mant``). ``syn_bias`` is a
 constant input current (what an NIR ``Affine`` bias into a ``CubaLIF`` means);
 it is zero for engram_nm-built networks and needs the CPU-only custom model.
@@ -213,6 +221,8 @@ class LayerSpec:
         payload_bits: a sigma-delta population's payload width in bits (1-24).
         size: number of neurons; needed only when ``weight`` is None (else ``weight``'s rows,
             and a given ``size`` must agree).
+        max_events: events a neuron may send in one step (module docstring): 1 (every Loihi
+            neuron) up to 255; above 1 needs ``reset="subtract"`` and no delayed reset.
     """
 
     name: str
@@ -233,6 +243,7 @@ class LayerSpec:
     activation: str = "relu"
     payload_bits: int = 24
     size: Any = None
+    max_events: int = 1
 
     def __post_init__(self) -> None:
         if not isinstance(self.name, str) or not _NAME_RE.match(self.name):
@@ -304,6 +315,22 @@ class LayerSpec:
         self._check_plasticity()
         self._check_gate()
         self._check_sigma_delta()
+        self._check_max_events()
+
+    @property
+    def counts_events(self) -> bool:
+        """True when a neuron may send several events a step (its record holds counts)."""
+        return self.max_events > 1
+
+    def _check_max_events(self) -> None:
+        m = self.max_events
+        if isinstance(m, bool) or not isinstance(m, (int, np.integer)) or not 1 <= m <= 255:
+            raise SpecError(f"layer {self.name!r}: max_events must be a whole number of events per step in 1..255, "
+                            f"got {m!r}")
+        self.max_events = int(m)
+        if m > 1 and (self.reset != "subtract" or self.reset_delay or self.graded):
+            raise SpecError(f"layer {self.name!r}: max_events > 1 takes one threshold off v per event: it needs "
+                            "reset='subtract', no delayed reset and a spiking (not sigma-delta) neuron")
 
     @property
     def graded(self) -> bool:
@@ -420,6 +447,7 @@ class LayerSpec:
             and self.reset == other.reset
             and self.reset_delay == other.reset_delay
             and self.bias_onset == other.bias_onset
+            and self.max_events == other.max_events
             and self.size == other.size
             and self.plasticity == other.plasticity
             and ((self.gate is None and other.gate is None) or (self.gate is not None and other.gate is not None

@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 
 import engram_nm as en
-from engram_nm.hardware.targets import available_targets
+from engram_nm.hardware.targets import available_targets, why_not
 
 
 def main(argv=None) -> int:
@@ -44,8 +44,9 @@ def main(argv=None) -> int:
     print(f"NIR round trip through {path}: exact = {deployed.equals(spec)}")
     # 3. Run it everywhere it can run, on the same input.
     x = (rng.random((args.steps, spec.n_in)) < 0.15).astype(float)
-    targets = [t for t, why in available_targets().items() if not why]
-    unavailable = {t: why for t, why in available_targets().items() if why}
+    reasons = {t: why_not(deployed, t) for t in available_targets()}  # not here, or not this network
+    targets = [t for t, why in reasons.items() if not why]
+    unavailable = {t: why for t, why in reasons.items() if why}
     report = en.verify(deployed, x, targets=targets)
     print(report.table())
     for t, why in unavailable.items():

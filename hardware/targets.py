@@ -48,7 +48,8 @@ class Target:
     :class:`RunOptions`, or, for a ``batched`` target, the raw input of :func:`run` (a sample or
     a batch ``[B, T, n_in]``), and returns a :class:`RunResult`. ``status()`` says ``""`` when the
     target can run here, else why not (:func:`run` raises :class:`HardwareUnavailableError` with it
-    and ``instead``). ``lava``: it runs a Lava process graph."""
+    and ``instead``); ``refusal(spec)`` says ``""`` when it can run ``spec`` (what it supports),
+    else why not (:func:`why_not`). ``lava``: it runs a Lava process graph."""
 
     name: str
     description: str
@@ -57,6 +58,7 @@ class Target:
     lava: bool = False
     batched: bool = False
     instead: str = ""
+    refusal: Callable = lambda spec: ""  # why this target cannot run ``spec`` ("" when it can)
 
 
 @dataclass(frozen=True)
@@ -112,6 +114,19 @@ def _lava_status() -> str:
 def available_targets() -> dict:
     """{target: "" if available else the reason it is not}."""
     return {name: target.status() for name, target in REGISTRY.items()}
+
+
+def why_not(spec: EngramSpec, target: str) -> str:
+    """``""`` when ``target`` is available here and can run ``spec``, else the reason (the spec's
+    own limits on that target: a Xylo chip's, Loihi's one spike a step)."""
+    entry = REGISTRY[check_target(target)]
+    return entry.status() or entry.refusal(spec)
+
+
+def _loihi_refusal(spec: EngramSpec) -> str:
+    from engram_nm.loihi.quantize import one_event_per_step
+
+    return "; ".join(one_event_per_step(layer) for layer in spec.layers if layer.max_events > 1)
 
 
 def check_target(target: str) -> str:
@@ -391,12 +406,14 @@ def _lava_samples(spec: EngramSpec, samples, target: str, tasks=None, record_v: 
 for _target in (
         Target("reference", "the numpy float64 reference, the truth", _run_reference),
         Target("snntorch", "the torch backend (float64), same semantics as Lava", _run_snntorch),
-        Target("cpu-float", "Lava CPU simulator, floating point", _run_lava("cpu-float"), _lava_status, lava=True),
+        Target("cpu-float", "Lava CPU simulator, floating point", _run_lava("cpu-float"), _lava_status, lava=True,
+               refusal=_loihi_refusal),
         Target("cpu-fixed", "Lava CPU simulator, bit-accurate fixed point after quantisation", _run_lava("cpu-fixed"),
-               _lava_status, lava=True),
-        Target("fixed-emu", "cpu-fixed's arithmetic without Lava, batched", _run_emulator, batched=True),
+               _lava_status, lava=True, refusal=_loihi_refusal),
+        Target("fixed-emu", "cpu-fixed's arithmetic without Lava, batched", _run_emulator, batched=True,
+               refusal=_loihi_refusal),
         Target("loihi2", "Loihi 2 (Loihi2HwCfg): the lava-loihi extension and a board", _run_lava("loihi2"),
-               lambda: loihi2_status()[1], lava=True,
+               lambda: loihi2_status()[1], lava=True, refusal=_loihi_refusal,
                instead="Use 'cpu-fixed' to simulate the chip's fixed-point arithmetic bit-accurately.")):
     register(_target)
 

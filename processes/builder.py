@@ -34,7 +34,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from engram_nm.errors import InputError
+from engram_nm.errors import SpecError, InputError
 from engram_nm.lava_compat import lava
 from engram_nm.processes.general_lif.process import GeneralLIF
 from engram_nm.loihi.arithmetic import IP_FRACTION_BITS, intrinsic_parameters
@@ -134,6 +134,10 @@ def _sigma_delta(layer, tag: str, qlayer):
 
 def _population(layer, dt: float, tag: str, qlayer, learn: bool = False) -> tuple[object, str]:
     """Create the population process; returns (process, reason-if-custom or '')."""
+    if layer.max_events > 1:
+        from engram_nm.loihi.quantize import one_event_per_step
+
+        raise SpecError(one_event_per_step(layer))
     if layer.graded:
         return _sigma_delta(layer, tag, qlayer), ""
     ok, reason = layer.stock_lava_compatible(dt)

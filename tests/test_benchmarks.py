@@ -131,6 +131,27 @@ def test_engine_throughput_benchmark_writes_results_and_the_emulator_matches_lav
     assert engram["spike_mismatches"] == 0 and engram["phases_compared"] == 2 * 3
     assert engram["mean_e_rate_per_step"] > 0.001 and engram["recall_overlap_fixed_emu"] == engram["recall_overlap_cpu_fixed"]
     assert "## The engram lifecycle" in (tmp_path / "engine_throughput.md").read_text()
+    assert [r["xylo_emu_vs_xylo_sim_event_mismatches"] for r in data["xylo"]] == [0, 0]
+    assert all(r["events_per_sample"] > 10 and r["xylo_emu_samples_per_s"] > 0 for r in data["xylo"])
+    assert "## Xylo: xylo-emu against xylo-sim" in (tmp_path / "engine_throughput.md").read_text()
+
+
+def test_chips_benchmark_runs_both_families_and_xylo_sim_equals_xylo_emu(tmp_path):
+    data = _bench("chips").main(["--quick", "--seeds", "2", "--out", str(tmp_path)])
+    assert data["xylo_sim_identical_every_seed"] and data["chance"] == 0.1 and data["digits"] == 449
+    rows = {r["setting"]: r for r in data["rows"]}
+    shapes = ("Xylo shape, trained with up to 31 events a step", "Xylo shape, trained with one spike a step (control)")
+    assert set(rows) == {"flagship / float", "flagship / Loihi (fixed-emu)"} | {
+        f"{shape} / {where}" for shape in shapes
+        for where in ("float", "Xylo (xylo-emu = xylo-sim)", "Loihi (fixed-emu, one spike a step)")}
+    trained_as_chip = rows[f"{shapes[0]} / Xylo (xylo-emu = xylo-sim)"]
+    assert trained_as_chip["agreement_with_float"]["mean"] > 0.85  # the chip decides as the model it was trained as
+    assert all(r["accuracy"]["n_seeds"] == 2 and r["accuracy"]["mean"] > 0.3 for r in rows.values())  # chance 0.1
+    assert trained_as_chip["energy_nJ"]["xylo"] is None  # no sourced cost
+    assert rows["flagship / Loihi (fixed-emu)"]["energy_nJ"]["loihi"] > 0
+    assert "64 input channels: xylo-audio3 has 16" in data["flagship_on_xylo_refused_because"]
+    assert len(data["contrasts"]) == 3 and all(c["p_holm"] is not None for c in data["contrasts"].values())
+    assert f"| {shapes[0]} / Xylo (xylo-emu = xylo-sim) |" in (tmp_path / "chips.md").read_text()
 
 
 @pytest.mark.slow

@@ -183,3 +183,16 @@ def test_example_08_event_camera(run_example, tmp_path):
     assert fewer > 10  # the pruned spiking network against every weight of the frame MLP, every frame
     assert "Lava cpu-fixed equals fixed-emu spike for spike on 3 recordings: yes" in out
     assert (tmp_path / "event_camera.png").stat().st_size > 10_000
+
+
+def test_example_09_xylo(run_example, tmp_path):
+    import re
+
+    proc = run_example("09_xylo", ["--epochs", "3", "--out", str(tmp_path)])
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    out = proc.stdout
+    assert "xylo-audio2: fits NO\n  * 10 output neurons: xylo-audio2 has 8" in out and "xylo-audio3: fits yes" in out
+    assert "xylo-emu == xylo-sim (every event of every digit): yes" in out
+    accuracy = {t: float(a) for t, a in re.findall(r"\| (reference|xylo-sim) \| ([0-9.]+) \|", out)}
+    assert accuracy["reference"] > 0.3 and accuracy["xylo-sim"] > 0.2  # chance 0.10
+    assert (tmp_path / "xylo_digits.nir").exists()

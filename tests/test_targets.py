@@ -79,3 +79,14 @@ def test_a_result_keeps_records_learned_values_memory_and_report_apart():
     assert set(out.learned.weights) == {m.name for m in spec.compile().plastic} and "layer1" in out.learned.thresholds
     assert out.memory.reads.shape == (60, 4) and out.memory.reads[30:].any()
     assert out.report.target == "fixed-emu" and out.report.steps == 60 and out.report.quantization is not None
+
+
+def test_why_not_says_what_a_target_cannot_run():
+    from tests.xylo.networks import xylo_spec
+
+    chip_shaped, plain = xylo_spec(0), random_spec(20, [8, 4], seed=0)
+    assert targets.why_not(chip_shaped, "xylo-emu") == "" and targets.why_not(chip_shaped, "fixed-emu") == ""
+    assert "does not fit any Xylo chip" in targets.why_not(plain, "xylo-sim")
+    chip_shaped.layers[0].max_events = 31
+    assert "send one spike a step" in targets.why_not(chip_shaped.validate(), "cpu-fixed")
+    assert targets.why_not(chip_shaped, "xylo-emu") == ""

@@ -152,7 +152,11 @@ def count_run(spec: EngramSpec, input_spikes: np.ndarray, spikes: dict, learn: b
     total_spikes, total_slots = 0, 0
     recorded = {}
     for layer in spec.layers:
-        s = np.asarray(spikes.get(layer.name)) != 0 if layer.name in spikes else None
+        # events per neuron and step: 0/1, or counts where a neuron may fire several (max_events);
+        # payloads (sigma-delta) count once each
+        s = None if layer.name not in spikes else np.asarray(spikes.get(layer.name))
+        if s is not None and not layer.counts_events:
+            s = s != 0
         if s is None or s.shape != (steps, layer.size):
             raise InputError(f"spikes[{layer.name!r}] must be [T={steps}, {layer.size}] from the same run")
         recorded[layer.name] = s
@@ -171,14 +175,14 @@ def count_run(spec: EngramSpec, input_spikes: np.ndarray, spikes: dict, learn: b
             else:
                 acs += ops
             d = c.delay  # a spike of step t reaches the target at t + delay
-            reached[d:] |= (pre[:steps - d].astype(np.int64) @ (c.weight != 0).T.astype(np.int64)) > 0
+            reached[d:] |= ((pre[:steps - d] != 0).astype(np.int64) @ (c.weight != 0).T.astype(np.int64)) > 0
             dense += steps * c.weight.size
             if learn and c.name in rules:
                 learning += _learning_updates(rules[c.name], c.weight, pre.astype(int), s.astype(int))
         active = int((reached | (layer.bias != 0)).sum())
         out.layers.append(LayerCounts(layer.name, int(s.sum()), acs, dense, steps * layer.size, learning, macs, active))
         out.dense_macs_ann += 0 if layer.weight is None else layer.weight.size  # the chain an ANN would have
-        total_spikes += int(s.sum())
+        total_spikes += int(np.count_nonzero(s))  # sparsity: active neuron-steps, whatever their count
         total_slots += s.size
     out.activation_sparsity = 1.0 - total_spikes / total_slots
     return out

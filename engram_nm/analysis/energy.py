@@ -98,6 +98,13 @@ PROFILES = {
     "loihi2": EnergyProfile("loihi2", {op: Cost(None, "no sourced per-operation figure", "unknown")
                                        for op in ("synaptic_op", "neuron_update", "spike", "learning_update")},
                             event_driven=True, note="unknown: no energy is estimated"),
+    # Xylo (SynSense): the datasheets and papers with per-operation energies could not be reached
+    # from this machine; Rockpool 3.1 has a clock-cycle model only (it needs samna). Unknown.
+    "xylo": EnergyProfile("xylo", {op: Cost(None, "no sourced per-operation figure (docs/xylo.md)", "unknown")
+                                   for op in ("synaptic_op", "neuron_update", "spike")},
+                          event_driven=True, note="unknown: no energy is estimated",
+                          updates="every", updates_source="xylosim updates every neuron each step "
+                                                          "(src/v2/cpp/XyloLayer.cpp)"),
 }
 
 

@@ -109,7 +109,8 @@ def step_network(spec: EngramSpec, x: np.ndarray, kernel: Kernel, masks: dict | 
     rec_s = [[] for _ in sizes]
     rec_v = [[] for _ in sizes]
     rec_u = [[] for _ in sizes]
-    graded_layers = [getattr(layer, "graded", False) for layer in spec.layers]
+    # numbers, not spikes, travel from these: sigma-delta payloads and multi-event counts
+    graded_layers = [layer.graded or layer.max_events > 1 for layer in spec.layers]
     silent = ([kernel.for_products(np.zeros(lead + (n,), dtype=bool)) for n in sizes],
               kernel.for_products(np.zeros(lead + (spec.n_in,), dtype=bool)))
     # past[d - 1]: (the populations' spikes, the input) of step t - d, as far back as the longest delay

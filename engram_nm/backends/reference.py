@@ -74,7 +74,7 @@ class FloatKernel(NumpyRecords):
         vth = self.thresholds[i]
         self.u[i], self.v[i], s = lif_step(self.u[i], self.v[i], a_in, du, dv, vth, layer.bias, layer.syn_bias,
                                            layer.reset == "subtract", layer.reset_delay, self.spiked[i],
-                                           bias_on)
+                                           bias_on, layer.max_events)
         self.spiked[i] = s
         return s
 

@@ -32,7 +32,7 @@ class NetworkOutput:
 
 
 _POPULATION_FIELDS = ("name", "neuron", "activation", "payload_bits", "reset", "reset_delay", "bias_onset",
-                      "plasticity", "gate", "tau_mem", "tau_syn", "metadata")
+                      "plasticity", "gate", "tau_mem", "tau_syn", "metadata", "max_events")
 """Fields the module reads from its population's :class:`LayerSpec` (not trained): a new neuron field
 of the spec reaches the module, and its export, without a line here."""
 
@@ -78,7 +78,7 @@ class SpecLayer(nn.Module):
         return LIFParameters(
             du=self.du, dv=self.dv, v_threshold=self.v_threshold, bias=self.bias,
             syn_bias=self.syn_bias, subtract_reset=self.reset == "subtract",
-            reset_delay=self.reset_delay,
+            reset_delay=self.reset_delay, max_events=self.max_events,
         )
 
     def to_layer_spec(self) -> LayerSpec:
@@ -229,7 +229,7 @@ def run_torch(spec_or_net, spikes: np.ndarray, dtype: torch.dtype = torch.float6
     call (``gate_masks``: see ``SpecNetwork.forward``; the same for every sample).
 
     Returns ``(spikes, v)``: ``{layer: bool [steps, size]}`` (``[B, steps, size]`` for a batch; a
-    sigma-delta layer's: its float payloads) and, if ``record_v``, the voltages alike (else empty).
+    sigma-delta layer's: its float payloads; a multi-event layer's: its counts) and, if ``record_v``, the voltages alike (else empty).
     """
     net = spec_or_net if isinstance(spec_or_net, SpecNetwork) else build_torch(spec_or_net, dtype=dtype)
     arr = np.asarray(spikes, dtype=np.float64)
@@ -238,7 +238,7 @@ def run_torch(spec_or_net, spikes: np.ndarray, dtype: torch.dtype = torch.float6
     with torch.no_grad():
         out = net(x.transpose(0, 1) if batched else x.unsqueeze(1), record_v=record_v, gate_masks=gate_masks)
     layout = (lambda a: a.transpose(0, 1)) if batched else (lambda a: a[:, 0])  # back from [T, B, n]
-    graded = {layer.name for layer in net.layers if layer.graded}
+    graded = {layer.name for layer in net.layers if layer.graded or layer.max_events > 1}  # numbers, not spikes
     spikes_out = {k: layout(v).cpu().numpy().astype(np.float64) if k in graded else layout(v).cpu().numpy() > 0.5
                   for k, v in out.spikes.items()}
     volts = {k: layout(v).cpu().numpy().astype(np.float64) for k, v in out.v.items()}

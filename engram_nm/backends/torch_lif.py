@@ -13,6 +13,10 @@ uses snnTorch's machinery while the forward pass is exactly Lava's update::
 
 With ``reset_delay`` the reset uses the previous step's spikes ``state.s`` and
 is applied before the threshold test (snnTorch's default; :mod:`engram_nm.spec`).
+With ``max_events`` > 1 (subtract reset) a neuron fires up to that many events a step, one
+surrogate spike per threshold crossed (:func:`engram_nm.backends.float_lif.event_count`)::
+
+    s  = sum over k in 1..max_events of H(v' - k v_threshold) ;   v' = v' - v_threshold * s
 
 The reset uses ``s`` detached from the graph (as snnTorch does), so the
 gradient flows through the spike and the subthreshold path only.
@@ -37,6 +41,7 @@ class LIFParameters(NamedTuple):
     syn_bias: torch.Tensor
     subtract_reset: bool = False
     reset_delay: bool = False
+    max_events: int = 1
 
 
 class LIFState(NamedTuple):
@@ -65,6 +70,11 @@ def lif_step(
     v = state.v * (1 - p.dv) + u + p.bias
     if p.reset_delay:
         v = _reset(v, state.s, p)
+    if p.max_events > 1:  # one surrogate spike per threshold crossed, all k in one call
+        k = torch.arange(1, p.max_events + 1, dtype=v.dtype, device=v.device)
+        spikes = spike_fn(v.unsqueeze(-1) - k * p.v_threshold.unsqueeze(-1)).to(v.dtype).sum(-1)
+        fired = spikes.detach()
+        return spikes, LIFState(u=u, v=_reset(v, fired, p), s=fired)
     # snnTorch's Heaviside returns float32 whatever the input dtype.
     spikes = spike_fn(v - p.v_threshold).to(v.dtype)
     fired = spikes.detach()
@@ -74,4 +84,8 @@ def lif_step(
 
 
 def _reset(v: torch.Tensor, fired: torch.Tensor, p: LIFParameters) -> torch.Tensor:
-    return v - p.v_threshold * fired if p.subtract_reset else v * (1 - fired)
+    if p.subtract_reset:
+        # where(), not v_threshold * fired: an infinite threshold (a read-out that never fires) times
+        # 0 would be NaN, which the numpy reference, resetting only where a neuron fired, never makes
+        return v - torch.where(fired > 0, p.v_threshold * fired, torch.zeros_like(v))  # fired: 0/1 or counts
+    return v * (1 - fired)

@@ -54,7 +54,8 @@ def _run(net: SpecNetwork, x: torch.Tensor, record_v: bool, masks: dict) -> RunR
     rec_s, rec_v, _ = step_network(net, x, kernel, masks, record_v=record_v)
     numpy = lambda a: a.cpu().numpy().astype(np.float64)  # noqa: E731
     return RunResult(
-        "snntorch", int(x.shape[0]), {k: a.cpu().numpy() > 0.5 for k, a in rec_s.items()},
+        "snntorch", int(x.shape[0]), {k: numpy(a) if layer.max_events > 1 else a.cpu().numpy() > 0.5
+                                      for (k, a), layer in zip(rec_s.items(), net.layers)},
         {k: numpy(a) for k, a in rec_v.items()},
         learned_weights={name: numpy(slot.learner.weight) for name, slot in kernel.learners.items()},
         learned_thresholds={layer.name: numpy(kernel.thresholds[i]) for i, layer in enumerate(net.layers)

@@ -37,7 +37,11 @@ from engram_nm.errors import InputError
 
 READOUTS = ("spikes", "membrane")
 SCHEDULES = ("after", "gradual")
-NEURONS = ("lif", "sigma_delta")  # the hidden layer's neuron (engram_nm/spec.py, LayerSpec.neuron)
+NEURONS = ("lif", "sigma_delta", "cuba")  # the hidden layer's neuron (engram_nm/spec.py, LayerSpec.neuron)
+# "cuba": hidden layer and read-out current-based, subtractive reset, time constants a power of two
+# times dt (2 ms and 16 ms at dt = 1 ms): what a Xylo chip computes (engram_nm/xylo/mapping.py),
+# whose hidden neurons fire up to 31 events a step (FrontierSetting.max_events=31 trains them so).
+CUBA_TAU_SYN, CUBA_TAU_MEM = 2e-3, 16e-3
 
 
 @dataclass(frozen=True)
@@ -63,6 +67,7 @@ class FrontierSetting:
     prune_ramp_epochs: int = 20
     neuron: str = "lif"
     sd_threshold: float = 0.1
+    max_events: int = 1  # events a hidden neuron may fire a step ("cuba" only; a Xylo hidden neuron: 31)
 
     def __post_init__(self):
         if not (0 <= self.prune < 1 and 0 <= self.prune_readout < 1):
@@ -80,6 +85,9 @@ class FrontierSetting:
             raise InputError("early exit counts readout spikes: use readout='spikes' with exit_margin")
         if self.neuron not in NEURONS:
             raise InputError(f"neuron must be one of {NEURONS}, got {self.neuron!r}")
+        if self.max_events != 1 and (self.neuron != "cuba" or not 1 <= self.max_events <= 255):
+            raise InputError(f"max_events > 1 is for neuron='cuba' (subtractive reset), up to 255, got "
+                             f"{self.max_events} with {self.neuron!r}")
         if not self.sd_threshold >= 0:
             raise InputError(f"sd_threshold must be >= 0, got {self.sd_threshold}")
         self.input_code  # validates the code
@@ -94,6 +102,9 @@ class FrontierSetting:
                  f"{self.readout} readout"]
         if self.neuron == "sigma_delta":
             parts.insert(0, f"sigma-delta hidden (threshold {self.sd_threshold:g})")
+        if self.neuron == "cuba":
+            parts.insert(0, "current-based neurons, subtractive reset"
+                         + (f", up to {self.max_events} events a step" if self.max_events > 1 else ""))
         if self.hidden != 64:
             parts.insert(0, f"{self.hidden} hidden")
         if self.l1_activity:
@@ -137,9 +148,13 @@ def _network(setting: FrontierSetting, seed: int, n_in: int = 64, input_meta: di
 
     rng = np.random.default_rng(seed)
     readout = dict(v_threshold=np.inf) if setting.readout == "membrane" else {}
-    graded = dict(neuron="sigma_delta", v_threshold=setting.sd_threshold) if setting.neuron == "sigma_delta" else {}
+    hidden = dict(neuron="sigma_delta", v_threshold=setting.sd_threshold) if setting.neuron == "sigma_delta" else {}
+    if setting.neuron == "cuba":
+        hidden = dict(neuron="cuba", tau_syn=CUBA_TAU_SYN, tau_mem=CUBA_TAU_MEM, reset="subtract")
+        readout = {**hidden, **readout}
+        hidden["max_events"] = setting.max_events
     spec = EngramSpec(n_in, [LayerSpec("hidden", weight=rng.normal(0, 0.3 * np.sqrt(64 / n_in), (setting.hidden, n_in)),
-                                       **graded),
+                                       **hidden),
                              LayerSpec("readout", weight=rng.normal(0, 0.3, (10, setting.hidden)), **readout)],
                       name="digits" if input_meta is None else "event_digits")
     if input_meta is not None:
@@ -160,6 +175,10 @@ def _fit(net, x, y, setting: FrontierSetting, epochs: int, seed: int, masks=None
         with torch.no_grad():
             for layer, mask in zip(net.layers, masks):
                 layer.weight.mul_(mask)
+
+    if setting.neuron == "cuba":  # the Xylo shape: no biases (engram_nm/xylo/mapping.py)
+        for layer in net.layers:
+            layer.bias.requires_grad_(False)
 
     train_classifier(net, x, y, epochs=epochs, batch=64, lr=setting.lr, seed=seed, quiet=True,
                      penalty=SparsityPenalty(l1_activity=setting.l1_activity),

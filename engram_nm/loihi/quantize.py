@@ -199,12 +199,20 @@ def _learning_range(plastic: list, wmax: float, mixed: bool) -> tuple[float, boo
 _QUANTITY = {"feedforward": "weight", "recurrent": "recurrent_weight"}  # report labels
 
 
+def one_event_per_step(layer: LayerSpec) -> str:
+    """Why a population that fires several events a step cannot run on Loihi (and Lava)."""
+    return (f"layer {layer.name!r}: max_events={layer.max_events}: Loihi's neurons (and Lava's models) send one "
+            "spike a step; run it on 'reference', 'snntorch', 'xylo-emu' or 'xylo-sim', or set max_events=1")
+
+
 def quantize_layer(layer: LayerSpec, dt: float, report: QuantizationReport, connections: list,
                    plastic: list = (), payload_scales: dict | None = None) -> QuantizedLayer:
     """One layer, with the ``connections`` into it (:meth:`~engram_nm.spec.EngramSpec.connections`:
     they share its scale) and, when quantising for learning, the ``plastic`` matrices among them.
     ``payload_scales``: connection name -> its graded source's payload scale (binary sources: 1);
     a graded source's integer weights are ``W * K / (64 * P)``, so ``K`` is chosen on ``W / P``."""
+    if layer.max_events > 1:
+        raise QuantizationError(one_event_per_step(layer))
     if np.any(np.isinf(layer.v_threshold)):
         raise QuantizationError(
             f"layer {layer.name!r}: an infinite threshold has no fixed-point form; "

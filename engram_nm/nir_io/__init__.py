@@ -22,6 +22,7 @@ v-bias, LIF            ``Affine`` bias (enters v directly when du = 1)
 v-bias, CUBA           ``v_leak = bias * tau_mem / dt`` (+ exact value in metadata)
 syn_bias, CUBA         ``Affine`` bias (NIR: a bias is an input current)
 reset mode, delay      node metadata ``engram_nm.reset``, ``.reset_delay`` (NIR: v_reset = 0)
+events per step        node metadata ``engram_nm.max_events`` (NIR's neurons fire once a step)
 bias onset             node metadata ``engram_nm.bias_onset`` (another tool's file: "arrival",
                        the layer's depth, see :class:`ImportOptions`)
 plasticity             node metadata ``engram_nm.plasticity`` (rule dicts; readers that

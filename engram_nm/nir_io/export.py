@@ -33,6 +33,7 @@ def spec_to_nir(spec: EngramSpec, unit_r: bool = False):
         meta = {"reset": layer.reset, "reset_delay": layer.reset_delay, "neuron": layer.neuron,
                 "bias": layer.bias.copy(),
                 "bias_onset": layer.bias_onset,
+                "max_events": layer.max_events,
                 "layer_metadata": dict(layer.metadata)}
         if layer.plasticity is not None:
             meta["plasticity"] = layer.plasticity.to_dict()

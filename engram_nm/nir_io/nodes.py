@@ -194,7 +194,7 @@ def neuron_layer(name: str, node, w: np.ndarray | None, b: np.ndarray, w_rec, b_
     return LayerSpec(name=clean, weight=weight if weight.shape[1] else None, size=size, tau_mem=tau_mem,
                      v_threshold=thr, neuron=neuron, tau_syn=tau_syn,
                      bias=bias, syn_bias=syn_bias, recurrent_weight=rec, reset=reset,
-                     reset_delay=reset_delay, bias_onset=bias_onset,
+                     reset_delay=reset_delay, bias_onset=bias_onset, max_events=int(meta.get("max_events", 1)),
                      plasticity=plasticity_of(meta.get("plasticity"), name), gate=meta.get("gate"),
                      metadata=layer_meta)
 

@@ -25,10 +25,12 @@ shift, subtractive reset, no synaptic delays, no learning. So a spec maps when:
 
 as Rockpool 3.1's ``global_quantize`` scales weights and thresholds together
 (``rockpool/transform/quantize_methods.py``), here per target population. The chip also counts
-a spike the step it arrives and fires while ``v >= threshold`` (up to 31 events a step), where
-the spec delivers input a step later and fires once when ``v > threshold``: ``xylo-sim`` and
-``xylo-emu`` agree with each other bit for bit; their agreement with the float model is
-measured, not assumed (``benchmarks/chips.py``, docs/xylo.md).
+a spike the step it arrives (the targets hand it the input a step late, as the spec delivers it)
+and fires while ``v >= threshold``, up to 31 events a step: a spec trained with
+``max_events=31`` on its hidden populations (:mod:`engram_nm.spec`) fires as the chip does, one
+trained with 1 does not (a warning says so). ``xylo-sim`` and ``xylo-emu`` agree with each other
+bit for bit; their agreement with the float model is measured, not assumed
+(``benchmarks/chips.py``, docs/xylo.md).
 """
 
 from __future__ import annotations
@@ -40,7 +42,7 @@ import numpy as np
 from engram_nm.errors import EngramError
 from engram_nm.loihi.quantize import QuantizationReport
 from engram_nm.spec import EngramSpec
-from engram_nm.xylo.chips import CHIPS, MAX_DASH, XyloChip, chip as chip_named
+from engram_nm.xylo.chips import CHIPS, MAX_DASH, MAX_HIDDEN_EVENTS, MAX_OUTPUT_EVENTS, XyloChip, chip as chip_named
 from engram_nm.xylo.config import STATE_MAX, W_MAX, XyloConfig
 
 
@@ -144,6 +146,9 @@ def _structure(spec: EngramSpec, chip: XyloChip) -> list:
                               ("output neurons", output.size, chip.outputs)):
         if used > limit:
             out.append(f"{used} {what}: {chip.name} has {limit}")
+    if output.max_events > MAX_OUTPUT_EVENTS:
+        out.append(f"{output.name}: max_events {output.max_events}: Xylo's read-out fires {MAX_OUTPUT_EVENTS} event "
+                   "a step")
     for c in spec.connections():
         if c.target == output.name and c.source is None:
             out.append(f"{c.name}: the input into the read-out {output.name!r}: on Xylo the input reaches hidden "
@@ -204,6 +209,11 @@ def _quantize(spec: EngramSpec):
         if not np.all(finite):
             warnings.append(f"{layer.name}: tau_mem inf has no bit shift; Xylo leaks with dash {MAX_DASH} "
                             f"(tau = {spec.dt * 2 ** MAX_DASH:g} s)")
+    for layer in hidden:
+        if layer.max_events != MAX_HIDDEN_EVENTS:
+            warnings.append(f"{layer.name}: max_events {layer.max_events}: a hidden Xylo neuron fires up to "
+                            f"{MAX_HIDDEN_EVENTS} events a step; where v passes two thresholds in one step the chip "
+                            f"differs from the spec (train with max_events={MAX_HIDDEN_EVENTS} to match it)")
     for layer in spec.layers:
         into = [c for c in spec.connections() if c.target == layer.name]
         keep = 1.0 - 2.0 ** -dashes[layer.name][0]  # the share of a current left after the step's decay

@@ -52,7 +52,7 @@ def _runner(name: str, engine):
         else:
             x = check_input(spec, x)
         mapping = map_to_xylo(spec)
-        rec = engine(mapping.config, _one_step_late(x.astype(np.int64)))
+        rec = engine(mapping.config, _one_step_late(x.astype(np.int64)), o.record_v)
         spikes_out, volts = {}, {}
         for pop, first, stop in mapping.config.hidden_populations:
             spikes_out[pop] = rec.hidden_events[..., first:stop].astype(np.uint8)
@@ -69,13 +69,13 @@ def _runner(name: str, engine):
     return runner
 
 
-def _emulate(config, x):
+def _emulate(config, x, record_v: bool):
     from engram_nm.xylo.emulator import emulate_xylo
 
-    return emulate_xylo(config, x)
+    return emulate_xylo(config, x, record_state=record_v)
 
 
-def _simulate(config, x):
+def _simulate(config, x, record_v: bool):
     from engram_nm.xylo.rockpool_sim import simulate_xylo
 
     return simulate_xylo(config, x)
@@ -87,10 +87,21 @@ def _sim_status() -> str:
     return xylo_sim_status()
 
 
+def _refusal(spec: EngramSpec) -> str:
+    """Why no Xylo chip holds ``spec`` ("" when one does)."""
+    from engram_nm.xylo.mapping import XyloFitError, map_to_xylo
+
+    try:
+        map_to_xylo(spec)
+    except XyloFitError as exc:
+        return str(exc)
+    return ""
+
+
 def register_targets(register, target_class) -> None:
     """Add ``xylo-sim`` and ``xylo-emu`` to the target registry (:mod:`engram_nm.hardware.targets`)."""
     register(target_class("xylo-sim", "Xylo's integer core in Rockpool's XyloSim (the xylosim C++ simulator)",
-                          _runner("xylo-sim", _simulate), _sim_status, batched=True,
+                          _runner("xylo-sim", _simulate), _sim_status, batched=True, refusal=_refusal,
                           instead="Use 'xylo-emu', the same arithmetic in numpy (equal spike for spike)."))
     register(target_class("xylo-emu", "Xylo's integer core in numpy, batched, equal to xylo-sim",
-                          _runner("xylo-emu", _emulate), batched=True))
+                          _runner("xylo-emu", _emulate), batched=True, refusal=_refusal))
