@@ -118,3 +118,14 @@ def test_trained_as_the_chip_fires_the_xylo_chip_follows_the_float_model_closely
         assert np.count_nonzero(chip.spikes["hidden"]) > 0.1 * chip.spikes["hidden"].size
         agree[m] = float(np.mean(np.abs(ref.spikes["hidden"] - chip.spikes["hidden"].astype(float)) <= 1))
     assert agree[31] > 0.9 and agree[31] > agree[1] + 0.3, agree
+
+
+def test_an_infinite_threshold_read_out_with_subtract_reset_gives_no_nan_in_torch():
+    """Before: snnTorch computed v - inf * 0 = NaN for a read-out that never fires; the reference never did."""
+    spec = EngramSpec(3, [LayerSpec("h", np.ones((2, 3)), reset="subtract"),
+                          LayerSpec("o", np.ones((2, 2)), v_threshold=np.inf, reset="subtract", **{
+                              k: v for k, v in CUBA.items() if k != "reset"})])
+    x = np.ones((10, 3))
+    a, b = run(spec, x, "reference", record_v=True), run(spec, x, "snntorch", record_v=True)
+    assert np.all(np.isfinite(b.v["o"])) and np.abs(b.v["o"]).max() > 1
+    np.testing.assert_allclose(a.v["o"], b.v["o"], rtol=0, atol=1e-9)

@@ -168,3 +168,21 @@ def test_cli_fit_on_a_xylo_chip_passes_or_lists_each_reason_on_a_line(tmp_path, 
     assert main(["fit", str(too_big), "--chip", "xylo-audio3"]) == 1  # 16 outputs there, still 16 inputs
     assert [line for line in capsys.readouterr().out.splitlines() if line.startswith("* ")] == [
         "* 20 input channels: xylo-audio3 has 16"]
+
+
+def test_cli_runs_a_model_on_both_xylo_targets_with_the_same_events(tmp_path, capsys):
+    from engram_nm.cli import main
+    from engram_nm.nir_io import export_nir
+
+    model = export_nir(xylo_spec(1), tmp_path / "m.nir")
+    np.save(tmp_path / "x.npy", random_spikes(80, 16, rate=0.2, seed=4))
+    for target in ("xylo-sim", "xylo-emu"):
+        assert main(["run", str(model), "--target", target, "--input", str(tmp_path / "x.npy"),
+                     "--out", str(tmp_path / f"{target}.npz")]) == 0
+    capsys.readouterr()
+    sim, emu = np.load(tmp_path / "xylo-sim.npz"), np.load(tmp_path / "xylo-emu.npz")
+    spike_keys = sim.files  # one array of events per population
+    assert sorted(spike_keys) == ["H0", "H1", "O"] and sorted(emu.files) == sorted(spike_keys)
+    for key in spike_keys:
+        np.testing.assert_array_equal(sim[key], emu[key], err_msg=key)
+    assert sum(int(np.count_nonzero(sim[k])) for k in spike_keys) > 100
