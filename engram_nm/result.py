@@ -65,8 +65,9 @@ class RunReport(NamedTuple):
 
 @dataclass
 class RunResult:
-    """What a run produced, on every target and backend: per-layer ``[steps, size]`` spikes (bool)
-    and, if recorded, voltages ``v`` and currents ``u`` (float units); ``[B, steps, size]`` for a
+    """What a run produced, on every target and backend: per-layer ``[steps, size]`` spikes (bool;
+    a sigma-delta population's payloads, and event counts where a neuron may fire several a step:
+    ``max_events`` > 1, and every population on the Xylo targets) and, if recorded, voltages ``v`` and currents ``u`` (float units); ``[B, steps, size]`` for a
     batch, ``[K, ...]`` for several networks. After learning: ``learned_weights`` (plastic matrix ->
     ``[n_post, n_pre]``) and ``learned_thresholds`` (layer -> ``[size]``), in spec units; with a
     memory stage driven by an op stream: ``memory_reads`` (and, where the backend keeps them, the
