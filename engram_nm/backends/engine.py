@@ -86,6 +86,12 @@ class NumpyRecords:
         return np.stack(records, axis=-2)
 
 
+def sends_numbers(layer) -> bool:
+    """Whether a population's records and outputs are numbers, not spikes: sigma-delta payloads,
+    or event counts where a neuron may fire several a step (``max_events`` > 1)."""
+    return layer.graded or layer.max_events > 1
+
+
 def transmitted_weight(learners: dict, name: str, weight):
     """The matrix that carries spikes this step: a learning projection's lagged copy
     (:attr:`~engram_nm.plasticity.learner.SynapseLearner.transmit_weight`), else ``weight``."""
@@ -109,8 +115,7 @@ def step_network(spec: EngramSpec, x: np.ndarray, kernel: Kernel, masks: dict | 
     rec_s = [[] for _ in sizes]
     rec_v = [[] for _ in sizes]
     rec_u = [[] for _ in sizes]
-    # numbers, not spikes, travel from these: sigma-delta payloads and multi-event counts
-    graded_layers = [layer.graded or layer.max_events > 1 for layer in spec.layers]
+    graded_layers = [sends_numbers(layer) for layer in spec.layers]
     silent = ([kernel.for_products(np.zeros(lead + (n,), dtype=bool)) for n in sizes],
               kernel.for_products(np.zeros(lead + (spec.n_in,), dtype=bool)))
     # past[d - 1]: (the populations' spikes, the input) of step t - d, as far back as the longest delay

@@ -32,6 +32,7 @@ import numpy as np
 
 from engram_nm.loihi import arithmetic as fp
 from engram_nm.backends.engine import NumpyRecords, step_network
+from engram_nm.backends.run_inputs import check_batch
 from engram_nm.backends.fixed_packing import check_same_shape, learning_matrices, populations
 from engram_nm.backends.sigma_delta import SigmaDeltaState, sigma_delta_step
 from engram_nm.errors import InputError
@@ -42,19 +43,6 @@ from engram_nm.spec import EngramSpec
 def _wrap_int32(x: np.ndarray) -> np.ndarray:
     """Integers held in float64 wrapped to int32, as numpy's int32 dot product wraps."""
     return np.mod(x + 2.0 ** 31, 2.0 ** 32) - 2.0 ** 31
-
-
-def _batch(spec: EngramSpec, spikes) -> np.ndarray:
-    """Input as ``[B, T, n_in]`` float64 0/1, validated like every target's input."""
-    from engram_nm.backends.run_inputs import check_input
-
-    arr = np.asarray(spikes)
-    if arr.ndim == 3:
-        if arr.shape[0] == 0:
-            raise InputError("an input batch [B, steps, n_in] needs at least one sample")
-        check_input(spec, arr.reshape(-1, arr.shape[-1]) if arr.shape[1] else arr[0])
-        return arr.astype(np.float64)
-    return check_input(spec, arr)[None]
 
 
 def _task_schedule(spec: EngramSpec, batch: int, steps: int, tasks) -> list:
@@ -260,9 +248,9 @@ def emulate_networks(specs, spikes, quantized=None, record_v: bool = False, task
     if arr.ndim == 4:
         if arr.shape[0] != len(specs):
             raise InputError(f"spikes [K, B, T, n_in] need K = {len(specs)} batches, got {arr.shape[0]}")
-        x = np.stack([_batch(first, a) for a in arr])
+        x = np.stack([check_batch(first, a) for a in arr])
     else:
-        batch = _batch(first, arr)
+        batch = check_batch(first, arr)
         x = np.broadcast_to(batch, (len(specs),) + batch.shape)
     nets, batch, steps = x.shape[:3]
     qs = list(quantized) if quantized is not None else [quantize(spec, learning=learn) for spec in specs]

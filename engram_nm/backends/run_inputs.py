@@ -26,6 +26,18 @@ def check_input(spec: EngramSpec, spikes: np.ndarray) -> np.ndarray:
     return arr.astype(np.float64)
 
 
+def check_batch(spec: EngramSpec, spikes) -> np.ndarray:
+    """Validate one sample ``[steps, n_in]`` or a batch ``[B, steps, n_in]`` (every sample as
+    :func:`check_input` does) and return it as float64 ``[B, steps, n_in]``."""
+    arr = np.asarray(spikes)
+    if arr.ndim == 3:
+        if arr.shape[0] == 0:
+            raise InputError("an input batch [B, steps, n_in] needs at least one sample")
+        check_input(spec, arr.reshape(-1, arr.shape[-1]) if arr.shape[1] else arr[0])
+        return arr.astype(np.float64)
+    return check_input(spec, arr)[None]
+
+
 def gate_masks(spec: EngramSpec, steps: int, tasks=None, fixed_point: bool = False) -> dict:
     """``{layer: bool [steps, size]}`` for the spec's gated layers, for ``tasks`` (an int, or one
     task per step; default 0), drawn as the Lava EngramGate draws them (``fixed_point``: its

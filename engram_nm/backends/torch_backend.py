@@ -238,7 +238,9 @@ def run_torch(spec_or_net, spikes: np.ndarray, dtype: torch.dtype = torch.float6
     with torch.no_grad():
         out = net(x.transpose(0, 1) if batched else x.unsqueeze(1), record_v=record_v, gate_masks=gate_masks)
     layout = (lambda a: a.transpose(0, 1)) if batched else (lambda a: a[:, 0])  # back from [T, B, n]
-    graded = {layer.name for layer in net.layers if layer.graded or layer.max_events > 1}  # numbers, not spikes
+    from engram_nm.backends.engine import sends_numbers
+
+    graded = {layer.name for layer in net.layers if sends_numbers(layer)}
     spikes_out = {k: layout(v).cpu().numpy().astype(np.float64) if k in graded else layout(v).cpu().numpy() > 0.5
                   for k, v in out.spikes.items()}
     volts = {k: layout(v).cpu().numpy().astype(np.float64) for k, v in out.v.items()}

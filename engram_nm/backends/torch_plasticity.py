@@ -47,14 +47,14 @@ def plasticity_phase(net: SpecNetwork, spikes: np.ndarray) -> RunResult:
 
 def _run(net: SpecNetwork, x: torch.Tensor, record_v: bool, masks: dict) -> RunResult:
     """One sample through the engine with the torch kernel's learners on."""
-    from engram_nm.backends.engine import step_network
+    from engram_nm.backends.engine import sends_numbers, step_network
     from engram_nm.backends.torch_kernel import TorchKernel
 
     kernel = TorchKernel(net, x, (), learn=True)
     rec_s, rec_v, _ = step_network(net, x, kernel, masks, record_v=record_v)
     numpy = lambda a: a.cpu().numpy().astype(np.float64)  # noqa: E731
     return RunResult(
-        "snntorch", int(x.shape[0]), {k: numpy(a) if layer.max_events > 1 else a.cpu().numpy() > 0.5
+        "snntorch", int(x.shape[0]), {k: numpy(a) if sends_numbers(layer) else a.cpu().numpy() > 0.5
                                       for (k, a), layer in zip(rec_s.items(), net.layers)},
         {k: numpy(a) for k, a in rec_v.items()},
         learned_weights={name: numpy(slot.learner.weight) for name, slot in kernel.learners.items()},

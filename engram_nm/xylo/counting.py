@@ -19,17 +19,24 @@ from __future__ import annotations
 
 import numpy as np
 
+from engram_nm.xylo.chips import MAX_INPUT_EVENTS
 from engram_nm.xylo.config import XyloConfig
-from engram_nm.xylo.emulator import XyloRecord
 
 
-def xylo_operations(config: XyloConfig, input_events: np.ndarray, record: XyloRecord) -> dict:
-    """Mean operations per sample (module docstring): ``input_events [B, T, n_in]`` as the chip got
-    them, ``record`` the run's :class:`~engram_nm.xylo.emulator.XyloRecord` (``[B, T, n]``)."""
-    x = np.minimum(np.asarray(input_events, dtype=np.int64), 15)
+def hidden_events(config: XyloConfig, spikes: dict) -> np.ndarray:
+    """A Xylo target's records (``RunResult.spikes``) as the chip's hidden array ``[..., T, n_hidden]``."""
+    return np.concatenate([spikes[name] for name, _, _ in config.hidden_populations], axis=-1).astype(np.int64)
+
+
+def xylo_operations(config: XyloConfig, input_spikes: np.ndarray, spikes: dict) -> dict:
+    """Mean operations per sample (module docstring) of a Xylo target's run: ``input_spikes [B, T,
+    n_in]`` as given to the run (the spec's timeline), ``spikes`` its records."""
+    from engram_nm.xylo.targets import chip_input
+
+    x = np.minimum(chip_input(np.asarray(input_spikes, dtype=np.int64)), MAX_INPUT_EVENTS)
     fan_in = (np.asarray(config.weights_in) != 0).sum(axis=1)  # per input channel
     fan_hidden = (np.asarray(config.weights_rec) != 0).sum(axis=1) + (np.asarray(config.weights_out) != 0).sum(axis=1)
-    hidden, out = record.hidden_events, record.output_events
+    hidden, out = hidden_events(config, spikes), np.asarray(spikes[config.output_population], dtype=np.int64)
     samples, steps = hidden.shape[0], hidden.shape[1]
     synaptic = float((x.sum(axis=(0, 1)) * fan_in).sum() + (hidden.sum(axis=(0, 1)) * fan_hidden).sum())
     return {"synaptic_op": synaptic / samples, "neuron_update": float((config.n_hidden + config.n_out) * steps),

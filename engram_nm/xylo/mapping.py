@@ -88,6 +88,12 @@ def _dash(tau, dt: float) -> np.ndarray:
         return np.where(np.isinf(tau), MAX_DASH, np.round(np.log2(np.where(np.isinf(tau), 1.0, tau) / dt)))
 
 
+def _shifts_fit(dash: np.ndarray, lowest: int) -> bool:
+    """Whether every bit shift is in ``lowest..MAX_DASH`` (a synaptic shift of 0 would decay the
+    whole current away: its lowest is 1)."""
+    return bool(np.all((dash >= lowest) & (dash <= MAX_DASH)))
+
+
 def _rules(spec: EngramSpec) -> list:
     """What the Xylo core cannot compute at all (the chip's sizes aside)."""
     out = []
@@ -115,12 +121,11 @@ def _rules(spec: EngramSpec) -> list:
         if layer.neuron != "cuba":
             out.append(f"{name}: neuron {layer.neuron!r}: Xylo's neurons integrate a synaptic current that decays "
                        "by a bit shift before it reaches the membrane; use neuron='cuba' with tau_syn >= 2 dt")
-        elif np.any(_dash(layer.tau_syn, spec.dt) < 1) or np.any(_dash(layer.tau_syn, spec.dt) > MAX_DASH):
+        elif not _shifts_fit(_dash(layer.tau_syn, spec.dt), lowest=1):
             out.append(f"{name}: tau_syn {np.min(layer.tau_syn):g}-{np.max(layer.tau_syn):g} s is not a bit shift "
                        f"1..{MAX_DASH} of dt={spec.dt:g} s (tau_syn = dt 2**dash: {2 * spec.dt:g} to "
                        f"{spec.dt * 2 ** MAX_DASH:g} s)")
-        finite = np.isfinite(layer.tau_mem)
-        if np.any(_dash(layer.tau_mem, spec.dt)[finite] < 0) or np.any(_dash(layer.tau_mem, spec.dt) > MAX_DASH):
+        if not _shifts_fit(_dash(layer.tau_mem, spec.dt), lowest=0):
             out.append(f"{name}: tau_mem is not a bit shift 0..{MAX_DASH} of dt={spec.dt:g} s (tau_mem = dt 2**dash, "
                        f"up to {spec.dt * 2 ** MAX_DASH:g} s, or inf)")
         if layer.reset != "subtract":
@@ -214,8 +219,9 @@ def _quantize(spec: EngramSpec):
             warnings.append(f"{layer.name}: max_events {layer.max_events}: a hidden Xylo neuron fires up to "
                             f"{MAX_HIDDEN_EVENTS} events a step; where v passes two thresholds in one step the chip "
                             f"differs from the spec (train with max_events={MAX_HIDDEN_EVENTS} to match it)")
+    connections = spec.connections()
     for layer in spec.layers:
-        into = [c for c in spec.connections() if c.target == layer.name]
+        into = [c for c in connections if c.target == layer.name]
         keep = 1.0 - 2.0 ** -dashes[layer.name][0]  # the share of a current left after the step's decay
         eff = {c.name: c.weight / keep[:, None] for c in into}
         largest = max(float(np.max(np.abs(w), initial=0.0)) for w in eff.values())

@@ -20,8 +20,8 @@ from engram_nm.result import RunResult
 from engram_nm.spec import EngramSpec
 
 
-def _one_step_late(x: np.ndarray) -> np.ndarray:
-    """``x [..., T, n]`` delayed by one step (zeros first)."""
+def chip_input(x: np.ndarray) -> np.ndarray:
+    """What the chip is handed for the spec's input ``x [..., T, n]``: ``x`` one step late (zeros first)."""
     out = np.zeros_like(x)
     out[..., 1:, :] = x[..., :-1, :]
     return out
@@ -38,21 +38,16 @@ def _check_options(o) -> None:
 
 def _runner(name: str, engine):
     def runner(spec: EngramSpec, spikes, o) -> RunResult:
-        from engram_nm.backends.run_inputs import check_input
+        from engram_nm.backends.run_inputs import check_batch
         from engram_nm.xylo.mapping import map_to_xylo
 
         t0 = time.perf_counter()
         _check_options(o)
-        x = np.asarray(spikes)
-        if x.ndim == 3:
-            if x.shape[0] == 0:
-                raise InputError("an input batch [B, steps, n_in] needs at least one sample")
-            for sample in x:
-                check_input(spec, sample)
-        else:
-            x = check_input(spec, x)
+        x = check_batch(spec, spikes)
+        if np.ndim(spikes) == 2:
+            x = x[0]  # one sample keeps no batch axis
         mapping = map_to_xylo(spec)
-        rec = engine(mapping.config, _one_step_late(x.astype(np.int64)), o.record_v)
+        rec = engine(mapping.config, chip_input(x.astype(np.int64)), o.record_v)
         spikes_out, volts = {}, {}
         for pop, first, stop in mapping.config.hidden_populations:
             spikes_out[pop] = rec.hidden_events[..., first:stop].astype(np.uint8)

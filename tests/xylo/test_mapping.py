@@ -186,3 +186,18 @@ def test_cli_runs_a_model_on_both_xylo_targets_with_the_same_events(tmp_path, ca
     for key in spike_keys:
         np.testing.assert_array_equal(sim[key], emu[key], err_msg=key)
     assert sum(int(np.count_nonzero(sim[k])) for k in spike_keys) > 100
+
+
+def test_operations_charge_each_event_its_fan_out_and_skip_the_input_the_chip_never_gets():
+    from engram_nm.spec import EngramSpec, LayerSpec
+    from engram_nm.xylo.counting import xylo_operations
+
+    relay = EngramSpec(2, [LayerSpec("H", 5.0 * np.eye(2), neuron="cuba", tau_syn=2e-3, reset="subtract"),
+                           LayerSpec("O", 5.0 * np.eye(2), neuron="cuba", tau_syn=2e-3, reset="subtract")])
+    x = np.zeros((1, 8, 2))
+    x[0, 0, 0] = x[0, 7, 1] = 1  # the last step's input never reaches the chip
+    out = run(relay, x, "xylo-emu")
+    ops = xylo_operations(map_to_xylo(relay).config, x, out.spikes)
+    hidden = int(out.spikes["H"].sum())
+    assert hidden > 0 and ops["synaptic_op"] == 1 + hidden  # one input event, each hidden event one synapse
+    assert ops["neuron_update"] == 4 * 8 and ops["spike"] == hidden + int(out.spikes["O"].sum())
